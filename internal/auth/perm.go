@@ -1,0 +1,37 @@
+package auth
+
+import "kesu/internal/org"
+
+// Permission names an action a role may take.
+type Permission string
+
+// Permissions checked by the web layer.
+const (
+	ComplaintRead   Permission = "complaint.read"
+	ComplaintCreate Permission = "complaint.create"
+	ComplaintUpdate Permission = "complaint.update"
+	RegisterRead    Permission = "register.read"
+	RegisterWrite   Permission = "register.write" // customers, products, batches, suppliers
+	OrgWrite        Permission = "org.write"      // departments and users
+	AuditRead       Permission = "audit.read"
+	PersonalData    Permission = "personal.read" // unmasked complainant contact details
+	Export          Permission = "export"
+)
+
+var grants = map[string][]Permission{
+	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export},
+	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
+	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
+	org.RoleAuditor: {ComplaintRead, RegisterRead, AuditRead},
+}
+
+// Can reports whether role has permission p.
+func Can(role string, p Permission) bool {
+	for _, g := range grants[role] {
+		if g == p {
+			return true
+		}
+	}
+	return false
+}

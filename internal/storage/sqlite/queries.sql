@@ -1,0 +1,1 @@
+-- SQLite overrides of shared queries (none needed yet).

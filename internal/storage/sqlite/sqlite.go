@@ -1,0 +1,172 @@
+// Package sqlite opens kesu's embedded SQLite database: one writer
+// connection and a reader pool on a WAL-mode file in the data folder.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/complaint"
+	"kesu/internal/storage/sqlstore"
+	"kesu/internal/textsearch"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+//go:embed queries.sql
+var queries embed.FS
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies
+// migrations.
+func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
+	dsn := func(mode string) string {
+		v := url.Values{}
+		for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-32000)", "temp_store(MEMORY)"} {
+			v.Add("_pragma", p)
+		}
+		v.Set("_txlock", mode)
+		return "file:" + path + "?" + v.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if _, err := sqlstore.Migrate(ctx, w, Migrations(), now); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn("deferred")+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: Dialect{}, Queries: queries, Migrations: Migrations(), Now: now, Log: log})
+}
+
+// Dialect is SQLite's part of the shared store.
+type Dialect struct{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "sqlite" }
+
+// Rebind implements sqlstore.Dialect; SQLite takes ? as written.
+func (Dialect) Rebind(q string) string { return q }
+
+// Classify implements sqlstore.Dialect by SQLite extended result codes.
+func (Dialect) Classify(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return apperr.Wrap(apperr.Conflict, err, "already exists")
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return apperr.Wrap(apperr.Invalid, err, "refers to a missing or still-used record")
+	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+		return apperr.Wrap(apperr.Forbidden, err, "append-only record")
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY:
+		return apperr.Wrap(apperr.Unavailable, err, "database unavailable")
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		return apperr.Wrap(apperr.Unavailable, err, "database unavailable")
+	}
+	return err
+}
+
+// FinishComplaint implements sqlstore.Dialect. SQLite has one writer, so the
+// order does not matter for locking.
+func (d Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
+	scope := spec.Prefix + "{SEQ}" + spec.Suffix
+	var n int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO number_counters (scope, value) VALUES (?, 1)
+		ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`, scope).Scan(&n); err != nil {
+		return fmt.Errorf("next number: %w", err)
+	}
+	c.Number = spec.Format(n)
+	if _, err := tx.ExecContext(ctx, `UPDATE complaints SET number = ? WHERE id = ?`, c.Number, c.ID); err != nil {
+		return fmt.Errorf("set number: %w", err)
+	}
+	if err := d.Reindex(ctx, tx, c.ID, c.Number, tokens); err != nil {
+		return err
+	}
+	return d.AppendAudit(ctx, tx, e)
+}
+
+// Reindex implements sqlstore.Dialect.
+func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
+	doc := textsearch.Doc(textsearch.Tokens(number)) + " " + textsearch.Doc(tokens)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM complaint_fts WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("unindex: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// SearchClause implements sqlstore.Dialect with an FTS5 phrase query.
+func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
+	phrase := `"` + strings.Join(q.Tokens, " ") + `"`
+	if q.Prefix {
+		phrase += "*"
+	}
+	return "c.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)", []any{phrase}
+}
+
+// AppendAudit implements sqlstore.Dialect; the chain head is read and moved
+// inside the single writer's transaction.
+func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
+	var last int64
+	var prev string
+	if err := tx.QueryRowContext(ctx, `SELECT last_id, hash FROM audit_head WHERE id = 1`).Scan(&last, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e.ID = last + 1
+	e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
+	e.PrevHash = prev
+	e.Hash = audit.ComputeHash(prev, e)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
+		e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1`, e.ID, e.Hash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
