@@ -169,4 +169,3 @@ func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) erro
 	}
 	return nil
 }
-

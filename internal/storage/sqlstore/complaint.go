@@ -93,7 +93,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 	}
 	for _, r := range []struct {
 		field, query string
-		id     *int64
+		id           *int64
 	}{{"department_id", "ref.department", c.DepartmentID}, {"first_receiver_id", "ref.user", c.FirstReceiverID}} {
 		if r.id == nil {
 			continue
