@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"kesu/internal/app"
+	"kesu/internal/demo"
+)
+
+// Main is the serve command: ParseFlags, then Run until the context ends.
+// End-to-end tests start it for real.
+type Main struct {
+	Config app.Config
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Now is the clock; nil for the real one.
+	Now func() time.Time
+
+	// Addr is the address actually listened on, set once Run listens.
+	Addr chan string
+	app  *app.App
+	log  *slog.Logger
+}
+
+// NewMain returns a serve command writing to stdout and stderr.
+func NewMain(stdout, stderr io.Writer, getenv func(string) string) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr, Getenv: getenv, Addr: make(chan string, 1)}
+}
+
+// ParseFlags reads the configuration.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("kesu serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	c, err := app.Load(fs, args, m.Getenv)
+	if err != nil {
+		return err
+	}
+	m.Config = c
+	return nil
+}
+
+// Run opens the database, serves HTTP and stops gracefully when ctx ends.
+func (m *Main) Run(ctx context.Context) error {
+	m.log = app.NewLogger(m.Config, m.Stderr)
+	a, err := app.Open(ctx, m.Config, m.Now, m.log, m.Stdout)
+	if err != nil {
+		return err
+	}
+	m.app = a
+	defer a.Close()
+	if m.Config.Demo {
+		sum, err := demo.Load(ctx, a.DB, a.Deps.Complaints, demo.Options{})
+		switch {
+		case errors.Is(err, demo.ErrNotEmpty):
+			m.log.Info("demo data not loaded: the database already has complaints")
+		case err != nil:
+			return fmt.Errorf("demo data: %w", err)
+		default:
+			m.log.Info("demo data loaded", "complaints", sum.Complaints, "customers", sum.Customers, "users", sum.Users)
+			fmt.Fprintf(m.Stdout, "demo users sign in with password %q (e.g. user %q)\n", sum.Password, sum.SampleUser)
+		}
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+	}
+	engine := "sqlite"
+	if m.Config.DB != "" {
+		engine = "postgres"
+	}
+	m.log.Info("kesu listening", "addr", ln.Addr().String(), "engine", engine, "data", m.Config.Data, "version", app.Version)
+	fmt.Fprintf(m.Stdout, "kesu is running at http://%s/ (stop with Ctrl-C)\n", ln.Addr().String())
+	select {
+	case m.Addr <- ln.Addr().String():
+	default:
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

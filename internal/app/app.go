@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/auth"
+	"kesu/internal/blob"
+	"kesu/internal/complaint"
+	"kesu/internal/notify"
+	"kesu/internal/org"
+	"kesu/internal/storage/postgres"
+	"kesu/internal/storage/sqlite"
+	"kesu/internal/storage/sqlstore"
+	"kesu/internal/web"
+	"kesu/internal/web/api"
+	"kesu/internal/web/ui"
+)
+
+// Version is set at build time with -ldflags "-X kesu/internal/app.Version=…".
+var Version = "dev"
+
+// App is a running kesu: its database, services and HTTP handler.
+type App struct {
+	Config Config
+	DB     *sqlstore.DB
+	Deps   *web.Deps
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// NewLogger returns the slog logger the configuration asks for.
+func NewLogger(c Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// OpenDB opens the configured database and applies migrations.
+func OpenDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
+	if c.DB != "" {
+		return postgres.Open(ctx, c.DB, now, log)
+	}
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data folder %s: %w", c.Data, err)
+	}
+	return sqlite.Open(ctx, filepath.Join(c.Data, "kesu.db"), now, log)
+}
+
+// Open opens the database, seeds defaults, creates the first administrator
+// when there is no user, and builds the services and handler. now may be
+// nil for the real clock; out receives the one-time admin password notice.
+func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger, out io.Writer) (*App, error) {
+	if now == nil {
+		now = time.Now
+	}
+	db, err := OpenDB(ctx, c, now, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: c, DB: db, Log: log, Now: now}
+	if err := db.Seed(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed defaults: %w", err)
+	}
+	if err := a.ensureAdmin(ctx, out); err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var mailer notify.Mailer
+	if c.SMTPHost != "" {
+		mailer = &notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
+	}
+	a.Deps = &web.Deps{
+		Complaints:     &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays},
+		ComplaintStore: db.Complaints(),
+		Customers:      db.Registers(),
+		Products:       db.Registers(),
+		Org:            db.Registers(),
+		Audit:          db.Audit(),
+		Auth:           &auth.Service{Store: db.Auth(), Now: now},
+		AuthStore:      db.Auth(),
+		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Mailer:         mailer,
+		Now:            now,
+		Log:            log,
+		Metrics:        reg,
+		Ready:          db.Ping,
+		BaseURL:        c.BaseURL,
+		MaxUpload:      int64(c.MaxUploadMB) << 20,
+		PublicRate:     c.PublicRate,
+		Company:        c.Company,
+		SecureCookies:  c.SecureCookies,
+		Version:        Version,
+	}
+	return a, nil
+}
+
+// Handler returns the whole HTTP handler.
+func (a *App) Handler() http.Handler {
+	return web.NewHandler(a.Deps, api.Mount, ui.Mount)
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// ensureAdmin creates the administrator "admin" on an empty user table,
+// with the configured password or a random one printed once.
+func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
+	n, err := a.DB.Auth().CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw := a.Config.AdminPassword
+	printed := false
+	if pw == "" {
+		pw = auth.RandomToken(12)
+		printed = true
+	}
+	u := &org.User{Username: "admin", Name: "系统管理员", Role: org.RoleAdmin, Lang: "zh"}
+	if err := a.DB.Registers().CreateUser(ctx, u, auth.HashPassword(pw), audit.System); err != nil {
+		if apperr.Is(err, apperr.Conflict) {
+			return nil // another server created it at the same moment
+		}
+		return fmt.Errorf("create first administrator: %w", err)
+	}
+	if printed && out != nil {
+		fmt.Fprintf(out, "\n%s\n  first administrator created: user \"admin\", password %q\n  (shown once; change it after signing in)\n%s\n\n",
+			strings.Repeat("=", 60), pw, strings.Repeat("=", 60))
+	}
+	return nil
+}

@@ -1,0 +1,291 @@
+// Package app wires kesu together: configuration, database, services, the
+// HTTP handler and background work. cmd/kesu and end-to-end tests use it.
+package app
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/complaint"
+	"kesu/internal/web"
+)
+
+// Config is kesu's configuration. Every field can be set by a flag, by an
+// environment variable KESU_<NAME> and by a line "name = value" in the file
+// given by --config; flags win over the environment, which wins over the
+// file.
+type Config struct {
+	Addr          string
+	Data          string
+	DB            string // postgres://… URL; empty for SQLite in Data
+	Demo          bool
+	BaseURL       string
+	Timezone      string
+	NumberPattern string
+	ExpectedDays  int
+	MaxUploadMB   int
+	PublicRate    int
+	Company       string
+	SMTPHost      string
+	SMTPPort      int
+	SMTPUser      string
+	SMTPPassword  string
+	SMTPFrom      string
+	SMTPTLS       string // none, starttls or tls
+	LogLevel      string
+	LogFormat     string // text or json
+	AdminPassword string
+	SecureCookies bool
+
+	Loc     *time.Location    `json:"-"`
+	Pattern complaint.Pattern `json:"-"`
+}
+
+// Defaults returns the configuration of a fresh install.
+func Defaults() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", Data: "data", Timezone: "Asia/Shanghai",
+		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
+		Company: "客诉管理中心", SMTPPort: 587, SMTPTLS: "starttls", LogLevel: "info", LogFormat: "text",
+	}
+}
+
+// option describes one setting for flags, environment and file.
+type option struct {
+	name, usage string
+	str         *string
+	num         *int
+	boolean     *bool
+}
+
+func (c *Config) options() []option {
+	return []option{
+		{name: "addr", usage: "listen address", str: &c.Addr},
+		{name: "data", usage: "data folder (SQLite database, attachments)", str: &c.Data},
+		{name: "db", usage: "PostgreSQL URL (postgres://…); empty for SQLite in the data folder", str: &c.DB},
+		{name: "demo", usage: "load demo data into an empty database", boolean: &c.Demo},
+		{name: "base-url", usage: "public address used in links sent to customers", str: &c.BaseURL},
+		{name: "timezone", usage: "organisation time zone", str: &c.Timezone},
+		{name: "number-pattern", usage: "complaint number pattern", str: &c.NumberPattern},
+		{name: "expected-days", usage: "days promised for completion in the acknowledgement letter", num: &c.ExpectedDays},
+		{name: "max-upload-mb", usage: "largest attachment in MB", num: &c.MaxUploadMB},
+		{name: "public-rate", usage: "public form submissions per address per minute", num: &c.PublicRate},
+		{name: "company", usage: "organisation name on letters and public pages", str: &c.Company},
+		{name: "smtp-host", usage: "SMTP server for outgoing mail; empty disables mail", str: &c.SMTPHost},
+		{name: "smtp-port", usage: "SMTP port", num: &c.SMTPPort},
+		{name: "smtp-user", usage: "SMTP user name", str: &c.SMTPUser},
+		{name: "smtp-password", usage: "SMTP password", str: &c.SMTPPassword},
+		{name: "smtp-from", usage: "sender address of outgoing mail", str: &c.SMTPFrom},
+		{name: "smtp-tls", usage: "none, starttls or tls", str: &c.SMTPTLS},
+		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{name: "log-format", usage: "text or json", str: &c.LogFormat},
+		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
+		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
+	}
+}
+
+func envName(opt string) string {
+	return "KESU_" + strings.ToUpper(strings.ReplaceAll(opt, "-", "_"))
+}
+
+// Load builds the configuration from defaults, an optional file, the
+// environment and args (flags), then validates it.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	c := Defaults()
+	opts := c.options()
+	configFile := fs.String("config", getenv("KESU_CONFIG"), "configuration file (name = value lines)")
+	// Register flags without defaults so we can tell which were given.
+	given := map[string]*string{}
+	for _, o := range opts {
+		o := o
+		v := new(string)
+		given[o.name] = v
+		if o.boolean != nil {
+			fs.Var(boolFlag{v}, o.name, o.usage+" (env "+envName(o.name)+")")
+		} else {
+			fs.Func(o.name, o.usage+" (env "+envName(o.name)+")", func(s string) error { *v = s; return nil })
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	set := func(o option, val, source string) error {
+		switch {
+		case o.str != nil:
+			*o.str = val
+		case o.num != nil:
+			n, err := strconv.Atoi(strings.TrimSpace(val))
+			if err != nil {
+				return fmt.Errorf("%s: %s must be a whole number, got %q", source, o.name, val)
+			}
+			*o.num = n
+		case o.boolean != nil:
+			b, err := strconv.ParseBool(strings.TrimSpace(val))
+			if err != nil {
+				return fmt.Errorf("%s: %s must be true or false, got %q", source, o.name, val)
+			}
+			*o.boolean = b
+		}
+		return nil
+	}
+	if *configFile != "" {
+		vals, err := readFile(*configFile)
+		if err != nil {
+			return c, err
+		}
+		known := map[string]option{}
+		for _, o := range opts {
+			known[o.name] = o
+		}
+		keys := make([]string, 0, len(vals))
+		for k := range vals {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			o, ok := known[strings.ReplaceAll(k, "_", "-")]
+			if !ok {
+				return c, fmt.Errorf("%s: unknown setting %q", *configFile, k)
+			}
+			if err := set(o, vals[k], *configFile); err != nil {
+				return c, err
+			}
+		}
+	}
+	for _, o := range opts {
+		if v := getenv(envName(o.name)); v != "" {
+			if err := set(o, v, "environment "+envName(o.name)); err != nil {
+				return c, err
+			}
+		}
+	}
+	for _, o := range opts {
+		if v := given[o.name]; *v != "" {
+			if err := set(o, *v, "flag --"+o.name); err != nil {
+				return c, err
+			}
+		}
+	}
+	return c, c.Validate()
+}
+
+// boolFlag lets "--demo" stand for "--demo=true".
+type boolFlag struct{ v *string }
+
+func (b boolFlag) String() string     { return "" }
+func (b boolFlag) Set(s string) error { *b.v = s; return nil }
+func (b boolFlag) IsBoolFlag() bool   { return true }
+
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: expected name = value", path, n)
+		}
+		v = strings.TrimSpace(v)
+		if uq, err := strconv.Unquote(v); err == nil {
+			v = uq
+		}
+		out[strings.TrimSpace(k)] = v
+	}
+	return out, sc.Err()
+}
+
+// Validate checks the settings and fills derived values (time zone,
+// numbering pattern, base URL, absolute data path).
+func (c *Config) Validate() error {
+	var errs []string
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("timezone %q is not a known time zone", c.Timezone))
+	}
+	c.Loc = loc
+	if p, err := complaint.ParsePattern(c.NumberPattern); err != nil {
+		errs = append(errs, err.Error())
+	} else {
+		c.Pattern = p
+	}
+	if c.DB != "" {
+		u, err := url.Parse(c.DB)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, "db must be a postgres:// URL (leave empty for SQLite)")
+		}
+	}
+	if c.Data == "" {
+		errs = append(errs, "data folder must not be empty")
+	}
+	if c.ExpectedDays < 1 || c.ExpectedDays > 365 {
+		errs = append(errs, "expected-days must be between 1 and 365")
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
+		errs = append(errs, "max-upload-mb must be between 1 and 1024")
+	}
+	if c.PublicRate < 1 {
+		errs = append(errs, "public-rate must be at least 1")
+	}
+	switch c.SMTPTLS {
+	case "none", "starttls", "tls":
+	default:
+		errs = append(errs, "smtp-tls must be none, starttls or tls")
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		errs = append(errs, "smtp-from is required when smtp-host is set")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, "log-level must be debug, info, warn or error")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, "log-format must be text or json")
+	}
+	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
+		errs = append(errs, "admin-password must have at least 8 characters")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if len(errs) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	if abs, err := filepath.Abs(c.Data); err == nil {
+		c.Data = abs
+	}
+	return nil
+}
+
+// DescribeError renders field errors in English for the command line, or
+// returns "" when err has none.
+func DescribeError(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ae.Fields))
+	for i, f := range ae.Fields {
+		parts[i] = web.FieldText("en", f)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"kesu/internal/apperr"
+)
+
+// Status maps an error code to its HTTP status.
+func Status(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	case "bad_request":
+		return http.StatusBadRequest
+	case "unsupported_media_type":
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusInternalServerError
+}
+
+// Error codes that exist only at the HTTP edge.
+const (
+	BadRequest           apperr.Code = "bad_request"
+	UnsupportedMediaType apperr.Code = "unsupported_media_type"
+)
+
+// FieldMessage is a field error with its message in the request language.
+type FieldMessage struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error struct {
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Fields  []FieldMessage `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// Localize renders err for a person reading lang: the message for its code
+// and one message per field. Internal errors say only "internal error".
+func Localize(err error, lang string) ErrorBody {
+	var b ErrorBody
+	code := apperr.CodeOf(err)
+	b.Error.Code = string(code)
+	b.Error.Message = T(lang, "error."+string(code))
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		for _, f := range ae.Fields {
+			b.Error.Fields = append(b.Error.Fields, FieldMessage{Field: f.Field, Rule: f.Rule, Message: FieldText(lang, f)})
+		}
+	}
+	return b
+}
+
+// FieldText returns "<field label>: <rule message>" in lang.
+func FieldText(lang string, f apperr.FieldError) string {
+	return T(lang, "field."+f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, f.Param)
+}
+
+// WriteError sends err as JSON in the request's language, and logs
+// internal errors in full.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.CodeOf(err)
+	status := Status(code)
+	if status >= 500 {
+		noteError(r, err)
+	}
+	if code == apperr.Unauthorized && r.Header.Get("Authorization") != "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kesu"`)
+	}
+	WriteJSON(w, status, Localize(err, Lang(r)))
+}
+
+// WriteJSON sends v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// MaxJSONBody bounds request bodies of JSON endpoints.
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads a JSON request body into v strictly: the content type
+// must be JSON, unknown fields and trailing data are refused, and the body
+// is bounded.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return &apperr.Error{Code: UnsupportedMediaType, Message: "content type must be application/json"}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &apperr.Error{Code: apperr.TooLarge, Message: "request body too large", Err: err}
+		}
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field != "" {
+			return &apperr.Error{Code: apperr.Invalid, Message: "wrong type", Err: err,
+				Fields: []apperr.FieldError{{Field: ute.Field, Rule: "wrong_type", Param: ute.Type.String()}}}
+		}
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return &apperr.Error{Code: apperr.Invalid, Message: "unknown field", Err: err,
+				Fields: []apperr.FieldError{{Field: strings.Trim(f, `"`), Rule: "unknown_field"}}}
+		}
+		return &apperr.Error{Code: BadRequest, Message: "malformed JSON", Err: err}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &apperr.Error{Code: BadRequest, Message: "trailing data after JSON body"}
+	}
+	return nil
+}

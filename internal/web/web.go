@@ -1,0 +1,103 @@
+// Package web holds what every HTTP handler of kesu shares: the router
+// set-up, middleware (logging, recovery, security headers, sign-in,
+// CSRF, rate limits), the mapping of apperr codes to HTTP statuses and the
+// message catalogues for Chinese and English.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"kesu/internal/audit"
+	"kesu/internal/auth"
+	"kesu/internal/blob"
+	"kesu/internal/complaint"
+	"kesu/internal/customer"
+	"kesu/internal/notify"
+	"kesu/internal/org"
+	"kesu/internal/product"
+)
+
+// Deps is everything the handlers use. cmd/kesu builds it once.
+type Deps struct {
+	Complaints     *complaint.Service
+	ComplaintStore complaint.Store
+	Customers      customer.Store
+	Products       product.Store
+	Org            org.Store
+	Audit          audit.Store
+	Auth           *auth.Service
+	AuthStore      auth.Store
+	Files          *blob.Store
+	Mailer         notify.Mailer // nil when SMTP is not configured
+	// Acknowledge sends the acknowledgement letter (受理函) of a newly
+	// registered complaint by the complainant's channel, in the background
+	// after the complaint is committed. Nil disables it.
+	Acknowledge func(c *complaint.Complaint)
+	Now            func() time.Time
+	Log            *slog.Logger
+	Metrics        *prometheus.Registry
+	// Ready reports whether the server can take traffic (database reachable).
+	Ready func(ctx context.Context) error
+	// BaseURL is the public address of this kesu, for links in letters.
+	BaseURL string
+	// MaxUpload is the largest attachment accepted, in bytes.
+	MaxUpload int64
+	// PublicRate is how many public form submissions one address may make
+	// per minute.
+	PublicRate int
+	// Company is the organisation name shown on letters and public pages.
+	Company string
+	// SecureCookies marks cookies Secure (behind HTTPS).
+	SecureCookies bool
+	Version       string
+}
+
+// Router is a ServeMux with the shared middleware applied per route.
+type Router struct {
+	Mux  *http.ServeMux
+	Deps *Deps
+}
+
+// Mount is how a handler package adds its routes.
+type Mount func(r *Router)
+
+// NewHandler builds the whole HTTP handler: health and metrics endpoints,
+// the routes of each mount, and the outer middleware.
+func NewHandler(d *Deps, mounts ...Mount) http.Handler {
+	r := &Router{Mux: http.NewServeMux(), Deps: d}
+	r.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	r.Mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if d.Ready != nil {
+			if err := d.Ready(ctx); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				w.Write([]byte("not ready\n"))
+				return
+			}
+		}
+		w.Write([]byte("ready\n"))
+	})
+	if d.Metrics != nil {
+		r.Mux.Handle("GET /metrics", metricsHandler(d.Metrics))
+	}
+	for _, m := range mounts {
+		m(r)
+	}
+	var h http.Handler = r.Mux
+	h = d.authenticate(h)
+	h = language(h)
+	h = securityHeaders(h)
+	h = d.instrument(h)
+	h = d.recoverer(h)
+	return h
+}
