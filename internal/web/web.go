@@ -38,9 +38,9 @@ type Deps struct {
 	// registered complaint by the complainant's channel, in the background
 	// after the complaint is committed. Nil disables it.
 	Acknowledge func(c *complaint.Complaint)
-	Now            func() time.Time
-	Log            *slog.Logger
-	Metrics        *prometheus.Registry
+	Now         func() time.Time
+	Log         *slog.Logger
+	Metrics     *prometheus.Registry
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.
