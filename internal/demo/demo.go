@@ -1,0 +1,133 @@
+// Package demo fills an empty kesu database with a water-purifier maker's
+// realistic Chinese data (seed 004 and friends): staff, dealers and their
+// customers, products and batches, and half a year of complaints.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/complaint"
+	"kesu/internal/storage/sqlstore"
+)
+
+// DefaultPassword is the password of every demo account unless Options
+// says otherwise.
+const DefaultPassword = "kesu-demo-2026"
+
+// Options tune Load. Zero values take the defaults.
+type Options struct {
+	Password   string // of every demo account; default DefaultPassword
+	Complaints int    // default 500
+	Months     int    // complaints spread over this many months before now; default 6
+	Seed       uint64 // random seed; the same seed gives the same data
+}
+
+// Summary counts what Load created.
+type Summary struct {
+	Users, Customers, Suppliers, Products, Batches, Complaints int
+}
+
+// Load creates the demo data through the stores and svc. It refuses a
+// database that already holds complaints or the demo accounts.
+func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Options) (Summary, error) {
+	if opts.Password == "" {
+		opts.Password = DefaultPassword
+	}
+	if opts.Complaints <= 0 {
+		opts.Complaints = 500
+	}
+	if opts.Months <= 0 {
+		opts.Months = 6
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 2026
+	}
+	var sum Summary
+	page, err := db.Complaints().List(ctx, complaint.Filter{Limit: 1})
+	if err != nil {
+		return sum, err
+	}
+	if len(page.Items) > 0 {
+		return sum, apperr.New(apperr.Conflict, "demo data needs an empty database: complaints already exist")
+	}
+	if _, err := db.Registers().GetUserByUsername(ctx, "demo.admin"); err == nil {
+		return sum, apperr.New(apperr.Conflict, "demo data was already loaded")
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return sum, err
+	}
+	if err := db.Seed(ctx); err != nil {
+		return sum, fmt.Errorf("seed: %w", err)
+	}
+
+	now := svc.Now()
+	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x6b657375))
+	refs, err := createRegisters(ctx, db, opts.Password, r, now)
+	if err != nil {
+		return sum, err
+	}
+	sum.Users, sum.Customers, sum.Suppliers, sum.Products = len(refs.Users), len(refs.Customers), len(refs.Suppliers), len(refs.Products)
+	for _, bs := range refs.Batches {
+		sum.Batches += len(bs)
+	}
+
+	g := NewComposer(r, refs)
+	type item struct {
+		c     complaint.Complaint
+		actor audit.Actor
+	}
+	items := make([]item, 0, opts.Complaints)
+	span := now.Sub(now.AddDate(0, -opts.Months, 0))
+	for i := range opts.Complaints {
+		at := receivedAt(r, now, span)
+		c, actor := g.Compose(at, coverage(i))
+		items = append(items, item{c, actor})
+	}
+	// Register in the order received, so IDs follow time.
+	slices.SortStableFunc(items, func(a, b item) int { return a.c.ReceivedAt.Compare(b.c.ReceivedAt) })
+	for i := range items {
+		if _, err := svc.Create(ctx, &items[i].c, complaint.CreateOptions{Actor: items[i].actor}); err != nil {
+			return sum, fmt.Errorf("complaint %d (%s): %w", i, items[i].c.Subject, err)
+		}
+		sum.Complaints++
+	}
+	return sum, nil
+}
+
+// coverage makes the first complaints walk through every channel, every
+// category and the return request, so a small data set still shows them
+// all.
+func coverage(i int) Hint {
+	var h Hint
+	if i < len(complaint.Channels) {
+		h.Channel = complaint.Channels[i].Code
+	}
+	if i < len(complaint.DefaultCategories) {
+		h.Category = complaint.DefaultCategories[i].Code
+	}
+	if i < len(complaint.Requests) {
+		h.Request = complaint.Requests[i].Code
+	}
+	return h
+}
+
+// receivedAt returns a time in the span before now, in office hours of
+// China more often than not.
+func receivedAt(r *rand.Rand, now time.Time, span time.Duration) time.Time {
+	cst := time.FixedZone("CST", 8*3600)
+	day := now.Add(-time.Duration(r.Int64N(int64(span)))).In(cst)
+	hour := 8 + r.IntN(12)
+	if r.IntN(10) == 0 {
+		hour = r.IntN(24)
+	}
+	t := time.Date(day.Year(), day.Month(), day.Day(), hour, r.IntN(60), r.IntN(60), 0, cst)
+	if t.After(now) {
+		t = now.Add(-time.Duration(1+r.IntN(3600)) * time.Second)
+	}
+	return t.UTC()
+}
