@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"kesu/internal/app"
+	"kesu/internal/apperr"
 	"kesu/internal/demo"
 )
 
@@ -60,13 +60,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.Demo {
 		sum, err := demo.Load(ctx, a.DB, a.Deps.Complaints, demo.Options{})
 		switch {
-		case errors.Is(err, demo.ErrNotEmpty):
-			m.log.Info("demo data not loaded: the database already has complaints")
+		case apperr.Is(err, apperr.Conflict):
+			m.log.Info("demo data not loaded", "reason", err)
 		case err != nil:
 			return fmt.Errorf("demo data: %w", err)
 		default:
 			m.log.Info("demo data loaded", "complaints", sum.Complaints, "customers", sum.Customers, "users", sum.Users)
-			fmt.Fprintf(m.Stdout, "demo users sign in with password %q (e.g. user %q)\n", sum.Password, sum.SampleUser)
+			fmt.Fprintf(m.Stdout, "demo data loaded: %d complaints; demo staff accounts use the password %q\n", sum.Complaints, demo.DefaultPassword)
 		}
 	}
 	ln, err := net.Listen("tcp", m.Config.Addr)
