@@ -157,7 +157,9 @@ func (s RegisterStore) GetCustomer(ctx context.Context, id int64) (*customer.Cus
 	return c, s.classify(err)
 }
 
-// likePattern escapes a substring for LIKE ... ESCAPE '\'.
+// likePattern escapes a substring for LIKE ... ESCAPE '\'. Callers compare
+// LOWER(col) with LOWER(pattern): LIKE ignores ASCII case on SQLite but not
+// on PostgreSQL.
 func likePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(q) + "%"
@@ -181,7 +183,7 @@ func (s RegisterStore) ListCustomers(ctx context.Context, f customer.Filter) ([]
 		where, args = append(where, "c.dealer_id = ?"), append(args, *f.DealerID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `(c.name LIKE ? ESCAPE '\' OR c.code LIKE ? ESCAPE '\')`)
+		where = append(where, `(LOWER(c.name) LIKE LOWER(?) ESCAPE '\' OR LOWER(c.code) LIKE LOWER(?) ESCAPE '\')`)
 		args = append(args, likePattern(q), likePattern(q))
 	}
 	query := s.q("customer.select")
@@ -274,7 +276,7 @@ func (s RegisterStore) ListProducts(ctx context.Context, q string, limit, offset
 	query := s.q("product.select")
 	var args []any
 	if q = strings.TrimSpace(q); q != "" {
-		query += s.Dialect.Rebind(` WHERE name LIKE ? ESCAPE '\' OR code LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\'`)
+		query += s.Dialect.Rebind(` WHERE LOWER(name) LIKE LOWER(?) ESCAPE '\' OR LOWER(code) LIKE LOWER(?) ESCAPE '\' OR LOWER(model) LIKE LOWER(?) ESCAPE '\'`)
 		args = []any{likePattern(q), likePattern(q), likePattern(q)}
 	}
 	limit, offset = pageBounds(limit, offset)

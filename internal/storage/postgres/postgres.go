@@ -1,0 +1,238 @@
+// Package postgres opens kesu's PostgreSQL database: one pgx connection
+// pool, reached through database/sql so the shared store runs unchanged.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/complaint"
+	"kesu/internal/storage/sqlstore"
+	"kesu/internal/textsearch"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+//go:embed queries.sql
+var queries embed.FS
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// MaxConns bounds the pool; PostgreSQL's default max_connections is 100 and
+// a second kesu process must still fit.
+const MaxConns = 32
+
+// Open connects to the database at url (a postgres:// URL or key=value
+// DSN; runtime parameters such as search_path may be given in it) and
+// applies migrations.
+func Open(ctx context.Context, url string, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres url: %w", err)
+	}
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(MaxConns)
+	pool.SetMaxIdleConns(MaxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, apperr.Wrap(apperr.Unavailable, err, "connect to postgres")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if err := migrate(ctx, pool, now); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	db, err := sqlstore.New(sqlstore.Config{Write: pool, Read: pool, Dialect: Dialect{}, Queries: queries,
+		Migrations: Migrations(), Now: now, Log: log})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migrate runs sqlstore.Migrate while holding a session advisory lock, so
+// kesu processes starting together apply each migration once. The lock is
+// keyed by schema: instances on different schemas do not wait for each other.
+func migrate(ctx context.Context, pool *sql.DB, now func() time.Time) error {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "migration lock connection")
+	}
+	defer conn.Close()
+	const key = `hashtextextended('kesu:migrate:' || current_schema(), 0)`
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
+		return fmt.Errorf("take migration lock: %w", err)
+	}
+	defer func() {
+		// Unlock with a fresh context: ctx may be cancelled, and a lock left on
+		// a pooled connection would block the next kesu to start.
+		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock(`+key+`)`); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn }) // drop the session, and the lock with it
+		}
+	}()
+	_, err = sqlstore.Migrate(ctx, pool, Migrations(), now)
+	return err
+}
+
+// Dialect is PostgreSQL's part of the shared store.
+type Dialect struct{}
+
+// Name implements sqlstore.Dialect.
+func (Dialect) Name() string { return "postgres" }
+
+// Rebind implements sqlstore.Dialect: ? becomes $1, $2… except inside
+// single-quoted literals (standard_conforming_strings, so only ” escapes).
+func (Dialect) Rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		ch := q[i]
+		switch {
+		case ch == '\'':
+			quoted = !quoted // a doubled '' toggles twice and stays inside
+		case ch == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+// Classify implements sqlstore.Dialect by SQLSTATE.
+func (Dialect) Classify(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505":
+			return apperr.Wrap(apperr.Conflict, err, "already exists")
+		case pe.Code == "23503":
+			return apperr.Wrap(apperr.Invalid, err, "refers to a missing or still-used record")
+		case pe.Code == "42501":
+			return apperr.Wrap(apperr.Forbidden, err, "append-only record")
+		case pe.Code == "40001", pe.Code == "40P01":
+			return apperr.Wrap(apperr.Conflict, err, "concurrent change, retry")
+		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "53"),
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03":
+			return apperr.Wrap(apperr.Unavailable, err, "database unavailable")
+		}
+		return err
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || pgconn.Timeout(err) {
+		return apperr.Wrap(apperr.Unavailable, err, "database unavailable")
+	}
+	return err
+}
+
+// tsvector renders tokens as a tsvector literal with positions 1…n, so the
+// engine's phrase operator sees them in order.
+func tsvector(tokens []string) string {
+	var b strings.Builder
+	for i, t := range tokens {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteLexeme(t))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(i + 1))
+	}
+	return b.String()
+}
+
+// quoteLexeme quotes a token for tsvector/tsquery input. Tokens hold only
+// letters and digits, but a stray quote or backslash must not break the
+// literal.
+func quoteLexeme(t string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+}
+
+// finishComplaint numbers, indexes and stamps a complaint in one statement:
+// the number_counters row lock is taken last and held only until commit.
+const finishComplaint = `WITH n AS (
+  INSERT INTO number_counters (scope, value) VALUES ($1, 1)
+  ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + 1
+  RETURNING $2 || lpad(value::text, greatest($3::int, length(value::text)), '0') || $4 AS number
+)
+UPDATE complaints c SET number = n.number, search = $5::tsvector || kesu_tokens(n.number)
+FROM n WHERE c.id = $6
+RETURNING c.number`
+
+// FinishComplaint implements sqlstore.Dialect: number and index in one
+// round trip, then the audit entry, so the counter and audit-head row locks
+// are the last taken in the transaction.
+func (d Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
+	scope := spec.Prefix + "{SEQ}" + spec.Suffix
+	if err := tx.QueryRowContext(ctx, finishComplaint, scope, spec.Prefix, spec.Width, spec.Suffix, tsvector(tokens), c.ID).Scan(&c.Number); err != nil {
+		return fmt.Errorf("number complaint: %w", err)
+	}
+	return d.AppendAudit(ctx, tx, e)
+}
+
+// Reindex implements sqlstore.Dialect.
+func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE complaints SET search = $1::tsvector || kesu_tokens($2) WHERE id = $3`,
+		tsvector(tokens), number, id); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+// SearchClause implements sqlstore.Dialect with a tsquery phrase.
+func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
+	parts := make([]string, len(q.Tokens))
+	for i, t := range q.Tokens {
+		parts[i] = quoteLexeme(t)
+	}
+	phrase := strings.Join(parts, " <-> ")
+	if q.Prefix {
+		phrase += ":*"
+	}
+	return "c.search @@ ?::tsquery", []any{phrase}
+}
+
+// AppendAudit implements sqlstore.Dialect through kesu_audit_append, which
+// moves the chain head under its row lock. Only the ID comes back: reading
+// the hashes would cost a round trip while that lock is held.
+func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
+	e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
+	if err := tx.QueryRowContext(ctx, `SELECT kesu_audit_append($1, $2, $3, $4, $5, $6, $7)`, e.At.UnixMicro(),
+		e.Actor.UserID, e.Actor.Name, e.Actor.IP, e.Action, e.Object, string(e.Detail)).Scan(&e.ID); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	return nil
+}

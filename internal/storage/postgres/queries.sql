@@ -1,0 +1,2 @@
+-- PostgreSQL overrides of shared queries (none needed yet: the shared ones
+-- are rebound from ? to $n).
