@@ -82,7 +82,10 @@ func open(t *testing.T) *sqlstore.DB {
 	return db
 }
 
-func TestStore(t *testing.T) { storetest.Run(t, open) }
+func TestStore(t *testing.T) {
+	serverURL(t)
+	storetest.Run(t, open)
+}
 
 // TestNumberTokens checks that kesu_tokens, which indexes numbers assigned
 // inside SQL, agrees with textsearch.Tokens.
