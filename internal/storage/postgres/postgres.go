@@ -66,7 +66,7 @@ func Open(ctx context.Context, url string, now func() time.Time, log *slog.Logge
 		pool.Close()
 		return nil, err
 	}
-	db, err := sqlstore.New(sqlstore.Config{Write: pool, Read: pool, Dialect: Dialect{}, Queries: queries,
+	db, err := sqlstore.New(sqlstore.Config{Write: pool, Read: pool, Dialect: Dialect{}, Queries: queries, IntakeWorkers: 4,
 		Migrations: Migrations(), Now: now, Log: log})
 	if err != nil {
 		pool.Close()

@@ -72,20 +72,44 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: Dialect{}, Queries: queries, Migrations: Migrations(), Now: now, Log: log})
+	stmts, err := sqlstore.NewStmtCache(ctx, w, hotQueries...)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{stmts: stmts}, Queries: queries,
+		Migrations: Migrations(), Now: now, Log: log, IntakeWorkers: 1})
 }
 
+// Statements of the SQLite write path, prepared once on the writer.
+const (
+	sqlNextNumber = `INSERT INTO number_counters (scope, value) VALUES (?, 1)
+		ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`
+	sqlSetNumber   = `UPDATE complaints SET number = ? WHERE id = ?`
+	sqlUnindex     = `DELETE FROM complaint_fts WHERE rowid = ?`
+	sqlIndex       = `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`
+	sqlAuditHead   = `SELECT last_id, hash FROM audit_head WHERE id = 1`
+	sqlAuditInsert = `INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlAuditMove = `UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1`
+)
+
+var hotQueries = []string{sqlNextNumber, sqlSetNumber, sqlUnindex, sqlIndex, sqlAuditHead, sqlAuditInsert, sqlAuditMove}
+
 // Dialect is SQLite's part of the shared store.
-type Dialect struct{}
+type Dialect struct {
+	stmts *sqlstore.StmtCache // prepared on the single writer connection
+}
 
 // Name implements sqlstore.Dialect.
-func (Dialect) Name() string { return "sqlite" }
+func (d *Dialect) Name() string { return "sqlite" }
 
 // Rebind implements sqlstore.Dialect; SQLite takes ? as written.
-func (Dialect) Rebind(q string) string { return q }
+func (d *Dialect) Rebind(q string) string { return q }
 
 // Classify implements sqlstore.Dialect by SQLite extended result codes.
-func (Dialect) Classify(err error) error {
+func (d *Dialect) Classify(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err
@@ -109,15 +133,14 @@ func (Dialect) Classify(err error) error {
 
 // FinishComplaint implements sqlstore.Dialect. SQLite has one writer, so the
 // order does not matter for locking.
-func (d Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
+func (d *Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
 	scope := spec.Prefix + "{SEQ}" + spec.Suffix
 	var n int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO number_counters (scope, value) VALUES (?, 1)
-		ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`, scope).Scan(&n); err != nil {
+	if err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, scope).Scan(&n); err != nil {
 		return fmt.Errorf("next number: %w", err)
 	}
 	c.Number = spec.Format(n)
-	if _, err := tx.ExecContext(ctx, `UPDATE complaints SET number = ? WHERE id = ?`, c.Number, c.ID); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlSetNumber, c.Number, c.ID); err != nil {
 		return fmt.Errorf("set number: %w", err)
 	}
 	if err := d.Reindex(ctx, tx, c.ID, c.Number, tokens); err != nil {
@@ -127,19 +150,19 @@ func (d Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.C
 }
 
 // Reindex implements sqlstore.Dialect.
-func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
+func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
 	doc := textsearch.Doc(textsearch.Tokens(number)) + " " + textsearch.Doc(tokens)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM complaint_fts WHERE rowid = ?`, id); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlUnindex, id); err != nil {
 		return fmt.Errorf("unindex: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlIndex, id, doc); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
 }
 
 // SearchClause implements sqlstore.Dialect with an FTS5 phrase query.
-func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
+func (d *Dialect) SearchClause(q textsearch.Query) (string, []any) {
 	phrase := `"` + strings.Join(q.Tokens, " ") + `"`
 	if q.Prefix {
 		phrase += "*"
@@ -149,22 +172,21 @@ func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
 
 // AppendAudit implements sqlstore.Dialect; the chain head is read and moved
 // inside the single writer's transaction.
-func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
+func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
 	var last int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, `SELECT last_id, hash FROM audit_head WHERE id = 1`).Scan(&last, &prev); err != nil {
+	if err := d.stmts.QueryRow(ctx, tx, sqlAuditHead).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	e.ID = last + 1
 	e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
 	e.PrevHash = prev
 	e.Hash = audit.ComputeHash(prev, e)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
+	if _, err := d.stmts.Exec(ctx, tx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
 		e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1`, e.ID, e.Hash); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlAuditMove, e.ID, e.Hash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

@@ -42,7 +42,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 	var v apperr.Validation
 	if c.CustomerID != nil {
 		var region string
-		err := tx.QueryRowContext(ctx, s.q("ref.customer"), *c.CustomerID).Scan(&c.CustomerName, &c.CustomerClass, &region)
+		err := s.stmts.QueryRow(ctx, tx, s.q("ref.customer"), *c.CustomerID).Scan(&c.CustomerName, &c.CustomerClass, &region)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("customer_id", "not_found", "")
 		} else if err != nil {
@@ -55,7 +55,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 	}
 	if c.ProductID != nil {
 		var name, model string
-		err := tx.QueryRowContext(ctx, s.q("ref.product"), *c.ProductID).Scan(&name, &model)
+		err := s.stmts.QueryRow(ctx, tx, s.q("ref.product"), *c.ProductID).Scan(&name, &model)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("product_id", "not_found", "")
 		} else if err != nil {
@@ -71,7 +71,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 	}
 	if c.BatchID != nil {
 		var pid int64
-		err := tx.QueryRowContext(ctx, s.q("ref.batch.id"), *c.BatchID).Scan(&c.BatchNo, &pid)
+		err := s.stmts.QueryRow(ctx, tx, s.q("ref.batch.id"), *c.BatchID).Scan(&c.BatchNo, &pid)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("batch_id", "not_found", "")
 		} else if err != nil {
@@ -84,7 +84,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 		if c.ProductID != nil {
 			prod = *c.ProductID
 		}
-		err := tx.QueryRowContext(ctx, s.q("ref.batch"), c.BatchNo, prod, prod).Scan(&bid, &pid)
+		err := s.stmts.QueryRow(ctx, tx, s.q("ref.batch"), c.BatchNo, prod, prod).Scan(&bid, &pid)
 		if err == nil {
 			c.BatchID = &bid
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -99,7 +99,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 			continue
 		}
 		var one int
-		err := tx.QueryRowContext(ctx, s.q(r.query), *r.id).Scan(&one)
+		err := s.stmts.QueryRow(ctx, tx, s.q(r.query), *r.id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add(r.field, "not_found", "")
 		} else if err != nil {
@@ -108,7 +108,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 	}
 	if c.Category != "" {
 		var parent string
-		err := tx.QueryRowContext(ctx, s.q("ref.category"), c.Category).Scan(&parent)
+		err := s.stmts.QueryRow(ctx, tx, s.q("ref.category"), c.Category).Scan(&parent)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("category", "invalid_value", "")
 		} else if err != nil {
@@ -134,60 +134,31 @@ func (s ComplaintStore) fieldArgs(c *complaint.Complaint, top string) []any {
 // errIdempotentReplay signals, inside Create, that the key was used before.
 var errIdempotentReplay = errors.New("idempotent replay")
 
-// Create implements complaint.Store.
+// Create implements complaint.Store. Concurrent calls share transactions
+// through the intake worker (see intake).
 func (s ComplaintStore) Create(ctx context.Context, c *complaint.Complaint, opts complaint.CreateOptions) (bool, error) {
-	now := s.Now()
-	scope := "user:" + strconv.FormatInt(opts.Actor.UserID, 10)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		top, err := s.resolveRefs(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
-		args := append([]any{c.TrackingCode, c.Status}, s.fieldArgs(c, top)...)
-		args = append(args[:len(args):len(args)], micros(c.ExpectedBy), micros(now), micros(now))
-		if err := tx.QueryRowContext(ctx, s.q("complaint.insert"), args...).Scan(&c.ID); err != nil {
-			return fmt.Errorf("insert complaint: %w", err)
-		}
-		ev := &complaint.Event{ComplaintID: c.ID, At: now, Kind: complaint.EventCreated, Public: true,
-			Data: map[string]any{"channel": c.Channel}}
-		if err := s.insertEvent(ctx, tx, ev, opts.Actor); err != nil {
-			return err
-		}
-		if opts.IdempotencyKey != "" {
-			_, err := tx.ExecContext(ctx, s.q("complaint.idempotency.insert"), scope, opts.IdempotencyKey, opts.RequestHash, c.ID, micros(now))
-			if err != nil {
-				if apperr.Is(s.Dialect.Classify(err), apperr.Conflict) {
-					return errIdempotentReplay
-				}
-				return fmt.Errorf("insert idempotency key: %w", err)
-			}
-		}
-		entry := &audit.Entry{At: now, Actor: opts.Actor, Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
-			Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity})}
-		return s.Dialect.FinishComplaint(ctx, tx, c, opts.Number, searchTokens(c), entry)
-	})
-	if errors.Is(err, errIdempotentReplay) {
-		var hash string
-		var id int64
-		if err := s.R.QueryRowContext(ctx, s.q("complaint.idempotency.get"), scope, opts.IdempotencyKey).Scan(&hash, &id); err != nil {
-			return false, s.classify(err)
-		}
-		if hash != opts.RequestHash {
-			return false, &apperr.Error{Code: apperr.Conflict, Message: "idempotency key reused with a different request",
-				Fields: []apperr.FieldError{{Field: "Idempotency-Key", Rule: "reused"}}}
-		}
-		first, err := s.Get(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		*c = *first
-		return false, nil
+	r := &createReq{ctx: ctx, c: c, opts: opts, done: make(chan struct{})}
+	if err := s.intake.submit(r); err != nil {
+		return false, s.classify(err)
 	}
+	if !r.replay {
+		return true, nil
+	}
+	var hash string
+	var id int64
+	if err := s.W.QueryRowContext(ctx, s.q("complaint.idempotency.get"), idemScope(opts.Actor), opts.IdempotencyKey).Scan(&hash, &id); err != nil {
+		return false, s.classify(err)
+	}
+	if hash != opts.RequestHash {
+		return false, &apperr.Error{Code: apperr.Conflict, Message: "idempotency key reused with a different request",
+			Fields: []apperr.FieldError{{Field: "Idempotency-Key", Rule: "reused"}}}
+	}
+	first, err := s.Get(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	return true, nil
+	*c = *first
+	return false, nil
 }
 
 func (s ComplaintStore) insertEvent(ctx context.Context, tx *sql.Tx, e *complaint.Event, actor audit.Actor) error {
@@ -201,7 +172,7 @@ func (s ComplaintStore) insertEvent(ctx context.Context, tx *sql.Tx, e *complain
 		e.ActorID = &actor.UserID
 	}
 	e.ActorName = actor.Name
-	if err := tx.QueryRowContext(ctx, s.q("complaint.event.insert"), e.ComplaintID, micros(e.At), actorID, actor.Name,
+	if err := s.stmts.QueryRow(ctx, tx, s.q("complaint.event.insert"), e.ComplaintID, micros(e.At), actorID, actor.Name,
 		e.Kind, e.Public, e.Body, data).Scan(&e.ID); err != nil {
 		return fmt.Errorf("insert timeline event: %w", err)
 	}

@@ -55,7 +55,12 @@ type DB struct {
 	Dialect Dialect
 	Now     func() time.Time
 	Log     *slog.Logger
-	queries map[string]string
+	// IntakeWorkers is the number of concurrent intake transactions; one
+	// on SQLite (one writer), a few on PostgreSQL.
+	IntakeWorkers int
+	queries       map[string]string
+	intake        *intake
+	stmts         *StmtCache
 }
 
 // Config is what an engine passes to New.
@@ -66,6 +71,8 @@ type Config struct {
 	Migrations  fs.FS // NNNN_name.sql files
 	Now         func() time.Time
 	Log         *slog.Logger
+	// IntakeWorkers sets DB.IntakeWorkers.
+	IntakeWorkers int
 }
 
 // New wraps opened connections. It does not migrate; call Migrate.
@@ -76,7 +83,9 @@ func New(cfg Config) (*DB, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}}
+	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{},
+		IntakeWorkers: cfg.IntakeWorkers}
+	db.intake = &intake{db: db}
 	if err := db.loadQueries(commonQueries, "queries.sql"); err != nil {
 		return nil, err
 	}
@@ -85,11 +94,26 @@ func New(cfg Config) (*DB, error) {
 			return nil, err
 		}
 	}
+	hot := make([]string, 0, len(hotQueries))
+	for _, name := range hotQueries {
+		hot = append(hot, db.q(name))
+	}
+	stmts, err := NewStmtCache(context.Background(), db.W, hot...)
+	if err != nil {
+		return nil, err
+	}
+	db.stmts = stmts
 	return db, nil
 }
 
-// Close closes both handles.
+// hotQueries run for every complaint registered; they are prepared once.
+var hotQueries = []string{"complaint.insert", "complaint.event.insert", "complaint.idempotency.insert",
+	"ref.customer", "ref.product", "ref.batch", "ref.batch.id", "ref.department", "ref.user", "ref.category"}
+
+// Close stops the intake workers and closes both handles.
 func (db *DB) Close() error {
+	db.intake.close()
+	db.stmts.Close()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
