@@ -1,7 +1,339 @@
-// Package api serves kesu's JSON REST API under /api/v1.
+// Package api serves kesu's JSON REST API under /api/v1 (SPEC INT-7): one
+// file per resource, each with its request and response types. Every route
+// is listed in the routes table below and described in openapi.json; a test
+// keeps the two in step.
 package api
 
-import "kesu/internal/web"
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/auth"
+	"kesu/internal/web"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Route access beyond the auth permissions.
+const (
+	public   auth.Permission = "-" // no sign-in
+	signedIn auth.Permission = ""  // any signed-in user
+)
+
+type route struct {
+	pattern string
+	perm    auth.Permission
+	h       func(*api, http.ResponseWriter, *http.Request)
+}
+
+// routes is every API endpoint with the permission it needs.
+var routes = []route{
+	{"GET /api/v1/openapi.json", public, (*api).openAPI},
+	{"GET /api/v1/me", signedIn, (*api).me},
+	{"GET /api/v1/enums", signedIn, (*api).enums},
+	{"GET /api/v1/categories", signedIn, (*api).categories},
+
+	{"POST /api/v1/complaints", auth.ComplaintCreate, (*api).createComplaint},
+	{"GET /api/v1/complaints", auth.ComplaintRead, (*api).listComplaints},
+	{"GET /api/v1/complaints/{number}", auth.ComplaintRead, (*api).getComplaint},
+	{"PATCH /api/v1/complaints/{number}", auth.ComplaintUpdate, (*api).patchComplaint},
+	{"GET /api/v1/complaints/{number}/timeline", auth.ComplaintRead, (*api).timeline},
+	{"POST /api/v1/complaints/{number}/notes", auth.ComplaintUpdate, (*api).addNote},
+	{"GET /api/v1/complaints/{number}/attachments", auth.ComplaintRead, (*api).listAttachments},
+	{"POST /api/v1/complaints/{number}/attachments", auth.ComplaintUpdate, (*api).uploadAttachment},
+	{"GET /api/v1/attachments/{id}", auth.ComplaintRead, (*api).downloadAttachment},
+
+	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers},
+	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer},
+	{"GET /api/v1/customers/{id}", auth.RegisterRead, (*api).getCustomer},
+	{"PATCH /api/v1/customers/{id}", auth.RegisterWrite, (*api).patchCustomer},
+	{"DELETE /api/v1/customers/{id}", auth.RegisterWrite, (*api).deleteCustomer},
+
+	{"GET /api/v1/products", auth.RegisterRead, (*api).listProducts},
+	{"POST /api/v1/products", auth.RegisterWrite, (*api).createProduct},
+	{"GET /api/v1/products/{id}", auth.RegisterRead, (*api).getProduct},
+	{"PATCH /api/v1/products/{id}", auth.RegisterWrite, (*api).patchProduct},
+	{"DELETE /api/v1/products/{id}", auth.RegisterWrite, (*api).deleteProduct},
+
+	{"GET /api/v1/batches", auth.RegisterRead, (*api).listBatches},
+	{"POST /api/v1/batches", auth.RegisterWrite, (*api).createBatch},
+	{"GET /api/v1/batches/{id}", auth.RegisterRead, (*api).getBatch},
+	{"PATCH /api/v1/batches/{id}", auth.RegisterWrite, (*api).patchBatch},
+	{"DELETE /api/v1/batches/{id}", auth.RegisterWrite, (*api).deleteBatch},
+
+	{"GET /api/v1/suppliers", auth.RegisterRead, (*api).listSuppliers},
+	{"POST /api/v1/suppliers", auth.RegisterWrite, (*api).createSupplier},
+	{"GET /api/v1/suppliers/{id}", auth.RegisterRead, (*api).getSupplier},
+	{"PATCH /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).patchSupplier},
+	{"DELETE /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).deleteSupplier},
+
+	{"GET /api/v1/departments", auth.RegisterRead, (*api).listDepartments},
+	{"POST /api/v1/departments", auth.OrgWrite, (*api).createDepartment},
+	{"GET /api/v1/departments/{id}", auth.RegisterRead, (*api).getDepartment},
+	{"PATCH /api/v1/departments/{id}", auth.OrgWrite, (*api).patchDepartment},
+	{"DELETE /api/v1/departments/{id}", auth.OrgWrite, (*api).deleteDepartment},
+
+	{"GET /api/v1/users", auth.RegisterRead, (*api).listUsers},
+	{"POST /api/v1/users", auth.OrgWrite, (*api).createUser},
+	{"GET /api/v1/users/{id}", auth.RegisterRead, (*api).getUser},
+	{"PATCH /api/v1/users/{id}", auth.OrgWrite, (*api).patchUser},
+	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser},
+
+	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
+	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
+}
+
+// Routes lists the method and path pattern of every API route, for the
+// test that checks the OpenAPI document against them.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i, rt := range routes {
+		out[i] = rt.pattern
+	}
+	return out
+}
+
+// api holds the handlers' dependencies.
+type api struct {
+	d *web.Deps
+}
 
 // Mount adds the API routes.
-func Mount(r *web.Router) {}
+func Mount(r *web.Router) {
+	a := &api{d: r.Deps}
+	for _, rt := range routes {
+		h := func(w http.ResponseWriter, req *http.Request) { rt.h(a, w, req) }
+		if rt.perm != public {
+			h = web.Require(rt.perm, h)
+		}
+		r.Mux.HandleFunc(rt.pattern, h)
+	}
+	// Anything else under the prefix answers in JSON, not with the
+	// mux's plain-text 404.
+	r.Mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, req *http.Request) {
+		web.WriteError(w, req, apperr.New(apperr.NotFound, "no API route %s %s", req.Method, req.URL.Path))
+	})
+}
+
+// actor is the audit actor of the request.
+func actor(r *http.Request) audit.Actor { return web.Actor(r) }
+
+// can reports whether the signed-in user has p.
+func can(r *http.Request, p auth.Permission) bool {
+	pr := web.PrincipalOf(r)
+	return pr != nil && auth.Can(pr.User.Role, p)
+}
+
+// pathID reads a numeric path value; anything else is not found.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "bad id %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+// requireVersion refuses an update that does not say which version it
+// changes: optimistic locking needs it.
+func requireVersion(v *int) error {
+	if v == nil || *v <= 0 {
+		var val apperr.Validation
+		val.Add("version", "required", "")
+		return val.Err()
+	}
+	return nil
+}
+
+// query reads list parameters and collects their errors.
+type query struct {
+	r *http.Request
+	v apperr.Validation
+}
+
+func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
+
+// list splits a comma-separated parameter and checks each value.
+func (q *query) list(name string, allowed []string) []string {
+	s := q.str(name)
+	if s == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if allowed != nil && !q.v.OneOf(name, p, allowed) {
+			return nil
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (q *query) id(name string) *int64 {
+	s := q.str(name)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		q.v.Add(name, "invalid_value", "")
+		return nil
+	}
+	return &n
+}
+
+func (q *query) num(name string, def, lo, hi int) int {
+	s := q.str(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		q.v.Add(name, "out_of_range", strconv.Itoa(lo)+"–"+strconv.Itoa(hi))
+		return def
+	}
+	return n
+}
+
+func (q *query) oneOf(name string, allowed []string) string {
+	s := q.str(name)
+	q.v.OneOf(name, s, allowed)
+	return s
+}
+
+// day parses a date parameter: "YYYY-MM-DD" is midnight in loc (plus
+// one day when end is set, so a "to" date includes that whole day), or an
+// RFC 3339 time as given.
+func (q *query) day(name string, loc *time.Location, end bool) *time.Time {
+	s := q.str(name)
+	if s == "" {
+		return nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return &t
+	}
+	q.v.Add(name, "invalid_date", "")
+	return nil
+}
+
+func (q *query) err() error { return q.v.Err() }
+
+// listResponse is the shape of every list.
+type listResponse[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next,omitempty"`
+}
+
+// offsetPage returns the next cursor of an offset-paged register list:
+// the offset of the following page when this one is full.
+func offsetPage[T any](items []T, limit, offset int) listResponse[T] {
+	if items == nil {
+		items = []T{}
+	}
+	resp := listResponse[T]{Items: items}
+	if len(items) == limit {
+		resp.Next = strconv.Itoa(offset + limit)
+	}
+	return resp
+}
+
+// pageParams reads limit and after (an offset) for register lists.
+func (q *query) pageParams() (limit, offset int) {
+	limit = q.num("limit", 100, 1, 500)
+	offset = q.num("after", 0, 0, 1<<30)
+	return limit, offset
+}
+
+// dateString renders a calendar date, or "" for none.
+func dateString(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// fieldErrs collects parse errors of request fields.
+type fieldErrs struct{ v apperr.Validation }
+
+// date parses "YYYY-MM-DD"; empty is none.
+func (f *fieldErrs) date(field, s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		f.v.Add(field, "invalid_date", "")
+		return nil
+	}
+	return &t
+}
+
+// time parses an RFC 3339 time; empty is none.
+func (f *fieldErrs) time(field, s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		f.v.Add(field, "invalid_time", "")
+		return nil
+	}
+	return &t
+}
+
+// diff lists the JSON fields whose values differ between two values of the
+// same struct type, descending into nested structs as "outer.inner".
+func diff(prefix string, a, b reflect.Value, out *[]fieldChange) {
+	t := a.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		av, bv := a.Field(i), b.Field(i)
+		if f.Anonymous {
+			diff(prefix, av, bv, out)
+			continue
+		}
+		if f.Type.Kind() == reflect.Struct {
+			diff(prefix+name+".", av, bv, out)
+			continue
+		}
+		x, y := av.Interface(), bv.Interface()
+		if !reflect.DeepEqual(x, y) {
+			*out = append(*out, fieldChange{prefix + name, deref(av), deref(bv)})
+		}
+	}
+}
+
+type fieldChange struct {
+	Field    string
+	From, To any
+}
+
+func deref(v reflect.Value) any {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		return v.Elem().Interface()
+	}
+	return v.Interface()
+}
