@@ -1,8 +1,106 @@
 // Package ui serves kesu's server-rendered staff pages and the public
-// complaint pages.
+// complaint pages. Templates and static files are embedded and parsed once
+// when the routes are mounted; every page is one file here.
 package ui
 
-import "kesu/internal/web"
+import (
+	"net/http"
+	"time"
+
+	"kesu/internal/auth"
+	"kesu/internal/web"
+)
+
+// handler holds what the pages share.
+type handler struct {
+	d      *web.Deps
+	loc    *time.Location
+	tmpl   *templates
+	public *web.RateLimiter // public form submissions per address
+	track  *web.RateLimiter // tracking look-ups per address
+}
+
+// MaxFiles is how many files one form may carry.
+const MaxFiles = 5
 
 // Mount adds the page routes.
-func Mount(r *web.Router) {}
+func Mount(r *web.Router) {
+	d := r.Deps
+	loc := time.Local
+	if d.Complaints != nil && d.Complaints.Loc != nil {
+		loc = d.Complaints.Loc
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	rate := max(d.PublicRate, 1)
+	h := &handler{
+		d: d, loc: loc, tmpl: parseTemplates(loc),
+		public: web.NewRateLimiter(rate, time.Minute, now),
+		// Looking up needs the tracking code; a few times the form rate
+		// lets a customer reload while bounding guesses.
+		track: web.NewRateLimiter(5*rate, time.Minute, now),
+	}
+	m := r.Mux
+	m.Handle("GET /static/", staticHandler())
+	m.HandleFunc("GET /lang", h.setLanguage)
+
+	m.HandleFunc("GET /login", h.loginForm)
+	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /logout", h.staff("", h.logout))
+
+	m.HandleFunc("GET /{$}", h.staff(auth.ComplaintRead, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/complaints", http.StatusSeeOther)
+	}))
+	m.HandleFunc("GET /complaints", h.staff(auth.ComplaintRead, h.complaintList))
+	m.HandleFunc("GET /complaints/new", h.staff(auth.ComplaintCreate, h.complaintNew))
+	m.HandleFunc("POST /complaints/new", h.staff(auth.ComplaintCreate, h.complaintCreate))
+	m.HandleFunc("GET /complaints/{id}", h.staff(auth.ComplaintRead, h.complaintShow))
+	m.HandleFunc("POST /complaints/{id}/notes", h.staff(auth.ComplaintUpdate, h.complaintNote))
+	m.HandleFunc("POST /complaints/{id}/attachments", h.staff(auth.ComplaintUpdate, h.complaintUpload))
+	m.HandleFunc("GET /complaints/{id}/letter", h.staff(auth.ComplaintRead, h.complaintLetter))
+	m.HandleFunc("GET /attachments/{id}", h.staff(auth.ComplaintRead, h.attachmentDownload))
+
+	m.HandleFunc("GET /customers", h.staff(auth.RegisterRead, h.customerList))
+	m.HandleFunc("GET /customers/new", h.staff(auth.RegisterWrite, h.customerForm))
+	m.HandleFunc("POST /customers/new", h.staff(auth.RegisterWrite, h.customerSave))
+	m.HandleFunc("GET /customers/{id}", h.staff(auth.RegisterWrite, h.customerForm))
+	m.HandleFunc("POST /customers/{id}", h.staff(auth.RegisterWrite, h.customerSave))
+
+	m.HandleFunc("GET /products", h.staff(auth.RegisterRead, h.productList))
+	m.HandleFunc("GET /products/new", h.staff(auth.RegisterWrite, h.productForm))
+	m.HandleFunc("POST /products/new", h.staff(auth.RegisterWrite, h.productSave))
+	m.HandleFunc("GET /products/{id}", h.staff(auth.RegisterRead, h.productForm))
+	m.HandleFunc("POST /products/{id}", h.staff(auth.RegisterWrite, h.productSave))
+	m.HandleFunc("GET /products/{pid}/batches/new", h.staff(auth.RegisterWrite, h.batchForm))
+	m.HandleFunc("POST /products/{pid}/batches/new", h.staff(auth.RegisterWrite, h.batchSave))
+	m.HandleFunc("GET /batches/{id}", h.staff(auth.RegisterWrite, h.batchForm))
+	m.HandleFunc("POST /batches/{id}", h.staff(auth.RegisterWrite, h.batchSave))
+
+	m.HandleFunc("GET /suppliers", h.staff(auth.RegisterRead, h.supplierList))
+	m.HandleFunc("GET /suppliers/new", h.staff(auth.RegisterWrite, h.supplierForm))
+	m.HandleFunc("POST /suppliers/new", h.staff(auth.RegisterWrite, h.supplierSave))
+	m.HandleFunc("GET /suppliers/{id}", h.staff(auth.RegisterWrite, h.supplierForm))
+	m.HandleFunc("POST /suppliers/{id}", h.staff(auth.RegisterWrite, h.supplierSave))
+
+	m.HandleFunc("GET /departments", h.staff(auth.RegisterRead, h.departmentList))
+	m.HandleFunc("GET /departments/new", h.staff(auth.OrgWrite, h.departmentForm))
+	m.HandleFunc("POST /departments/new", h.staff(auth.OrgWrite, h.departmentSave))
+	m.HandleFunc("GET /departments/{id}", h.staff(auth.OrgWrite, h.departmentForm))
+	m.HandleFunc("POST /departments/{id}", h.staff(auth.OrgWrite, h.departmentSave))
+
+	m.HandleFunc("GET /users", h.staff(auth.OrgWrite, h.userList))
+	m.HandleFunc("GET /users/new", h.staff(auth.OrgWrite, h.userForm))
+	m.HandleFunc("POST /users/new", h.staff(auth.OrgWrite, h.userSave))
+	m.HandleFunc("GET /users/{id}", h.staff(auth.OrgWrite, h.userForm))
+	m.HandleFunc("POST /users/{id}", h.staff(auth.OrgWrite, h.userSave))
+
+	// Public pages: no account.
+	m.HandleFunc("GET /complaint/new", h.publicForm)
+	m.HandleFunc("POST /complaint/new", h.publicSubmit)
+	m.HandleFunc("GET /complaint/receipt", h.publicReceipt)
+	m.HandleFunc("GET /track", h.trackPage)
+	m.HandleFunc("POST /track/reply", h.trackReply)
+	m.HandleFunc("GET /letter", h.publicLetter)
+}

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"kesu/internal/complaint"
+	"kesu/internal/web"
+)
+
+// eventView is a timeline entry as people read it.
+type eventView struct {
+	At     time.Time
+	Who    string
+	What   string
+	Body   string
+	Detail string
+	Public bool
+	Kind   string
+}
+
+// describeEvents renders a timeline in lang. For the public page staff
+// names are replaced by "客服" (SPEC INT-5: no internal data leaks).
+func describeEvents(evs []complaint.Event, lang string, public bool) []eventView {
+	out := make([]eventView, 0, len(evs))
+	for _, e := range evs {
+		v := eventView{At: e.At, Body: e.Body, Public: e.Public, Kind: e.Kind,
+			What: web.T(lang, "ui.event."+e.Kind)}
+		switch {
+		case e.ActorName == "system":
+			v.Who = web.T(lang, "ui.actor.system")
+		case e.ActorID == nil:
+			v.Who = web.T(lang, "ui.actor.customer")
+		case public:
+			v.Who = web.T(lang, "ui.actor.staff")
+		default:
+			v.Who = e.ActorName
+		}
+		switch e.Kind {
+		case complaint.EventCreated:
+			if ch, ok := e.Data["channel"].(string); ok {
+				v.Detail = complaint.Channels.Label(ch, lang)
+			}
+		case complaint.EventAttachment:
+			if n, ok := e.Data["name"].(string); ok {
+				v.Detail = n
+			}
+		case complaint.EventAckSent:
+			if ch, ok := e.Data["channel"].(string); ok {
+				v.Detail = web.T(lang, "ui.via."+ch)
+			}
+		case complaint.EventChanged:
+			if !public {
+				if chs, ok := e.Data["changes"].([]any); ok {
+					var names []string
+					for _, ch := range chs {
+						if m, ok := ch.(map[string]any); ok {
+							names = append(names, web.T(lang, fmt.Sprint("field.", m["field"])))
+						}
+					}
+					v.Detail = strings.Join(names, web.T(lang, "ui.list_sep"))
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// complaintShow shows one complaint with its timeline, attachments and the
+// note and upload forms.
+func (h *handler) complaintShow(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.showComplaint(w, r, c, h.newPage(r, "ui.complaint"), http.StatusOK)
+}
+
+// showComplaint renders the detail page, also after a failed note or
+// upload (p then holds the errors and the entered text).
+func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *complaint.Complaint, p *page, status int) {
+	ctx := r.Context()
+	evs, err := h.d.ComplaintStore.Timeline(ctx, c.ID, false)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	atts, err := h.d.ComplaintStore.Attachments(ctx, c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	cats, err := h.d.ComplaintStore.Categories(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.Nav = "complaints"
+	p.Title = c.Number + " " + c.Subject
+	if r.URL.Query().Get("created") == "1" {
+		p.Flash = web.T(p.L, "ui.created", c.Number)
+	}
+	p.D = struct {
+		C           *complaint.Complaint
+		Events      []eventView
+		Attachments []complaint.Attachment
+		Category    string
+		MaxUpload   int64
+	}{c, describeEvents(evs, p.L, false), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
+	h.render(w, status, "staff", "complaint_show", p)
+}

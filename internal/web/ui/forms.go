@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/blob"
+	"kesu/internal/complaint"
+	"kesu/internal/web"
+)
+
+// decoder turns form strings into typed values and collects the fields it
+// could not read, so they show next to the other field errors.
+type decoder struct {
+	f   url.Values
+	loc *time.Location
+	v   apperr.Validation
+}
+
+func (d *decoder) str(name string) string { return strings.TrimSpace(d.f.Get(name)) }
+
+func (d *decoder) bool(name string) bool {
+	v := d.f.Get(name)
+	return v == "on" || v == "true" || v == "1"
+}
+
+// int returns nil for an empty field.
+func (d *decoder) int(name string) *int64 {
+	s := d.str(name)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		d.v.Add(name, "invalid_value", "")
+		return nil
+	}
+	return &n
+}
+
+// date reads YYYY-MM-DD in the organisation's time zone.
+func (d *decoder) date(name string) *time.Time {
+	s := d.str(name)
+	if s == "" {
+		return nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, d.loc)
+	if err != nil {
+		d.v.Add(name, "invalid_date", "")
+		return nil
+	}
+	return &t
+}
+
+// datetime reads a datetime-local value.
+func (d *decoder) datetime(name string) *time.Time {
+	s := d.str(name)
+	if s == "" {
+		return nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, d.loc); err == nil {
+			return &t
+		}
+	}
+	d.v.Add(name, "invalid_time", "")
+	return nil
+}
+
+func (d *decoder) err() error { return d.v.Err() }
+
+func formatID(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func formatInt(p *int64) string { return formatID(p) }
+
+// upload is a file saved to the blob store, waiting to be linked to a
+// complaint.
+type upload struct {
+	name  string
+	saved *blob.Saved
+}
+
+// saveUploads stores the files of a multipart form field. Files are
+// content-addressed, so a file stored for a form that then fails
+// validation is harmless; no database row is written here.
+func (h *handler) saveUploads(r *http.Request, field string) ([]upload, error) {
+	if r.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []upload
+	files := r.MultipartForm.File[field]
+	n := 0
+	for _, fh := range files {
+		if fh.Filename != "" || fh.Size > 0 {
+			n++
+		}
+	}
+	if n > MaxFiles {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "too many files",
+			Fields: []apperr.FieldError{{Field: "file", Rule: "too_many_files", Param: strconv.Itoa(MaxFiles)}}}
+	}
+	for _, fh := range files {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue // the empty part of a file input left blank
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Invalid, err, "open upload")
+		}
+		s, err := h.d.Files.Save(f, fh.Filename, h.d.MaxUpload)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSpace(filepath.Base(strings.ReplaceAll(fh.Filename, `\`, "/")))
+		out = append(out, upload{name: name, saved: s})
+	}
+	return out, nil
+}
+
+// attach links saved uploads to a complaint.
+func (h *handler) attach(ctx context.Context, complaintID int64, ups []upload, public bool, actor audit.Actor) error {
+	for _, u := range ups {
+		a := &complaint.Attachment{ComplaintID: complaintID, Name: u.name, ContentType: u.saved.ContentType,
+			Size: u.saved.Size, SHA256: u.saved.SHA256, Kind: u.saved.Kind, Public: public}
+		if err := h.d.ComplaintStore.AddAttachment(ctx, a, actor); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requiredFile() error {
+	return &apperr.Error{Code: apperr.Invalid, Message: "no file", Fields: []apperr.FieldError{{Field: "file", Rule: "required"}}}
+}
+
+// showable reports whether err belongs on the form it came from (field
+// errors, or someone else's newer version) and puts its messages in p.
+func showable(p *page, err error) bool {
+	if formErrors(p, err) {
+		return true
+	}
+	if apperr.Is(err, apperr.Conflict) {
+		p.Error = web.Localize(err, p.L).Error.Message
+		return true
+	}
+	return false
+}

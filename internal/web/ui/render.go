@@ -1,0 +1,274 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/complaint"
+	"kesu/internal/customer"
+	"kesu/internal/enum"
+	"kesu/internal/org"
+	"kesu/internal/product"
+	"kesu/internal/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// templates holds one parsed set per page: the layouts plus that page.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+// enums are the code lists the templates label and offer.
+var enums = map[string]enum.Set{
+	"channel":  complaint.Channels,
+	"severity": complaint.Severities,
+	"request":  complaint.Requests,
+	"status":   complaint.Statuses,
+	"class":    customer.Classes,
+	"region":   customer.Regions,
+	"role":     org.Roles,
+	"batch":    product.BatchStatuses,
+}
+
+func funcs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"t": func(lang, key string, args ...any) string {
+			s := make([]string, len(args))
+			for i, a := range args {
+				s[i] = fmt.Sprint(a)
+			}
+			return web.T(lang, key, s...)
+		},
+		"label": func(set, code, lang string) string { return enums[set].Label(code, lang) },
+		"enum":  func(set string) enum.Set { return enums[set] },
+		"dt": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			}
+			return ""
+		},
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02")
+			case *time.Time:
+				if v == nil {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02")
+			}
+			return ""
+		},
+		"id": func(p *int64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatInt(*p, 10)
+		},
+		"i64": func(n int64) string { return strconv.FormatInt(n, 10) },
+		"has": func(v url.Values, key, val string) bool {
+			for _, x := range v[key] {
+				if x == val {
+					return true
+				}
+			}
+			return false
+		},
+		"size": func(n int64) string {
+			switch {
+			case n >= 1<<20:
+				return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+			}
+			return fmt.Sprintf("%d B", n)
+		},
+		// query returns path with v's parameters, some replaced (an empty
+		// value removes one); it is a whole URL so the query stays intact.
+		"query": func(path string, v url.Values, kv ...string) template.URL {
+			q := url.Values{}
+			for k, vs := range v {
+				q[k] = append([]string(nil), vs...)
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i+1] == "" {
+					q.Del(kv[i])
+				} else {
+					q.Set(kv[i], kv[i+1])
+				}
+			}
+			return template.URL(path + "?" + q.Encode())
+		},
+		"indent": func(n int) []struct{} { return make([]struct{}, n) },
+		"fld":    field,
+	}
+}
+
+// fieldView is one form field for the "input" and "enum" templates.
+type fieldView struct {
+	Name, Label, Value, Err, Type, Set string
+	Required, Blank                    bool
+	Options                            enum.Set
+	L                                  string
+}
+
+// field describes form field name of page p. opts: an input type
+// ("text", "email", "date", "textarea", …), "enum:<set>" for a select of a
+// code list, "req" for a required field, "blank" for an empty choice.
+func field(p *page, name string, opts ...string) fieldView {
+	f := fieldView{Name: name, Label: web.T(p.L, "field."+name), Value: p.F.Get(name), Err: p.Errs[name], Type: "text", L: p.L}
+	for _, o := range opts {
+		switch {
+		case o == "req":
+			f.Required = true
+		case o == "blank":
+			f.Blank = true
+		case strings.HasPrefix(o, "enum:"):
+			f.Type, f.Set = "enum", strings.TrimPrefix(o, "enum:")
+			f.Options = enums[f.Set]
+		case strings.HasPrefix(o, "label:"):
+			f.Label = web.T(p.L, strings.TrimPrefix(o, "label:"))
+		default:
+			f.Type = o
+		}
+	}
+	return f
+}
+
+func parseTemplates(loc *time.Location) *templates {
+	base := template.Must(template.New("").Funcs(funcs(loc)).ParseFS(templateFS, "templates/_*.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t.pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+	}
+	return t
+}
+
+// page is what every template receives.
+type page struct {
+	L       string // language, "zh" or "en"
+	Title   string
+	User    *org.User
+	CSRF    string
+	Path    string // current path and query, for the language switch
+	Company string
+	Nav     string
+	Flash   string
+	Error   string            // a message for the whole form
+	Errs    map[string]string // field → message in L
+	F       url.Values        // submitted or stored form values
+	D       any               // page data
+}
+
+// newPage fills the parts of a page every request has.
+func (h *handler) newPage(r *http.Request, title string) *page {
+	p := &page{L: web.Lang(r), Path: r.URL.RequestURI(), Company: h.d.Company, Errs: map[string]string{}, F: url.Values{}}
+	p.Title = web.T(p.L, title)
+	if pr := web.PrincipalOf(r); pr != nil {
+		p.User = pr.User
+		if pr.Session != nil {
+			p.CSRF = pr.Session.CSRF
+		}
+	}
+	return p
+}
+
+// Can is used by the layout to show only the menu entries the user may use.
+func (p *page) Can(perm string) bool {
+	return p.User != nil && canDo(p.User.Role, perm)
+}
+
+// render writes the named page inside the staff layout ("staff") or the
+// public one ("public").
+func (h *handler) render(w http.ResponseWriter, status int, layout, name string, p *page) {
+	t, ok := h.tmpl.pages[name]
+	if !ok {
+		panic("ui: no template " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, layout, p); err != nil {
+		panic(fmt.Sprintf("ui: render %s: %v", name, err))
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail shows err as an error page: the message for its code in the
+// request's language; internal errors are logged in full.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := apperr.CodeOf(err)
+	status := web.Status(code)
+	if status >= 500 && h.d.Log != nil {
+		h.d.Log.Error("page error", "path", r.URL.Path, "err", err)
+	}
+	p := h.newPage(r, "ui.error")
+	p.Error = web.Localize(err, p.L).Error.Message
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		for _, f := range ae.Fields {
+			p.Errs[f.Field] = web.FieldText(p.L, f)
+		}
+	}
+	layout := "public"
+	if p.User != nil {
+		layout = "staff"
+	}
+	h.render(w, status, layout, "error", p)
+}
+
+// formErrors copies the field errors of err into p and reports whether err
+// was a validation (or duplicate) error that the form can show.
+func formErrors(p *page, err error) bool {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return false
+	}
+	if ae.Code != apperr.Invalid && ae.Code != apperr.Conflict && ae.Code != apperr.TooLarge {
+		return false
+	}
+	for _, f := range ae.Fields {
+		if _, dup := p.Errs[f.Field]; !dup {
+			p.Errs[f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
+		}
+	}
+	p.Error = web.Localize(err, p.L).Error.Message
+	return true
+}
