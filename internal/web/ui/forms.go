@@ -83,8 +83,6 @@ func formatID(p *int64) string {
 	return strconv.FormatInt(*p, 10)
 }
 
-func formatInt(p *int64) string { return formatID(p) }
-
 // upload is a file saved to the blob store, waiting to be linked to a
 // complaint.
 type upload struct {
