@@ -33,21 +33,35 @@ type Summary struct {
 	Users, Customers, Suppliers, Products, Batches, Complaints int
 }
 
+func (o Options) withDefaults() Options {
+	if o.Password == "" {
+		o.Password = DefaultPassword
+	}
+	if o.Complaints <= 0 {
+		o.Complaints = 500
+	}
+	if o.Months <= 0 {
+		o.Months = 6
+	}
+	if o.Seed == 0 {
+		o.Seed = 2026
+	}
+	return o
+}
+
+// CreateRegisters seeds db and creates the demo staff, customers,
+// suppliers, products and batches, without complaints. It refuses a
+// database that already has the demo accounts.
+func CreateRegisters(ctx context.Context, db *sqlstore.DB, opts Options) (*Refs, error) {
+	opts = opts.withDefaults()
+	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x6b657375))
+	return createRegisters(ctx, db, opts.Password, r, db.Now())
+}
+
 // Load creates the demo data through the stores and svc. It refuses a
 // database that already holds complaints or the demo accounts.
 func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Options) (Summary, error) {
-	if opts.Password == "" {
-		opts.Password = DefaultPassword
-	}
-	if opts.Complaints <= 0 {
-		opts.Complaints = 500
-	}
-	if opts.Months <= 0 {
-		opts.Months = 6
-	}
-	if opts.Seed == 0 {
-		opts.Seed = 2026
-	}
+	opts = opts.withDefaults()
 	var sum Summary
 	page, err := db.Complaints().List(ctx, complaint.Filter{Limit: 1})
 	if err != nil {
@@ -56,15 +70,6 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 	if len(page.Items) > 0 {
 		return sum, apperr.New(apperr.Conflict, "demo data needs an empty database: complaints already exist")
 	}
-	if _, err := db.Registers().GetUserByUsername(ctx, "demo.admin"); err == nil {
-		return sum, apperr.New(apperr.Conflict, "demo data was already loaded")
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return sum, err
-	}
-	if err := db.Seed(ctx); err != nil {
-		return sum, fmt.Errorf("seed: %w", err)
-	}
-
 	now := svc.Now()
 	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x6b657375))
 	refs, err := createRegisters(ctx, db, opts.Password, r, now)

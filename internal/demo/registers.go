@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/customer"
@@ -26,6 +27,9 @@ type Refs struct {
 	Products    []product.Product
 	Batches     map[int64][]product.Batch // by product ID
 }
+
+// adminUsername marks a database that holds the demo registers.
+const adminUsername = "demo.admin"
 
 // staff per department: manager first, then deputy, then the others.
 var staff = map[string][]struct{ name, role string }{
@@ -145,6 +149,14 @@ var productSeeds = []productSeed{
 // createRegisters creates staff, department heads, customers, suppliers,
 // products and batches.
 func createRegisters(ctx context.Context, db *sqlstore.DB, password string, r *rand.Rand, now time.Time) (*Refs, error) {
+	if _, err := db.Registers().GetUserByUsername(ctx, adminUsername); err == nil {
+		return nil, apperr.New(apperr.Conflict, "demo data was already loaded")
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	if err := db.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
 	reg := db.Registers()
 	act := audit.System
 	refs := &Refs{Departments: map[string]org.Department{}, Batches: map[int64][]product.Batch{}}
@@ -158,7 +170,7 @@ func createRegisters(ctx context.Context, db *sqlstore.DB, password string, r *r
 	// One hash for every demo account: argon2id is deliberately slow and
 	// the accounts share the published demo password anyway.
 	hash := auth.HashPassword(password)
-	admin := org.User{Username: "demo.admin", Name: "系统管理员", Role: org.RoleAdmin, Email: "admin@demo.kesu.cn"}
+	admin := org.User{Username: adminUsername, Name: "系统管理员", Role: org.RoleAdmin, Email: "admin@demo.kesu.cn"}
 	if d, ok := refs.Departments["admin"]; ok {
 		admin.DepartmentID = &d.ID
 	}
@@ -251,6 +263,59 @@ func createRegisters(ctx context.Context, db *sqlstore.DB, password string, r *r
 			}
 			refs.Batches[p.ID] = append(refs.Batches[p.ID], b)
 		}
+	}
+	return refs, nil
+}
+
+// ReadRefs reads back the registers of a database that holds the demo
+// data, for adding more complaints to it.
+func ReadRefs(ctx context.Context, db *sqlstore.DB) (*Refs, error) {
+	reg := db.Registers()
+	refs := &Refs{Departments: map[string]org.Department{}, Batches: map[int64][]product.Batch{}}
+	depts, err := reg.ListDepartments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range depts {
+		refs.Departments[d.Code] = d
+	}
+	if refs.Users, err = reg.ListUsers(ctx); err != nil {
+		return nil, err
+	}
+	for _, u := range refs.Users {
+		if d, ok := refs.Departments["cs"]; ok && u.DepartmentID != nil && *u.DepartmentID == d.ID && u.Role != org.RoleManager {
+			refs.Agents = append(refs.Agents, u)
+		}
+	}
+	for off := 0; ; off += 500 {
+		cs, err := reg.ListCustomers(ctx, customer.Filter{Limit: 500, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		refs.Customers = append(refs.Customers, cs...)
+		if len(cs) < 500 {
+			break
+		}
+	}
+	if refs.Suppliers, err = reg.ListSuppliers(ctx); err != nil {
+		return nil, err
+	}
+	for off := 0; ; off += 500 {
+		ps, err := reg.ListProducts(ctx, "", 500, off)
+		if err != nil {
+			return nil, err
+		}
+		refs.Products = append(refs.Products, ps...)
+		if len(ps) < 500 {
+			break
+		}
+	}
+	for _, p := range refs.Products {
+		bs, err := reg.ListBatches(ctx, p.ID, "", 500, 0)
+		if err != nil {
+			return nil, err
+		}
+		refs.Batches[p.ID] = bs
 	}
 	return refs, nil
 }
