@@ -19,6 +19,7 @@ import (
 	"kesu/internal/auth"
 	"kesu/internal/blob"
 	"kesu/internal/complaint"
+	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/storage/postgres"
@@ -39,6 +40,7 @@ type App struct {
 	Deps   *web.Deps
 	Log    *slog.Logger
 	Now    func() time.Time
+	ack    *letter.Sender
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -89,6 +91,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if c.SMTPHost != "" {
 		mailer = &notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 	}
+	a.ack = &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
 	a.Deps = &web.Deps{
 		Complaints:     &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays},
 		ComplaintStore: db.Complaints(),
@@ -100,6 +103,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		AuthStore:      db.Auth(),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
 		Mailer:         mailer,
+		Acknowledge:    a.ack.Acknowledge,
 		Now:            now,
 		Log:            log,
 		Metrics:        reg,
@@ -119,8 +123,13 @@ func (a *App) Handler() http.Handler {
 	return web.NewHandler(a.Deps, api.Mount, ui.Mount)
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops pending letter retries and releases the database.
+func (a *App) Close() error {
+	if a.ack != nil {
+		a.ack.Close()
+	}
+	return a.DB.Close()
+}
 
 // ensureAdmin creates the administrator "admin" on an empty user table,
 // with the configured password or a random one printed once.
