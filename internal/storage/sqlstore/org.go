@@ -287,20 +287,19 @@ func (s AuthStore) CreateSession(ctx context.Context, ss *auth.Session) error {
 // GetSession implements auth.Store.
 func (s AuthStore) GetSession(ctx context.Context, tokenHash string, now time.Time) (*auth.Session, *org.User, error) {
 	var ss auth.Session
-	var created, expires int64
-	if err := s.R.QueryRowContext(ctx, s.q("session.get"), tokenHash, micros(now)).Scan(&ss.TokenHash, &ss.UserID, &ss.CSRF,
-		&created, &expires, &ss.IP); err != nil {
+	var u org.User
+	var created, expires, ucreated int64
+	var dept sql.NullInt64
+	cols := append([]any{&ss.TokenHash, &ss.UserID, &ss.CSRF, &created, &expires, &ss.IP}, scanUserCols(&u, &dept, &ucreated)...)
+	if err := s.R.QueryRowContext(ctx, s.q("session.get"), tokenHash, micros(now)).Scan(cols...); err != nil {
 		return nil, nil, s.classify(err)
 	}
 	ss.CreatedAt, ss.ExpiresAt = fromMicros(created), fromMicros(expires)
-	u, err := RegisterStore(s).GetUser(ctx, ss.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
+	u.DepartmentID, u.CreatedAt = intPtr(dept), fromMicros(ucreated)
 	if u.Disabled {
 		return nil, nil, apperr.New(apperr.Unauthorized, "user disabled")
 	}
-	return &ss, u, nil
+	return &ss, &u, nil
 }
 
 // DeleteSession implements auth.Store.
@@ -324,20 +323,19 @@ func (s AuthStore) CreateToken(ctx context.Context, t *auth.Token, actor audit.A
 // GetToken implements auth.Store.
 func (s AuthStore) GetToken(ctx context.Context, hash string) (*auth.Token, *org.User, error) {
 	var t auth.Token
-	var created int64
-	var used sql.NullInt64
-	if err := s.R.QueryRowContext(ctx, s.q("token.get"), hash).Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used); err != nil {
+	var u org.User
+	var created, ucreated int64
+	var used, dept sql.NullInt64
+	cols := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used}, scanUserCols(&u, &dept, &ucreated)...)
+	if err := s.R.QueryRowContext(ctx, s.q("token.get"), hash).Scan(cols...); err != nil {
 		return nil, nil, s.classify(err)
 	}
 	t.CreatedAt, t.LastUsed = fromMicros(created), timePtr(used)
-	u, err := RegisterStore(s).GetUser(ctx, t.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
+	u.DepartmentID, u.CreatedAt = intPtr(dept), fromMicros(ucreated)
 	if u.Disabled {
 		return nil, nil, apperr.New(apperr.Unauthorized, "user disabled")
 	}
-	return &t, u, nil
+	return &t, &u, nil
 }
 
 // CountUsers implements auth.Store.

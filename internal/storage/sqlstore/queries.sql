@@ -205,7 +205,9 @@ SELECT COUNT(*) FROM users
 INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)
 
 -- name: session.get
-SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.ip FROM sessions s WHERE s.token_hash = ? AND s.expires_at > ?
+SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.ip, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
+FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN departments d ON d.id = u.department_id
+WHERE s.token_hash = ? AND s.expires_at > ?
 
 -- name: session.delete
 DELETE FROM sessions WHERE token_hash = ?
@@ -217,7 +219,8 @@ DELETE FROM sessions WHERE expires_at <= ?
 INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id
 
 -- name: token.get
-SELECT id, user_id, name, hash, created_at, last_used FROM api_tokens WHERE hash = ?
+SELECT t.id, t.user_id, t.name, t.hash, t.created_at, t.last_used, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN departments d ON d.id = u.department_id WHERE t.hash = ?
 
 -- name: token.used
 UPDATE api_tokens SET last_used = ? WHERE id = ?
