@@ -178,29 +178,102 @@ func tsvector(tokens []string) string {
 // letters and digits, but a stray quote or backslash must not break the
 // literal.
 func quoteLexeme(t string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+	if strings.ContainsAny(t, `'\`) {
+		t = lexemeEscaper.Replace(t)
+	}
+	return "'" + t + "'"
 }
 
-// finishComplaint numbers, indexes and stamps a complaint in one statement:
-// the number_counters row lock is taken last and held only until commit.
-const finishComplaint = `WITH n AS (
-  INSERT INTO number_counters (scope, value) VALUES ($1, 1)
-  ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + 1
-  RETURNING $2 || lpad(value::text, greatest($3::int, length(value::text)), '0') || $4 AS number
-)
-UPDATE complaints c SET number = n.number, search = $5::tsvector || kesu_tokens(n.number)
-FROM n WHERE c.id = $6
-RETURNING c.number`
+var lexemeEscaper = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
-// FinishComplaint implements sqlstore.Dialect: number and index in one
-// round trip, then the audit entry, so the counter and audit-head row locks
-// are the last taken in the transaction.
-func (d Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
-	scope := spec.Prefix + "{SEQ}" + spec.Suffix
-	if err := tx.QueryRowContext(ctx, finishComplaint, scope, spec.Prefix, spec.Width, spec.Suffix, tsvector(tokens), c.ID).Scan(&c.Number); err != nil {
-		return fmt.Errorf("number complaint: %w", err)
+// finishBatch numbers and indexes every complaint of one counter scope in
+// one statement: the counter moves by the batch size once, so its row lock
+// is taken once per transaction, last, and held only until commit.
+const finishBatch = `WITH n AS (
+  INSERT INTO number_counters (scope, value) VALUES ($1, $2)
+  ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + $2
+  RETURNING value - $2 AS base
+), v AS (
+  SELECT t.id, $3 || lpad((n.base + t.ord)::text, greatest($4::int, length((n.base + t.ord)::text)), '0') || $5 AS number, t.search
+  FROM n, unnest($6::bigint[], $7::text[]) WITH ORDINALITY AS t(id, search, ord)
+)
+UPDATE complaints c SET number = v.number, search = v.search::tsvector || kesu_tokens(v.number)
+FROM v WHERE c.id = v.id
+RETURNING c.id, c.number`
+
+// FinishComplaints implements sqlstore.Dialect: one statement per counter
+// scope (a batch has one, or two across midnight), then one for all audit
+// entries, so the counter and audit-head row locks are the last taken in
+// the transaction.
+func (d Dialect) FinishComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Finish) error {
+	for start := 0; start < len(items); {
+		end := start + 1
+		for end < len(items) && items[end].Scope() == items[start].Scope() {
+			end++
+		}
+		group := items[start:end]
+		ids := make([]int64, len(group))
+		docs := make([]string, len(group))
+		byID := make(map[int64]*complaint.Complaint, len(group))
+		for i, f := range group {
+			ids[i], docs[i] = f.C.ID, tsvector(f.Tokens)
+			byID[f.C.ID] = f.C
+		}
+		spec := group[0].Spec
+		rows, err := tx.QueryContext(ctx, finishBatch, group[0].Scope(), len(group), spec.Prefix, spec.Width, spec.Suffix, ids, docs)
+		if err != nil {
+			return fmt.Errorf("number complaints: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var number string
+			if err := rows.Scan(&id, &number); err != nil {
+				rows.Close()
+				return fmt.Errorf("number complaints: %w", err)
+			}
+			byID[id].Number = number
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("number complaints: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("number complaints: %w", err)
+		}
+		start = end
 	}
-	return d.AppendAudit(ctx, tx, e)
+	entries := make([]*audit.Entry, len(items))
+	for i, f := range items {
+		entries[i] = f.Entry
+	}
+	return d.appendAudit(ctx, tx, entries)
+}
+
+// appendAudit appends entries in order through kesu_audit_append_many,
+// which locks the chain head once.
+func (Dialect) appendAudit(ctx context.Context, tx *sql.Tx, entries []*audit.Entry) error {
+	n := len(entries)
+	at, actorID := make([]int64, n), make([]int64, n)
+	name, ip, action, object, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, e := range entries {
+		e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
+		at[i], actorID[i], name[i], ip[i] = e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP
+		action[i], object[i], detail[i] = e.Action, e.Object, string(e.Detail)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM kesu_audit_append_many($1, $2, $3, $4, $5, $6, $7)`,
+		at, actorID, name, ip, action, object, detail)
+	if err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	defer rows.Close()
+	for i := 0; rows.Next(); i++ {
+		if err := rows.Scan(&entries[i].ID); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	return nil
 }
 
 // Reindex implements sqlstore.Dialect.

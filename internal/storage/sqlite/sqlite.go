@@ -19,7 +19,6 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
-	"kesu/internal/complaint"
 	"kesu/internal/storage/sqlstore"
 	"kesu/internal/textsearch"
 )
@@ -84,8 +83,8 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 
 // Statements of the SQLite write path, prepared once on the writer.
 const (
-	sqlNextNumber = `INSERT INTO number_counters (scope, value) VALUES (?, 1)
-		ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value`
+	sqlNextNumber = `INSERT INTO number_counters (scope, value) VALUES (?, ?)
+		ON CONFLICT (scope) DO UPDATE SET value = value + excluded.value RETURNING value`
 	sqlSetNumber   = `UPDATE complaints SET number = ? WHERE id = ?`
 	sqlUnindex     = `DELETE FROM complaint_fts WHERE rowid = ?`
 	sqlIndex       = `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`
@@ -131,31 +130,48 @@ func (d *Dialect) Classify(err error) error {
 	return err
 }
 
-// FinishComplaint implements sqlstore.Dialect. SQLite has one writer, so the
-// order does not matter for locking.
-func (d *Dialect) FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error {
-	scope := spec.Prefix + "{SEQ}" + spec.Suffix
-	var n int64
-	if err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, scope).Scan(&n); err != nil {
-		return fmt.Errorf("next number: %w", err)
+// FinishComplaints implements sqlstore.Dialect. The counter of each scope
+// moves once by the batch size and the audit chain head is read and written
+// once per batch.
+func (d *Dialect) FinishComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Finish) error {
+	for start := 0; start < len(items); {
+		end := start + 1
+		for end < len(items) && items[end].Scope() == items[start].Scope() {
+			end++
+		}
+		var last int64
+		if err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, items[start].Scope(), end-start).Scan(&last); err != nil {
+			return fmt.Errorf("next number: %w", err)
+		}
+		for i, f := range items[start:end] {
+			f.C.Number = f.Spec.Format(last - int64(end-start) + 1 + int64(i))
+			if _, err := d.stmts.Exec(ctx, tx, sqlSetNumber, f.C.Number, f.C.ID); err != nil {
+				return fmt.Errorf("set number: %w", err)
+			}
+			if _, err := d.stmts.Exec(ctx, tx, sqlIndex, f.C.ID, searchDoc(f.C.Number, f.Tokens)); err != nil {
+				return fmt.Errorf("index: %w", err)
+			}
+		}
+		start = end
 	}
-	c.Number = spec.Format(n)
-	if _, err := d.stmts.Exec(ctx, tx, sqlSetNumber, c.Number, c.ID); err != nil {
-		return fmt.Errorf("set number: %w", err)
+	entries := make([]*audit.Entry, len(items))
+	for i, f := range items {
+		entries[i] = f.Entry
 	}
-	if err := d.Reindex(ctx, tx, c.ID, c.Number, tokens); err != nil {
-		return err
-	}
-	return d.AppendAudit(ctx, tx, e)
+	return d.appendAudit(ctx, tx, entries)
+}
+
+// searchDoc is what the FTS table stores for a complaint.
+func searchDoc(number string, tokens []string) string {
+	return textsearch.Doc(textsearch.Tokens(number)) + " " + textsearch.Doc(tokens)
 }
 
 // Reindex implements sqlstore.Dialect.
 func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
-	doc := textsearch.Doc(textsearch.Tokens(number)) + " " + textsearch.Doc(tokens)
 	if _, err := d.stmts.Exec(ctx, tx, sqlUnindex, id); err != nil {
 		return fmt.Errorf("unindex: %w", err)
 	}
-	if _, err := d.stmts.Exec(ctx, tx, sqlIndex, id, doc); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlIndex, id, searchDoc(number, tokens)); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
@@ -170,23 +186,32 @@ func (d *Dialect) SearchClause(q textsearch.Query) (string, []any) {
 	return "c.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)", []any{phrase}
 }
 
-// AppendAudit implements sqlstore.Dialect; the chain head is read and moved
-// inside the single writer's transaction.
+// AppendAudit implements sqlstore.Dialect.
 func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
+	return d.appendAudit(ctx, tx, []*audit.Entry{e})
+}
+
+// appendAudit chains entries in order; the head is read and moved inside
+// the single writer's transaction.
+func (d *Dialect) appendAudit(ctx context.Context, tx *sql.Tx, entries []*audit.Entry) error {
 	var last int64
 	var prev string
 	if err := d.stmts.QueryRow(ctx, tx, sqlAuditHead).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	e.ID = last + 1
-	e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
-	e.PrevHash = prev
-	e.Hash = audit.ComputeHash(prev, e)
-	if _, err := d.stmts.Exec(ctx, tx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
-		e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit append: %w", err)
+	for _, e := range entries {
+		last++
+		e.ID = last
+		e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
+		e.PrevHash = prev
+		e.Hash = audit.ComputeHash(prev, e)
+		if _, err := d.stmts.Exec(ctx, tx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
+			e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		prev = e.Hash
 	}
-	if _, err := d.stmts.Exec(ctx, tx, sqlAuditMove, e.ID, e.Hash); err != nil {
+	if _, err := d.stmts.Exec(ctx, tx, sqlAuditMove, last, prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

@@ -18,16 +18,19 @@ import (
 func (s ComplaintStore) BulkCreate(ctx context.Context, cs []complaint.Complaint, spec func(i int) complaint.NumberSpec) error {
 	now := s.Now()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		fin := make([]Finish, 0, len(cs))
 		for i := range cs {
 			c := &cs[i]
 			opts := complaint.CreateOptions{Actor: audit.System, Number: spec(i)}
 			if c.FirstReceiverID != nil {
 				opts.Actor = audit.Actor{UserID: *c.FirstReceiverID, Name: c.FirstReceiver}
 			}
-			if err := s.insertOne(ctx, tx, c, opts, now); err != nil {
+			f, err := s.insertRecord(ctx, tx, c, opts, now)
+			if err != nil {
 				return fmt.Errorf("complaint %d of %d: %w", i, len(cs), err)
 			}
+			fin = append(fin, f)
 		}
-		return nil
+		return s.Dialect.FinishComplaints(ctx, tx, fin)
 	})
 }

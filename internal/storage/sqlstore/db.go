@@ -35,10 +35,12 @@ type Dialect interface {
 	// Classify maps a driver error to an apperr code (Conflict for unique
 	// violations, Invalid for foreign keys…) by error code, or returns err.
 	Classify(err error) error
-	// FinishComplaint numbers a just-inserted complaint, indexes its search
-	// tokens (plus the number's) and appends its audit entry. Engines order
-	// these to keep hot locks short.
-	FinishComplaint(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, spec complaint.NumberSpec, tokens []string, e *audit.Entry) error
+	// FinishComplaints numbers just-inserted complaints, indexes their
+	// search tokens (plus the number's) and appends their audit entries, in
+	// order. It runs last in the transaction, and engines do it in as few
+	// statements as they can, because the numbering and audit-head locks
+	// it takes are held until commit.
+	FinishComplaints(ctx context.Context, tx *sql.Tx, items []Finish) error
 	// Reindex replaces a complaint's search tokens after an update.
 	Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error
 	// SearchClause returns a condition on complaints aliased c that holds
@@ -47,6 +49,18 @@ type Dialect interface {
 	// AppendAudit appends one entry to the audit chain inside tx.
 	AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error
 }
+
+// Finish is a complaint inserted in the current transaction that still
+// needs its number, search index and audit entry.
+type Finish struct {
+	C      *complaint.Complaint
+	Spec   complaint.NumberSpec
+	Tokens []string
+	Entry  *audit.Entry
+}
+
+// Scope is the numbering counter a Finish draws from.
+func (f Finish) Scope() string { return f.Spec.Prefix + "{SEQ}" + f.Spec.Suffix }
 
 // DB is a kesu database: a write handle and a read handle (the same pool on
 // PostgreSQL; one writer connection and a reader pool on SQLite).

@@ -133,12 +133,15 @@ func (in *intake) commit(batch []*createReq) {
 		}
 		err := in.db.inTx(context.Background(), func(tx *sql.Tx) error {
 			now := in.db.Now()
+			fin := make([]Finish, 0, len(batch))
 			for _, r := range batch {
-				if err := s.insertOne(context.Background(), tx, r.c, r.opts, now); err != nil {
+				f, err := s.insertRecord(context.Background(), tx, r.c, r.opts, now)
+				if err != nil {
 					return &itemError{req: r, err: err}
 				}
+				fin = append(fin, f)
 			}
-			return nil
+			return in.db.Dialect.FinishComplaints(context.Background(), tx, fin)
 		})
 		var ie *itemError
 		if errors.As(err, &ie) && (errors.Is(ie.err, errIdempotentReplay) || ownFault(ie.err)) {
@@ -187,36 +190,36 @@ func ownFault(err error) bool {
 	return false
 }
 
-// insertOne writes one complaint inside tx: record, timeline, idempotency
-// key, number, search index and audit entry.
-func (s ComplaintStore) insertOne(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, opts complaint.CreateOptions, now time.Time) error {
+// insertRecord writes one complaint inside tx — record, timeline event and
+// idempotency key — and returns what FinishComplaints still has to do.
+func (s ComplaintStore) insertRecord(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, opts complaint.CreateOptions, now time.Time) (Finish, error) {
 	top, err := s.resolveRefs(ctx, tx, c)
 	if err != nil {
-		return err
+		return Finish{}, err
 	}
 	c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
 	args := append([]any{c.TrackingCode, c.Status}, s.fieldArgs(c, top)...)
 	args = append(args[:len(args):len(args)], micros(c.ExpectedBy), micros(now), micros(now))
 	if err := s.stmts.QueryRow(ctx, tx, s.q("complaint.insert"), args...).Scan(&c.ID); err != nil {
-		return fmt.Errorf("insert complaint: %w", err)
+		return Finish{}, fmt.Errorf("insert complaint: %w", err)
 	}
 	ev := &complaint.Event{ComplaintID: c.ID, At: now, Kind: complaint.EventCreated, Public: true,
 		Data: map[string]any{"channel": c.Channel}}
 	if err := s.insertEvent(ctx, tx, ev, opts.Actor); err != nil {
-		return err
+		return Finish{}, err
 	}
 	if opts.IdempotencyKey != "" {
 		_, err := s.stmts.Exec(ctx, tx, s.q("complaint.idempotency.insert"), idemScope(opts.Actor), opts.IdempotencyKey, opts.RequestHash, c.ID, micros(now))
 		if err != nil {
 			if apperr.Is(s.Dialect.Classify(err), apperr.Conflict) {
-				return errIdempotentReplay
+				return Finish{}, errIdempotentReplay
 			}
-			return fmt.Errorf("insert idempotency key: %w", err)
+			return Finish{}, fmt.Errorf("insert idempotency key: %w", err)
 		}
 	}
 	entry := &audit.Entry{At: now, Actor: opts.Actor, Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
 		Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity})}
-	return s.Dialect.FinishComplaint(ctx, tx, c, opts.Number, searchTokens(c), entry)
+	return Finish{C: c, Spec: opts.Number, Tokens: searchTokens(c), Entry: entry}, nil
 }
 
 // idemScope keeps idempotency keys of different users apart.

@@ -271,6 +271,32 @@ BEGIN
   RETURN v_id;
 END $$;
 
+-- kesu_audit_append_many appends several entries in order under one lock
+-- of the chain head, for batched intake.
+CREATE FUNCTION kesu_audit_append_many(p_at bigint[], p_actor_id bigint[], p_actor_name text[], p_ip text[],
+                                       p_action text[], p_object text[], p_detail text[]) RETURNS TABLE (id bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_id bigint;
+  v_prev text;
+  v_hash text;
+  i int;
+BEGIN
+  SELECT h.last_id, h.hash INTO v_id, v_prev FROM audit_head h WHERE h.id = 1 FOR UPDATE;
+  FOR i IN 1 .. coalesce(array_length(p_at, 1), 0) LOOP
+    v_id := v_id + 1;
+    v_hash := encode(sha256(convert_to(v_prev || kesu_field(v_id::text) || kesu_field(p_at[i]::text)
+              || kesu_field(p_actor_id[i]::text) || kesu_field(p_actor_name[i]) || kesu_field(p_ip[i])
+              || kesu_field(p_action[i]) || kesu_field(p_object[i]) || kesu_field(p_detail[i]), 'UTF8')), 'hex');
+    INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
+    VALUES (v_id, p_at[i], p_actor_id[i], p_actor_name[i], p_ip[i], p_action[i], p_object[i], p_detail[i], v_prev, v_hash);
+    v_prev := v_hash;
+    id := v_id;
+    RETURN NEXT;
+  END LOOP;
+  UPDATE audit_head SET last_id = v_id, hash = v_prev WHERE audit_head.id = 1;
+END $$;
+
 -- kesu_tokens returns the search tokens of a short ASCII-or-CJK text such as
 -- a complaint number, as textsearch.Tokens does in Go (without width
 -- folding, which numbers do not need), with positions for phrase search.
