@@ -52,6 +52,8 @@ func ParsePattern(p string) (Pattern, error) {
 		return t
 	})
 	switch {
+	case strings.ContainsAny(tokenRe.ReplaceAllString(p, ""), "{}"):
+		return Pattern{}, fmt.Errorf("numbering pattern %q: unbalanced braces", p)
 	case bad != "":
 		return Pattern{}, fmt.Errorf("numbering pattern %q: unknown token %s", p, bad)
 	case seqs != 1:
@@ -62,8 +64,6 @@ func ParsePattern(p string) (Pattern, error) {
 		return Pattern{}, fmt.Errorf("numbering pattern %q: needs {YYYY} or {YY} so numbers stay unique across years", p)
 	case hasD && !hasM:
 		return Pattern{}, fmt.Errorf("numbering pattern %q: {DD} needs {MM}", p)
-	case strings.ContainsAny(tokenRe.ReplaceAllString(p, ""), "{}"):
-		return Pattern{}, fmt.Errorf("numbering pattern %q: unbalanced braces", p)
 	}
 	per := "2006"
 	if hasM {
