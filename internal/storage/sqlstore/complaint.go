@@ -107,8 +107,7 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 		}
 	}
 	if c.Category != "" {
-		var parent string
-		err := s.stmts.QueryRow(ctx, tx, s.q("ref.category"), c.Category).Scan(&parent)
+		parent, err := s.categoryParent(ctx, tx, c.Category)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("category", "invalid_value", "")
 		} else if err != nil {
@@ -120,6 +119,21 @@ func (s ComplaintStore) resolveRefs(ctx context.Context, tx *sql.Tx, c *complain
 		}
 	}
 	return categoryTop, v.Err()
+}
+
+// categoryParent returns the level-1 parent of a category code ("" for a
+// level-1 code). Known codes are remembered: categories are added, never
+// renumbered, so a hit needs no query.
+func (s ComplaintStore) categoryParent(ctx context.Context, tx *sql.Tx, code string) (string, error) {
+	if p, ok := s.categories.Load(code); ok {
+		return p.(string), nil
+	}
+	var parent string
+	if err := s.stmts.QueryRow(ctx, tx, s.q("ref.category"), code).Scan(&parent); err != nil {
+		return "", err
+	}
+	s.categories.Store(code, parent)
+	return parent, nil
 }
 
 func (s ComplaintStore) fieldArgs(c *complaint.Complaint, top string) []any {

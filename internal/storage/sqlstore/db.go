@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
@@ -75,6 +76,7 @@ type DB struct {
 	queries       map[string]string
 	intake        *intake
 	stmts         *StmtCache
+	categories    sync.Map // category code → parent code, see categoryParent
 }
 
 // Config is what an engine passes to New.
