@@ -19,6 +19,7 @@ import (
 	"kesu/internal/auth"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/privacy"
 	"kesu/internal/web"
 )
 
@@ -143,10 +144,7 @@ func validated(c *complaint.Complaint, fe *fieldErrs, now time.Time) error {
 func (a *api) view(r *http.Request, c *complaint.Complaint) complaintResponse {
 	cp := *c
 	if !can(r, auth.PersonalData) {
-		cp.Complainant.Phone = maskPhone(cp.Complainant.Phone)
-		cp.Complainant.Email = maskEmail(cp.Complainant.Email)
-		cp.Complainant.Address = maskAddress(cp.Complainant.Address)
-		cp.ShipAddress = maskAddress(cp.ShipAddress)
+		cp = privacy.Complaint(cp)
 	}
 	return complaintResponse{Complaint: &cp, ShipDate: dateString(c.ShipDate)}
 }

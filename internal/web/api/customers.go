@@ -5,6 +5,7 @@ import (
 
 	"kesu/internal/auth"
 	"kesu/internal/customer"
+	"kesu/internal/privacy"
 	"kesu/internal/web"
 )
 
@@ -41,7 +42,7 @@ func (in customerInput) apply(c *customer.Customer) {
 // personal-data permission: end users and walk-ins are private persons.
 func viewCustomer(r *http.Request, c customer.Customer) customer.Customer {
 	if !can(r, auth.PersonalData) {
-		c.Phone, c.Email, c.Address = maskPhone(c.Phone), maskEmail(c.Email), maskAddress(c.Address)
+		c = privacy.Customer(c)
 	}
 	return c
 }
