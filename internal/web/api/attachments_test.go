@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,6 +100,46 @@ func TestContentDispositionASCIIFallback(t *testing.T) {
 		_, params, err := mime.ParseMediaType(h)
 		if err != nil || params["filename"] != `报告;x.txt` {
 			t.Errorf("filename %q (%v)", params["filename"], err)
+		}
+	})
+}
+
+func TestDownloadAudited(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		c := e.create(minimal("下载留痕"))
+		num := c["number"].(string)
+		loc := e.upload(org.RoleAgent, num, "现场照片.jpg", jpeg).want(http.StatusCreated).Header.Get("Location")
+		type detail struct {
+			AttachmentID int64  `json:"attachment_id"`
+			Name         string `json:"name"`
+			SHA256       string `json:"sha256"`
+		}
+		var al struct {
+			Items []struct {
+				Action, Object string
+				Actor          struct{ Name string }
+				Detail         detail
+			}
+		}
+		e.get(org.RoleAuditor, "/api/v1/audit?action=attachment.download").want(http.StatusOK).JSON(&al)
+		if len(al.Items) != 0 {
+			t.Fatalf("%d downloads audited before any", len(al.Items))
+		}
+		e.get(org.RoleHandler, loc).want(http.StatusOK)
+		e.get(org.RoleAgent, "/api/v1/attachments/99999").wantErr(404, "not_found", "", "")
+		e.get(org.RoleAuditor, "/api/v1/audit?action=attachment.download").want(http.StatusOK).JSON(&al)
+		if len(al.Items) != 1 {
+			t.Fatalf("%d downloads audited, want 1", len(al.Items))
+		}
+		got := al.Items[0]
+		want := "complaint:" + strconv.FormatFloat(c["id"].(float64), 'f', 0, 64)
+		if got.Object != want || got.Actor.Name != e.users[org.RoleHandler].Username {
+			t.Errorf("audited %s by %s, want %s by %s", got.Object, got.Actor.Name, want, e.users[org.RoleHandler].Username)
+		}
+		sum := sha256.Sum256(jpeg)
+		id, _ := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+		if wantD := (detail{id, "现场照片.jpg", hex.EncodeToString(sum[:])}); got.Detail != wantD {
+			t.Errorf("detail %+v, want %+v", got.Detail, wantD)
 		}
 	})
 }

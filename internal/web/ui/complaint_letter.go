@@ -5,6 +5,7 @@ import (
 
 	"kesu/internal/complaint"
 	"kesu/internal/letter"
+	"kesu/internal/privacy"
 )
 
 // complaintLetter shows the printable acknowledgement letter to staff, who
@@ -19,6 +20,10 @@ func (h *handler) complaintLetter(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if !seesPersonal(r) {
+		m := privacy.Complaint(*c)
+		c = &m
 	}
 	h.renderLetter(w, r, c)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"kesu/internal/complaint"
+	"kesu/internal/privacy"
 )
 
 // complaintList shows complaints with filters, a search box and a
@@ -51,6 +52,11 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		}
 		h.fail(w, r, err)
 		return
+	}
+	if !seesPersonal(r) {
+		for i := range page.Items {
+			page.Items[i] = privacy.Complaint(page.Items[i])
+		}
 	}
 	data.Page = page
 	h.render(w, http.StatusOK, "staff", "complaint_list", p)

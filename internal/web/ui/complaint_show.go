@@ -3,10 +3,12 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"kesu/internal/complaint"
+	"kesu/internal/privacy"
 	"kesu/internal/web"
 )
 
@@ -86,9 +88,20 @@ func (h *handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // showComplaint renders the detail page, also after a failed note or
-// upload (p then holds the errors and the entered text).
+// upload (p then holds the errors and the entered text). Contact details
+// are masked for users without the personal-data permission; an unmasked
+// view is audited, as the API's read is (SPEC SEC-2, SEC-3).
 func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *complaint.Complaint, p *page, status int) {
 	ctx := r.Context()
+	if seesPersonal(r) {
+		if err := h.audit(r, "complaint.read", "complaint:"+strconv.FormatInt(c.ID, 10), nil); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	} else {
+		m := privacy.Complaint(*c)
+		c = &m
+	}
 	evs, err := h.d.ComplaintStore.Timeline(ctx, c.ID, false)
 	if err != nil {
 		h.fail(w, r, err)

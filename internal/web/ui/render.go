@@ -72,6 +72,8 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return ""
 		},
+		// dts is a moment to the second, for the audit log.
+		"dts": func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04:05") },
 		"date": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

@@ -96,6 +96,8 @@ func Mount(r *web.Router) {
 	m.HandleFunc("GET /users/{id}", h.staff(auth.OrgWrite, h.userForm))
 	m.HandleFunc("POST /users/{id}", h.staff(auth.OrgWrite, h.userSave))
 
+	m.HandleFunc("GET /audit", h.staff(auth.AuditRead, h.auditList))
+
 	// Public pages: no account.
 	m.HandleFunc("GET /complaint/new", h.publicForm)
 	m.HandleFunc("POST /complaint/new", h.publicSubmit)
