@@ -246,7 +246,7 @@ func BenchmarkSearch3(b *testing.B) {
 	}{
 		{"水器漏", complaint.Filter{Query: "水器漏"}},
 		{"滤芯更换后", complaint.Filter{Query: "滤芯更换后"}},
-		{"批号", complaint.Filter{Query: "20260"}},
+		{"digits-20260", complaint.Filter{Query: "20260"}},
 		{"rare-安装师傅迟到", complaint.Filter{Query: "安装师傅迟到"}},
 	})
 }

@@ -286,7 +286,7 @@ func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string,
 }
 
 // SearchClause implements sqlstore.Dialect with a tsquery phrase.
-func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
+func (Dialect) SearchClause(_ context.Context, q textsearch.Query) (string, []any, func(), error) {
 	parts := make([]string, len(q.Tokens))
 	for i, t := range q.Tokens {
 		parts[i] = quoteLexeme(t)
@@ -295,7 +295,7 @@ func (Dialect) SearchClause(q textsearch.Query) (string, []any) {
 	if q.Prefix {
 		phrase += ":*"
 	}
-	return "c.search @@ ?::tsquery", []any{phrase}
+	return "c.search @@ ?::tsquery", []any{phrase}, func() {}, nil
 }
 
 // AppendAudit implements sqlstore.Dialect through kesu_audit_append, which

@@ -77,7 +77,7 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 		r.Close()
 		return nil, err
 	}
-	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{stmts: stmts}, Queries: queries,
+	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{stmts: stmts, read: r}, Queries: queries,
 		Migrations: Migrations(), Now: now, Log: log, IntakeWorkers: 1})
 }
 
@@ -92,6 +92,10 @@ const (
 	sqlAuditInsert = `INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlAuditMove = `UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1`
+	// sqlCountHits counts search hits up to a cap (read side).
+	sqlCountHits = `SELECT count(*) FROM (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ? LIMIT ?)`
+	// sqlHits lists every hit of a search (read side).
+	sqlHits = `SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?`
 )
 
 var hotQueries = []string{sqlNextNumber, sqlSetNumber, sqlUnindex, sqlIndex, sqlAuditHead, sqlAuditInsert, sqlAuditMove}
@@ -99,6 +103,7 @@ var hotQueries = []string{sqlNextNumber, sqlSetNumber, sqlUnindex, sqlIndex, sql
 // Dialect is SQLite's part of the shared store.
 type Dialect struct {
 	stmts *sqlstore.StmtCache // prepared on the single writer connection
+	read  *sql.DB             // the reader pool, for planning searches
 }
 
 // Name implements sqlstore.Dialect.
@@ -177,13 +182,33 @@ func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number stri
 	return nil
 }
 
-// SearchClause implements sqlstore.Dialect with an FTS5 phrase query.
-func (d *Dialect) SearchClause(q textsearch.Query) (string, []any) {
+// manyHits is where the search plan changes: below it the matching rows
+// are fetched through the index and sorted; from it on the list walks its
+// own order (the received_at index) and checks each row against the set of
+// hits (see kesu_hit), stopping at a full page.
+var manyHits = 2000
+
+// SearchClause implements sqlstore.Dialect with an FTS5 phrase query. It
+// first counts the hits, up to manyHits, to pick the plan: a frequent word
+// such as 漏水 matches thousands of complaints, and fetching and sorting
+// them all for a page of 20 costs far more than checking the newest rows.
+func (d *Dialect) SearchClause(ctx context.Context, q textsearch.Query) (string, []any, func(), error) {
 	phrase := `"` + strings.Join(q.Tokens, " ") + `"`
 	if q.Prefix {
 		phrase += "*"
 	}
-	return "c.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)", []any{phrase}
+	var hits int
+	if err := d.read.QueryRowContext(ctx, sqlCountHits, phrase, manyHits).Scan(&hits); err != nil {
+		return "", nil, nil, fmt.Errorf("search: %w", err)
+	}
+	if hits < manyHits {
+		return "c.id IN (SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?)", []any{phrase}, func() {}, nil
+	}
+	h, release, err := d.loadHits(ctx, phrase)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return "kesu_hit(?, c.id)", []any{h}, release, nil
 }
 
 // AppendAudit implements sqlstore.Dialect.

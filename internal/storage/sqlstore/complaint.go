@@ -324,7 +324,11 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 		if !ok {
 			return &complaint.Page{Items: []complaint.Complaint{}}, nil
 		}
-		cond, a := s.Dialect.SearchClause(q)
+		cond, a, release, err := s.Dialect.SearchClause(ctx, q)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		defer release()
 		add(cond, a...)
 	}
 	var order string

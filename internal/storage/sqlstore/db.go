@@ -45,8 +45,10 @@ type Dialect interface {
 	// Reindex replaces a complaint's search tokens after an update.
 	Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error
 	// SearchClause returns a condition on complaints aliased c that holds
-	// when the row matches q, with its arguments.
-	SearchClause(q textsearch.Query) (string, []any)
+	// when the row matches q, with its arguments, and a release function to
+	// call once the query has run. An engine may look at the index first to
+	// choose the cheaper plan for the number of hits.
+	SearchClause(ctx context.Context, q textsearch.Query) (cond string, args []any, release func(), err error)
 	// AppendAudit appends one entry to the audit chain inside tx.
 	AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error
 }
