@@ -233,25 +233,34 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-var (
-	httpRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "kesu_http_requests_total", Help: "HTTP requests by route and status class.",
-	}, []string{"route", "code"})
-	httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "kesu_http_request_duration_seconds", Help: "HTTP request latency by route.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-	}, []string{"route"})
-	registerOnce sync.Once
-)
+// httpMetrics are the request counters of one handler.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kesu_http_requests_total", Help: "HTTP requests by route and status class.",
+		}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "kesu_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.requests, m.duration)
+	}
+	return m
+}
 
 func metricsHandler(reg *prometheus.Registry) http.Handler {
-	registerOnce.Do(func() {
-		reg.MustRegister(httpRequests, httpDuration)
-	})
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 func (d *Deps) instrument(next http.Handler) http.Handler {
+	m := newHTTPMetrics(d.Metrics)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -266,8 +275,8 @@ func (d *Deps) instrument(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		httpRequests.WithLabelValues(route, strconv.Itoa(sw.status/100)+"xx").Inc()
-		httpDuration.WithLabelValues(route).Observe(el.Seconds())
+		m.requests.WithLabelValues(route, strconv.Itoa(sw.status/100)+"xx").Inc()
+		m.duration.WithLabelValues(route).Observe(el.Seconds())
 		if d.Log != nil && (sw.status >= 500 || el > time.Second) {
 			d.Log.Warn("http request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", el, "ip", ClientIP(r), "err", info.err)
 		} else if d.Log != nil {

@@ -16,21 +16,26 @@ import (
 // actor of each entry is the complaint's first receiver (FirstReceiverID
 // and FirstReceiver) when set, else the system. On error nothing is stored.
 func (s ComplaintStore) BulkCreate(ctx context.Context, cs []complaint.Complaint, spec func(i int) complaint.NumberSpec) error {
-	now := s.Now()
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		fin := make([]Finish, 0, len(cs))
-		for i := range cs {
-			c := &cs[i]
-			opts := complaint.CreateOptions{Actor: audit.System, Number: spec(i)}
-			if c.FirstReceiverID != nil {
-				opts.Actor = audit.Actor{UserID: *c.FirstReceiverID, Name: c.FirstReceiver}
-			}
-			f, err := s.insertRecord(ctx, tx, c, opts, now)
-			if err != nil {
-				return fmt.Errorf("complaint %d of %d: %w", i, len(cs), err)
-			}
-			fin = append(fin, f)
+	reqs := make([]*createReq, len(cs))
+	for i := range cs {
+		opts := complaint.CreateOptions{Actor: audit.System, Number: spec(i)}
+		if c := &cs[i]; c.FirstReceiverID != nil {
+			opts.Actor = audit.Actor{UserID: *c.FirstReceiverID, Name: c.FirstReceiver}
 		}
-		return s.Dialect.FinishComplaints(ctx, tx, fin)
+		reqs[i] = &createReq{ctx: ctx, c: &cs[i], opts: opts}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(reqs); start += maxBatch {
+			part := reqs[start:min(start+maxBatch, len(reqs))]
+			if err := s.writeBatch(ctx, tx, part, s.Now()); err != nil {
+				return err
+			}
+			for i, r := range part {
+				if r.err != nil {
+					return fmt.Errorf("complaint %d of %d: %w", start+i, len(cs), r.err)
+				}
+			}
+		}
+		return nil
 	})
 }

@@ -76,6 +76,7 @@ type DB struct {
 	// on SQLite (one writer), a few on PostgreSQL.
 	IntakeWorkers int
 	queries       map[string]string
+	raw           map[string]string // queries as written, with ? placeholders
 	intake        *intake
 	stmts         *StmtCache
 	categories    sync.Map // category code → parent code, see categoryParent
@@ -101,7 +102,7 @@ func New(cfg Config) (*DB, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{},
+	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
 	if err := db.loadQueries(commonQueries, "queries.sql"); err != nil {
@@ -125,8 +126,7 @@ func New(cfg Config) (*DB, error) {
 }
 
 // hotQueries run for every complaint registered; they are prepared once.
-var hotQueries = []string{"complaint.insert", "complaint.event.insert", "complaint.idempotency.insert",
-	"ref.customer", "ref.product", "ref.batch", "ref.batch.id", "ref.department", "ref.user", "ref.category"}
+var hotQueries = []string{"complaint.event.insert", "ref.category"}
 
 // Close stops the intake workers and closes both handles.
 func (db *DB) Close() error {
@@ -148,7 +148,8 @@ func (db *DB) loadQueries(fsys fs.FS, name string) error {
 	var sb strings.Builder
 	flush := func() {
 		if cur != "" {
-			db.queries[cur] = db.Dialect.Rebind(strings.TrimSpace(sb.String()))
+			db.raw[cur] = strings.TrimSpace(sb.String())
+			db.queries[cur] = db.Dialect.Rebind(db.raw[cur])
 		}
 		sb.Reset()
 	}

@@ -3,9 +3,9 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,13 +16,13 @@ import (
 
 // Intake commits concurrent complaint creations in shared transactions
 // (group commit): a worker takes every request waiting at that moment, up
-// to maxBatch, writes them in one transaction and answers each caller only
-// after the commit. The cost of a commit (WAL write on SQLite, the
-// numbering lock and WAL flush on PostgreSQL) is paid once per batch
-// instead of once per complaint. A request that fails on its own (bad
-// reference, reused idempotency key) is answered with its error and the
-// batch is retried without it, so no request sees another's failure and
-// numbers stay gap-free.
+// to maxBatch, writes them with a handful of multi-row statements in one
+// transaction and answers each caller only after the commit. The commit
+// (WAL write on SQLite; the numbering lock and WAL flush on PostgreSQL) and
+// the round trips are paid once per batch instead of once per complaint. A
+// request that fails on its own (a customer that does not exist) is
+// answered with its error while the others are written; a failed commit
+// fails every request of the batch and writes nothing.
 type intake struct {
 	db   *DB
 	reqs chan *createReq
@@ -34,32 +34,19 @@ type intake struct {
 const maxBatch = 64
 
 type createReq struct {
-	ctx     context.Context
-	c       *complaint.Complaint
-	opts    complaint.CreateOptions
-	replay  bool // the idempotency key was used before
-	err     error
-	done    chan struct{}
-	written bool
+	ctx    context.Context
+	c      *complaint.Complaint
+	opts   complaint.CreateOptions
+	replay bool // the idempotency key was used before
+	err    error
+	done   chan struct{}
 }
-
-// itemError marks an error that belongs to one request of a batch.
-type itemError struct {
-	req *createReq
-	err error
-}
-
-func (e *itemError) Error() string { return e.err.Error() }
 
 func (in *intake) start() {
 	in.once.Do(func() {
 		in.reqs = make(chan *createReq)
 		in.stop = make(chan struct{})
-		workers := in.db.IntakeWorkers
-		if workers < 1 {
-			workers = 1
-		}
-		for range workers {
+		for range max(in.db.IntakeWorkers, 1) {
 			in.wg.Add(1)
 			go in.run()
 		}
@@ -110,116 +97,240 @@ func (in *intake) run() {
 	}
 }
 
-// commit writes batch, retrying without requests that fail on their own.
+// maxConflictRetries bounds how often a batch is written again after a
+// unique-key conflict with another server (an idempotency key committed
+// between our check and our insert).
+const maxConflictRetries = 3
+
+// commit writes batch and answers every request in it.
 func (in *intake) commit(batch []*createReq) {
 	s := ComplaintStore{in.db}
-	for len(batch) > 0 {
-		live := batch[:0]
-		for _, r := range batch {
-			if r.ctx.Err() != nil {
-				r.err = apperr.Wrap(apperr.Unavailable, r.ctx.Err(), "request cancelled before it was stored")
-				close(r.done)
-				continue
-			}
-			live = append(live, r)
-		}
-		batch = live
-		if len(batch) == 0 {
-			return
-		}
-		saved := make([]complaint.Complaint, len(batch))
-		for i, r := range batch {
-			saved[i] = *r.c
-		}
-		err := in.db.inTx(context.Background(), func(tx *sql.Tx) error {
-			now := in.db.Now()
-			fin := make([]Finish, 0, len(batch))
-			for _, r := range batch {
-				f, err := s.insertRecord(context.Background(), tx, r.c, r.opts, now)
-				if err != nil {
-					return &itemError{req: r, err: err}
-				}
-				fin = append(fin, f)
-			}
-			return in.db.Dialect.FinishComplaints(context.Background(), tx, fin)
-		})
-		var ie *itemError
-		if errors.As(err, &ie) && (errors.Is(ie.err, errIdempotentReplay) || ownFault(ie.err)) {
-			// Drop the failing request and write the others again.
-			for i, r := range batch {
-				*r.c = saved[i]
-			}
-			ie.req.err = ie.err
-			if errors.Is(ie.err, errIdempotentReplay) {
-				ie.req.replay, ie.req.err = true, nil
-			}
-			close(ie.req.done)
-			rest := batch[:0]
-			for _, r := range batch {
-				if r != ie.req {
-					rest = append(rest, r)
-				}
-			}
-			batch = rest
+	live := batch[:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = apperr.Wrap(apperr.Unavailable, err, "request cancelled before it was stored")
+			close(r.done)
 			continue
 		}
-		if ie != nil {
-			err = ie.err
-		}
-		for i, r := range batch {
-			if err != nil {
-				*r.c = saved[i]
-				r.err = err
-			} else {
-				r.written = true
-			}
-			close(r.done)
-		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
 		return
 	}
-}
-
-// ownFault reports whether err is caused by the request itself (bad input,
-// a conflict) rather than by the database, so that the batch can go on
-// without it.
-func ownFault(err error) bool {
-	switch apperr.CodeOf(err) {
-	case apperr.Invalid, apperr.Conflict, apperr.NotFound, apperr.Forbidden:
-		return true
+	saved := make([]complaint.Complaint, len(live))
+	for i, r := range live {
+		saved[i] = *r.c
 	}
-	return false
-}
-
-// insertRecord writes one complaint inside tx — record, timeline event and
-// idempotency key — and returns what FinishComplaints still has to do.
-func (s ComplaintStore) insertRecord(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, opts complaint.CreateOptions, now time.Time) (Finish, error) {
-	top, err := s.resolveRefs(ctx, tx, c)
-	if err != nil {
-		return Finish{}, err
-	}
-	c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
-	args := append([]any{c.TrackingCode, c.Status}, s.fieldArgs(c, top)...)
-	args = append(args[:len(args):len(args)], micros(c.ExpectedBy), micros(now), micros(now))
-	if err := s.stmts.QueryRow(ctx, tx, s.q("complaint.insert"), args...).Scan(&c.ID); err != nil {
-		return Finish{}, fmt.Errorf("insert complaint: %w", err)
-	}
-	ev := &complaint.Event{ComplaintID: c.ID, At: now, Kind: complaint.EventCreated, Public: true,
-		Data: map[string]any{"channel": c.Channel}}
-	if err := s.insertEvent(ctx, tx, ev, opts.Actor); err != nil {
-		return Finish{}, err
-	}
-	if opts.IdempotencyKey != "" {
-		_, err := s.stmts.Exec(ctx, tx, s.q("complaint.idempotency.insert"), idemScope(opts.Actor), opts.IdempotencyKey, opts.RequestHash, c.ID, micros(now))
-		if err != nil {
-			if apperr.Is(s.Dialect.Classify(err), apperr.Conflict) {
-				return Finish{}, errIdempotentReplay
-			}
-			return Finish{}, fmt.Errorf("insert idempotency key: %w", err)
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = in.db.inTx(context.Background(), func(tx *sql.Tx) error {
+			return s.writeBatch(context.Background(), tx, live, in.db.Now())
+		})
+		if err == nil || !apperr.Is(err, apperr.Conflict) || attempt == maxConflictRetries {
+			break
+		}
+		for i, r := range live {
+			*r.c, r.err, r.replay = saved[i], nil, false
 		}
 	}
-	entry := &audit.Entry{At: now, Actor: opts.Actor, Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
-		Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity})}
-	return Finish{C: c, Spec: opts.Number, Tokens: searchTokens(c), Entry: entry}, nil
+	for i, r := range live {
+		if err != nil {
+			*r.c, r.err, r.replay = saved[i], err, false
+		} else if r.err != nil {
+			*r.c = saved[i]
+		}
+		close(r.done)
+	}
+}
+
+// writeBatch writes the complaints of reqs inside tx: it marks requests
+// whose idempotency key was used before as replays and those with bad
+// references with their error, and stores the others — record, timeline
+// event, idempotency key, number, search index and audit entry.
+func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*createReq, now time.Time) error {
+	if err := s.markReplays(ctx, tx, reqs); err != nil {
+		return err
+	}
+	var todo []*createReq
+	var cs []*complaint.Complaint
+	for _, r := range reqs {
+		if !r.replay {
+			todo, cs = append(todo, r), append(cs, r.c)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	rs, err := s.loadRefs(ctx, tx, cs)
+	if err != nil {
+		return err
+	}
+	var ok []*createReq
+	var tops []string
+	for _, r := range todo {
+		top, err := s.apply(ctx, tx, rs, r.c)
+		if err != nil {
+			r.err = err
+			continue
+		}
+		ok, tops = append(ok, r), append(tops, top)
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	if err := s.insertComplaints(ctx, tx, ok, tops, now); err != nil {
+		return err
+	}
+	if err := s.insertCreatedEvents(ctx, tx, ok, now); err != nil {
+		return err
+	}
+	if err := s.insertKeys(ctx, tx, ok, now); err != nil {
+		return err
+	}
+	fin := make([]Finish, len(ok))
+	for i, r := range ok {
+		c := r.c
+		fin[i] = Finish{C: c, Spec: r.opts.Number, Tokens: searchTokens(c), Entry: &audit.Entry{At: now, Actor: r.opts.Actor,
+			Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
+			Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity})}}
+	}
+	return s.Dialect.FinishComplaints(ctx, tx, fin)
+}
+
+// markReplays marks requests whose idempotency key is already stored, or
+// used by an earlier request of the same batch.
+func (s ComplaintStore) markReplays(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
+	type key struct{ scope, key string }
+	first := map[key]bool{}
+	var args []any
+	for _, r := range reqs {
+		if r.opts.IdempotencyKey == "" {
+			continue
+		}
+		k := key{idemScope(r.opts.Actor), r.opts.IdempotencyKey}
+		if first[k] {
+			r.replay = true // the earlier request of this batch writes it
+			continue
+		}
+		first[k] = false
+		args = append(args, k.scope, k.key)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, s.Dialect.Rebind(s.raw["complaint.idempotency.find"]+" "+
+		strings.TrimSuffix(strings.Repeat("(?, ?), ", len(args)/2), ", ")+")"), args...)
+	if err != nil {
+		return fmt.Errorf("find idempotency keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.scope, &k.key); err != nil {
+			return err
+		}
+		first[k] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if r.opts.IdempotencyKey != "" && !r.replay && first[key{idemScope(r.opts.Actor), r.opts.IdempotencyKey}] {
+			r.replay = true
+		}
+	}
+	return nil
+}
+
+// multiRow builds "head (row), (row)… tail" for n rows, rebound.
+func (s ComplaintStore) multiRow(head, row, tail string, n int) string {
+	r := s.raw[row]
+	var b strings.Builder
+	b.WriteString(s.raw[head])
+	b.WriteByte(' ')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r)
+	}
+	if tail != "" {
+		b.WriteByte(' ')
+		b.WriteString(s.raw[tail])
+	}
+	return s.Dialect.Rebind(b.String())
+}
+
+func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs []*createReq, tops []string, now time.Time) error {
+	byCode := make(map[string]*complaint.Complaint, len(reqs))
+	args := make([]any, 0, len(reqs)*39)
+	for i, r := range reqs {
+		c := r.c
+		// The tracking code tells the returned ids apart; make it unique in
+		// the batch.
+		for byCode[c.TrackingCode] != nil || c.TrackingCode == "" {
+			c.TrackingCode = complaint.NewTrackingCode()
+		}
+		byCode[c.TrackingCode] = c
+		c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
+		args = append(args, c.TrackingCode, c.Status)
+		args = append(args, s.fieldArgs(c, tops[i])...)
+		args = append(args, micros(c.ExpectedBy), micros(now), micros(now))
+	}
+	rows, err := tx.QueryContext(ctx, s.multiRow("complaint.insert", "complaint.insert.row", "complaint.insert.returning", len(reqs)), args...)
+	if err != nil {
+		return fmt.Errorf("insert complaints: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var code string
+		if err := rows.Scan(&id, &code); err != nil {
+			return fmt.Errorf("insert complaints: %w", err)
+		}
+		byCode[code].ID = id
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert complaints: %w", err)
+	}
+	if n != len(reqs) {
+		return fmt.Errorf("insert complaints: %d rows returned for %d", n, len(reqs))
+	}
+	return nil
+}
+
+func (s ComplaintStore) insertCreatedEvents(ctx context.Context, tx *sql.Tx, reqs []*createReq, now time.Time) error {
+	args := make([]any, 0, len(reqs)*8)
+	for _, r := range reqs {
+		var actorID sql.NullInt64
+		if r.opts.Actor.UserID != 0 {
+			actorID = sql.NullInt64{Int64: r.opts.Actor.UserID, Valid: true}
+		}
+		data := string(mustJSON(map[string]any{"channel": r.c.Channel}))
+		args = append(args, r.c.ID, micros(now), actorID, r.opts.Actor.Name, complaint.EventCreated, true, "", data)
+	}
+	if _, err := tx.ExecContext(ctx, s.multiRow("complaint.events.insert", "complaint.events.row", "", len(reqs)), args...); err != nil {
+		return fmt.Errorf("insert timeline events: %w", err)
+	}
+	return nil
+}
+
+func (s ComplaintStore) insertKeys(ctx context.Context, tx *sql.Tx, reqs []*createReq, now time.Time) error {
+	var args []any
+	for _, r := range reqs {
+		if r.opts.IdempotencyKey != "" {
+			args = append(args, idemScope(r.opts.Actor), r.opts.IdempotencyKey, r.opts.RequestHash, r.c.ID, micros(now))
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.multiRow("complaint.idempotency.insert", "complaint.idempotency.row", "", len(args)/5), args...); err != nil {
+		return fmt.Errorf("insert idempotency keys: %w", err)
+	}
+	return nil
 }
 
 // idemScope keeps idempotency keys of different users apart.

@@ -8,8 +8,28 @@ INSERT INTO complaints (tracking_code, status, version, channel, received_at, su
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
   order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
   found_place, found_at, department_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at)
-VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-RETURNING id
+VALUES
+
+-- name: complaint.insert.row
+(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+
+-- name: complaint.insert.returning
+RETURNING id, tracking_code
+
+-- name: complaint.events.insert
+INSERT INTO complaint_events (complaint_id, at, actor_id, actor_name, kind, public, body, data) VALUES
+
+-- name: complaint.events.row
+(?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: complaint.idempotency.insert
+INSERT INTO idempotency_keys (scope, key, request_hash, complaint_id, created_at) VALUES
+
+-- name: complaint.idempotency.row
+(?, ?, ?, ?, ?)
+
+-- name: complaint.idempotency.find
+SELECT scope, key FROM idempotency_keys WHERE (scope, key) IN (VALUES
 
 -- name: complaint.update
 UPDATE complaints SET version = version + 1, channel = ?, received_at = ?, subject = ?, description = ?,
@@ -40,9 +60,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
 SELECT id, complaint_id, at, actor_id, actor_name, kind, public, body, data
 FROM complaint_events WHERE complaint_id = ? AND (public OR ? = 0) ORDER BY id
 
--- name: complaint.idempotency.insert
-INSERT INTO idempotency_keys (scope, key, request_hash, complaint_id, created_at) VALUES (?, ?, ?, ?, ?)
-
 -- name: complaint.idempotency.get
 SELECT request_hash, complaint_id FROM idempotency_keys WHERE scope = ? AND key = ?
 
@@ -68,23 +85,8 @@ SELECT code, parent, zh, en, quality, sort FROM categories ORDER BY sort, code
 INSERT INTO categories (code, parent, zh, en, quality, sort) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (code) DO NOTHING
 
--- name: ref.customer
-SELECT name, class, region FROM customers WHERE id = ?
-
--- name: ref.product
-SELECT name, model FROM products WHERE id = ?
-
--- name: ref.batch
-SELECT id, product_id FROM batches WHERE lot_no = ? AND (product_id = ? OR ? = 0) ORDER BY id LIMIT 1
-
--- name: ref.batch.id
-SELECT lot_no, product_id FROM batches WHERE id = ?
-
 -- name: ref.department
 SELECT 1 FROM departments WHERE id = ?
-
--- name: ref.user
-SELECT 1 FROM users WHERE id = ?
 
 -- name: ref.category
 SELECT parent FROM categories WHERE code = ?
