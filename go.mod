@@ -3,6 +3,7 @@ module kesu
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.6
 	golang.org/x/crypto v0.59.0
 	golang.org/x/text v0.44.0
 )
