@@ -31,6 +31,8 @@ Usage:
   kesu migrate  [--data DIR] [--db URL]
   kesu user add --username NAME --name 姓名 --role ROLE [--password PW] [--department CODE]
   kesu token create --user NAME [--name LABEL]
+  kesu calendar add --from 2026-09-18T10:00 (--working-days N | --working-hours N | --hours N | --days N)
+  kesu calendar holidays YEAR
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return errors.New(`usage: kesu token create --user NAME`)
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+	case "calendar":
+		return calendarCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil

@@ -22,7 +22,6 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
-	"kesu/internal/complaint"
 	"kesu/internal/storage/sqlstore"
 	"kesu/internal/textsearch"
 )
@@ -66,7 +65,7 @@ func Open(ctx context.Context, url string, now func() time.Time, log *slog.Logge
 		pool.Close()
 		return nil, err
 	}
-	db, err := sqlstore.New(sqlstore.Config{Write: pool, Read: pool, Dialect: Dialect{}, Queries: queries, IntakeWorkers: 4,
+	db, err := sqlstore.New(sqlstore.Config{Write: pool, Read: pool, Dialect: Dialect{}, Queries: queries, IntakeWorkers: 2,
 		Migrations: Migrations(), Now: now, Log: log})
 	if err != nil {
 		pool.Close()
@@ -186,71 +185,29 @@ func quoteLexeme(t string) string {
 
 var lexemeEscaper = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
-// finishBatch numbers and indexes every complaint of one counter scope in
-// one statement: the counter moves by the batch size once, so its row lock
-// is taken once per transaction, last, and held only until commit.
-const finishBatch = `WITH n AS (
-  INSERT INTO number_counters (scope, value) VALUES ($1, $2)
-  ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + $2
-  RETURNING value - $2 AS base
-), v AS (
-  SELECT t.id, $3 || lpad((n.base + t.ord)::text, greatest($4::int, length((n.base + t.ord)::text)), '0') || $5 AS number, t.search
-  FROM n, unnest($6::bigint[], $7::text[]) WITH ORDINALITY AS t(id, search, ord)
-)
-UPDATE complaints c SET number = v.number, search = v.search::tsvector || kesu_tokens(v.number)
-FROM v WHERE c.id = v.id
-RETURNING c.id, c.number`
+// nextNumbers moves the counter of a scope by the batch size and returns
+// its new value. Its row lock is held until commit.
+const nextNumbers = `INSERT INTO number_counters (scope, value) VALUES ($1, $2)
+ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + $2
+RETURNING value`
 
-// FinishComplaints implements sqlstore.Dialect: one statement per counter
-// scope (a batch has one, or two across midnight), then one for all audit
-// entries, so the counter and audit-head row locks are the last taken in
-// the transaction.
-func (d Dialect) FinishComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Finish) error {
-	for start := 0; start < len(items); {
-		end := start + 1
-		for end < len(items) && items[end].Scope() == items[start].Scope() {
-			end++
-		}
-		group := items[start:end]
-		ids := make([]int64, len(group))
-		docs := make([]string, len(group))
-		byID := make(map[int64]*complaint.Complaint, len(group))
-		for i, f := range group {
-			ids[i], docs[i] = f.C.ID, tsvector(f.Tokens)
-			byID[f.C.ID] = f.C
-		}
-		spec := group[0].Spec
-		rows, err := tx.QueryContext(ctx, finishBatch, group[0].Scope(), len(group), spec.Prefix, spec.Width, spec.Suffix, ids, docs)
-		if err != nil {
-			return fmt.Errorf("number complaints: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var number string
-			if err := rows.Scan(&id, &number); err != nil {
-				rows.Close()
-				return fmt.Errorf("number complaints: %w", err)
-			}
-			byID[id].Number = number
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("number complaints: %w", err)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("number complaints: %w", err)
-		}
-		start = end
-	}
-	entries := make([]*audit.Entry, len(items))
-	for i, f := range items {
-		entries[i] = f.Entry
-	}
-	return d.appendAudit(ctx, tx, entries)
+// NextNumbers implements sqlstore.Dialect.
+func (Dialect) NextNumbers(ctx context.Context, tx *sql.Tx, scope string, n int) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, nextNumbers, scope, n).Scan(&last)
+	return last, err
 }
 
-// appendAudit appends entries in order through kesu_audit_append_many,
-// which locks the chain head once.
-func (Dialect) appendAudit(ctx context.Context, tx *sql.Tx, entries []*audit.Entry) error {
+// SearchArgs implements sqlstore.Dialect: the tsvector goes into the
+// complaint's own row (see queries.sql), so the row is written once.
+func (Dialect) SearchArgs(tokens []string) []any { return []any{tsvector(tokens)} }
+
+// IndexComplaints implements sqlstore.Dialect; the insert did it.
+func (Dialect) IndexComplaints(context.Context, *sql.Tx, []sqlstore.Indexed) error { return nil }
+
+// AppendAudit implements sqlstore.Dialect through kesu_audit_append_many,
+// which appends entries in order under one lock of the chain head.
+func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error {
 	n := len(entries)
 	at, actorID := make([]int64, n), make([]int64, n)
 	name, ip, action, object, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -277,9 +234,8 @@ func (Dialect) appendAudit(ctx context.Context, tx *sql.Tx, entries []*audit.Ent
 }
 
 // Reindex implements sqlstore.Dialect.
-func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE complaints SET search = $1::tsvector || kesu_tokens($2) WHERE id = $3`,
-		tsvector(tokens), number, id); err != nil {
+func (Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, tokens []string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE complaints SET search = $1::tsvector WHERE id = $2`, tsvector(tokens), id); err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	return nil
@@ -296,16 +252,4 @@ func (Dialect) SearchClause(_ context.Context, q textsearch.Query) (string, []an
 		phrase += ":*"
 	}
 	return "c.search @@ ?::tsquery", []any{phrase}, func() {}, nil
-}
-
-// AppendAudit implements sqlstore.Dialect through kesu_audit_append, which
-// moves the chain head under its row lock. Only the ID comes back: reading
-// the hashes would cost a round trip while that lock is held.
-func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
-	e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
-	if err := tx.QueryRowContext(ctx, `SELECT kesu_audit_append($1, $2, $3, $4, $5, $6, $7)`, e.At.UnixMicro(),
-		e.Actor.UserID, e.Actor.Name, e.Actor.IP, e.Action, e.Object, string(e.Detail)).Scan(&e.ID); err != nil {
-		return fmt.Errorf("audit append: %w", err)
-	}
-	return nil
 }

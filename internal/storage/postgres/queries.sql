@@ -1,2 +1,17 @@
--- PostgreSQL overrides of shared queries (none needed yet: the shared ones
--- are rebound from ? to $n).
+-- PostgreSQL overrides of shared queries. The shared ones are rebound from
+-- ? to $n; these add what only PostgreSQL has.
+
+-- The search tsvector is written with the row (see Dialect.SearchArgs), so
+-- a new complaint's row and its indexes are written once.
+
+-- name: complaint.insert
+INSERT INTO complaints (number, tracking_code, status, version, channel, received_at, subject, description,
+  category, category_top, severity, safety, requests,
+  complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
+  customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
+  order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
+  found_place, found_at, department_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at, search)
+VALUES
+
+-- name: complaint.insert.row
+(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)

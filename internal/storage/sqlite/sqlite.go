@@ -85,7 +85,6 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 const (
 	sqlNextNumber = `INSERT INTO number_counters (scope, value) VALUES (?, ?)
 		ON CONFLICT (scope) DO UPDATE SET value = value + excluded.value RETURNING value`
-	sqlSetNumber   = `UPDATE complaints SET number = ? WHERE id = ?`
 	sqlUnindex     = `DELETE FROM complaint_fts WHERE rowid = ?`
 	sqlIndex       = `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`
 	sqlAuditHead   = `SELECT last_id, hash FROM audit_head WHERE id = 1`
@@ -98,7 +97,7 @@ const (
 	sqlHits = `SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?`
 )
 
-var hotQueries = []string{sqlNextNumber, sqlSetNumber, sqlUnindex, sqlIndex, sqlAuditHead, sqlAuditInsert, sqlAuditMove}
+var hotQueries = []string{sqlNextNumber, sqlUnindex, sqlIndex, sqlAuditHead, sqlAuditInsert, sqlAuditMove}
 
 // Dialect is SQLite's part of the shared store.
 type Dialect struct {
@@ -135,51 +134,33 @@ func (d *Dialect) Classify(err error) error {
 	return err
 }
 
-// FinishComplaints implements sqlstore.Dialect. The counter of each scope
-// moves once by the batch size and the audit chain head is read and written
-// once per batch.
-func (d *Dialect) FinishComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Finish) error {
-	for start := 0; start < len(items); {
-		end := start + 1
-		for end < len(items) && items[end].Scope() == items[start].Scope() {
-			end++
-		}
-		var last int64
-		if err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, items[start].Scope(), end-start).Scan(&last); err != nil {
-			return fmt.Errorf("next number: %w", err)
-		}
-		for i, f := range items[start:end] {
-			f.C.Number = f.Spec.Format(last - int64(end-start) + 1 + int64(i))
-			if _, err := d.stmts.Exec(ctx, tx, sqlSetNumber, f.C.Number, f.C.ID); err != nil {
-				return fmt.Errorf("set number: %w", err)
-			}
-			if _, err := d.stmts.Exec(ctx, tx, sqlIndex, f.C.ID, searchDoc(f.C.Number, f.Tokens)); err != nil {
-				return fmt.Errorf("index: %w", err)
-			}
-		}
-		start = end
-	}
-	entries := make([]*audit.Entry, len(items))
-	for i, f := range items {
-		entries[i] = f.Entry
-	}
-	return d.appendAudit(ctx, tx, entries)
+// NextNumbers implements sqlstore.Dialect.
+func (d *Dialect) NextNumbers(ctx context.Context, tx *sql.Tx, scope string, n int) (int64, error) {
+	var last int64
+	err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, scope, n).Scan(&last)
+	return last, err
 }
 
-// searchDoc is what the FTS table stores for a complaint.
-func searchDoc(number string, tokens []string) string {
-	return textsearch.Doc(textsearch.Tokens(number)) + " " + textsearch.Doc(tokens)
+// SearchArgs implements sqlstore.Dialect: SQLite keeps the tokens in the
+// complaint_fts table.
+func (d *Dialect) SearchArgs([]string) []any { return nil }
+
+// IndexComplaints implements sqlstore.Dialect.
+func (d *Dialect) IndexComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Indexed) error {
+	for _, it := range items {
+		if _, err := d.stmts.Exec(ctx, tx, sqlIndex, it.ID, textsearch.Doc(it.Tokens)); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	return nil
 }
 
 // Reindex implements sqlstore.Dialect.
-func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error {
+func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, tokens []string) error {
 	if _, err := d.stmts.Exec(ctx, tx, sqlUnindex, id); err != nil {
 		return fmt.Errorf("unindex: %w", err)
 	}
-	if _, err := d.stmts.Exec(ctx, tx, sqlIndex, id, searchDoc(number, tokens)); err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	return nil
+	return d.IndexComplaints(ctx, tx, []sqlstore.Indexed{{ID: id, Tokens: tokens}})
 }
 
 // manyHits is where the search plan changes: below it the matching rows
@@ -211,14 +192,9 @@ func (d *Dialect) SearchClause(ctx context.Context, q textsearch.Query) (string,
 	return "kesu_hit(?, c.id)", []any{h}, release, nil
 }
 
-// AppendAudit implements sqlstore.Dialect.
-func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error {
-	return d.appendAudit(ctx, tx, []*audit.Entry{e})
-}
-
-// appendAudit chains entries in order; the head is read and moved inside
-// the single writer's transaction.
-func (d *Dialect) appendAudit(ctx context.Context, tx *sql.Tx, entries []*audit.Entry) error {
+// AppendAudit implements sqlstore.Dialect: it chains entries in order; the
+// head is read and moved inside the single writer's transaction.
+func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error {
 	var last int64
 	var prev string
 	if err := d.stmts.QueryRow(ctx, tx, sqlAuditHead).Scan(&last, &prev); err != nil {

@@ -25,10 +25,10 @@ var _ complaint.Store = ComplaintStore{}
 // indexes (PostgreSQL tsvector positions stop at 16,383).
 const maxTokens = 16000
 
-// searchTokens returns the tokens of the searchable text of c; the number is
-// indexed separately once assigned.
+// searchTokens returns the tokens of the searchable text of c, its number
+// first.
 func searchTokens(c *complaint.Complaint) []string {
-	toks := textsearch.Tokens(strings.Join([]string{c.Subject, c.Complainant.Name, c.Complainant.Company,
+	toks := textsearch.Tokens(strings.Join([]string{c.Number, c.Subject, c.Complainant.Name, c.Complainant.Company,
 		c.CustomerName, c.ProductName, c.Model, c.BatchNo, c.OrderNo, c.PartNo, c.Description}, "\n"))
 	if len(toks) > maxTokens {
 		toks = toks[:maxTokens]
@@ -340,7 +340,7 @@ func (s ComplaintStore) Update(ctx context.Context, c *complaint.Complaint, chan
 		if err := s.insertEvent(ctx, tx, ev, actor); err != nil {
 			return err
 		}
-		if err := s.Dialect.Reindex(ctx, tx, c.ID, c.Number, searchTokens(c)); err != nil {
+		if err := s.Dialect.Reindex(ctx, tx, c.ID, searchTokens(c)); err != nil {
 			return err
 		}
 		fields := make([]string, len(changes))

@@ -20,7 +20,6 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
-	"kesu/internal/complaint"
 	"kesu/internal/textsearch"
 )
 
@@ -36,34 +35,34 @@ type Dialect interface {
 	// Classify maps a driver error to an apperr code (Conflict for unique
 	// violations, Invalid for foreign keys…) by error code, or returns err.
 	Classify(err error) error
-	// FinishComplaints numbers just-inserted complaints, indexes their
-	// search tokens (plus the number's) and appends their audit entries, in
-	// order. It runs last in the transaction, and engines do it in as few
-	// statements as they can, because the numbering and audit-head locks
-	// it takes are held until commit.
-	FinishComplaints(ctx context.Context, tx *sql.Tx, items []Finish) error
+	// NextNumbers moves the numbering counter of scope by n and returns
+	// its new value; the batch takes the n numbers ending there. On
+	// PostgreSQL the counter row stays locked until commit, which keeps
+	// numbers gap-free across servers.
+	NextNumbers(ctx context.Context, tx *sql.Tx, scope string, n int) (int64, error)
+	// SearchArgs returns the values that carry a complaint's search tokens
+	// in its insert row (the engine's queries.sql adds their columns), or
+	// nil when the engine keeps them elsewhere.
+	SearchArgs(tokens []string) []any
+	// IndexComplaints stores search tokens that an engine keeps outside the
+	// complaints table, for newly inserted complaints.
+	IndexComplaints(ctx context.Context, tx *sql.Tx, items []Indexed) error
 	// Reindex replaces a complaint's search tokens after an update.
-	Reindex(ctx context.Context, tx *sql.Tx, id int64, number string, tokens []string) error
+	Reindex(ctx context.Context, tx *sql.Tx, id int64, tokens []string) error
 	// SearchClause returns a condition on complaints aliased c that holds
 	// when the row matches q, with its arguments, and a release function to
 	// call once the query has run. An engine may look at the index first to
 	// choose the cheaper plan for the number of hits.
 	SearchClause(ctx context.Context, q textsearch.Query) (cond string, args []any, release func(), err error)
-	// AppendAudit appends one entry to the audit chain inside tx.
-	AppendAudit(ctx context.Context, tx *sql.Tx, e *audit.Entry) error
+	// AppendAudit appends entries, in order, to the audit chain inside tx.
+	AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error
 }
 
-// Finish is a complaint inserted in the current transaction that still
-// needs its number, search index and audit entry.
-type Finish struct {
-	C      *complaint.Complaint
-	Spec   complaint.NumberSpec
+// Indexed is a complaint's search tokens, the number's first.
+type Indexed struct {
+	ID     int64
 	Tokens []string
-	Entry  *audit.Entry
 }
-
-// Scope is the numbering counter a Finish draws from.
-func (f Finish) Scope() string { return f.Spec.Prefix + "{SEQ}" + f.Spec.Suffix }
 
 // DB is a kesu database: a write handle and a read handle (the same pool on
 // PostgreSQL; one writer connection and a reader pool on SQLite).

@@ -16,8 +16,9 @@ import (
 
 // Intake commits concurrent complaint creations in shared transactions
 // (group commit): a worker takes every request waiting at that moment, up
-// to maxBatch, writes them with a handful of multi-row statements in one
-// transaction and answers each caller only after the commit. The commit
+// to maxBatch, numbers them with one move of the counter, writes them with
+// a handful of multi-row statements in one transaction and answers each
+// caller only after the commit. The commit
 // (WAL write on SQLite; the numbering lock and WAL flush on PostgreSQL) and
 // the round trips are paid once per batch instead of once per complaint. A
 // request that fails on its own (a customer that does not exist) is
@@ -178,7 +179,14 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	if len(ok) == 0 {
 		return nil
 	}
-	if err := s.insertComplaints(ctx, tx, ok, tops, now); err != nil {
+	if err := s.number(ctx, tx, ok); err != nil {
+		return err
+	}
+	toks := make([][]string, len(ok))
+	for i, r := range ok {
+		toks[i] = searchTokens(r.c)
+	}
+	if err := s.insertComplaints(ctx, tx, ok, tops, toks, now); err != nil {
 		return err
 	}
 	if err := s.insertCreatedEvents(ctx, tx, ok, now); err != nil {
@@ -187,14 +195,45 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	if err := s.insertKeys(ctx, tx, ok, now); err != nil {
 		return err
 	}
-	fin := make([]Finish, len(ok))
+	idx := make([]Indexed, len(ok))
+	entries := make([]*audit.Entry, len(ok))
 	for i, r := range ok {
 		c := r.c
-		fin[i] = Finish{C: c, Spec: r.opts.Number, Tokens: searchTokens(c), Entry: &audit.Entry{At: now, Actor: r.opts.Actor,
-			Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
-			Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity})}}
+		idx[i] = Indexed{ID: c.ID, Tokens: toks[i]}
+		entries[i] = &audit.Entry{At: now, Actor: r.opts.Actor, Action: "complaint.create", Object: "complaint:" + strconv.FormatInt(c.ID, 10),
+			Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity, "number": c.Number})}
 	}
-	return s.Dialect.FinishComplaints(ctx, tx, fin)
+	if err := s.Dialect.IndexComplaints(ctx, tx, idx); err != nil {
+		return err
+	}
+	return s.Dialect.AppendAudit(ctx, tx, entries...)
+}
+
+// number draws the numbers of reqs, one counter move per scope (a batch
+// has one scope, or two across midnight).
+func (s ComplaintStore) number(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
+	scope := func(r *createReq) string { return r.opts.Number.Prefix + "{SEQ}" + r.opts.Number.Suffix }
+	counts := map[string]int{}
+	var order []string
+	for _, r := range reqs {
+		if counts[scope(r)] == 0 {
+			order = append(order, scope(r))
+		}
+		counts[scope(r)]++
+	}
+	next := map[string]int64{}
+	for _, sc := range order {
+		last, err := s.Dialect.NextNumbers(ctx, tx, sc, counts[sc])
+		if err != nil {
+			return fmt.Errorf("number complaints: %w", err)
+		}
+		next[sc] = last - int64(counts[sc]) + 1
+	}
+	for _, r := range reqs {
+		r.c.Number = r.opts.Number.Format(next[scope(r)])
+		next[scope(r)]++
+	}
+	return nil
 }
 
 // markReplays marks requests whose idempotency key is already stored, or
@@ -261,7 +300,7 @@ func (s ComplaintStore) multiRow(head, row, tail string, n int) string {
 	return s.Dialect.Rebind(b.String())
 }
 
-func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs []*createReq, tops []string, now time.Time) error {
+func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs []*createReq, tops []string, toks [][]string, now time.Time) error {
 	byCode := make(map[string]*complaint.Complaint, len(reqs))
 	args := make([]any, 0, len(reqs)*39)
 	for i, r := range reqs {
@@ -273,9 +312,10 @@ func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs [
 		}
 		byCode[c.TrackingCode] = c
 		c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
-		args = append(args, c.TrackingCode, c.Status)
+		args = append(args, c.Number, c.TrackingCode, c.Status)
 		args = append(args, s.fieldArgs(c, tops[i])...)
 		args = append(args, micros(c.ExpectedBy), micros(now), micros(now))
+		args = append(args, s.Dialect.SearchArgs(toks[i])...)
 	}
 	rows, err := tx.QueryContext(ctx, s.multiRow("complaint.insert", "complaint.insert.row", "complaint.insert.returning", len(reqs)), args...)
 	if err != nil {

@@ -2,7 +2,7 @@
 -- may override any name in its own queries.sql.
 
 -- name: complaint.insert
-INSERT INTO complaints (tracking_code, status, version, channel, received_at, subject, description,
+INSERT INTO complaints (number, tracking_code, status, version, channel, received_at, subject, description,
   category, category_top, severity, safety, requests,
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
@@ -11,7 +11,7 @@ INSERT INTO complaints (tracking_code, status, version, channel, received_at, su
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
 
 -- name: complaint.insert.returning
 RETURNING id, tracking_code

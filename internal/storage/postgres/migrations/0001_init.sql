@@ -250,27 +250,6 @@ CREATE FUNCTION kesu_field(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT '|' || octet_length(v)::text || ':' || v
 $$;
 
--- kesu_audit_append adds one entry to the hash-chained audit log. The head
--- row lock serialises appends, so the chain has no forks; callers run it as
--- the last statement of their transaction to hold the lock briefly.
-CREATE FUNCTION kesu_audit_append(p_at bigint, p_actor_id bigint, p_actor_name text, p_ip text,
-                                  p_action text, p_object text, p_detail text) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-  v_id bigint;
-  v_prev text;
-  v_hash text;
-BEGIN
-  SELECT last_id + 1, hash INTO v_id, v_prev FROM audit_head WHERE id = 1 FOR UPDATE;
-  v_hash := encode(sha256(convert_to(v_prev || kesu_field(v_id::text) || kesu_field(p_at::text)
-            || kesu_field(p_actor_id::text) || kesu_field(p_actor_name) || kesu_field(p_ip)
-            || kesu_field(p_action) || kesu_field(p_object) || kesu_field(p_detail), 'UTF8')), 'hex');
-  INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
-  VALUES (v_id, p_at, p_actor_id, p_actor_name, p_ip, p_action, p_object, p_detail, v_prev, v_hash);
-  UPDATE audit_head SET last_id = v_id, hash = v_hash WHERE id = 1;
-  RETURN v_id;
-END $$;
-
 -- kesu_audit_append_many appends several entries in order under one lock
 -- of the chain head, for batched intake.
 CREATE FUNCTION kesu_audit_append_many(p_at bigint[], p_actor_id bigint[], p_actor_name text[], p_ip text[],
@@ -295,26 +274,4 @@ BEGIN
     RETURN NEXT;
   END LOOP;
   UPDATE audit_head SET last_id = v_id, hash = v_prev WHERE audit_head.id = 1;
-END $$;
-
--- kesu_tokens returns the search tokens of a short ASCII-or-CJK text such as
--- a complaint number, as textsearch.Tokens does in Go (without width
--- folding, which numbers do not need), with positions for phrase search.
-CREATE FUNCTION kesu_tokens(v text) RETURNS tsvector LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-  run text;
-  toks text := '';
-  pos int := 0;
-  i int;
-BEGIN
-  FOREACH run IN ARRAY regexp_split_to_array(lower(v), '[^[:alnum:]]+') LOOP
-    CONTINUE WHEN run = '';
-    FOR i IN 1 .. length(run) - 1 LOOP
-      pos := pos + 1;
-      toks := toks || ' ''' || substr(run, i, 2) || ''':' || pos;
-    END LOOP;
-    pos := pos + 1;
-    toks := toks || ' ''' || substr(run, length(run), 1) || ''':' || pos;
-  END LOOP;
-  RETURN toks::tsvector;
 END $$;
