@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -82,24 +81,6 @@ func freshSchema(b *testing.B, base string) string {
 	return base + sep + "search_path=" + schema
 }
 
-// peakRSS returns the process's peak resident set in MB (VmHWM). Client
-// and server share the process, so this is an upper bound for the server.
-func peakRSS() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
 var subjects = []string{"净水器漏水", "滤芯更换后出水有异味", "安装师傅迟到两小时", "发货型号错误", "包装破损导致外壳划伤", "交期延误影响开业", "软水机不出水", "退货退款迟迟未处理"}
 
 // BenchmarkIntakeHTTP registers complaints through POST /api/v1/complaints
@@ -146,7 +127,7 @@ func BenchmarkIntakeHTTP(b *testing.B) {
 				b.Fatalf("%d of %d requests failed", f, b.N)
 			}
 			b.ReportMetric(float64(b.N)/el.Seconds(), "complaints/s")
-			b.ReportMetric(peakRSS(), "peakRSS-MB")
+			b.ReportMetric(PeakRSSMB(), "peakRSS-MB")
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"kesu/internal/bench"
 	"log/slog"
 	"net/url"
 	"os"
@@ -199,6 +200,7 @@ func measure(b *testing.B, db *sqlstore.DB, f complaint.Filter) {
 	b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
 	b.ReportMetric(ms(times[len(times)*95/100]), "p95-ms")
 	b.ReportMetric(float64(items), "rows")
+	b.ReportMetric(bench.PeakRSSMB(), "peakRSS-MB")
 }
 
 func run(b *testing.B, cases []struct {
