@@ -23,7 +23,15 @@ var grants = map[string][]Permission{
 	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
 	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
 	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
-	org.RoleAuditor: {ComplaintRead, RegisterRead, AuditRead},
+	// Quality engineers investigate and verify CAPA; the general managers
+	// approve by authority; finance and warehouse see cases for credit
+	// notes and returns.
+	org.RoleQAEngineer: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
+	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleFinance:    {ComplaintRead, RegisterRead, PersonalData, Export},
+	org.RoleWarehouse:  {ComplaintRead, ComplaintUpdate, RegisterRead},
+	org.RoleAuditor:    {ComplaintRead, RegisterRead, AuditRead},
 }
 
 // Can reports whether role has permission p.

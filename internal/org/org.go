@@ -46,11 +46,16 @@ var DefaultDepartments = []Department{
 
 // Roles (SPEC SEC-1).
 const (
-	RoleAdmin   = "admin"
-	RoleAgent   = "agent"
-	RoleHandler = "handler"
-	RoleManager = "manager"
-	RoleAuditor = "auditor"
+	RoleAdmin      = "admin"
+	RoleAgent      = "agent"
+	RoleHandler    = "handler"
+	RoleQAEngineer = "qa_engineer"
+	RoleManager    = "manager"
+	RoleDeputyGM   = "deputy_gm"
+	RoleGM         = "gm"
+	RoleFinance    = "finance"
+	RoleWarehouse  = "warehouse"
+	RoleAuditor    = "auditor"
 )
 
 // Roles lists the roles a user can have.
@@ -58,7 +63,12 @@ var Roles = enum.Set{
 	{Code: RoleAdmin, ZH: "管理员", EN: "Administrator"},
 	{Code: RoleAgent, ZH: "客服", EN: "Agent"},
 	{Code: RoleHandler, ZH: "处理人", EN: "Handler"},
+	{Code: RoleQAEngineer, ZH: "品质工程师", EN: "QA engineer"},
 	{Code: RoleManager, ZH: "部门经理", EN: "Manager"},
+	{Code: RoleDeputyGM, ZH: "副总经理", EN: "Deputy GM"},
+	{Code: RoleGM, ZH: "总经理", EN: "General manager"},
+	{Code: RoleFinance, ZH: "财务", EN: "Finance"},
+	{Code: RoleWarehouse, ZH: "仓库", EN: "Warehouse"},
 	{Code: RoleAuditor, ZH: "审计员(只读)", EN: "Auditor (read-only)"},
 }
 
