@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/blob"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/letter"
 	"kesu/internal/notify"
@@ -91,6 +93,33 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if c.SMTPHost != "" {
 		mailer = &notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 	}
+	cases, err := casework.NewService(db.Cases(), c.Workflow, now)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays}
+	svc.Route = cases.Router(casework.Lookups{
+		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
+			cu, err := db.Registers().GetCustomer(ctx, id)
+			if err != nil {
+				return "", "", 0, err
+			}
+			var dealer int64
+			if cu.DealerID != nil {
+				dealer = *cu.DealerID
+			}
+			return cu.Class, cu.Region, dealer, nil
+		},
+		ProductLine: func(ctx context.Context, id int64) (string, error) {
+			p, err := db.Registers().GetProduct(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			return p.Line, nil
+		},
+		Quality: qualityLookup(db),
+	})
 	a.ack = &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
 	a.Deps = &web.Deps{
 		Complaints:     &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays},
@@ -103,17 +132,20 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
 		Mailer:         mailer,
-		Acknowledge:    a.ack.Acknowledge,
-		Now:            now,
-		Log:            log,
-		Metrics:        reg,
-		Ready:          db.Ping,
-		BaseURL:        c.BaseURL,
-		MaxUpload:      int64(c.MaxUploadMB) << 20,
-		PublicRate:     c.PublicRate,
-		Company:        c.Company,
-		SecureCookies:  c.SecureCookies,
-		Version:        Version,
+		Registered: func(_ context.Context, c *complaint.Complaint) {
+			a.ack.Acknowledge(c)
+		},
+		Cases:         cases,
+		Now:           now,
+		Log:           log,
+		Metrics:       reg,
+		Ready:         db.Ping,
+		BaseURL:       c.BaseURL,
+		MaxUpload:     int64(c.MaxUploadMB) << 20,
+		PublicRate:    c.PublicRate,
+		Company:       c.Company,
+		SecureCookies: c.SecureCookies,
+		Version:       Version,
 	}
 	return a, nil
 }
@@ -156,4 +188,25 @@ func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
 			strings.Repeat("=", 60), pw, strings.Repeat("=", 60))
 	}
 	return nil
+}
+
+// qualityLookup tells whether a category is a quality one; categories are
+// added, never reclassified, so known answers are remembered.
+func qualityLookup(db *sqlstore.DB) func(ctx context.Context, code string) (bool, error) {
+	var known sync.Map
+	return func(ctx context.Context, code string) (bool, error) {
+		if q, ok := known.Load(code); ok {
+			return q.(bool), nil
+		}
+		cats, err := db.Complaints().Categories(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, k := range cats {
+			known.Store(k.Code, k.Quality)
+		}
+		q, _ := known.Load(code)
+		b, _ := q.(bool)
+		return b, nil
+	}
 }

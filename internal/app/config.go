@@ -46,6 +46,7 @@ type Config struct {
 	LogFormat     string // text or json
 	AdminPassword string
 	SecureCookies bool
+	Workflow      string // workflow profile of new complaints
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -56,7 +57,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "data", Timezone: "Asia/Shanghai",
 		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
-		Company: "客诉管理中心", SMTPPort: 587, SMTPTLS: "starttls", LogLevel: "info", LogFormat: "text",
+		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", LogLevel: "info", LogFormat: "text",
 	}
 }
 
@@ -91,6 +92,7 @@ func (c *Config) options() []option {
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
+		{name: "workflow", usage: "workflow profile: manufacturer, service or bank", str: &c.Workflow},
 	}
 }
 

@@ -50,6 +50,8 @@ type Complaint struct {
 	FoundAt      *time.Time `json:"found_at,omitempty"`
 
 	DepartmentID    *int64 `json:"department_id,omitempty"`
+	HolderID        *int64 `json:"holder_id,omitempty"` // who handles the case now
+	BackupID        *int64 `json:"backup_id,omitempty"` // who stands in for the holder
 	FirstReceiverID *int64 `json:"first_receiver_id,omitempty"`
 	FirstReceiver   string `json:"first_receiver,omitempty"`
 

@@ -27,6 +27,9 @@ type Service struct {
 	// ExpectedDays is the default number of days, from acceptance, in which
 	// the acknowledgement letter promises completion until SLA policies set it.
 	ExpectedDays int
+	// Route, when set, picks the owning department, holder and backup of a
+	// valid new complaint before it is stored, so they commit with it.
+	Route func(ctx context.Context, c *Complaint) error
 }
 
 // Normalize trims text fields and fills defaults.
@@ -139,6 +142,11 @@ func (s *Service) Create(ctx context.Context, c *Complaint, opts CreateOptions) 
 	if opts.Actor.UserID != 0 && c.FirstReceiverID == nil {
 		id := opts.Actor.UserID
 		c.FirstReceiverID = &id
+	}
+	if s.Route != nil {
+		if err := s.Route(ctx, c); err != nil {
+			return false, err
+		}
 	}
 	opts.Number = s.Pattern.Spec(now.In(s.Loc))
 	return s.Store.Create(ctx, c, opts)

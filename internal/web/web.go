@@ -15,6 +15,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/blob"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/notify"
@@ -34,13 +35,16 @@ type Deps struct {
 	AuthStore      auth.Store
 	Files          *blob.Store
 	Mailer         notify.Mailer // nil when SMTP is not configured
-	// Acknowledge sends the acknowledgement letter (受理函) of a newly
-	// registered complaint by the complainant's channel, in the background
-	// after the complaint is committed. Nil disables it.
-	Acknowledge func(c *complaint.Complaint)
-	Now         func() time.Time
-	Log         *slog.Logger
-	Metrics     *prometheus.Registry
+	// Registered runs what follows the registration of a complaint, after
+	// it is committed: routing to the owning department and holder (TRI-5)
+	// and the acknowledgement letter (受理函) by the complainant's channel.
+	// Nil in tests that need neither.
+	Registered func(ctx context.Context, c *complaint.Complaint)
+	// Cases runs the complaint lifecycle.
+	Cases   *casework.Service
+	Now     func() time.Time
+	Log     *slog.Logger
+	Metrics *prometheus.Registry
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.

@@ -10,8 +10,8 @@ INSERT INTO complaints (number, tracking_code, status, version, channel, receive
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
   order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
-  found_place, found_at, department_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at, search)
+  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at, search)
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)
+(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)

@@ -114,14 +114,14 @@ func scanComplaint(row scanner) (*complaint.Complaint, error) {
 	var c complaint.Complaint
 	var received, expected, created, updated int64
 	var requests string
-	var customerID, productID, batchID, qtyShipped, qtyDefective, foundAt, deptID, receiverID sql.NullInt64
+	var customerID, productID, batchID, qtyShipped, qtyDefective, foundAt, deptID, holderID, backupID, receiverID sql.NullInt64
 	var shipDate sql.NullString
 	err := row.Scan(&c.ID, &c.Number, &c.TrackingCode, &c.Status, &c.Version, &c.Channel, &received, &c.Subject, &c.Description,
 		&c.Category, &c.Severity, &c.Safety, &requests,
 		&c.Complainant.Name, &c.Complainant.Phone, &c.Complainant.Email, &c.Complainant.Address, &c.Complainant.Company,
 		&customerID, &c.CustomerName, &c.CustomerClass, &c.Region, &productID, &c.ProductName, &c.Model, &c.BatchNo, &batchID,
 		&c.OrderNo, &c.PartNo, &qtyShipped, &qtyDefective, &shipDate, &c.ShipAddress, &c.UsageTime,
-		&c.FoundPlace, &foundAt, &deptID, &receiverID, &c.FirstReceiver, &c.AttachmentCount,
+		&c.FoundPlace, &foundAt, &deptID, &holderID, &backupID, &receiverID, &c.FirstReceiver, &c.AttachmentCount,
 		&expected, &created, &updated)
 	if err != nil {
 		return nil, err
@@ -135,6 +135,7 @@ func scanComplaint(row scanner) (*complaint.Complaint, error) {
 	c.QtyShipped, c.QtyDefective = intPtr(qtyShipped), intPtr(qtyDefective)
 	c.ShipDate, c.FoundAt = datePtr(shipDate), timePtr(foundAt)
 	c.DepartmentID, c.FirstReceiverID = intPtr(deptID), intPtr(receiverID)
+	c.HolderID, c.BackupID = intPtr(holderID), intPtr(backupID)
 	return &c, nil
 }
 

@@ -314,6 +314,7 @@ func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs [
 		c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
 		args = append(args, c.Number, c.TrackingCode, c.Status)
 		args = append(args, s.fieldArgs(c, tops[i])...)
+		args = append(args[:len(args)-1], nullInt(c.HolderID), nullInt(c.BackupID), args[len(args)-1])
 		args = append(args, micros(c.ExpectedBy), micros(now), micros(now))
 		args = append(args, s.Dialect.SearchArgs(toks[i])...)
 	}
@@ -348,7 +349,13 @@ func (s ComplaintStore) insertCreatedEvents(ctx context.Context, tx *sql.Tx, req
 		if r.opts.Actor.UserID != 0 {
 			actorID = sql.NullInt64{Int64: r.opts.Actor.UserID, Valid: true}
 		}
-		data := string(mustJSON(map[string]any{"channel": r.c.Channel}))
+		d := map[string]any{"channel": r.c.Channel}
+		for k, v := range map[string]*int64{"department_id": r.c.DepartmentID, "holder_id": r.c.HolderID, "backup_id": r.c.BackupID} {
+			if v != nil {
+				d[k] = *v
+			}
+		}
+		data := string(mustJSON(d))
 		args = append(args, r.c.ID, micros(now), actorID, r.opts.Actor.Name, complaint.EventCreated, true, "", data)
 	}
 	if _, err := tx.ExecContext(ctx, s.multiRow("complaint.events.insert", "complaint.events.row", "", len(reqs)), args...); err != nil {

@@ -7,11 +7,11 @@ INSERT INTO complaints (number, tracking_code, status, version, channel, receive
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
   order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
-  found_place, found_at, department_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at)
+  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at)
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
 
 -- name: complaint.insert.returning
 RETURNING id, tracking_code
@@ -46,7 +46,7 @@ SELECT c.id, COALESCE(c.number, ''), c.tracking_code, c.status, c.version, c.cha
   c.complainant_name, c.complainant_phone, c.complainant_email, c.complainant_address, c.complainant_company,
   c.customer_id, COALESCE(cu.name, ''), c.customer_class, c.region, c.product_id, c.product_name, c.model, c.batch_no, c.batch_id,
   c.order_no, c.part_no, c.qty_shipped, c.qty_defective, c.ship_date, c.ship_address, c.usage_time,
-  c.found_place, c.found_at, c.department_id, c.first_receiver_id, COALESCE(u.name, ''), c.attachment_count,
+  c.found_place, c.found_at, c.department_id, c.holder_id, c.backup_id, c.first_receiver_id, COALESCE(u.name, ''), c.attachment_count,
   c.expected_by, c.created_at, c.updated_at
 FROM complaints c
 LEFT JOIN customers cu ON cu.id = c.customer_id
@@ -232,3 +232,97 @@ SELECT value FROM settings WHERE key = ?
 
 -- name: setting.put
 INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+
+-- name: case.load
+SELECT c.id, COALESCE(c.number, ''), c.version, c.profile, c.status, c.previous_status, c.level,
+  c.category, COALESCE(cat.quality, p.quality, false), c.severity, c.safety, c.department_id,
+  c.established, c.validity, c.malicious, c.responsibility, c.responsibility_note, c.root_cause,
+  c.resolution, c.amount, c.currency, c.resolution_executed,
+  c.follow_ups_done, c.last_satisfaction, c.approval_round, c.reopens,
+  c.holder_id, c.backup_id, c.merged_into, c.reminder_date, c.closed_at
+FROM complaints c
+LEFT JOIN categories cat ON cat.code = c.category
+LEFT JOIN categories p ON p.code = c.category_top
+WHERE c.id = ?
+
+-- name: case.parties
+SELECT user_id FROM complaint_parties WHERE complaint_id = ? ORDER BY user_id
+
+-- name: case.signers
+SELECT approver_id FROM approvals WHERE complaint_id = ? AND round = ? AND decision = 'approved' ORDER BY id
+
+-- name: case.capa.summary
+SELECT COUNT(*),
+  COALESCE(SUM(CASE WHEN supplier_id IS NOT NULL THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN verification = 'effective' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN verification = 'ineffective' THEN 1 ELSE 0 END), 0)
+FROM capa_actions WHERE complaint_id = ?
+
+-- name: case.save
+UPDATE complaints SET version = version + 1, updated_at = ?, status = ?, previous_status = ?, level = ?,
+  department_id = ?, established = ?, validity = ?, malicious = ?, responsibility = ?, responsibility_note = ?,
+  root_cause = ?, resolution = ?, amount = ?, currency = ?, resolution_executed = ?,
+  follow_ups_done = ?, last_satisfaction = ?, approval_round = ?, reopens = ?,
+  holder_id = ?, backup_id = ?, merged_into = ?, reminder_date = ?, closed_at = ?
+WHERE id = ? AND version = ?
+
+-- name: case.approval.insert
+INSERT INTO approvals (complaint_id, round, level_role, approver_id, decision, comment, amount, currency, at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: case.followup.insert
+INSERT INTO follow_ups (complaint_id, method, satisfaction, comment, by_user_id, at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+
+-- name: case.capa.reset
+UPDATE capa_actions SET verification = '', verified_by = NULL, verified_at = NULL, verify_note = '', update_standard = ?,
+  version = version + 1 WHERE complaint_id = ?
+
+-- name: case.responsible.delete
+DELETE FROM complaint_responsible WHERE complaint_id = ?
+
+-- name: case.responsible.insert
+INSERT INTO complaint_responsible (complaint_id, department_id, user_id, supplier_id, share, note) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: case.responsible
+SELECT department_id, user_id, supplier_id, share, note FROM complaint_responsible WHERE complaint_id = ? ORDER BY id
+
+-- name: case.parties.delete
+DELETE FROM complaint_parties WHERE complaint_id = ?
+
+-- name: case.parties.insert
+INSERT INTO complaint_parties (complaint_id, user_id) VALUES (?, ?)
+
+-- name: case.parties.unassign
+UPDATE complaints SET holder_id = CASE WHEN holder_id = ? THEN NULL ELSE holder_id END,
+  backup_id = CASE WHEN backup_id = ? THEN NULL ELSE backup_id END, version = version + 1 WHERE id = ?
+
+-- name: capa.select
+SELECT id, complaint_id, kind, description, owner_department_id, owner_user_id, supplier_id, due_date, status, evidence,
+  done_at, verification, verified_by, verified_at, verify_note, update_standard, version, created_at
+FROM capa_actions
+
+-- name: capa.insert
+INSERT INTO capa_actions (complaint_id, kind, description, owner_department_id, owner_user_id, supplier_id, due_date, status,
+  evidence, verification, update_standard, version, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, 1, ?) RETURNING id
+
+-- name: capa.update
+UPDATE capa_actions SET status = ?, evidence = ?, done_at = ?, verification = ?, verified_by = ?, verified_at = ?,
+  verify_note = ?, update_standard = ?, version = version + 1 WHERE id = ? AND version = ?
+
+-- name: case.touch
+UPDATE complaints SET version = version + 1, updated_at = ? WHERE id = ?
+
+-- name: approvals.select
+SELECT a.id, a.complaint_id, a.round, a.level_role, a.approver_id, COALESCE(u.name, ''), a.decision, a.comment, a.amount, a.currency, a.at
+FROM approvals a LEFT JOIN users u ON u.id = a.approver_id WHERE a.complaint_id = ? ORDER BY a.id
+
+-- name: followups.select
+SELECT id, complaint_id, method, satisfaction, comment, by_user_id, at, created_at FROM follow_ups WHERE complaint_id = ? ORDER BY id
+
+-- name: department.by_code
+SELECT id FROM departments WHERE code = ?
+
+-- name: case.last_holder
+SELECT holder_id FROM complaints WHERE department_id = ? AND holder_id IS NOT NULL ORDER BY id DESC LIMIT 1

@@ -211,8 +211,8 @@ func (a *api) createComplaint(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSON(w, http.StatusOK, resp)
 		return
 	}
-	if a.d.Acknowledge != nil {
-		a.d.Acknowledge(c)
+	if a.d.Registered != nil {
+		a.d.Registered(r.Context(), c)
 	}
 	web.WriteJSON(w, http.StatusCreated, resp)
 }

@@ -146,8 +146,8 @@ func (h *handler) complaintCreate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err) // the complaint is stored; the page says the files were not
 		return
 	}
-	if h.d.Acknowledge != nil {
-		h.d.Acknowledge(c)
+	if h.d.Registered != nil {
+		h.d.Registered(r.Context(), c)
 	}
 	http.Redirect(w, r, "/complaints/"+strconv.FormatInt(c.ID, 10)+"?created=1", http.StatusSeeOther)
 }

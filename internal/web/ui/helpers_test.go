@@ -51,7 +51,7 @@ func newEnv(t *testing.T, configure ...func(*app.Config)) *env {
 	}
 	t.Cleanup(func() { a.Close() })
 	e := &env{t: t, app: a}
-	a.Deps.Acknowledge = func(c *complaint.Complaint) {
+	a.Deps.Registered = func(_ context.Context, c *complaint.Complaint) {
 		e.mu.Lock()
 		e.acked = append(e.acked, c.Number)
 		e.mu.Unlock()

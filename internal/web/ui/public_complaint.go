@@ -89,8 +89,8 @@ func (h *handler) publicSubmit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if h.d.Acknowledge != nil {
-		h.d.Acknowledge(c)
+	if h.d.Registered != nil {
+		h.d.Registered(r.Context(), c)
 	}
 	http.Redirect(w, r, "/complaint/receipt?"+url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode(), http.StatusSeeOther)
 }

@@ -1,0 +1,128 @@
+package casework
+
+import (
+	"context"
+
+	"kesu/internal/apperr"
+	"kesu/internal/complaint"
+	"kesu/internal/workflow"
+)
+
+// Assign sets the holder and backup of a case by hand; neither may be a
+// person complained about.
+func (s *Service) Assign(ctx context.Context, complaintID int64, version int, holder, backup *int64, actor Actor) (*Record, error) {
+	r, err := s.openCase(ctx, complaintID, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := staleCheck(r, version); err != nil {
+		return nil, err
+	}
+	var v apperr.Validation
+	for _, p := range []struct {
+		f  string
+		id *int64
+	}{{"holder_id", holder}, {"backup_id", backup}} {
+		if p.id != nil && slicesContains(r.Parties, *p.id) {
+			v.Add(p.f, workflow.RulePartyToComplaint, "")
+		}
+	}
+	if holder != nil && backup != nil && *holder == *backup {
+		v.Add("backup_id", "same_as_holder", "")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	r.HolderID, r.BackupID = holder, backup
+	w := Write{Action: "workflow.assign", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "assigned",
+		Data: map[string]any{"holder_id": holder, "backup_id": backup, "by_hand": true}}}
+	return r, s.Store.Save(ctx, r, w, actor.Audit)
+}
+
+// SetParties records the staff a complaint is about (当事人). A holder or
+// backup who is one of them is taken off the case.
+func (s *Service) SetParties(ctx context.Context, complaintID int64, userIDs []int64, actor Actor) error {
+	if _, err := s.openCase(ctx, complaintID, actor); err != nil {
+		return err
+	}
+	return s.Store.SetParties(ctx, complaintID, userIDs, actor.Audit)
+}
+
+// Lookups are the registers routing reads for a new complaint.
+type Lookups struct {
+	Customer    func(ctx context.Context, id int64) (class, region string, dealerID int64, err error)
+	ProductLine func(ctx context.Context, id int64) (string, error)
+	Quality     func(ctx context.Context, category string) (bool, error)
+}
+
+// Router returns the routing step of registration (complaint.Service.Route):
+// it sets the owning department, holder and backup of a new complaint by the
+// default profile's rules, so they are stored with it.
+func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Complaint) error {
+	return func(ctx context.Context, c *complaint.Complaint) error {
+		def := s.Definitions[s.Default]
+		sub := workflow.Subject{Category: c.Category, Severity: c.Severity, Safety: c.Safety, Channel: c.Channel, Region: c.Region}
+		var err error
+		if c.Category != "" {
+			if sub.Quality, err = l.Quality(ctx, c.Category); err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		if c.CustomerID != nil {
+			var region string
+			sub.CustomerClass, region, sub.DealerID, err = l.Customer(ctx, *c.CustomerID)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+			if region != "" && (c.Region == "" || c.Region == "domestic") {
+				sub.Region = region
+			}
+		}
+		if c.ProductID != nil {
+			if sub.ProductLine, err = l.ProductLine(ctx, *c.ProductID); err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		out, ok := workflow.Route(def.Routing, sub)
+		if !ok {
+			return nil
+		}
+		dept := out.Department
+		if out.ToDealer() {
+			dept = "sales" // the dealer services; sales guides it (CUS-2)
+		}
+		if c.DepartmentID == nil {
+			id, err := s.Store.DepartmentByCode(ctx, dept)
+			if apperr.Is(err, apperr.NotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			c.DepartmentID = &id
+		}
+		if c.HolderID != nil {
+			return nil
+		}
+		team, err := s.Store.Team(ctx, *c.DepartmentID, def.OpenStates())
+		if err != nil {
+			return err
+		}
+		last, err := s.Store.LastHolder(ctx, *c.DepartmentID)
+		if err != nil {
+			return err
+		}
+		asg, err := workflow.Pick(out.Strategy, team, last, nil)
+		if apperr.Is(err, apperr.Conflict) {
+			return nil // nobody there: the case waits unassigned
+		}
+		if err != nil {
+			return err
+		}
+		c.HolderID = &asg.Primary
+		if asg.Backup != 0 {
+			c.BackupID = &asg.Backup
+		}
+		return nil
+	}
+}

@@ -1,0 +1,218 @@
+// Package casework runs the complaint lifecycle on stored complaints: it
+// loads a case, asks the workflow definition whether an action is allowed,
+// and writes the result — state, decisions, approvals, follow-up visits,
+// timeline entry and audit entry — atomically, refusing a stale version.
+package casework
+
+import (
+	"context"
+	"time"
+
+	"kesu/internal/audit"
+	"kesu/internal/complaint"
+	"kesu/internal/enum"
+	"kesu/internal/workflow"
+)
+
+// Record is the workflow part of a complaint, with what the engine needs
+// from the rest of the case.
+type Record struct {
+	ComplaintID int64  `json:"complaint_id"`
+	Number      string `json:"number"`
+	Version     int    `json:"version"`
+	Profile     string `json:"profile"`
+
+	Status         string `json:"status"`
+	PreviousStatus string `json:"previous_status,omitempty"`
+	Level          int    `json:"level"`
+
+	Category     string `json:"category"`
+	Quality      bool   `json:"quality"`
+	Severity     string `json:"severity"`
+	Safety       bool   `json:"safety"`
+	DepartmentID *int64 `json:"department_id,omitempty"`
+
+	Established        *bool  `json:"established"`
+	Validity           string `json:"validity"`
+	Malicious          bool   `json:"malicious"`
+	Responsibility     string `json:"responsibility"`
+	ResponsibilityNote string `json:"responsibility_note,omitempty"`
+	RootCause          string `json:"root_cause"`
+
+	Resolution         string `json:"resolution"`
+	Amount             int64  `json:"amount"` // in fen (1/100 of the currency unit)
+	Currency           string `json:"currency"`
+	ResolutionExecuted bool   `json:"resolution_executed"`
+
+	FollowUpsDone    int `json:"follow_ups_done"`
+	LastSatisfaction int `json:"last_satisfaction"`
+	ApprovalRound    int `json:"approval_round"`
+	Reopens          int `json:"reopens"`
+
+	HolderID     *int64     `json:"holder_id,omitempty"`
+	BackupID     *int64     `json:"backup_id,omitempty"`
+	MergedInto   *int64     `json:"merged_into,omitempty"`
+	ReminderDate *time.Time `json:"reminder_date,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+
+	Parties   []int64              `json:"parties"`   // 当事人
+	Approvers []int64              `json:"approvers"` // signatures of the current round
+	CAPA      workflow.CAPASummary `json:"capa"`
+}
+
+// Resolutions are the ways a complaint is settled (SPEC WF-4).
+var Resolutions = enum.Set{
+	{Code: "return", ZH: "退货", EN: "Return"},
+	{Code: "replace", ZH: "换货", EN: "Replacement"},
+	{Code: "repair", ZH: "维修", EN: "Repair"},
+	{Code: "discount", ZH: "折让", EN: "Discount"},
+	{Code: "refund", ZH: "退款", EN: "Refund"},
+	{Code: "compensation", ZH: "赔偿", EN: "Compensation"},
+	{Code: "apology", ZH: "道歉函", EN: "Apology letter"},
+	{Code: "explanation", ZH: "解释说明", EN: "Explanation"},
+	{Code: "redelivery", ZH: "重新发货", EN: "Re-delivery"},
+	{Code: "parts", ZH: "补发配件", EN: "Parts"},
+	{Code: "none", ZH: "无需处理", EN: "None"},
+}
+
+// Validities (TRI-4).
+var Validities = enum.Set{
+	{Code: workflow.ValidityValid, ZH: "有效投诉", EN: "Valid"},
+	{Code: workflow.ValidityPending, ZH: "待改良投诉", EN: "Pending improvement"},
+	{Code: workflow.ValidityInvalid, ZH: "无效投诉", EN: "Invalid"},
+}
+
+// Responsibilities (TRI-4).
+var Responsibilities = enum.Set{
+	{Code: workflow.RespCustomer, ZH: "客户自身", EN: "Customer"},
+	{Code: workflow.RespInternal, ZH: "公司内部", EN: "Internal"},
+	{Code: workflow.RespSupplier, ZH: "供应商", EN: "Supplier"},
+	{Code: workflow.RespLogistics, ZH: "物流", EN: "Logistics"},
+	{Code: workflow.RespUndetermined, ZH: "未确定", EN: "Undetermined"},
+}
+
+// CAPA kinds and states (WF-3).
+var (
+	CAPAKinds = enum.Set{
+		{Code: "containment", ZH: "围堵/临时措施", EN: "Containment"},
+		{Code: "corrective", ZH: "纠正措施", EN: "Corrective"},
+		{Code: "preventive", ZH: "预防措施", EN: "Preventive"},
+	}
+	CAPAVerifications = enum.Set{
+		{Code: "effective", ZH: "有效", EN: "Effective"},
+		{Code: "ineffective", ZH: "无效", EN: "Ineffective"},
+	}
+)
+
+// CAPAAction is one containment, corrective or preventive action.
+type CAPAAction struct {
+	ID                int64      `json:"id"`
+	ComplaintID       int64      `json:"complaint_id"`
+	Kind              string     `json:"kind"`
+	Description       string     `json:"description"`
+	OwnerDepartmentID *int64     `json:"owner_department_id,omitempty"`
+	OwnerUserID       *int64     `json:"owner_user_id,omitempty"`
+	SupplierID        *int64     `json:"supplier_id,omitempty"` // a supplier CAPA
+	DueDate           *time.Time `json:"due_date,omitempty"`
+	Status            string     `json:"status"` // open or done
+	Evidence          string     `json:"evidence,omitempty"`
+	DoneAt            *time.Time `json:"done_at,omitempty"`
+	Verification      string     `json:"verification,omitempty"` // "", effective, ineffective
+	VerifiedBy        *int64     `json:"verified_by,omitempty"`
+	VerifiedAt        *time.Time `json:"verified_at,omitempty"`
+	VerifyNote        string     `json:"verify_note,omitempty"`
+	UpdateStandard    bool       `json:"update_standard"` // effective and to go into the procedures (000 §4.6.2)
+	Version           int        `json:"version"`
+	CreatedAt         time.Time  `json:"created_at"`
+}
+
+// Approval is one signature (or refusal) on a resolution plan.
+type Approval struct {
+	ID          int64     `json:"id"`
+	ComplaintID int64     `json:"complaint_id"`
+	Round       int       `json:"round"`
+	LevelRole   string    `json:"level_role"`
+	ApproverID  int64     `json:"approver_id"`
+	Approver    string    `json:"approver,omitempty"`
+	Decision    string    `json:"decision"` // approved or rejected
+	Comment     string    `json:"comment,omitempty"`
+	Amount      int64     `json:"amount"`
+	Currency    string    `json:"currency"`
+	At          time.Time `json:"at"`
+}
+
+// FollowUp is one follow-up visit 回访 (WF-7).
+type FollowUp struct {
+	ID           int64      `json:"id"`
+	ComplaintID  int64      `json:"complaint_id"`
+	Method       string     `json:"method"` // phone, visit, email, survey …
+	Satisfaction *int       `json:"satisfaction,omitempty"`
+	Comment      string     `json:"comment,omitempty"`
+	ByUserID     *int64     `json:"by_user_id,omitempty"`
+	At           *time.Time `json:"at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// Write is everything one change of a case stores besides the record's own
+// fields, all in the same transaction.
+type Write struct {
+	Event    complaint.Event // the timeline entry (Kind, Body, Data, Public)
+	Action   string          // audit action, e.g. workflow.accept
+	Approval *Approval       // a signature to store
+	FollowUp *FollowUp       // a visit to store
+	NewRound bool            // the plan changed: later signatures start a new round
+	// ResetVerification clears the QA verification of every CAPA action
+	// (an ineffective verification sends the case back to measures).
+	ResetVerification bool
+	Responsible       []Responsible // replaces the responsible parties when non-nil
+}
+
+// Responsible is a department, person or supplier held responsible (WF-9).
+type Responsible struct {
+	DepartmentID *int64 `json:"department_id,omitempty"`
+	UserID       *int64 `json:"user_id,omitempty"`
+	SupplierID   *int64 `json:"supplier_id,omitempty"`
+	Share        int    `json:"share"` // percent
+	Note         string `json:"note,omitempty"`
+}
+
+// WorkItem is a case in someone's work list.
+type WorkItem struct {
+	ComplaintID int64     `json:"complaint_id"`
+	Number      string    `json:"number"`
+	Subject     string    `json:"subject"`
+	Status      string    `json:"status"`
+	Severity    string    `json:"severity"`
+	Safety      bool      `json:"safety"`
+	ReceivedAt  time.Time `json:"received_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	AsBackup    bool      `json:"as_backup"`
+}
+
+// Store persists cases.
+type Store interface {
+	Load(ctx context.Context, complaintID int64) (*Record, error)
+	// Save writes r's workflow fields if r.Version is the stored version,
+	// with w, and bumps r.Version.
+	Save(ctx context.Context, r *Record, w Write, actor audit.Actor) error
+	SetParties(ctx context.Context, complaintID int64, userIDs []int64, actor audit.Actor) error
+	Responsible(ctx context.Context, complaintID int64) ([]Responsible, error)
+
+	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
+	AddCAPA(ctx context.Context, a *CAPAAction, actor audit.Actor) error
+	UpdateCAPA(ctx context.Context, a *CAPAAction, event string, actor audit.Actor) error
+	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)
+
+	Approvals(ctx context.Context, complaintID int64) ([]Approval, error)
+	FollowUps(ctx context.Context, complaintID int64) ([]FollowUp, error)
+
+	// MyWork lists open cases held by userID (or backed up by them), oldest
+	// change first.
+	MyWork(ctx context.Context, userID int64, open []string, limit int) ([]WorkItem, error)
+	// Team returns the active users of a department with their open load.
+	Team(ctx context.Context, departmentID int64, open []string) ([]workflow.Candidate, error)
+	DepartmentByCode(ctx context.Context, code string) (int64, error)
+	// LastHolder is the holder of the newest case of a department, for
+	// round-robin assignment.
+	LastHolder(ctx context.Context, departmentID int64) (int64, error)
+}
