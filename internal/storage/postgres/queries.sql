@@ -15,3 +15,15 @@ VALUES
 
 -- name: complaint.insert.row
 (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)
+
+-- Claims skip rows another server is claiming at this moment, so two
+-- servers never take the same job.
+
+-- name: jobs.claim
+UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
+WHERE id IN (
+  SELECT id FROM jobs
+  WHERE (status = 'pending' AND run_at <= ?) OR (status = 'running' AND locked_until < ?)
+  ORDER BY id LIMIT ?
+  FOR UPDATE SKIP LOCKED)
+RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at

@@ -326,3 +326,33 @@ SELECT id FROM departments WHERE code = ?
 
 -- name: case.last_holder
 SELECT holder_id FROM complaints WHERE department_id = ? AND holder_id IS NOT NULL ORDER BY id DESC LIMIT 1
+
+-- name: jobs.insert
+INSERT INTO jobs (kind, key, payload, run_at, status, max_attempts, created_at)
+VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING
+
+-- name: jobs.claim
+UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
+WHERE id IN (
+  SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?
+  UNION ALL
+  SELECT id FROM jobs WHERE status = 'running' AND locked_until < ?
+  ORDER BY id LIMIT ?)
+RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at
+
+-- name: jobs.complete
+UPDATE jobs SET status = 'done', done_at = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
+
+-- name: jobs.fail
+UPDATE jobs SET status = CASE WHEN ? OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
+  run_at = ?, last_error = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
+
+-- name: jobs.retry
+UPDATE jobs SET status = 'pending', run_at = ?, attempts = 0, last_error = '' WHERE id = ? AND status = 'dead'
+
+-- name: jobs.select
+SELECT id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at
+FROM jobs
+
+-- name: jobs.next
+SELECT MIN(run_at) FROM jobs WHERE status = 'pending'

@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/jobs"
+)
+
+// JobStore implements jobs.Store.
+type JobStore struct{ *DB }
+
+var _ jobs.Store = JobStore{}
+
+// Jobs returns the job table.
+func (db *DB) Jobs() JobStore { return JobStore{db} }
+
+// Enqueue implements jobs.Store.
+func (s JobStore) Enqueue(ctx context.Context, js ...*jobs.Job) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.enqueueTx(ctx, tx, js...) })
+}
+
+// enqueueTx stores jobs inside a transaction of another change, so the
+// job exists exactly when the change does.
+func (db *DB) enqueueTx(ctx context.Context, tx *sql.Tx, js ...*jobs.Job) error {
+	now := db.Now()
+	for _, j := range js {
+		if j.RunAt.IsZero() {
+			j.RunAt = now
+		}
+		if j.MaxAttempts <= 0 {
+			j.MaxAttempts = jobs.DefaultMaxAttempts
+		}
+		j.Status, j.CreatedAt = jobs.Pending, now
+		if _, err := tx.ExecContext(ctx, db.q("jobs.insert"), j.Kind, nullStr(j.Key), string(j.Payload), micros(j.RunAt),
+			j.MaxAttempts, micros(now)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanJob(r scanner) (*jobs.Job, error) {
+	var j jobs.Job
+	var payload string
+	var runAt, created int64
+	var locked, done sql.NullInt64
+	if err := r.Scan(&j.ID, &j.Kind, &j.Key, &payload, &runAt, &j.Status, &j.Attempts, &j.MaxAttempts, &j.LockedBy, &locked,
+		&j.LastError, &created, &done); err != nil {
+		return nil, err
+	}
+	if payload != "" {
+		j.Payload = []byte(payload)
+	}
+	j.RunAt, j.CreatedAt, j.LockedUntil, j.DoneAt = fromMicros(runAt), fromMicros(created), timePtr(locked), timePtr(done)
+	return &j, nil
+}
+
+// Claim implements jobs.Store.
+func (s JobStore) Claim(ctx context.Context, worker string, lease time.Duration, limit int) ([]jobs.Job, error) {
+	now := s.Now()
+	var out []jobs.Job
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q("jobs.claim"), worker, micros(now.Add(lease)), micros(now), micros(now), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *j)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Complete implements jobs.Store.
+func (s JobStore) Complete(ctx context.Context, id int64, worker string) (bool, error) {
+	var ok bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("jobs.complete"), micros(s.Now()), id, worker)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		ok = n == 1
+		return nil
+	})
+	return ok, err
+}
+
+// Fail implements jobs.Store.
+func (s JobStore) Fail(ctx context.Context, id int64, worker, msg string, retryAt time.Time) error {
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	dead := retryAt.IsZero()
+	if dead {
+		retryAt = s.Now()
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q("jobs.fail"), dead, micros(retryAt), msg, id, worker)
+		return err
+	})
+}
+
+// Retry implements jobs.Store.
+func (s JobStore) Retry(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q("jobs.retry"), micros(s.Now()), id)
+		return err
+	})
+}
+
+// List implements jobs.Store, newest first.
+func (s JobStore) List(ctx context.Context, f jobs.Filter) ([]jobs.Job, error) {
+	var where []string
+	var args []any
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind = ?"), append(args, f.Kind)
+	}
+	q := s.q("jobs.select")
+	if len(where) > 0 {
+		q += s.Dialect.Rebind(" WHERE " + strings.Join(where, " AND "))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return list(ctx, s.DB, q+" ORDER BY id DESC LIMIT "+strconv.Itoa(limit), args, scanJob)
+}
+
+// NextRunAt implements jobs.Store.
+func (s JobStore) NextRunAt(ctx context.Context) (time.Time, error) {
+	var t sql.NullInt64
+	if err := s.R.QueryRowContext(ctx, s.q("jobs.next")).Scan(&t); err != nil {
+		return time.Time{}, s.classify(err)
+	}
+	if !t.Valid {
+		return time.Time{}, nil
+	}
+	return fromMicros(t.Int64), nil
+}
