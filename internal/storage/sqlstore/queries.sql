@@ -356,3 +356,75 @@ FROM jobs
 
 -- name: jobs.next
 SELECT MIN(run_at) FROM jobs WHERE status = 'pending'
+
+-- name: case.survey.insert
+INSERT INTO follow_ups (complaint_id, method, comment, token_hash, created_at) VALUES (?, 'survey', '', ?, ?) RETURNING id
+
+-- name: case.survey.get
+SELECT complaint_id, id, token_used IS NOT NULL FROM follow_ups WHERE token_hash = ?
+
+-- name: case.survey.answer
+UPDATE follow_ups SET satisfaction = ?, comment = ?, at = ?, token_used = ? WHERE id = ? AND token_used IS NULL
+
+-- name: incident.subject.select
+SELECT c.id, COALESCE(c.number, ''), c.status, COALESCE(cat.quality, p.quality, false), c.customer_id, c.complainant_phone,
+  c.product_id, c.product_name, c.batch_no, c.batch_id, c.received_at, c.merged_into
+FROM complaints c
+LEFT JOIN categories cat ON cat.code = c.category
+LEFT JOIN categories p ON p.code = c.category_top
+
+-- name: incident.batch.count
+SELECT COUNT(*) FROM complaints c
+LEFT JOIN categories cat ON cat.code = c.category
+LEFT JOIN categories p ON p.code = c.category_top
+WHERE c.batch_no = ? AND c.received_at >= ? AND c.received_at <= ? AND c.merged_into IS NULL
+  AND COALESCE(cat.quality, p.quality, false)
+
+-- name: incident.batch.lookup
+SELECT id, product_id FROM batches WHERE lot_no = ? ORDER BY id LIMIT 1
+
+-- name: incident.managers
+SELECT DISTINCT manager_id FROM departments WHERE manager_id IS NOT NULL AND code IN
+
+-- name: incident.select
+SELECT id, batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count, status,
+  quarantined, quarantined_by, quarantined_at, recipients, closed_at, version
+FROM batch_incidents
+
+-- name: incident.insert
+INSERT INTO batch_incidents (batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count,
+  status, quarantined, recipients, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1) RETURNING id
+
+-- name: incident.count.update
+UPDATE batch_incidents SET complaint_count = ?, version = version + 1 WHERE id = ? AND complaint_count < ?
+
+-- name: incident.quarantined
+UPDATE batch_incidents SET quarantined = ?, quarantined_by = ?, quarantined_at = ?, version = version + 1 WHERE id = ? AND version = ?
+
+-- name: link.insert
+INSERT INTO complaint_links (from_id, to_id, kind, by_user_id, created_at) VALUES (?, ?, ?, ?, ?)
+
+-- name: link.exists
+SELECT id, created_at FROM complaint_links WHERE from_id = ? AND to_id = ? AND kind = ?
+
+-- name: link.list
+SELECT id, from_id, to_id, kind, by_user_id, created_at FROM complaint_links WHERE from_id = ?
+UNION ALL
+SELECT id, from_id, to_id, kind, by_user_id, created_at FROM complaint_links WHERE to_id = ?
+ORDER BY id
+
+-- name: ledger.lock
+UPDATE customers SET version = version WHERE id = ?
+
+-- name: ledger.class
+SELECT class FROM customers WHERE id = ?
+
+-- name: ledger.sums
+SELECT kind, COALESCE(SUM(amount), 0) FROM dealer_ledger WHERE customer_id = ? GROUP BY kind
+
+-- name: ledger.insert
+INSERT INTO dealer_ledger (customer_id, kind, amount, complaint_id, note, by_user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: ledger.list
+SELECT id, customer_id, kind, amount, complaint_id, note, by_user_id, at FROM dealer_ledger WHERE customer_id = ? ORDER BY id
