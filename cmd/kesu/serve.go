@@ -91,6 +91,10 @@ func (m *Main) Run(ctx context.Context) error {
 	case m.Addr <- ln.Addr().String():
 	default:
 	}
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() { a.Worker.Run(wctx); close(workerDone) }()
+	defer func() { stopWorker(); <-workerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +24,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/jobs"
 	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/org"
@@ -30,6 +34,7 @@ import (
 	"kesu/internal/web"
 	"kesu/internal/web/api"
 	"kesu/internal/web/ui"
+	"kesu/internal/workflow"
 )
 
 // Version is set at build time with -ldflags "-X kesu/internal/app.Version=…".
@@ -43,6 +48,9 @@ type App struct {
 	Log    *slog.Logger
 	Now    func() time.Time
 	ack    *letter.Sender
+	// Cases runs the complaint lifecycle; Worker runs the durable jobs.
+	Cases  *casework.Service
+	Worker *jobs.Worker
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -98,6 +106,26 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		db.Close()
 		return nil, err
 	}
+	if c.WorkflowFile != "" {
+		if err := loadWorkflowFile(cases, c.WorkflowFile); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	a.Cases = cases
+	cases.ReplyJob = func(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
+		if mailer == nil {
+			return nil, nil
+		}
+		cm, err := db.Complaints().Get(ctx, r.ComplaintID)
+		if err != nil || cm.Complainant.Email == "" {
+			return nil, err
+		}
+		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
+		return &jobs.Job{Kind: JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
+	}
+	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
+		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer)}}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays}
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
@@ -209,4 +237,43 @@ func qualityLookup(db *sqlstore.DB) func(ctx context.Context, code string) (bool
 		b, _ := q.(bool)
 		return b, nil
 	}
+}
+
+// JobEmail is the job kind that sends one email message.
+const JobEmail = "notify.email"
+
+// emailHandler sends the notify.Message in a job's payload.
+func emailHandler(m notify.Mailer) jobs.Handler {
+	return func(ctx context.Context, j jobs.Job) error {
+		if m == nil {
+			return jobs.Permanent(errors.New("no SMTP server configured"))
+		}
+		var msg notify.Message
+		if err := json.Unmarshal(j.Payload, &msg); err != nil {
+			return jobs.Permanent(fmt.Errorf("email payload: %w", err))
+		}
+		return m.Send(ctx, msg)
+	}
+}
+
+func workerName() string {
+	host, _ := os.Hostname()
+	return host + ":" + strconv.Itoa(os.Getpid())
+}
+
+// loadWorkflowFile loads an administrator's workflow definition, checks it
+// and makes it the one new complaints use.
+func loadWorkflowFile(s *casework.Service, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("workflow file: %w", err)
+	}
+	defer f.Close()
+	d, err := workflow.Load(f)
+	if err != nil {
+		return fmt.Errorf("workflow file %s: %w", path, err)
+	}
+	s.Definitions[d.Profile] = d
+	s.Default = d.Profile
+	return nil
 }

@@ -47,6 +47,7 @@ type Config struct {
 	AdminPassword string
 	SecureCookies bool
 	Workflow      string // workflow profile of new complaints
+	WorkflowFile  string // an administrator's definition file, replacing the profile
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -93,6 +94,7 @@ func (c *Config) options() []option {
 		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
 		{name: "workflow", usage: "workflow profile: manufacturer, service or bank", str: &c.Workflow},
+		{name: "workflow-file", usage: "workflow definition file (JSON) to use instead of a shipped profile", str: &c.WorkflowFile},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
+	"kesu/internal/jobs"
 	"kesu/internal/workflow"
 )
 
@@ -161,6 +162,11 @@ type Write struct {
 	Approval *Approval       // a signature to store
 	FollowUp *FollowUp       // a visit to store
 	NewRound bool            // the plan changed: later signatures start a new round
+	// SurveyID answers this follow-up row (a public survey) instead of
+	// storing a new visit; the answer is refused if the link was used.
+	SurveyID int64
+	// Jobs are enqueued with the change (replies to send, notices).
+	Jobs []*jobs.Job
 	// ResetVerification clears the QA verification of every CAPA action
 	// (an ineffective verification sends the case back to measures).
 	ResetVerification bool
@@ -212,6 +218,12 @@ type Store interface {
 	// Team returns the active users of a department with their open load.
 	Team(ctx context.Context, departmentID int64, open []string) ([]workflow.Candidate, error)
 	DepartmentByCode(ctx context.Context, code string) (int64, error)
+	// CreateSurvey stores a pending follow-up visit with a single-use
+	// public survey token (only its hash is kept).
+	CreateSurvey(ctx context.Context, complaintID int64, tokenHash string, actor audit.Actor) (int64, error)
+	// Survey finds a survey by token hash: its complaint, follow-up row and
+	// whether it was answered.
+	Survey(ctx context.Context, tokenHash string) (complaintID, followUpID int64, answered bool, err error)
 	// LastHolder is the holder of the newest case of a department, for
 	// round-robin assignment.
 	LastHolder(ctx context.Context, departmentID int64) (int64, error)

@@ -10,6 +10,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/jobs"
 	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
@@ -29,9 +30,9 @@ type Service struct {
 	Definitions map[string]*workflow.Definition
 	Default     string
 	Now         func() time.Time
-	// Reply sends a reply to the complainant by their channel after it is
-	// recorded; nil when no channel is configured.
-	Reply func(ctx context.Context, r *Record, kind, body string)
+	// ReplyJob returns the job that sends a reply to the complainant by
+	// their channel, enqueued with the reply; nil when there is none.
+	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)
 }
 
 // NewService loads the shipped profiles; def names the default one.
@@ -188,6 +189,21 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 		w.Event.Kind = complaint.EventReply
 		w.Event.Body = body
 		w.Event.Data["reply"] = e.Reply
+		if s.ReplyJob != nil {
+			j, err := s.ReplyJob(ctx, r, e.Reply, body)
+			if err != nil {
+				return nil, err
+			}
+			if j != nil {
+				w.Jobs = append(w.Jobs, j)
+				w.Event.Data["sent_by"] = j.Kind
+			}
+		}
+	}
+	if id, ok := surveyOf(ctx); ok && e.RecordsFollowUp {
+		w.SurveyID = id
+		w.FollowUp.Method = "survey"
+		w.FollowUp.ByUserID = nil
 	}
 	if d := strings.TrimSpace(in["reminder_date"]); d != "" {
 		if t, err := time.Parse("2006-01-02", d); err == nil {
@@ -213,9 +229,6 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	}
 	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
 		return nil, err
-	}
-	if e.Reply != "" && s.Reply != nil {
-		s.Reply(ctx, r, e.Reply, body)
 	}
 	return r, nil
 }

@@ -231,3 +231,68 @@ func TestPartyToComplaintAndStaleVersion(t *testing.T) {
 		t.Fatalf("stale version: %v", err)
 	}
 }
+
+// TestSurveyLinkAndMemo: a survey link records the customer's score as a
+// follow-up visit once; an unsatisfied answer reopens the case; a memo
+// goes to the next approval level.
+func TestSurveyLinkAndMemo(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.complaint("service.attitude") // not quality: routed to sales, nobody there
+	agent := e.users["agent"]
+	if _, err := e.svc.SurveyLink(ctx, r.ComplaintID, agent); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a survey before follow-up: %v", err)
+	}
+	r, err := e.svc.Decide(ctx, r.ComplaintID, r.Version, casework.Decision{Resolution: ptr("apology")}, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = e.do(r, "agent", "resolve_on_spot", workflow.Input{"body": "已当场致歉并说明"})
+	if r.HolderID == nil || *r.HolderID != agent.User.ID {
+		t.Fatalf("resolve_on_spot takes the case: holder %v", r.HolderID)
+	}
+	r = e.do(r, "agent", "start_follow_up", nil)
+	tok, err := e.svc.SurveyLink(ctx, r.ComplaintID, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sv, err := e.svc.SurveyByToken(ctx, tok); err != nil || sv.Number != r.Number || sv.Answered {
+		t.Fatalf("survey = %+v, %v", sv, err)
+	}
+	if err := e.svc.AnswerSurvey(ctx, tok, 5, "满意", "203.0.113.9"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.AnswerSurvey(ctx, tok, 1, "再来一次", "203.0.113.9"); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a survey link must work once: %v", err)
+	}
+	r, _ = e.svc.Load(ctx, r.ComplaintID)
+	if r.FollowUpsDone != 1 || r.LastSatisfaction != 5 || r.Status != "follow_up" {
+		t.Fatalf("after a satisfied survey: %+v", r)
+	}
+	tok2, _ := e.svc.SurveyLink(ctx, r.ComplaintID, agent)
+	if err := e.svc.AnswerSurvey(ctx, tok2, 2, "还是不满意", "203.0.113.9"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = e.svc.Load(ctx, r.ComplaintID)
+	if r.Status != "responsibility_determined" || r.Reopens != 1 {
+		t.Fatalf("an unsatisfied survey should reopen: %+v", r)
+	}
+	fus, _ := e.svc.Store.FollowUps(ctx, r.ComplaintID)
+	if len(fus) != 2 || fus[0].Method != "survey" || *fus[1].Satisfaction != 2 {
+		t.Fatalf("follow-ups = %+v", fus)
+	}
+	if _, err := e.svc.Memo(ctx, r.ComplaintID, "申请特批：客户为重点客户，建议全额退款", agent); err != nil {
+		t.Fatal(err)
+	}
+	tl, _ := e.db.Complaints().Timeline(ctx, r.ComplaintID, false)
+	last := tl[len(tl)-1]
+	if last.Kind != "memo" || last.Public || last.Data["to"] == "" {
+		t.Fatalf("memo event = %+v", last)
+	}
+	pub, _ := e.db.Complaints().Timeline(ctx, r.ComplaintID, true)
+	for _, ev := range pub {
+		if ev.Kind == "memo" {
+			t.Fatal("a memo must stay internal")
+		}
+	}
+}

@@ -113,7 +113,20 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 				return fmt.Errorf("approval: %w", err)
 			}
 		}
-		if f := w.FollowUp; f != nil {
+		if f := w.FollowUp; f != nil && w.SurveyID != 0 {
+			var score sql.NullInt64
+			if f.Satisfaction != nil {
+				score = sql.NullInt64{Int64: int64(*f.Satisfaction), Valid: true}
+			}
+			res, err := tx.ExecContext(ctx, s.q("case.survey.answer"), score, f.Comment, micros(now), micros(now), w.SurveyID)
+			if err != nil {
+				return fmt.Errorf("survey answer: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return &apperr.Error{Code: apperr.Conflict, Message: "survey already answered",
+					Fields: []apperr.FieldError{{Field: "token", Rule: "used"}}}
+			}
+		} else if f != nil {
 			var score sql.NullInt64
 			if f.Satisfaction != nil {
 				score = sql.NullInt64{Int64: int64(*f.Satisfaction), Valid: true}
@@ -139,6 +152,9 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 					return s.refError(err, "responsible")
 				}
 			}
+		}
+		if err := s.enqueueTx(ctx, tx, w.Jobs...); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
 		}
 		ev := w.Event
 		ev.ComplaintID, ev.At = r.ComplaintID, now
@@ -365,4 +381,24 @@ func (s CaseStore) LastHolder(ctx context.Context, departmentID int64) (int64, e
 		return 0, nil
 	}
 	return id, s.classify(err)
+}
+
+// CreateSurvey implements casework.Store.
+func (s CaseStore) CreateSurvey(ctx context.Context, complaintID int64, tokenHash string, actor audit.Actor) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.q("case.survey.insert"), complaintID, tokenHash, micros(s.Now())).Scan(&id); err != nil {
+			return err
+		}
+		return s.event(ctx, tx, complaintID, &caseChange{kind: "survey_sent", data: map[string]any{"follow_up_id": id}}, actor, "workflow.survey")
+	})
+	return id, err
+}
+
+// Survey implements casework.Store.
+func (s CaseStore) Survey(ctx context.Context, tokenHash string) (int64, int64, bool, error) {
+	var cid, fid int64
+	var used bool
+	err := s.R.QueryRowContext(ctx, s.q("case.survey.get"), tokenHash).Scan(&cid, &fid, &used)
+	return cid, fid, used, s.classify(err)
 }
