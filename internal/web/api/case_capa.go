@@ -1,0 +1,182 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"kesu/internal/apperr"
+	"kesu/internal/casework"
+	"kesu/internal/web"
+)
+
+// capaCreate is a new containment, corrective or preventive action. A
+// supplier CAPA names the supplier that owns it.
+type capaCreate struct {
+	Kind              string `json:"kind"`
+	Description       string `json:"description"`
+	OwnerDepartmentID *int64 `json:"owner_department_id"`
+	OwnerUserID       *int64 `json:"owner_user_id"`
+	SupplierID        *int64 `json:"supplier_id"`
+	DueDate           string `json:"due_date"`
+}
+
+// capaResponse is a CAPA action and the version its case now has.
+type capaResponse struct {
+	Version int      `json:"version"`
+	CAPA    capaView `json:"capa"`
+}
+
+// capaAnswer re-reads the case version after a CAPA change.
+func (a *api) capaAnswer(w http.ResponseWriter, r *http.Request, status int, act *casework.CAPAAction) {
+	rec, err := a.d.Cases.Load(r.Context(), act.ComplaintID)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, status, capaResponse{Version: rec.Version, CAPA: viewCAPA(*act)})
+}
+
+func (a *api) createCAPA(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in capaCreate
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var fe fieldErrs
+	act := &casework.CAPAAction{ComplaintID: id, Kind: in.Kind, Description: in.Description, OwnerDepartmentID: in.OwnerDepartmentID,
+		OwnerUserID: in.OwnerUserID, SupplierID: in.SupplierID, DueDate: fe.date("due_date", in.DueDate)}
+	if err := fe.v.Err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := a.d.Cases.AddCAPA(r.Context(), act, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.capaAnswer(w, r, http.StatusCreated, act)
+}
+
+// capaComplete marks an action executed; version is the action's.
+type capaComplete struct {
+	Version  *int   `json:"version"`
+	Evidence string `json:"evidence"`
+}
+
+func (a *api) completeCAPA(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	cid, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in capaComplete
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := requireVersion(in.Version); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	act, err := a.d.Cases.CompleteCAPA(r.Context(), id, cid, *in.Version, in.Evidence, caseActor(r))
+	if err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.capaAnswer(w, r, http.StatusOK, act)
+}
+
+// capaVerify is QA's verdict on an executed action; version is the
+// action's. Effective actions may be flagged to update the standard.
+type capaVerify struct {
+	Version        *int   `json:"version"`
+	Effective      *bool  `json:"effective"`
+	Note           string `json:"note"`
+	UpdateStandard bool   `json:"update_standard"`
+}
+
+func (a *api) verifyCAPA(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	cid, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in capaVerify
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := requireVersion(in.Version); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if in.Effective == nil {
+		var v apperr.Validation
+		v.Add("effective", "required", "")
+		web.WriteError(w, r, v.Err())
+		return
+	}
+	act, err := a.d.Cases.VerifyCAPA(r.Context(), id, cid, *in.Version, *in.Effective, in.Note, in.UpdateStandard, caseActor(r))
+	if err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.capaAnswer(w, r, http.StatusOK, act)
+}
+
+// standardUpdate is an effective action to go into the procedures, with
+// the number of its complaint.
+type standardUpdate struct {
+	capaView
+	Number string `json:"number"`
+}
+
+// standardUpdates lists effective actions flagged "update the standard",
+// newest first, for the quality manager (000 §4.6.2).
+func (a *api) standardUpdates(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	limit := q.num("limit", 100, 1, 500)
+	if err := q.err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	list, err := a.d.Cases.Store.StandardUpdates(r.Context(), limit)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	numbers := map[int64]string{}
+	out := listResponse[standardUpdate]{Items: make([]standardUpdate, len(list))}
+	for i, act := range list {
+		n, ok := numbers[act.ComplaintID]
+		if !ok {
+			c, err := a.d.ComplaintStore.Get(r.Context(), act.ComplaintID)
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
+				web.WriteError(w, r, err)
+				return
+			}
+			if c != nil {
+				n = c.Number
+			} else {
+				n = "#" + strconv.FormatInt(act.ComplaintID, 10)
+			}
+			numbers[act.ComplaintID] = n
+		}
+		out.Items[i] = standardUpdate{capaView: viewCAPA(act), Number: n}
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
