@@ -150,7 +150,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	})
 	a.ack = &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
 	a.Deps = &web.Deps{
-		Complaints:     &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays},
+		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),
 		Products:       db.Registers(),
