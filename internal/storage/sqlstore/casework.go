@@ -181,11 +181,15 @@ func (s CaseStore) SetParties(ctx context.Context, complaintID int64, userIDs []
 		if _, err := tx.ExecContext(ctx, s.q("case.parties.delete"), complaintID); err != nil {
 			return err
 		}
+		// Skip repeats before inserting: on PostgreSQL a unique violation
+		// aborts the whole transaction.
+		seen := map[int64]bool{}
 		for _, u := range userIDs {
+			if seen[u] {
+				continue
+			}
+			seen[u] = true
 			if _, err := tx.ExecContext(ctx, s.q("case.parties.insert"), complaintID, u); err != nil {
-				if apperr.Is(s.classify(err), apperr.Conflict) {
-					continue // listed twice
-				}
 				return s.refError(err, "user_ids")
 			}
 			if _, err := tx.ExecContext(ctx, s.q("case.parties.unassign"), u, u, complaintID); err != nil {

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/privacy"
 	"kesu/internal/web"
+	"kesu/internal/workflow"
 )
 
 // eventView is a timeline entry as people read it.
@@ -24,8 +26,9 @@ type eventView struct {
 }
 
 // describeEvents renders a timeline in lang. For the public page staff
-// names are replaced by "客服" (SPEC INT-5: no internal data leaks).
-func describeEvents(evs []complaint.Event, lang string, public bool) []eventView {
+// names are replaced by "客服" (SPEC INT-5: no internal data leaks). def,
+// when given, labels the workflow actions of transitions.
+func describeEvents(evs []complaint.Event, lang string, public bool, def *workflow.Definition) []eventView {
 	out := make([]eventView, 0, len(evs))
 	for _, e := range evs {
 		v := eventView{At: e.At, Body: e.Body, Public: e.Public, Kind: e.Kind,
@@ -52,6 +55,20 @@ func describeEvents(evs []complaint.Event, lang string, public bool) []eventView
 		case complaint.EventAckSent:
 			if ch, ok := e.Data["channel"].(string); ok {
 				v.Detail = web.T(lang, "ui.via."+ch)
+			}
+		case "transition", complaint.EventReply:
+			if a, ok := e.Data["action"].(string); ok && def != nil && !public {
+				if act, ok := def.Action(a); ok {
+					v.Detail = act.Label(lang)
+				}
+			}
+		case "investigation":
+			if k, ok := e.Data["type"].(string); ok {
+				v.Detail = web.T(lang, "case.investigation."+k)
+			}
+		case "capa_added":
+			if k, ok := e.Data["kind"].(string); ok {
+				v.Detail = casework.CAPAKinds.Label(k, lang)
 			}
 		case complaint.EventChanged:
 			if !public {
@@ -122,12 +139,22 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 	if r.URL.Query().Get("created") == "1" {
 		p.Flash = web.T(p.L, "ui.created", c.Number)
 	}
+	var cv *caseView
+	var def *workflow.Definition
+	if h.d.Cases != nil {
+		if cv, err = h.caseView(ctx, r, c.ID, p.L); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		def = h.d.Cases.Definition(cv.R)
+	}
 	p.D = struct {
 		C           *complaint.Complaint
+		Case        *caseView
 		Events      []eventView
 		Attachments []complaint.Attachment
 		Category    string
 		MaxUpload   int64
-	}{c, describeEvents(evs, p.L, false), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
+	}{c, cv, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
 	h.render(w, status, "staff", "complaint_show", p)
 }

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/enum"
@@ -44,9 +46,24 @@ var enums = map[string]enum.Set{
 	"region":   customer.Regions,
 	"role":     org.Roles,
 	"batch":    product.BatchStatuses,
+
+	"resolution":     casework.Resolutions,
+	"validity":       casework.Validities,
+	"responsibility": casework.Responsibilities,
+	"capa_kind":      casework.CAPAKinds,
+	"verification":   casework.CAPAVerifications,
 }
 
-func funcs(loc *time.Location) template.FuncMap {
+// funcs are the template functions. states, when given, are the lifecycle
+// states of the default workflow: they label the "status" set in place of
+// the foundation's single state.
+func funcs(loc *time.Location, states enum.Set) template.FuncMap {
+	set := func(name string) enum.Set {
+		if name == "status" && states != nil {
+			return states
+		}
+		return enums[name]
+	}
 	return template.FuncMap{
 		"t": func(lang, key string, args ...any) string {
 			s := make([]string, len(args))
@@ -55,8 +72,8 @@ func funcs(loc *time.Location) template.FuncMap {
 			}
 			return web.T(lang, key, s...)
 		},
-		"label": func(set, code, lang string) string { return enums[set].Label(code, lang) },
-		"enum":  func(set string) enum.Set { return enums[set] },
+		"label": func(name, code, lang string) string { return set(name).Label(code, lang) },
+		"enum":  set,
 		"dt": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
@@ -96,6 +113,20 @@ func funcs(loc *time.Location) template.FuncMap {
 			return strconv.FormatInt(*p, 10)
 		},
 		"i64": func(n int64) string { return strconv.FormatInt(n, 10) },
+		// dict passes several values to a sub-template: "key", value, ….
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		"has": func(v url.Values, key, val string) bool {
 			for _, x := range v[key] {
 				if x == val {
@@ -165,8 +196,8 @@ func field(p *page, name string, opts ...string) fieldView {
 	return f
 }
 
-func parseTemplates(loc *time.Location) *templates {
-	base := template.Must(template.New("").Funcs(funcs(loc)).ParseFS(templateFS, "templates/_*.html"))
+func parseTemplates(loc *time.Location, states enum.Set) *templates {
+	base := template.Must(template.New("").Funcs(funcs(loc, states)).ParseFS(templateFS, "templates/_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -192,10 +223,13 @@ type page struct {
 	Company string
 	Nav     string
 	Flash   string
-	Error   string            // a message for the whole form
-	Errs    map[string]string // field → message in L
-	F       url.Values        // submitted or stored form values
-	D       any               // page data
+	Error   string // a message for the whole form
+	// Problems are the reasons given with Error, one line each (the
+	// engine's refusal of a case action).
+	Problems []string
+	Errs     map[string]string // field → message in L
+	F        url.Values        // submitted or stored form values
+	D        any               // page data
 }
 
 // newPage fills the parts of a page every request has.
@@ -214,6 +248,12 @@ func (h *handler) newPage(r *http.Request, title string) *page {
 // Can is used by the layout to show only the menu entries the user may use.
 func (p *page) Can(perm string) bool {
 	return p.User != nil && canDo(p.User.Role, perm)
+}
+
+// Quality is used by the layout for the quality manager's entries: the
+// roles that verify CAPA see the standard updates.
+func (p *page) Quality() bool {
+	return p.User != nil && slices.Contains(verifierRoles, p.User.Role)
 }
 
 // render writes the named page inside the staff layout ("staff") or the

@@ -88,7 +88,7 @@ func (h *handler) showTrack(w http.ResponseWriter, r *http.Request, c *complaint
 		Events      []eventView
 		Attachments []complaint.Attachment
 		MaxFiles    int
-	}{c, describeEvents(shown, p.L, true), public, MaxFiles}
+	}{c, describeEvents(shown, p.L, true, nil), public, MaxFiles}
 	h.render(w, status, "public", "track_show", p)
 }
 

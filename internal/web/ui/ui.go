@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kesu/internal/auth"
+	"kesu/internal/enum"
 	"kesu/internal/web"
 )
 
@@ -35,8 +36,12 @@ func Mount(r *web.Router) {
 		now = time.Now
 	}
 	rate := max(d.PublicRate, 1)
+	var states enum.Set
+	if d.Cases != nil {
+		states = d.Cases.Definitions[d.Cases.Default].StateSet()
+	}
 	h := &handler{
-		d: d, loc: loc, tmpl: parseTemplates(loc),
+		d: d, loc: loc, tmpl: parseTemplates(loc, states),
 		public: web.NewRateLimiter(rate, time.Minute, now),
 		// Looking up needs the tracking code; a few times the form rate
 		// lets a customer reload while bounding guesses.
@@ -61,6 +66,22 @@ func Mount(r *web.Router) {
 	m.HandleFunc("POST /complaints/{id}/attachments", h.staff(auth.ComplaintUpdate, h.complaintUpload))
 	m.HandleFunc("GET /complaints/{id}/letter", h.staff(auth.ComplaintRead, h.complaintLetter))
 	m.HandleFunc("GET /attachments/{id}", h.staff(auth.ComplaintRead, h.attachmentDownload))
+
+	if d.Cases != nil {
+		// Workflow actions are open to every reader: the definition says
+		// which roles may take each (finance executes, for one).
+		m.HandleFunc("POST /complaints/{id}/actions/{action}", h.staff(auth.ComplaintRead, h.caseAction))
+		m.HandleFunc("POST /complaints/{id}/decision", h.staff(auth.ComplaintUpdate, h.caseDecide))
+		m.HandleFunc("POST /complaints/{id}/investigation", h.staff(auth.ComplaintUpdate, h.caseInvestigate))
+		m.HandleFunc("POST /complaints/{id}/capa", h.staff(auth.ComplaintUpdate, h.capaAdd))
+		m.HandleFunc("POST /complaints/{id}/capa/{capa}/done", h.staff(auth.ComplaintUpdate, h.capaDone))
+		m.HandleFunc("POST /complaints/{id}/capa/{capa}/verify", h.staff(auth.ComplaintUpdate, h.capaVerify))
+		m.HandleFunc("POST /complaints/{id}/assign", h.staff(auth.ComplaintUpdate, h.caseAssign))
+		m.HandleFunc("POST /complaints/{id}/parties", h.staff(auth.ComplaintUpdate, h.caseParties))
+		m.HandleFunc("GET /complaints/{id}/8d", h.staff(auth.ComplaintRead, h.report8D))
+		m.HandleFunc("GET /work", h.staff(auth.ComplaintRead, h.myWork))
+		m.HandleFunc("GET /capa/standard-updates", h.staff(auth.ComplaintRead, h.capaStandardUpdates))
+	}
 
 	m.HandleFunc("GET /customers", h.staff(auth.RegisterRead, h.customerList))
 	m.HandleFunc("GET /customers/new", h.staff(auth.RegisterWrite, h.customerForm))

@@ -1,0 +1,353 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/casework"
+	"kesu/internal/org"
+	"kesu/internal/product"
+	"kesu/internal/web"
+	"kesu/internal/workflow"
+)
+
+// caseView is the case panel of the complaint page: where the case stands,
+// who holds it, what was decided and what may happen next.
+type caseView struct {
+	R      *casework.Record
+	State  string
+	Open   bool
+	Holder string
+	Backup string
+	Amount string // major units, "1280.50"
+	// Established is "yes", "no" or "" while undecided.
+	Established string
+	Parties     []string
+	Options     []optionView // allowed actions: buttons
+	Blocked     []optionView // not yet allowed: what is required
+	Chain       []levelView
+	Approvals   []approvalView // every signature and refusal, all rounds
+	CAPA        []capaView
+	FollowUps   []followUpView
+	Required    int // follow-up visits needed
+
+	Users       []org.User
+	Departments []org.Department
+	Suppliers   []product.Supplier
+	PartyIDs    map[int64]bool
+
+	CanUpdate bool // may record decisions, investigation and CAPA
+	Manager   bool // may assign the holder and name 当事人
+	Verifier  bool // may verify CAPA
+	Methods   []string
+	Kinds     []string // investigation kinds
+}
+
+// optionView is one action from the current state.
+type optionView struct {
+	Code, Label string
+	Inputs      []inputView
+	Problems    []string
+}
+
+// inputView is one input an action form asks for.
+type inputView struct {
+	Name, Label, Type string
+	Required          bool
+}
+
+type levelView struct {
+	Role   string
+	Signer string
+	At     time.Time
+}
+
+type approvalView struct {
+	casework.Approval
+	Role, Amount string
+}
+
+type capaView struct {
+	casework.CAPAAction
+	Owner, Verifier string
+}
+
+type followUpView struct {
+	casework.FollowUp
+	By string
+}
+
+// managerRoles may assign cases and name the people complained about.
+var managerRoles = []string{org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
+
+// verifierRoles may verify CAPA effect, as casework allows (000 §3.1).
+var verifierRoles = []string{org.RoleQAEngineer, org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
+
+// followUpMethods are the ways a follow-up visit is made.
+var followUpMethods = []string{"phone", "visit", "email", "sms", "survey"}
+
+// caseActor is the signed-in user as casework sees them.
+func caseActor(r *http.Request) casework.Actor {
+	var u *org.User
+	if p := web.PrincipalOf(r); p != nil {
+		u = p.User
+	}
+	return casework.Actor{User: u, Audit: web.Actor(r)}
+}
+
+// names maps user ids to display names.
+type names map[int64]string
+
+func (n names) of(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	if s, ok := n[*id]; ok {
+		return s
+	}
+	return "#" + strconv.FormatInt(*id, 10)
+}
+
+func (h *handler) userNames(ctx context.Context) ([]org.User, names, error) {
+	users, err := h.d.Org.ListUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := names{}
+	for _, u := range users {
+		n[u.ID] = u.Name
+	}
+	return users, n, nil
+}
+
+// money formats fen as major units.
+func money(fen int64) string {
+	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
+}
+
+// caseView assembles the case panel for the signed-in user.
+func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang string) (*caseView, error) {
+	actor := caseActor(r)
+	rec, opts, err := h.d.Cases.Options(ctx, id, actor)
+	if err != nil {
+		return nil, err
+	}
+	def := h.d.Cases.Definition(rec)
+	users, who, err := h.userNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := &caseView{R: rec, Holder: who.of(rec.HolderID), Backup: who.of(rec.BackupID), Amount: money(rec.Amount),
+		Methods: followUpMethods, Kinds: casework.InvestigationKinds, PartyIDs: map[int64]bool{}}
+	if rec.Established != nil {
+		v.Established = map[bool]string{true: "yes", false: "no"}[*rec.Established]
+	}
+	if st, ok := def.State(rec.Status); ok {
+		v.State, v.Open = st.Label(lang), st.Open
+	} else {
+		v.State = rec.Status
+	}
+	role := actor.User.Role
+	v.CanUpdate = v.Open && canDo(role, "complaint.update") && !slices.Contains(rec.Parties, actor.User.ID)
+	v.Manager = v.Open && slices.Contains(managerRoles, role)
+	v.Verifier = v.CanUpdate && slices.Contains(verifierRoles, role)
+	for _, pid := range rec.Parties {
+		v.Parties = append(v.Parties, who.of(&pid))
+		v.PartyIDs[pid] = true
+	}
+	for _, o := range opts {
+		ov := optionView{Code: o.Action.Code, Label: o.Action.Label(lang), Inputs: actionInputs(o.Action, lang)}
+		if o.Allowed {
+			v.Options = append(v.Options, ov)
+			continue
+		}
+		if hasRule(o.Problems, workflow.RuleRoleNotAllowed) {
+			continue // someone else's step: nothing this user can do about it
+		}
+		for _, f := range o.Problems {
+			ov.Problems = append(ov.Problems, problemText(lang, f))
+		}
+		v.Blocked = append(v.Blocked, ov)
+	}
+
+	apps, err := h.d.Cases.Store.Approvals(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var signed []casework.Approval
+	for _, a := range apps {
+		v.Approvals = append(v.Approvals, approvalView{a, enums["role"].Label(a.LevelRole, lang), money(a.Amount)})
+		if a.Round == rec.ApprovalRound && a.Decision == "approved" {
+			signed = append(signed, a)
+		}
+	}
+	for i, l := range def.Chain(h.d.Cases.View(rec)) {
+		lv := levelView{Role: enums["role"].Label(l.Role, lang)}
+		if i < len(signed) {
+			lv.Signer, lv.At = signed[i].Approver, signed[i].At
+			if lv.Signer == "" {
+				lv.Signer = who.of(&signed[i].ApproverID)
+			}
+		}
+		v.Chain = append(v.Chain, lv)
+	}
+
+	capa, err := h.d.Cases.Store.CAPA(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	depts, err := h.d.Org.ListDepartments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sups, err := h.d.Products.ListSuppliers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range capa {
+		v.CAPA = append(v.CAPA, capaView{a, capaOwner(a, who, depts, sups), who.of(a.VerifiedBy)})
+	}
+	fus, err := h.d.Cases.Store.FollowUps(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fus {
+		v.FollowUps = append(v.FollowUps, followUpView{f, who.of(f.ByUserID)})
+	}
+	v.Required = def.FollowUps.Required(h.d.Cases.View(rec))
+	for _, u := range users {
+		if !u.Disabled {
+			v.Users = append(v.Users, u)
+		}
+	}
+	v.Departments, v.Suppliers = depts, sups
+	return v, nil
+}
+
+// capaOwner names whoever owns an action: person, department, supplier.
+func capaOwner(a casework.CAPAAction, who names, depts []org.Department, sups []product.Supplier) string {
+	var parts []string
+	if a.OwnerUserID != nil {
+		parts = append(parts, who.of(a.OwnerUserID))
+	}
+	if a.OwnerDepartmentID != nil {
+		for _, d := range depts {
+			if d.ID == *a.OwnerDepartmentID {
+				parts = append(parts, d.Name)
+			}
+		}
+	}
+	if a.SupplierID != nil {
+		for _, s := range sups {
+			if s.ID == *a.SupplierID {
+				parts = append(parts, s.Name)
+			}
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+// actionInputs lists what the form of an action asks for: the inputs the
+// definition requires, the reply text of replies, the method of a
+// follow-up visit, and an optional comment on a signature.
+func actionInputs(a *workflow.Action, lang string) []inputView {
+	var out []inputView
+	add := func(name, typ string, req bool) {
+		out = append(out, inputView{Name: name, Label: web.T(lang, "field."+name), Type: typ, Required: req})
+	}
+	for _, name := range a.Input {
+		switch name {
+		case "satisfaction":
+			add(name, "score", true)
+		case "reminder_date":
+			add(name, "date", true)
+		case "merge_into":
+			add(name, "number", true)
+		default:
+			add(name, "text", true)
+		}
+	}
+	if a.Effects.RecordsFollowUp {
+		add("method", "method", true)
+	}
+	if a.Effects.Reply != "" {
+		add("body", "textarea", true)
+	}
+	if a.Authority && !slices.Contains(a.Input, "comment") {
+		add("comment", "text", false)
+	}
+	return out
+}
+
+func hasRule(fs []apperr.FieldError, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// problemText is one reason an action cannot be taken, in lang. Rules
+// about the actor or a workflow condition read as whole sentences; a
+// missing field reads "<field>: required".
+func problemText(lang string, f apperr.FieldError) string {
+	param := f.Param
+	switch f.Rule {
+	case workflow.RuleRoleNotAllowed, workflow.RuleNotApprover:
+		var ls []string
+		for _, r := range strings.Split(param, ",") {
+			ls = append(ls, workflow.Roles.Label(r, lang))
+		}
+		param = strings.Join(ls, web.T(lang, "ui.list_sep"))
+	}
+	if f.Field == "actor" || (f.Rule != "required" && slices.Contains(workflow.FieldNames(), f.Field)) {
+		return web.T(lang, "rule."+f.Rule, param)
+	}
+	return web.T(lang, "field."+f.Field) + web.T(lang, "sep") + web.T(lang, "rule."+f.Rule, param)
+}
+
+// refused shows the complaint page again with why a case form was not
+// accepted: the engine's refusal, a stale version or field errors. Other
+// errors go to the error page.
+func (h *handler) refused(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	code := apperr.CodeOf(err)
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || (code != apperr.Invalid && code != apperr.Conflict && code != apperr.Forbidden && code != apperr.TooLarge) {
+		h.fail(w, r, err)
+		return
+	}
+	c, gerr := h.d.ComplaintStore.Get(r.Context(), id)
+	if gerr != nil {
+		h.fail(w, r, gerr)
+		return
+	}
+	p := h.newPage(r, "ui.complaint")
+	p.F = r.PostForm
+	p.Error = web.Localize(err, p.L).Error.Message
+	for _, f := range ae.Fields {
+		if _, dup := p.Errs[f.Field]; !dup {
+			p.Errs[f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
+		}
+		p.Problems = append(p.Problems, problemText(p.L, f))
+	}
+	h.showComplaint(w, r, c, p, web.Status(code))
+}
+
+// afterCase sends the browser back to the case panel.
+func afterCase(w http.ResponseWriter, r *http.Request, id int64, anchor string) {
+	http.Redirect(w, r, "/complaints/"+strconv.FormatInt(id, 10)+"#"+anchor, http.StatusSeeOther)
+}
+
+// formVersion reads the case (or CAPA) version a form was shown with.
+func formVersion(r *http.Request) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("version")))
+	return n
+}
