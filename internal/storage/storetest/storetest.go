@@ -41,6 +41,16 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"ProductsBatchesSuppliers", testProducts},
 		{"DepartmentsUsers", testDepartments},
 		{"Auth", testAuth},
+		{"CaseRoundTrip", testCaseRoundTrip},
+		{"CaseVersionConflict", testCaseVersionConflict},
+		{"CaseApprovalsFollowUps", testCaseApprovalsFollowUps},
+		{"CaseCAPA", testCaseCAPA},
+		{"CaseResponsible", testCaseResponsible},
+		{"CaseParties", testCaseParties},
+		{"CaseMyWork", testCaseMyWork},
+		{"CaseBatchIncident", testCaseBatchIncident},
+		{"CaseLinks", testCaseLinks},
+		{"CaseDealerLedger", testCaseDealerLedger},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
