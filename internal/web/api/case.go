@@ -191,6 +191,9 @@ func (a *api) caseView(r *http.Request, id int64) (*caseResponse, error) {
 		return nil, err
 	}
 	st := a.d.Cases.Store
+	if rec.Approvers == nil {
+		rec.Approvers = []int64{}
+	}
 	resp := &caseResponse{Record: rec, Amount: money(rec.Amount), ReminderDate: dateString(rec.ReminderDate),
 		CAPA: capaSummary(rec.CAPA), Parties: []userRef{}, Actions: []optionView{}, Chain: []chainLevel{}}
 	n := &names{a: a, ctx: ctx}
