@@ -118,7 +118,7 @@ func (s *Service) VerifyCAPA(ctx context.Context, complaintID, capaID int64, ver
 	note = strings.TrimSpace(note)
 	v.Text("verify_note", note, 2000)
 	if updateStandard && !effective {
-		v.Add("update_standard", "not_allowed", "")
+		v.Add("update_standard", "only_if_effective", "")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
