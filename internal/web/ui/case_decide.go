@@ -37,7 +37,8 @@ func (h *handler) caseDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	switch d.str("established") {
 	case "yes":
-		dec.Established = yes("established")
+		b := true
+		dec.Established = &b
 	case "no":
 		b := false
 		dec.Established = &b

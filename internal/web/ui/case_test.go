@@ -147,7 +147,7 @@ func TestCasePanel(t *testing.T) {
 		t.Fatalf("decision: %d\n%s", resp.StatusCode, body)
 	}
 	_, body = e.get(page(id))
-	expect(t, resp, body, http.StatusSeeOther, `id="act-determine_responsibility"`, "有效投诉", "公司内部")
+	expect(t, resp, body, http.StatusSeeOther, `id="act-determine_responsibility"`, "<dt>投诉是否成立</dt><dd>是</dd>", "有效投诉", "公司内部")
 
 	resp, body = e.get("/work")
 	expect(t, resp, body, http.StatusOK, "我的待办", "净水器底部漏水", "调查中")
