@@ -12,6 +12,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/sla"
 	"kesu/internal/workflow"
 )
 
@@ -171,6 +172,9 @@ type Write struct {
 	// (an ineffective verification sends the case back to measures).
 	ResetVerification bool
 	Responsible       []Responsible // replaces the responsible parties when non-nil
+	// Clock is what the change does to the case's SLA clocks; the store
+	// applies it in the same transaction (see clockChange).
+	Clock sla.Change
 }
 
 // Responsible is a department, person or supplier held responsible (WF-9).

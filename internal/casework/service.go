@@ -33,6 +33,8 @@ type Service struct {
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
 	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)
+	// Clocks extends SLA due times; nil when time limits are off.
+	Clocks ClockStore
 }
 
 // NewService loads the shipped profiles; def names the default one.
@@ -227,6 +229,7 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	if a != nil && a.Effects.Reply != "" {
 		w.Event.Data["channel"] = "customer"
 	}
+	w.Clock = clockChange(def, action, res.From, res.To)
 	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
 		return nil, err
 	}
@@ -376,6 +379,9 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 		r.ApprovalRound++
 		r.Approvers = nil
 		w.Event.Data["approvals_reset"] = true
+	}
+	for f := range changes {
+		w.Clock.Events = append(w.Clock.Events, "decision:"+f)
 	}
 	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 // same key twice records it once, so a job that runs again after a lost
 // lease notifies nobody twice.
 type Notice struct {
+	ID          int64      `json:"id,omitempty"`
 	UserID      int64      `json:"user_id"`
 	Kind        string     `json:"kind"` // sla.remind, sla.breach, sla.escalate, schedule.<name> …
 	ComplaintID *int64     `json:"complaint_id,omitempty"`

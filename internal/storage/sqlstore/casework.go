@@ -11,6 +11,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/sla"
 	"kesu/internal/workflow"
 )
 
@@ -156,6 +157,9 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 		if err := s.enqueueTx(ctx, tx, w.Jobs...); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
+		if err := s.applyClocksTx(ctx, tx, r.ComplaintID, r.HolderID, w.Clock, now); err != nil {
+			return fmt.Errorf("SLA clocks: %w", err)
+		}
 		ev := w.Event
 		ev.ComplaintID, ev.At = r.ComplaintID, now
 		if err := (ComplaintStore{s.DB}).insertEvent(ctx, tx, &ev, actor); err != nil {
@@ -266,6 +270,9 @@ func (s CaseStore) AddCAPA(ctx context.Context, a *casework.CAPAAction, actor au
 			nullInt(a.OwnerUserID), nullInt(a.SupplierID), nullDate(a.DueDate), a.Status, a.UpdateStandard, micros(a.CreatedAt)).Scan(&a.ID)
 		if err != nil {
 			return s.refError(err, "owner")
+		}
+		if err := s.applyClocksTx(ctx, tx, a.ComplaintID, nil, sla.Change{Events: []string{"capa:" + a.Kind}}, s.Now()); err != nil {
+			return fmt.Errorf("SLA clocks: %w", err)
 		}
 		return s.event(ctx, tx, a.ComplaintID, &caseChange{kind: "capa_added", data: map[string]any{"capa_id": a.ID, "kind": a.Kind,
 			"description": a.Description}}, actor, "capa.create")

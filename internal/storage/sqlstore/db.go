@@ -20,6 +20,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/sla"
 	"kesu/internal/textsearch"
 )
 
@@ -74,11 +75,14 @@ type DB struct {
 	// IntakeWorkers is the number of concurrent intake transactions; one
 	// on SQLite (one writer), a few on PostgreSQL.
 	IntakeWorkers int
-	queries       map[string]string
-	raw           map[string]string // queries as written, with ? placeholders
-	intake        *intake
-	stmts         *StmtCache
-	categories    sync.Map // category code → parent code, see categoryParent
+	// SLA, when set, starts, stops and pauses the SLA clocks of every
+	// change in the change's transaction (sla.go).
+	SLA        *sla.Rules
+	queries    map[string]string
+	raw        map[string]string // queries as written, with ? placeholders
+	intake     *intake
+	stmts      *StmtCache
+	categories sync.Map // category code → parent code, see categoryParent
 }
 
 // Config is what an engine passes to New.

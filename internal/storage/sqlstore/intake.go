@@ -195,6 +195,13 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	if err := s.insertKeys(ctx, tx, ok, now); err != nil {
 		return err
 	}
+	ids := make([]int64, len(ok))
+	for i, r := range ok {
+		ids[i] = r.c.ID
+	}
+	if err := s.startClocksTx(ctx, tx, ids); err != nil {
+		return fmt.Errorf("SLA clocks: %w", err)
+	}
 	idx := make([]Indexed, len(ok))
 	entries := make([]*audit.Entry, len(ok))
 	for i, r := range ok {

@@ -428,3 +428,74 @@ INSERT INTO dealer_ledger (customer_id, kind, amount, complaint_id, note, by_use
 
 -- name: ledger.list
 SELECT id, customer_id, kind, amount, complaint_id, note, by_user_id, at FROM dealer_ledger WHERE customer_id = ? ORDER BY id
+
+-- Time limits (issue 6): clocks, timers and in-app notifications.
+
+-- name: sla.subject
+SELECT c.id, COALESCE(cat.quality, p.quality, false), c.safety, c.category, c.category_top, c.severity, c.region, c.customer_class,
+  c.received_at
+FROM complaints c
+LEFT JOIN categories cat ON cat.code = c.category
+LEFT JOIN categories p ON p.code = c.category_top
+
+-- name: sla.clock.select
+SELECT id, complaint_id, policy, started_at, due_at, paused_at, paused_total, stopped_at, state, breached_at, lateness, holder_id,
+  reminded_at, escalated_at, extension, version
+FROM sla_clocks
+
+-- name: sla.clock.insert
+INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, state, version) VALUES (?, ?, ?, ?, 'running', 1) RETURNING id
+
+-- name: sla.clock.update
+UPDATE sla_clocks SET due_at = ?, paused_at = ?, paused_total = ?, stopped_at = ?, state = ?, breached_at = ?, lateness = ?,
+  holder_id = ?, reminded_at = ?, escalated_at = ?, extension = ?, version = version + 1
+WHERE id = ? AND version = ?
+
+-- name: sla.fire.remind
+UPDATE sla_clocks SET reminded_at = ? WHERE id = ? AND state = 'running' AND due_at = ? AND reminded_at IS NULL
+
+-- name: sla.fire.breach
+UPDATE sla_clocks SET state = 'breached', breached_at = ?, lateness = ? - due_at, version = version + 1,
+  holder_id = (SELECT holder_id FROM complaints WHERE complaints.id = sla_clocks.complaint_id)
+WHERE id = ? AND state = 'running' AND due_at = ?
+
+-- name: sla.fire.escalate
+UPDATE sla_clocks SET escalated_at = ?
+WHERE id = ? AND state = 'breached' AND stopped_at IS NULL AND due_at = ? AND escalated_at IS NULL
+
+-- name: sla.breach.due
+UPDATE sla_clocks SET state = 'breached', breached_at = ?, lateness = ? - due_at, version = version + 1,
+  holder_id = (SELECT holder_id FROM complaints WHERE complaints.id = sla_clocks.complaint_id)
+WHERE state = 'running' AND id IN (SELECT id FROM sla_clocks WHERE state = 'running' AND due_at <= ? ORDER BY due_at LIMIT ?)
+RETURNING id, due_at
+
+-- name: sla.fired
+SELECT k.id, k.complaint_id, k.policy, k.started_at, k.due_at, k.state, COALESCE(c.number, ''), c.holder_id, c.backup_id,
+  COALESCE(hd.manager_id, cd.manager_id)
+FROM sla_clocks k
+LEFT JOIN complaints c ON c.id = k.complaint_id
+LEFT JOIN users h ON h.id = c.holder_id
+LEFT JOIN departments hd ON hd.id = h.department_id
+LEFT JOIN departments cd ON cd.id = c.department_id
+
+-- name: sla.gms
+SELECT id FROM users WHERE role = 'gm' AND NOT disabled ORDER BY id
+
+-- name: sla.open
+SELECT id, complaint_id, policy, started_at, due_at, paused_at, paused_total, stopped_at, state, breached_at, lateness, holder_id,
+  reminded_at, escalated_at, extension, version
+FROM sla_clocks WHERE state IN ('running', 'breached') AND due_at <= ? AND stopped_at IS NULL
+
+-- name: sla.pending
+SELECT id, COALESCE(number, ''), holder_id FROM complaints
+WHERE holder_id IS NOT NULL AND reminder_date IS NOT NULL AND reminder_date <= ? AND status IN
+
+-- name: notification.insert
+INSERT INTO notifications (user_id, kind, complaint_id, title, body, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (dedupe_key) DO NOTHING
+
+-- name: notification.select
+SELECT id, user_id, kind, complaint_id, title, body, COALESCE(dedupe_key, ''), created_at, read_at FROM notifications
+
+-- name: notification.read
+UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL
