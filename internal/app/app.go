@@ -51,6 +51,7 @@ type App struct {
 	// Cases runs the complaint lifecycle; Worker runs the durable jobs.
 	Cases  *casework.Service
 	Worker *jobs.Worker
+	SLA    *SLA // time limits: clock timers and fixed-date schedules
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -126,6 +127,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
 		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer)}}
+	if err := a.openSLA(ctx, cases); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("time limits: %w", err)
+	}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays}
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {

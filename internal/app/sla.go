@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	"kesu/internal/casework"
+	"kesu/internal/sla"
+)
+
+// SLA is the time-limit machinery: clock timers and fixed-date schedules.
+type SLA struct {
+	Rules     *sla.Rules
+	Monitor   *sla.Monitor
+	Scheduler *sla.Scheduler
+}
+
+// openSLA turns the time limits on: every case change starts, stops and
+// pauses clocks in its transaction, the worker runs their timers and the
+// fixed-date schedules, and the next run of each schedule is enqueued.
+func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
+	rules, err := sla.NewRules()
+	if err != nil {
+		return err
+	}
+	a.DB.SLA = rules
+	cases.Clocks = a.DB.SLAClocks()
+	var waiting []string
+	for _, d := range cases.Definitions {
+		for _, st := range d.States {
+			if st.PausesSLA && !slices.Contains(waiting, st.Code) {
+				waiting = append(waiting, st.Code)
+			}
+		}
+	}
+	loc := rules.Calendar.Location()
+	s := &SLA{Rules: rules,
+		Monitor: &sla.Monitor{Store: a.DB.SLAClocks(), Policies: rules.Policies, Loc: loc, Now: a.Now, Log: a.Log},
+		Scheduler: &sla.Scheduler{Jobs: a.DB.Jobs(), Store: a.DB.SLAClocks(), Schedules: sla.DefaultSchedules, Loc: loc, Now: a.Now,
+			Waiting: waiting}}
+	for kind, h := range s.Monitor.Handlers() {
+		a.Worker.Handlers[kind] = h
+	}
+	a.Worker.Handlers[sla.JobSchedule] = s.Scheduler.Handler()
+	a.SLA = s
+	return s.Scheduler.EnqueueNext(ctx)
+}
