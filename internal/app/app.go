@@ -24,6 +24,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
 	"kesu/internal/notify"
@@ -114,6 +115,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		}
 	}
 	a.Cases = cases
+	incidents := &incident.Service{Store: db.Incidents(), Batches: db.Registers(), Now: now}
 	cases.ReplyJob = func(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
 		if mailer == nil {
 			return nil, nil
@@ -165,8 +167,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
 		Mailer:         mailer,
-		Registered: func(_ context.Context, c *complaint.Complaint) {
+		Registered: func(ctx context.Context, c *complaint.Complaint) {
 			a.ack.Acknowledge(c)
+			// The Nth quality complaint about one batch raises a batch
+			// incident (TRI-6); the complaint is stored either way.
+			if _, _, err := incidents.Check(ctx, c.ID, audit.System); err != nil {
+				log.Warn("batch incident check", "complaint", c.Number, "err", err)
+			}
 		},
 		Cases:         cases,
 		Now:           now,

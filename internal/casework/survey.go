@@ -58,6 +58,9 @@ type Survey struct {
 	Answered bool
 }
 
+// Scores are the choices of the 5-point scale, best first.
+func (Survey) Scores() []int { return []int{5, 4, 3, 2, 1} }
+
 // SurveyByToken looks a survey up for the public page.
 func (s *Service) SurveyByToken(ctx context.Context, token string) (*Survey, error) {
 	cid, _, answered, err := s.Store.Survey(ctx, auth.HashToken(strings.TrimSpace(token)))

@@ -46,3 +46,8 @@ func nameOr(name, fallback string) string {
 	}
 	return name
 }
+
+// SurveyURL is the public address of a satisfaction survey link.
+func SurveyURL(baseURL, token string) string {
+	return strings.TrimRight(baseURL, "/") + "/survey?t=" + token
+}

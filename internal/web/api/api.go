@@ -58,6 +58,8 @@ var routes = []route{
 	{"POST /api/v1/complaints/{number}/investigations", auth.ComplaintUpdate, (*api).investigate},
 	{"PUT /api/v1/complaints/{number}/parties", auth.ComplaintUpdate, (*api).setParties},
 	{"POST /api/v1/complaints/{number}/assign", auth.ComplaintUpdate, (*api).assign},
+	{"POST /api/v1/complaints/{number}/memos", auth.ComplaintUpdate, (*api).fileMemo},
+	{"POST /api/v1/complaints/{number}/survey-link", auth.ComplaintUpdate, (*api).createSurveyLink},
 	{"GET /api/v1/me/work", auth.ComplaintRead, (*api).myWork},
 	{"GET /api/v1/capa/standard-updates", auth.ComplaintRead, (*api).standardUpdates},
 	{"GET /api/v1/workflow", auth.ComplaintRead, (*api).getWorkflow},

@@ -125,5 +125,7 @@ func Mount(r *web.Router) {
 	m.HandleFunc("GET /complaint/receipt", h.publicReceipt)
 	m.HandleFunc("GET /track", h.trackPage)
 	m.HandleFunc("POST /track/reply", h.trackReply)
+	m.HandleFunc("GET /survey", h.surveyPage)
+	m.HandleFunc("POST /survey", h.surveyAnswer)
 	m.HandleFunc("GET /letter", h.publicLetter)
 }
