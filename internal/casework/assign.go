@@ -2,15 +2,20 @@ package casework
 
 import (
 	"context"
+	"strings"
 
 	"kesu/internal/apperr"
 	"kesu/internal/complaint"
+	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
 
 // Assign sets the holder and backup of a case by hand; neither may be a
 // person complained about.
 func (s *Service) Assign(ctx context.Context, complaintID int64, version int, holder, backup *int64, actor Actor) (*Record, error) {
+	if err := mustManage(actor); err != nil {
+		return nil, err
+	}
 	r, err := s.openCase(ctx, complaintID, actor)
 	if err != nil {
 		return nil, err
@@ -42,6 +47,9 @@ func (s *Service) Assign(ctx context.Context, complaintID int64, version int, ho
 // SetParties records the staff a complaint is about (当事人). A holder or
 // backup who is one of them is taken off the case.
 func (s *Service) SetParties(ctx context.Context, complaintID int64, userIDs []int64, actor Actor) error {
+	if err := mustManage(actor); err != nil {
+		return err
+	}
 	if _, err := s.openCase(ctx, complaintID, actor); err != nil {
 		return err
 	}
@@ -125,4 +133,15 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 		}
 		return nil
 	}
+}
+
+// managerRoles may assign cases and name the people complained about.
+var managerRoles = []string{org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
+
+func mustManage(actor Actor) error {
+	if slicesContainsStr(managerRoles, actor.User.Role) {
+		return nil
+	}
+	return &apperr.Error{Code: apperr.Forbidden, Message: "only managers assign cases",
+		Fields: []apperr.FieldError{{Field: "actor", Rule: workflow.RuleRoleNotAllowed, Param: strings.Join(managerRoles, ",")}}}
 }
