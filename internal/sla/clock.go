@@ -126,6 +126,9 @@ func (r *Rules) Apply(s Subject, clocks []Clock, ch Change, at time.Time) (start
 			continue
 		}
 		due, err := Due(r.Calendar, &p, at)
+		if errors.Is(err, ErrNoYear) {
+			continue // back-dated beyond the calendar: the complaint is stored without this clock
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -198,3 +198,21 @@ func TestDryRun(t *testing.T) {
 		t.Fatalf("dry run %s, want %s", strings.Join(kinds, ","), want)
 	}
 }
+
+// A complaint back-dated to a year the calendar does not know is stored
+// with its calendar-time clocks only.
+func TestApplyOutsideCalendar(t *testing.T) {
+	r := rules(t)
+	started, _, err := r.Apply(Subject{Quality: true}, nil, Change{Events: []string{EventCreated}}, sh("2020-01-02 10:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range started {
+		if p, _ := r.Policies.Get(c.Policy); p.Working() {
+			t.Errorf("working-time clock %s started outside the calendar", c.Policy)
+		}
+	}
+	if len(started) == 0 {
+		t.Error("no calendar-time clock started")
+	}
+}
