@@ -116,9 +116,14 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 		if err != nil {
 			return err
 		}
-		last, err := s.Store.LastHolder(ctx, *c.DepartmentID)
-		if err != nil {
-			return err
+		if len(team) == 0 {
+			return nil // nobody there: the case waits unassigned
+		}
+		var last int64
+		if out.Strategy != workflow.LeastLoaded {
+			if last, err = s.lastHolder(ctx, *c.DepartmentID); err != nil {
+				return err
+			}
 		}
 		asg, err := workflow.Pick(out.Strategy, team, last, nil)
 		if apperr.Is(err, apperr.Conflict) {
@@ -131,8 +136,23 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 		if asg.Backup != 0 {
 			c.BackupID = &asg.Backup
 		}
+		s.lastAssigned.Store(*c.DepartmentID, asg.Primary)
 		return nil
 	}
+}
+
+// lastHolder is where round-robin continues in a department: this
+// server's last pick, or the holder of the department's newest case when
+// it has not picked there yet.
+func (s *Service) lastHolder(ctx context.Context, departmentID int64) (int64, error) {
+	if v, ok := s.lastAssigned.Load(departmentID); ok {
+		return v.(int64), nil
+	}
+	last, err := s.Store.LastHolder(ctx, departmentID)
+	if err == nil {
+		s.lastAssigned.LoadOrStore(departmentID, last)
+	}
+	return last, err
 }
 
 // managerRoles may assign cases and name the people complained about.

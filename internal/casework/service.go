@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
@@ -27,9 +28,11 @@ func (a Actor) wf() workflow.Actor { return workflow.Actor{ID: a.User.ID, Role: 
 type Service struct {
 	Store Store
 	// Definitions by profile name; Default names the one new complaints use.
-	Definitions map[string]*workflow.Definition
-	Default     string
-	Now         func() time.Time
+	Definitions  map[string]*workflow.Definition
+	Default      string
+	Now          func() time.Time
+	lastAssigned sync.Map // department id → last holder picked here (round robin)
+
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
 	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)

@@ -133,7 +133,9 @@ type Service struct {
 
 // Check applies the batch rule after complaintID is registered or
 // reclassified: it returns the batch's open incident, raising it when this
-// complaint is the Nth, or nil when the batch has none.
+// complaint is the Nth, or nil when the batch has none. An incident keeps
+// the count of complaints that raised it; later complaints join it without
+// being counted again, so a batch under incident costs one look-up.
 func (s *Service) Check(ctx context.Context, complaintID int64, actor audit.Actor) (*Incident, bool, error) {
 	sub, err := s.Store.Subject(ctx, complaintID)
 	if err != nil {
@@ -141,6 +143,13 @@ func (s *Service) Check(ctx context.Context, complaintID int64, actor audit.Acto
 	}
 	if !s.Rule.Applies(sub) {
 		return nil, false, nil
+	}
+	// A batch with an open incident needs no counting: later complaints
+	// belong to the same incident.
+	if open, err := s.Store.OpenIncident(ctx, sub.BatchNo); err == nil {
+		return open, false, nil
+	} else if !apperr.Is(err, apperr.NotFound) {
+		return nil, false, err
 	}
 	n, err := s.Store.CountBatchQuality(ctx, sub.BatchNo, s.Rule.Since(sub.ReceivedAt), sub.ReceivedAt)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/jobs"
 )
 
 // Intake commits concurrent complaint creations in shared transactions
@@ -199,8 +200,13 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	for i, r := range ok {
 		ids[i] = r.c.ID
 	}
-	if err := s.startClocksTx(ctx, tx, ids); err != nil {
-		return fmt.Errorf("SLA clocks: %w", err)
+	if s.SLA != nil {
+		// The clocks of new complaints start through the job table, right
+		// after this commit and from their receipt time, so intake writes
+		// one job row per batch instead of each complaint's clocks and timers.
+		if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobStartClocks, Payload: jobs.Payload(ids)}); err != nil {
+			return fmt.Errorf("SLA clocks: %w", err)
+		}
 	}
 	idx := make([]Indexed, len(ok))
 	entries := make([]*audit.Entry, len(ok))

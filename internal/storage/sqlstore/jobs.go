@@ -27,16 +27,23 @@ func (s JobStore) Enqueue(ctx context.Context, js ...*jobs.Job) error {
 // job exists exactly when the change does.
 func (db *DB) enqueueTx(ctx context.Context, tx *sql.Tx, js ...*jobs.Job) error {
 	now := db.Now()
-	for _, j := range js {
-		if j.RunAt.IsZero() {
-			j.RunAt = now
+	const chunk = 200
+	for start := 0; start < len(js); start += chunk {
+		part := js[start:min(start+chunk, len(js))]
+		args := make([]any, 0, 6*len(part))
+		for _, j := range part {
+			if j.RunAt.IsZero() {
+				j.RunAt = now
+			}
+			if j.MaxAttempts <= 0 {
+				j.MaxAttempts = jobs.DefaultMaxAttempts
+			}
+			j.Status, j.CreatedAt = jobs.Pending, now
+			args = append(args, j.Kind, nullStr(j.Key), string(j.Payload), micros(j.RunAt), j.MaxAttempts, micros(now))
 		}
-		if j.MaxAttempts <= 0 {
-			j.MaxAttempts = jobs.DefaultMaxAttempts
-		}
-		j.Status, j.CreatedAt = jobs.Pending, now
-		if _, err := tx.ExecContext(ctx, db.q("jobs.insert"), j.Kind, nullStr(j.Key), string(j.Payload), micros(j.RunAt),
-			j.MaxAttempts, micros(now)); err != nil {
+		q := db.raw["jobs.insert"] + " " + strings.TrimSuffix(strings.Repeat(db.raw["jobs.insert.row"]+", ", len(part)), ", ") +
+			" " + db.raw["jobs.insert.tail"]
+		if _, err := tx.ExecContext(ctx, db.Dialect.Rebind(q), args...); err != nil {
 			return err
 		}
 	}

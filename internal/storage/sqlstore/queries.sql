@@ -328,8 +328,13 @@ SELECT id FROM departments WHERE code = ?
 SELECT holder_id FROM complaints WHERE department_id = ? AND holder_id IS NOT NULL ORDER BY id DESC LIMIT 1
 
 -- name: jobs.insert
-INSERT INTO jobs (kind, key, payload, run_at, status, max_attempts, created_at)
-VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING
+INSERT INTO jobs (kind, key, payload, run_at, status, max_attempts, created_at) VALUES
+
+-- name: jobs.insert.row
+(?, ?, ?, ?, 'pending', ?, ?)
+
+-- name: jobs.insert.tail
+ON CONFLICT (key) DO NOTHING
 
 -- name: jobs.claim
 UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
@@ -443,8 +448,14 @@ SELECT id, complaint_id, policy, started_at, due_at, paused_at, paused_total, st
   reminded_at, escalated_at, extension, version
 FROM sla_clocks
 
--- name: sla.clock.insert
-INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, state, version) VALUES (?, ?, ?, ?, 'running', 1) RETURNING id
+-- name: sla.clock.insert.head
+INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, state, version) VALUES
+
+-- name: sla.clock.insert.row
+(?, ?, ?, ?, 'running', 1)
+
+-- name: sla.clock.insert.returning
+RETURNING id, complaint_id, policy
 
 -- name: sla.clock.update
 UPDATE sla_clocks SET due_at = ?, paused_at = ?, paused_total = ?, stopped_at = ?, state = ?, breached_at = ?, lateness = ?,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"kesu/internal/apperr"
@@ -110,16 +111,18 @@ func (db *DB) startClocksTx(ctx context.Context, tx *sql.Tx, ids []int64) error 
 	if err != nil {
 		return err
 	}
+	var all []sla.Clock
 	for _, id := range ids {
 		started, _, err := db.SLA.Apply(subs[id], nil, sla.Change{Events: []string{sla.EventCreated}}, recv[id])
 		if err != nil {
 			return err
 		}
-		if err := db.insertClocks(ctx, tx, id, started); err != nil {
-			return err
+		for i := range started {
+			started[i].ComplaintID = id
 		}
+		all = append(all, started...)
 	}
-	return nil
+	return db.insertClocks(ctx, tx, all)
 }
 
 // applyClocksTx applies what a change of a case means for its clocks —
@@ -154,19 +157,53 @@ func (db *DB) applyClocksTx(ctx context.Context, tx *sql.Tx, complaintID int64, 
 			return err
 		}
 	}
-	return db.insertClocks(ctx, tx, complaintID, started)
+	for i := range started {
+		started[i].ComplaintID = complaintID
+	}
+	return db.insertClocks(ctx, tx, started)
 }
 
-func (db *DB) insertClocks(ctx context.Context, tx *sql.Tx, complaintID int64, cs []sla.Clock) error {
+func (db *DB) insertClocks(ctx context.Context, tx *sql.Tx, cs []sla.Clock) error {
+	// One multi-row insert per chunk: a batch of new complaints starts
+	// several clocks each.
+	const chunk = 200
 	var js []*jobs.Job
-	for i := range cs {
-		c := &cs[i]
-		c.ComplaintID = complaintID
-		if err := tx.QueryRowContext(ctx, db.q("sla.clock.insert"), complaintID, c.Policy, micros(c.StartedAt), micros(c.DueAt)).Scan(&c.ID); err != nil {
-			return fmt.Errorf("start clock %s: %w", c.Policy, err)
+	for start := 0; start < len(cs); start += chunk {
+		part := cs[start:min(start+chunk, len(cs))]
+		args := make([]any, 0, 4*len(part))
+		for _, c := range part {
+			args = append(args, c.ComplaintID, c.Policy, micros(c.StartedAt), micros(c.DueAt))
 		}
-		p, _ := db.SLA.Policies.Get(c.Policy)
-		js = append(js, sla.TimerJobs(p, c)...)
+		q := db.raw["sla.clock.insert.head"] + " " + strings.TrimSuffix(strings.Repeat(db.raw["sla.clock.insert.row"]+", ", len(part)), ", ") +
+			" " + db.raw["sla.clock.insert.returning"]
+		rows, err := tx.QueryContext(ctx, db.Dialect.Rebind(q), args...)
+		if err != nil {
+			return fmt.Errorf("start clocks: %w", err)
+		}
+		type key struct {
+			complaint int64
+			policy    string
+		}
+		ids := map[key]int64{}
+		for rows.Next() {
+			var k key
+			var id int64
+			if err := rows.Scan(&id, &k.complaint, &k.policy); err != nil {
+				rows.Close()
+				return fmt.Errorf("start clocks: %w", err)
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("start clocks: %w", err)
+		}
+		for i := range part {
+			c := &part[i]
+			c.ID = ids[key{c.ComplaintID, c.Policy}]
+			p, _ := db.SLA.Policies.Get(c.Policy)
+			js = append(js, sla.TimerJobs(p, c)...)
+		}
 	}
 	return db.enqueueTx(ctx, tx, js...)
 }
@@ -243,6 +280,20 @@ func (s SLAStore) Fire(ctx context.Context, t sla.Timer, now time.Time, compose 
 		case sla.JobBreach:
 			res, err = tx.ExecContext(ctx, s.q("sla.fire.breach"), micros(now), micros(now), t.ClockID, micros(t.Due))
 		case sla.JobEscalate:
+			// The breach timer of this clock may not have run yet (another
+			// server holds it, or it is behind in the queue): breach first,
+			// with its notices, so the escalation never overtakes it.
+			bres, berr := tx.ExecContext(ctx, s.q("sla.fire.breach"), micros(now), micros(now), t.ClockID, micros(t.Due))
+			if berr != nil {
+				return berr
+			}
+			if n, _ := bres.RowsAffected(); n == 1 {
+				bt := t
+				bt.Kind = sla.JobBreach
+				if err := s.notifyFired(ctx, tx, []sla.Timer{bt}, compose); err != nil {
+					return err
+				}
+			}
 			res, err = tx.ExecContext(ctx, s.q("sla.fire.escalate"), micros(now), t.ClockID, micros(t.Due))
 		default:
 			return jobs.Permanent(fmt.Errorf("unknown timer %q", t.Kind))
@@ -419,4 +470,55 @@ func (s SLAStore) Notifications(ctx context.Context, userID int64, unreadOnly bo
 			n.ComplaintID, n.CreatedAt, n.ReadAt = intPtr(cid), fromMicros(created), timePtr(read)
 			return &n, err
 		})
+}
+
+// JobStartClocks is the job that starts the clocks of newly registered
+// complaints; intake enqueues one per batch.
+const JobStartClocks = "sla.start"
+
+// StartClocksJob runs JobStartClocks: it starts the clocks of the listed
+// complaints that have none yet, so running it twice starts them once.
+func (s SLAStore) StartClocksJob() jobs.Handler {
+	return func(ctx context.Context, j jobs.Job) error {
+		var ids []int64
+		if err := json.Unmarshal(j.Payload, &ids); err != nil {
+			return jobs.Permanent(fmt.Errorf("clock start payload: %w", err))
+		}
+		return s.StartClocks(ctx, ids)
+	}
+}
+
+// StartClocks starts the clocks of complaints that have none yet.
+func (s SLAStore) StartClocks(ctx context.Context, ids []int64) error {
+	if s.SLA == nil || len(ids) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, s.Dialect.Rebind("SELECT DISTINCT complaint_id FROM sla_clocks WHERE complaint_id IN "+inList(len(ids))), args...)
+		if err != nil {
+			return err
+		}
+		have := map[int64]bool{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			have[id] = true
+		}
+		rows.Close()
+		var todo []int64
+		for _, id := range ids {
+			if !have[id] {
+				todo = append(todo, id)
+				have[id] = true
+			}
+		}
+		return s.startClocksTx(ctx, tx, todo)
+	})
 }

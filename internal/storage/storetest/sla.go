@@ -297,6 +297,17 @@ func (e *slaEnv) create(subject string, edit func(*complaint.Complaint)) *compla
 		edit(c)
 	}
 	if _, err := e.svc.Create(e.ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+		e.t.Fatal(err)
+	}
+	// Intake queues the start of the clocks; run that job's work here.
+	queued, err := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobStartClocks, Status: jobs.Pending})
+	if err != nil || len(queued) == 0 {
+		e.t.Fatalf("create %q: no clock start queued (%v)", subject, err)
+	}
+	if err := e.db.SLAClocks().StartClocks(e.ctx, []int64{c.ID, c.ID}); err != nil {
+		e.t.Fatalf("create %q: %v", subject, err)
+	}
+	if err := e.db.SLAClocks().StartClocks(e.ctx, []int64{c.ID}); err != nil { // a repeated job starts nothing twice
 		e.t.Fatalf("create %q: %v", subject, err)
 	}
 	return c
