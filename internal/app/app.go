@@ -128,7 +128,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return &jobs.Job{Kind: JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
 	}
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
-		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer)}}
+		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer), sqlstore.JobRegistered: registeredHandler(db, incidents)}}
 	if err := a.openSLA(ctx, cases); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("time limits: %w", err)
@@ -167,13 +167,8 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
 		Mailer:         mailer,
-		Registered: func(ctx context.Context, c *complaint.Complaint) {
+		Registered: func(_ context.Context, c *complaint.Complaint) {
 			a.ack.Acknowledge(c)
-			// The Nth quality complaint about one batch raises a batch
-			// incident (TRI-6); the complaint is stored either way.
-			if _, _, err := incidents.Check(ctx, c.ID, audit.System); err != nil {
-				log.Warn("batch incident check", "complaint", c.Number, "err", err)
-			}
 		},
 		Cases:         cases,
 		Now:           now,
@@ -288,4 +283,25 @@ func loadWorkflowFile(s *casework.Service, path string) error {
 	s.Definitions[d.Profile] = d
 	s.Default = d.Profile
 	return nil
+}
+
+// registeredHandler does what follows the registration of a batch of
+// complaints: their time-limit clocks start (from their receipt time) and
+// the batch-incident rule runs (TRI-6). Both are safe to repeat.
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handler {
+	return func(ctx context.Context, j jobs.Job) error {
+		var ids []int64
+		if err := json.Unmarshal(j.Payload, &ids); err != nil {
+			return jobs.Permanent(fmt.Errorf("registration payload: %w", err))
+		}
+		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, _, err := incidents.Check(ctx, id, audit.System); err != nil {
+				return fmt.Errorf("batch incident check of complaint %d: %w", id, err)
+			}
+		}
+		return nil
+	}
 }

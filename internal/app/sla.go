@@ -6,7 +6,6 @@ import (
 
 	"kesu/internal/casework"
 	"kesu/internal/sla"
-	"kesu/internal/storage/sqlstore"
 )
 
 // SLA is the time-limit machinery: clock timers and fixed-date schedules.
@@ -43,7 +42,6 @@ func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
 		a.Worker.Handlers[kind] = h
 	}
 	a.Worker.Handlers[sla.JobSchedule] = s.Scheduler.Handler()
-	a.Worker.Handlers[sqlstore.JobStartClocks] = a.DB.SLAClocks().StartClocksJob()
 	a.SLA = s
 	return s.Scheduler.EnqueueNext(ctx)
 }

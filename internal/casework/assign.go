@@ -2,7 +2,9 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"kesu/internal/apperr"
 	"kesu/internal/complaint"
@@ -100,7 +102,7 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 			dept = "sales" // the dealer services; sales guides it (CUS-2)
 		}
 		if c.DepartmentID == nil {
-			id, err := s.Store.DepartmentByCode(ctx, dept)
+			id, err := s.departmentID(ctx, dept)
 			if apperr.Is(err, apperr.NotFound) {
 				return nil
 			}
@@ -112,7 +114,7 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 		if c.HolderID != nil {
 			return nil
 		}
-		team, err := s.Store.Team(ctx, *c.DepartmentID, def.OpenStates())
+		team, err := s.team(ctx, *c.DepartmentID, def.OpenStates())
 		if err != nil {
 			return err
 		}
@@ -137,8 +139,69 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 			c.BackupID = &asg.Backup
 		}
 		s.lastAssigned.Store(*c.DepartmentID, asg.Primary)
+		s.assigned(*c.DepartmentID, asg.Primary)
 		return nil
 	}
+}
+
+// teamTTL is how long routing trusts a department's member list and loads;
+// its own assignments are counted in meanwhile.
+const teamTTL = 10 * time.Second
+
+type cachedTeam struct {
+	team []workflow.Candidate
+	at   time.Time
+}
+
+// team returns a department's candidates, read at most every teamTTL.
+func (s *Service) team(ctx context.Context, departmentID int64, open []string) ([]workflow.Candidate, error) {
+	s.teamMu.Lock()
+	ct, ok := s.teams[departmentID]
+	s.teamMu.Unlock()
+	now := s.Now()
+	if ok && now.Sub(ct.at) < teamTTL && now.After(ct.at.Add(-time.Second)) {
+		return slices.Clone(ct.team), nil
+	}
+	team, err := s.Store.Team(ctx, departmentID, open)
+	if err != nil {
+		return nil, err
+	}
+	s.teamMu.Lock()
+	if s.teams == nil {
+		s.teams = map[int64]cachedTeam{}
+	}
+	s.teams[departmentID] = cachedTeam{team: slices.Clone(team), at: now}
+	s.teamMu.Unlock()
+	return team, nil
+}
+
+// assigned counts a new case on the cached load of its holder, so that
+// least-loaded routing spreads a burst of complaints.
+func (s *Service) assigned(departmentID, userID int64) {
+	s.teamMu.Lock()
+	defer s.teamMu.Unlock()
+	ct, ok := s.teams[departmentID]
+	if !ok {
+		return
+	}
+	for i := range ct.team {
+		if ct.team[i].UserID == userID {
+			ct.team[i].Load++
+		}
+	}
+}
+
+// departmentID resolves a department code; codes are stable, so answers
+// are remembered.
+func (s *Service) departmentID(ctx context.Context, code string) (int64, error) {
+	if v, ok := s.deptIDs.Load(code); ok {
+		return v.(int64), nil
+	}
+	id, err := s.Store.DepartmentByCode(ctx, code)
+	if err == nil {
+		s.deptIDs.Store(code, id)
+	}
+	return id, err
 }
 
 // lastHolder is where round-robin continues in a department: this

@@ -32,6 +32,9 @@ type Service struct {
 	Default      string
 	Now          func() time.Time
 	lastAssigned sync.Map // department id → last holder picked here (round robin)
+	deptIDs      sync.Map // department code → id
+	teamMu       sync.Mutex
+	teams        map[int64]cachedTeam
 
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.

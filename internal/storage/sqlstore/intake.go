@@ -200,13 +200,11 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	for i, r := range ok {
 		ids[i] = r.c.ID
 	}
-	if s.SLA != nil {
-		// The clocks of new complaints start through the job table, right
-		// after this commit and from their receipt time, so intake writes
-		// one job row per batch instead of each complaint's clocks and timers.
-		if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobStartClocks, Payload: jobs.Payload(ids)}); err != nil {
-			return fmt.Errorf("SLA clocks: %w", err)
-		}
+	// What follows registration — starting the time-limit clocks from the
+	// receipt time, the batch-incident rule — runs through the job table
+	// right after this commit: one job row per batch, never lost.
+	if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(ids)}); err != nil {
+		return fmt.Errorf("enqueue registration work: %w", err)
 	}
 	idx := make([]Indexed, len(ok))
 	entries := make([]*audit.Entry, len(ok))

@@ -472,23 +472,12 @@ func (s SLAStore) Notifications(ctx context.Context, userID int64, unreadOnly bo
 		})
 }
 
-// JobStartClocks is the job that starts the clocks of newly registered
-// complaints; intake enqueues one per batch.
-const JobStartClocks = "sla.start"
+// JobRegistered is the job intake enqueues with each batch of new
+// complaints; its payload is their ids.
+const JobRegistered = "complaint.registered"
 
-// StartClocksJob runs JobStartClocks: it starts the clocks of the listed
-// complaints that have none yet, so running it twice starts them once.
-func (s SLAStore) StartClocksJob() jobs.Handler {
-	return func(ctx context.Context, j jobs.Job) error {
-		var ids []int64
-		if err := json.Unmarshal(j.Payload, &ids); err != nil {
-			return jobs.Permanent(fmt.Errorf("clock start payload: %w", err))
-		}
-		return s.StartClocks(ctx, ids)
-	}
-}
-
-// StartClocks starts the clocks of complaints that have none yet.
+// StartClocks starts the clocks of complaints that have none yet, so
+// running it twice for the same complaints starts them once.
 func (s SLAStore) StartClocks(ctx context.Context, ids []int64) error {
 	if s.SLA == nil || len(ids) == 0 {
 		return nil

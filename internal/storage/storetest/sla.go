@@ -300,7 +300,7 @@ func (e *slaEnv) create(subject string, edit func(*complaint.Complaint)) *compla
 		e.t.Fatal(err)
 	}
 	// Intake queues the start of the clocks; run that job's work here.
-	queued, err := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobStartClocks, Status: jobs.Pending})
+	queued, err := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobRegistered, Status: jobs.Pending})
 	if err != nil || len(queued) == 0 {
 		e.t.Fatalf("create %q: no clock start queued (%v)", subject, err)
 	}
