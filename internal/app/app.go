@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +117,15 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	a.Cases = cases
 	incidents := &incident.Service{Store: db.Incidents(), Batches: db.Registers(), Now: now}
+	links := &incident.Links{Store: db.Incidents(), Cases: cases, Now: now, Open: func(status string) bool {
+		for _, d := range cases.Definitions {
+			if slices.Contains(d.OpenStates(), status) {
+				return true
+			}
+		}
+		return false
+	}}
+	ledger := &incident.Ledger{Store: db.Incidents(), Now: now}
 	cases.ReplyJob = func(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
 		if mailer == nil {
 			return nil, nil
@@ -171,6 +181,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 			a.ack.Acknowledge(c)
 		},
 		Cases:         cases,
+		Incidents:     incidents,
+		Links:         links,
+		Ledger:        ledger,
 		Now:           now,
 		Log:           log,
 		Metrics:       reg,

@@ -112,6 +112,9 @@ type Store interface {
 	OpenIncident(ctx context.Context, batchNo string) (*Incident, error)
 	// MarkQuarantined records on the incident that its batch is quarantined.
 	MarkQuarantined(ctx context.Context, inc *Incident, byUserID int64, actor audit.Actor) error
+	// Incidents lists the open incidents and those opened since since,
+	// newest first, at most limit.
+	Incidents(ctx context.Context, since time.Time, limit int) ([]Incident, error)
 }
 
 // Batches is the part of the register store quarantine needs.
@@ -172,6 +175,15 @@ func (s *Service) Check(ctx context.Context, complaintID int64, actor audit.Acto
 		s.Notify(ctx, inc, inc.Recipients)
 	}
 	return inc, raised, nil
+}
+
+// RecentWindow is how far back closed incidents are still listed.
+const RecentWindow = 90 * 24 * time.Hour
+
+// Recent lists the open batch incidents and those opened within
+// RecentWindow, newest first.
+func (s *Service) Recent(ctx context.Context, limit int) ([]Incident, error) {
+	return s.Store.Incidents(ctx, s.Now().Add(-RecentWindow), limit)
 }
 
 // Quarantine puts the incident's batch in quarantine through the register

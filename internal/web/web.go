@@ -18,6 +18,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/incident"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/product"
@@ -41,10 +42,15 @@ type Deps struct {
 	// Nil in tests that need neither.
 	Registered func(ctx context.Context, c *complaint.Complaint)
 	// Cases runs the complaint lifecycle.
-	Cases   *casework.Service
-	Now     func() time.Time
-	Log     *slog.Logger
-	Metrics *prometheus.Registry
+	Cases *casework.Service
+	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
+	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
+	Incidents *incident.Service
+	Links     *incident.Links
+	Ledger    *incident.Ledger
+	Now       func() time.Time
+	Log       *slog.Logger
+	Metrics   *prometheus.Registry
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.

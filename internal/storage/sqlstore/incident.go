@@ -173,3 +173,22 @@ func (s IncidentStore) MarkQuarantined(ctx context.Context, inc *incident.Incide
 		return s.audit(ctx, tx, actor, "incident.quarantine", obj("batch_incident", inc.ID), map[string]any{"batch_no": inc.BatchNo, "batch_id": inc.BatchID})
 	})
 }
+
+// Incidents implements incident.Store.
+func (s IncidentStore) Incidents(ctx context.Context, since time.Time, limit int) ([]incident.Incident, error) {
+	rows, err := s.R.QueryContext(ctx, s.q("incident.select")+s.Dialect.Rebind(" WHERE status = 'open' OR opened_at >= ? ORDER BY opened_at DESC, id DESC LIMIT ?"),
+		micros(since), limit)
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	out := []incident.Incident{}
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inc)
+	}
+	return out, s.classify(rows.Err())
+}
