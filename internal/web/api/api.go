@@ -64,6 +64,15 @@ var routes = []route{
 	{"GET /api/v1/capa/standard-updates", auth.ComplaintRead, (*api).standardUpdates},
 	{"GET /api/v1/workflow", auth.ComplaintRead, (*api).getWorkflow},
 
+	{"GET /api/v1/incidents", auth.ComplaintRead, (*api).listIncidents},
+	{"GET /api/v1/incidents/{id}", auth.ComplaintRead, (*api).getIncident},
+	{"POST /api/v1/incidents/{id}/quarantine", auth.ComplaintUpdate, (*api).quarantineIncident},
+	{"GET /api/v1/complaints/{number}/duplicates", auth.ComplaintRead, (*api).duplicates},
+	{"POST /api/v1/complaints/{number}/links", auth.ComplaintUpdate, (*api).linkComplaint},
+	{"POST /api/v1/complaints/{number}/merge", auth.ComplaintUpdate, (*api).mergeComplaint},
+	{"GET /api/v1/dealers/{id}/ledger", auth.RegisterRead, (*api).getLedger},
+	{"POST /api/v1/dealers/{id}/ledger", auth.ComplaintUpdate, (*api).postLedger},
+
 	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers},
 	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer},
 	{"GET /api/v1/customers/{id}", auth.RegisterRead, (*api).getCustomer},
