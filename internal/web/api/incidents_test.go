@@ -1,0 +1,91 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"kesu/internal/org"
+)
+
+// qualityOf is a quality complaint about lot.
+func qualityOf(subject, lot string) map[string]any {
+	b := minimal(subject)
+	b["category"], b["severity"], b["batch_no"] = "quality.leak", "major", lot
+	return b
+}
+
+// runJobs runs the registration follow-up jobs that are due.
+func (e *env) runJobs() {
+	e.t.Helper()
+	if _, err := e.app.Worker.RunDue(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// The fifth quality complaint about one lot raises a batch incident once
+// the registration job ran; a manager quarantines the lot, an agent may not
+// (TRI-6).
+func TestBatchIncidentAndQuarantine(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		p := e.post(org.RoleManager, "/api/v1/products", map[string]any{"code": "P-RO", "name": "净水器", "model": "RO-100"}).
+			want(http.StatusCreated).M()
+		b := e.post(org.RoleManager, "/api/v1/batches", map[string]any{"product_id": p["id"], "lot_no": "L-INC-1", "quantity": 500}).
+			want(http.StatusCreated).M()
+		for i := 1; i <= 4; i++ {
+			e.create(qualityOf(fmt.Sprintf("漏水 %d", i), "L-INC-1"))
+		}
+		e.create(map[string]any{"channel": "phone", "subject": "态度差", "description": "服务态度", "category": "service.attitude",
+			"batch_no": "L-INC-1", "complainant": map[string]any{"name": "王五", "phone": "13812349999"}})
+		e.runJobs()
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.get(org.RoleAgent, "/api/v1/incidents").want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 0 {
+			t.Fatalf("four quality complaints and a service one raised %v", list.Items)
+		}
+
+		fifth := e.create(qualityOf("漏水 5", "L-INC-1"))
+		e.runJobs()
+		e.get(org.RoleAgent, "/api/v1/incidents").want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 1 {
+			t.Fatalf("incidents after the fifth: %v", list.Items)
+		}
+		inc := list.Items[0]
+		if inc["batch_no"] != "L-INC-1" || inc["status"] != "open" || inc["quarantined"] != false || inc["complaint_count"] != 5.0 ||
+			inc["batch_id"] != b["id"] {
+			t.Errorf("incident %v", inc)
+		}
+		if inc["trigger_complaint_id"] != fifth["id"] {
+			t.Errorf("trigger %v, want complaint %v", inc["trigger_complaint_id"], fifth["id"])
+		}
+		// A sixth joins the open incident instead of raising another.
+		e.create(qualityOf("漏水 6", "L-INC-1"))
+		e.runJobs()
+		e.get(org.RoleAgent, "/api/v1/incidents").want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 1 {
+			t.Fatalf("incidents after the sixth: %v", list.Items)
+		}
+
+		path := "/api/v1/incidents/" + id(inc)
+		if got := e.get(org.RoleAuditor, path).want(http.StatusOK).M(); got["batch_no"] != "L-INC-1" {
+			t.Errorf("GET %s: %v", path, got)
+		}
+		e.get(org.RoleAgent, "/api/v1/incidents/99999").wantErr(http.StatusNotFound, "not_found", "", "")
+		e.post(org.RoleAgent, path+"/quarantine", nil).wantErr(http.StatusForbidden, "forbidden", "actor", "role")
+		if got := e.get(org.RoleAgent, "/api/v1/batches/"+id(b)).want(http.StatusOK).M(); got["status"] != "normal" {
+			t.Fatalf("refused quarantine changed the batch: %v", got)
+		}
+		q := e.post(org.RoleManager, path+"/quarantine", nil).want(http.StatusOK).M()
+		if q["quarantined"] != true || q["quarantined_by"] != float64(e.users[org.RoleManager].ID) {
+			t.Errorf("quarantined incident %v", q)
+		}
+		if got := e.get(org.RoleAgent, "/api/v1/batches/"+id(b)).want(http.StatusOK).M(); got["status"] != "quarantined" {
+			t.Errorf("batch after quarantine: %v", got)
+		}
+		// Repeating it is harmless.
+		e.post(org.RoleManager, path+"/quarantine", nil).want(http.StatusOK)
+	})
+}
