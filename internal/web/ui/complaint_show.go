@@ -66,6 +66,14 @@ func describeEvents(evs []complaint.Event, lang string, public bool, def *workfl
 			if k, ok := e.Data["type"].(string); ok {
 				v.Detail = web.T(lang, "case.investigation."+k)
 			}
+		case "memo":
+			if to, ok := e.Data["to"].(string); ok && !public {
+				v.Detail = web.T(lang, "ui.memo_to", workflow.Roles.Label(to, lang))
+			}
+		case "linked":
+			if k, ok := e.Data["kind"].(string); ok && !public {
+				v.Detail = web.T(lang, "ui.link."+k)
+			}
 		case "capa_added":
 			if k, ok := e.Data["kind"].(string); ok {
 				v.Detail = casework.CAPAKinds.Label(k, lang)
@@ -148,13 +156,19 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		}
 		def = h.d.Cases.Definition(cv.R)
 	}
+	dups, err := h.duplicates(ctx, c.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p.D = struct {
 		C           *complaint.Complaint
 		Case        *caseView
+		Dups        *duplicatesView
 		Events      []eventView
 		Attachments []complaint.Attachment
 		Category    string
 		MaxUpload   int64
-	}{c, cv, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
+	}{c, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
 	h.render(w, status, "staff", "complaint_show", p)
 }

@@ -81,6 +81,19 @@ func Mount(r *web.Router) {
 		m.HandleFunc("GET /complaints/{id}/8d", h.staff(auth.ComplaintRead, h.report8D))
 		m.HandleFunc("GET /work", h.staff(auth.ComplaintRead, h.myWork))
 		m.HandleFunc("GET /capa/standard-updates", h.staff(auth.ComplaintRead, h.capaStandardUpdates))
+		m.HandleFunc("POST /complaints/{id}/memo", h.staff(auth.ComplaintRead, h.caseMemo))
+	}
+	if d.Incidents != nil {
+		m.HandleFunc("GET /incidents", h.staff(auth.ComplaintRead, h.incidentList))
+		m.HandleFunc("POST /incidents/{id}/quarantine", h.staff(auth.ComplaintRead, h.incidentQuarantine))
+	}
+	if d.Links != nil {
+		m.HandleFunc("POST /complaints/{id}/links", h.staff(auth.ComplaintUpdate, h.complaintLink))
+		m.HandleFunc("POST /complaints/{id}/merge", h.staff(auth.ComplaintUpdate, h.complaintMerge))
+	}
+	if d.Ledger != nil {
+		m.HandleFunc("GET /customers/{id}/ledger", h.staff(auth.RegisterRead, h.ledgerShow))
+		m.HandleFunc("POST /customers/{id}/ledger/{form}", h.staff(auth.RegisterRead, h.ledgerPost))
 	}
 
 	m.HandleFunc("GET /customers", h.staff(auth.RegisterRead, h.customerList))

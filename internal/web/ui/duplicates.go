@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kesu/internal/apperr"
+	"kesu/internal/incident"
+)
+
+// maxSuggestions bounds the duplicates panel.
+const maxSuggestions = 10
+
+// suggestionView is one likely duplicate or repeat of the shown complaint.
+type suggestionView struct {
+	incident.Suggestion
+	Subject string
+	Version int // its case version, for the merge form
+}
+
+// linkView is one stored link of the shown complaint.
+type linkView struct {
+	incident.Link
+	OtherID     int64
+	OtherNumber string
+	Outgoing    bool // the shown complaint is the duplicate, repeat or merged one
+}
+
+// duplicatesView is the "likely duplicates / repeats" panel.
+type duplicatesView struct {
+	Suggestions []suggestionView
+	Links       []linkView
+	Repeats     int
+}
+
+// duplicates assembles the panel of complaint id; nil when links are not
+// wired.
+func (h *handler) duplicates(ctx context.Context, id int64) (*duplicatesView, error) {
+	if h.d.Links == nil {
+		return nil, nil
+	}
+	v := &duplicatesView{}
+	links, err := h.d.Links.Store.Links(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	linked := map[int64]bool{}
+	for _, l := range links {
+		lv := linkView{Link: l, OtherID: l.ToID, Outgoing: true}
+		if l.ToID == id {
+			lv.OtherID, lv.Outgoing = l.FromID, false
+		}
+		linked[lv.OtherID] = true
+		if c, err := h.d.ComplaintStore.Get(ctx, lv.OtherID); err == nil {
+			lv.OtherNumber = c.Number
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+		v.Links = append(v.Links, lv)
+	}
+	v.Repeats = incident.RepeatCount(links)
+	sugs, err := h.d.Links.Suggest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sugs {
+		if linked[s.ID] {
+			continue
+		}
+		if len(v.Suggestions) == maxSuggestions {
+			break
+		}
+		sv := suggestionView{Suggestion: s}
+		if c, err := h.d.ComplaintStore.Get(ctx, s.ID); err == nil {
+			sv.Subject = c.Subject
+		} else {
+			return nil, err
+		}
+		if h.d.Cases != nil {
+			if rec, err := h.d.Cases.Load(ctx, s.ID); err == nil {
+				sv.Version = rec.Version
+			} else if !apperr.Is(err, apperr.NotFound) {
+				return nil, err
+			}
+		}
+		v.Suggestions = append(v.Suggestions, sv)
+	}
+	return v, nil
+}
+
+// complaintLink records that complaint {id} repeats (or duplicates) the
+// earlier complaint to_id.
+func (h *handler) complaintLink(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	to, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("to_id")), 10, 64)
+	kind := strings.TrimSpace(r.PostFormValue("kind"))
+	if kind == "" {
+		kind = incident.LinkRepeat
+	}
+	if _, err := h.d.Links.Link(r.Context(), id, to, kind, caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "duplicates")
+}
+
+// complaintMerge merges the suggested complaint duplicate_id into
+// complaint {id}; both timelines are kept.
+func (h *handler) complaintMerge(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	dup, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("duplicate_id")), 10, 64)
+	if dup <= 0 {
+		h.refused(w, r, id, &apperr.Error{Code: apperr.Invalid, Message: "no complaint to merge",
+			Fields: []apperr.FieldError{{Field: "merge_into", Rule: "required"}}})
+		return
+	}
+	if _, err := h.d.Links.Merge(r.Context(), dup, id, formVersion(r), caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "duplicates")
+}
