@@ -198,6 +198,26 @@ const nextNumbers = `INSERT INTO number_counters (scope, value) VALUES ($1, $2)
 ON CONFLICT (scope) DO UPDATE SET value = number_counters.value + $2
 RETURNING value`
 
+// AllocateIDs implements sqlstore.Dialect from the complaints' identity
+// sequence. The timeline's foreign key to complaints is checked at commit
+// (migration 0006), so a batch's entries can be written before its rows.
+func (Dialect) AllocateIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // NextNumbers implements sqlstore.Dialect.
 func (Dialect) NextNumbers(ctx context.Context, tx *sql.Tx, scope string, n int) (int64, error) {
 	var last int64

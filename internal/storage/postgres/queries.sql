@@ -4,8 +4,10 @@
 -- The search tsvector is written with the row (see Dialect.SearchArgs), so
 -- a new complaint's row and its indexes are written once.
 
+-- Ids are drawn before the insert (Dialect.AllocateIDs).
+
 -- name: complaint.insert
-INSERT INTO complaints (number, tracking_code, status, version, channel, received_at, subject, description,
+INSERT INTO complaints (id, number, tracking_code, status, version, channel, received_at, subject, description,
   category, category_top, severity, safety, requests,
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
@@ -14,7 +16,7 @@ INSERT INTO complaints (number, tracking_code, status, version, channel, receive
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)
+(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)
 
 -- Claims skip rows another server is claiming at this moment, so two
 -- servers never take the same job.

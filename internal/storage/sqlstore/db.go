@@ -36,6 +36,11 @@ type Dialect interface {
 	// Classify maps a driver error to an apperr code (Conflict for unique
 	// violations, Invalid for foreign keys…) by error code, or returns err.
 	Classify(err error) error
+	// AllocateIDs draws n ids for new complaints before they are inserted,
+	// so that their timeline entries, keys and jobs can be written before
+	// the numbering lock is taken; nil when the engine does not need it
+	// (one writer, no lock to wait for).
+	AllocateIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error)
 	// NextNumbers moves the numbering counter of scope by n and returns
 	// its new value; the batch takes the n numbers ending there. On
 	// PostgreSQL the counter row stays locked until commit, which keeps

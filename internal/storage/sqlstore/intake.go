@@ -180,6 +180,40 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	if len(ok) == 0 {
 		return nil
 	}
+	// With ids drawn up front (PostgreSQL), everything that does not need
+	// the number is written before the numbering lock is taken, so the lock
+	// is held for the complaints' insert, the audit entries and the commit.
+	pre, err := s.Dialect.AllocateIDs(ctx, tx, len(ok))
+	if err != nil {
+		return fmt.Errorf("allocate ids: %w", err)
+	}
+	for i, id := range pre {
+		ok[i].c.ID = id
+	}
+	ids := make([]int64, len(ok))
+	afterInsert := func() error {
+		if err := s.insertCreatedEvents(ctx, tx, ok, now); err != nil {
+			return err
+		}
+		if err := s.insertKeys(ctx, tx, ok, now); err != nil {
+			return err
+		}
+		for i, r := range ok {
+			ids[i] = r.c.ID
+		}
+		// What follows registration — starting the time-limit clocks from
+		// the receipt time, the batch-incident rule — runs through the job
+		// table right after this commit: one job row per batch, never lost.
+		if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(ids)}); err != nil {
+			return fmt.Errorf("enqueue registration work: %w", err)
+		}
+		return nil
+	}
+	if pre != nil {
+		if err := afterInsert(); err != nil {
+			return err
+		}
+	}
 	if err := s.number(ctx, tx, ok); err != nil {
 		return err
 	}
@@ -187,24 +221,13 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	for i, r := range ok {
 		toks[i] = searchTokens(r.c)
 	}
-	if err := s.insertComplaints(ctx, tx, ok, tops, toks, now); err != nil {
+	if err := s.insertComplaints(ctx, tx, ok, tops, toks, now, pre != nil); err != nil {
 		return err
 	}
-	if err := s.insertCreatedEvents(ctx, tx, ok, now); err != nil {
-		return err
-	}
-	if err := s.insertKeys(ctx, tx, ok, now); err != nil {
-		return err
-	}
-	ids := make([]int64, len(ok))
-	for i, r := range ok {
-		ids[i] = r.c.ID
-	}
-	// What follows registration — starting the time-limit clocks from the
-	// receipt time, the batch-incident rule — runs through the job table
-	// right after this commit: one job row per batch, never lost.
-	if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(ids)}); err != nil {
-		return fmt.Errorf("enqueue registration work: %w", err)
+	if pre == nil {
+		if err := afterInsert(); err != nil {
+			return err
+		}
 	}
 	idx := make([]Indexed, len(ok))
 	entries := make([]*audit.Entry, len(ok))
@@ -311,7 +334,7 @@ func (s ComplaintStore) multiRow(head, row, tail string, n int) string {
 	return s.Dialect.Rebind(b.String())
 }
 
-func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs []*createReq, tops []string, toks [][]string, now time.Time) error {
+func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs []*createReq, tops []string, toks [][]string, now time.Time, withID bool) error {
 	byCode := make(map[string]*complaint.Complaint, len(reqs))
 	args := make([]any, 0, len(reqs)*39)
 	for i, r := range reqs {
@@ -323,6 +346,9 @@ func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs [
 		}
 		byCode[c.TrackingCode] = c
 		c.CreatedAt, c.UpdatedAt, c.Version = now, now, 1
+		if withID {
+			args = append(args, c.ID)
+		}
 		args = append(args, c.Number, c.TrackingCode, c.Status)
 		args = append(args, s.fieldArgs(c, tops[i])...)
 		args = append(args[:len(args)-1], nullInt(c.HolderID), nullInt(c.BackupID), args[len(args)-1])
