@@ -30,6 +30,7 @@ import (
 	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/org"
+	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
 	"kesu/internal/storage/sqlite"
 	"kesu/internal/storage/sqlstore"
@@ -117,6 +118,21 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	a.Cases = cases
 	incidents := &incident.Service{Store: db.Incidents(), Batches: db.Registers(), Now: now}
+	// A batch incident tells the managers of QA, R&D, production and the
+	// GM office (TRI-6) in their kesu inbox.
+	incidents.Notify = func(ctx context.Context, inc *incident.Incident, recipients []int64) {
+		ns := make([]sla.Notice, 0, len(recipients))
+		for _, u := range recipients {
+			cid := inc.TriggerComplaintID
+			ns = append(ns, sla.Notice{UserID: u, Kind: "incident.batch", ComplaintID: &cid,
+				Title: fmt.Sprintf("批次异常：%s %s", inc.BatchNo, inc.ProductName),
+				Body:  fmt.Sprintf("批次 %s 已有 %d 宗质量投诉，请评估是否隔离该批次或启动召回。", inc.BatchNo, inc.ComplaintCount),
+				Key:   fmt.Sprintf("incident:%d:%d", inc.ID, u)})
+		}
+		if err := db.SLAClocks().Notify(ctx, ns...); err != nil {
+			log.Warn("batch incident notification", "incident", inc.ID, "err", err)
+		}
+	}
 	links := &incident.Links{Store: db.Incidents(), Cases: cases, Now: now, Open: func(status string) bool {
 		for _, d := range cases.Definitions {
 			if slices.Contains(d.OpenStates(), status) {

@@ -3,7 +3,9 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"kesu/internal/audit"
 	"net/http"
+	"strings"
 	"testing"
 
 	"kesu/internal/org"
@@ -29,6 +31,19 @@ func (e *env) runJobs() {
 // (TRI-6).
 func TestBatchIncidentAndQuarantine(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
+		// The QA manager is told when an incident is raised.
+		qa, err := e.app.DB.Cases().DepartmentByCode(t.Context(), "qa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dept, err := e.app.DB.Registers().GetDepartment(t.Context(), qa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dept.ManagerID = &e.users[org.RoleManager].ID
+		if err := e.app.DB.Registers().UpdateDepartment(t.Context(), dept, audit.System); err != nil {
+			t.Fatal(err)
+		}
 		p := e.post(org.RoleManager, "/api/v1/products", map[string]any{"code": "P-RO", "name": "净水器", "model": "RO-100"}).
 			want(http.StatusCreated).M()
 		b := e.post(org.RoleManager, "/api/v1/batches", map[string]any{"product_id": p["id"], "lot_no": "L-INC-1", "quantity": 500}).
@@ -60,6 +75,10 @@ func TestBatchIncidentAndQuarantine(t *testing.T) {
 		}
 		if inc["trigger_complaint_id"] != fifth["id"] {
 			t.Errorf("trigger %v, want complaint %v", inc["trigger_complaint_id"], fifth["id"])
+		}
+		ns, err := e.app.DB.SLAClocks().Notifications(t.Context(), e.users[org.RoleManager].ID, true, 10)
+		if err != nil || len(ns) != 1 || ns[0].Kind != "incident.batch" || !strings.Contains(ns[0].Title, "L-INC-1") {
+			t.Fatalf("the QA manager's notifications: %+v, %v", ns, err)
 		}
 		// A sixth joins the open incident instead of raising another.
 		e.create(qualityOf("漏水 6", "L-INC-1"))
