@@ -7,21 +7,29 @@ import (
 	"kesu/internal/storage/storetest"
 )
 
-// TestJobs runs the job-table suite with two servers' connection pools on
-// one schema.
+// openPair opens two servers' connection pools on one fresh schema.
+func openPair(t *testing.T) (*sqlstore.DB, *sqlstore.DB) {
+	u := freshSchema(t)
+	var dbs [2]*sqlstore.DB
+	for i := range dbs {
+		db, err := Open(t.Context(), u, nil, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	return dbs[0], dbs[1]
+}
+
+// TestJobs runs the job-table suite on PostgreSQL.
 func TestJobs(t *testing.T) {
 	serverURL(t)
-	storetest.RunJobs(t, func(t *testing.T) (*sqlstore.DB, *sqlstore.DB) {
-		u := freshSchema(t)
-		var dbs [2]*sqlstore.DB
-		for i := range dbs {
-			db, err := Open(t.Context(), u, nil, quiet)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			dbs[i] = db
-		}
-		return dbs[0], dbs[1]
-	})
+	storetest.RunJobs(t, openPair)
+}
+
+// TestSLA runs the SLA clock suite on PostgreSQL.
+func TestSLA(t *testing.T) {
+	serverURL(t)
+	storetest.RunSLA(t, openPair)
 }
