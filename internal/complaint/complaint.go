@@ -130,6 +130,9 @@ type Filter struct {
 	DepartmentID  *int64
 	From, To      *time.Time // received_at in [From, To)
 	Query         string     // substring search over number, subject, description, complainant and customer
+	// Due keeps complaints by their running time-limit clocks: "overdue"
+	// (one is past its due time) or "due_soon" (one falls due within DueSoon).
+	Due string
 
 	Sort  string // "received_desc" (default), "received_asc", "number_desc", "number_asc"
 	Limit int    // default 20, at most 200
@@ -137,7 +140,13 @@ type Filter struct {
 }
 
 // Sort orders accepted by Filter.Sort.
-var Sorts = []string{"received_desc", "received_asc", "number_desc", "number_asc"}
+var Sorts = []string{"received_desc", "received_asc", "number_desc", "number_asc", "due_asc"}
+
+// DueFilters are the values accepted by Filter.Due.
+var DueFilters = []string{"overdue", "due_soon"}
+
+// DueSoon is how close a running clock's due time must be for "due_soon".
+const DueSoon = 24 * time.Hour
 
 // Page is one page of a list.
 type Page struct {

@@ -22,6 +22,7 @@ import (
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/product"
+	"kesu/internal/sla"
 )
 
 // Deps is everything the handlers use. cmd/kesu builds it once.
@@ -48,9 +49,15 @@ type Deps struct {
 	Incidents *incident.Service
 	Links     *incident.Links
 	Ledger    *incident.Ledger
-	Now       func() time.Time
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
+	// Clocks reads a complaint's time-limit clocks; Calendar and Policies
+	// turn them into due times and remaining working time (issue 6). Nil
+	// when time limits are off.
+	Clocks   ClockReader
+	Calendar *sla.Calendar
+	Policies *sla.Policies
+	Now      func() time.Time
+	Log      *slog.Logger
+	Metrics  *prometheus.Registry
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.

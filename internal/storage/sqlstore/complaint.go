@@ -160,8 +160,14 @@ func (s ComplaintStore) GetByNumber(ctx context.Context, number string) (*compla
 type cursor struct {
 	R int64  `json:"r,omitempty"`
 	N string `json:"n,omitempty"`
+	D int64  `json:"d,omitempty"` // earliest running due time, for "due_asc"
 	I int64  `json:"i"`
 }
+
+// dueExpr is the earliest due time of a complaint's counting clocks
+// (running, or breached by the monitor and not yet stopped), or the largest
+// int64 when none counts (so they sort last under "due_asc").
+const dueExpr = "COALESCE((SELECT MIN(k.due_at) FROM sla_clocks k WHERE k.complaint_id = c.id AND (k.state = 'running' OR (k.state = 'breached' AND k.stopped_at IS NULL))), 9223372036854775807)"
 
 func encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(mustJSON(c))
@@ -235,6 +241,20 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 	if f.To != nil {
 		add("c.received_at < ?", micros(*f.To))
 	}
+	switch f.Due {
+	case "":
+	case "overdue":
+		// The monitor marks a clock breached at its due time without
+		// stopping it; one not yet marked is running past its due time.
+		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL)))", micros(s.Now()))
+	case "due_soon":
+		now := s.Now()
+		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND k.state = 'running' AND k.due_at >= ? AND k.due_at < ?)",
+			micros(now), micros(now.Add(complaint.DueSoon)))
+	default:
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
+			Fields: []apperr.FieldError{{Field: "due", Rule: "invalid_value", Param: strings.Join(complaint.DueFilters, ",")}}}
+	}
 	if strings.TrimSpace(f.Query) != "" {
 		q, ok := textsearch.ParseQuery(f.Query)
 		if !ok {
@@ -276,6 +296,11 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 		if f.After != "" {
 			add("c.number > ?", cur.N)
 		}
+	case "due_asc":
+		order = dueExpr + " ASC, c.id ASC"
+		if f.After != "" {
+			add("("+dueExpr+" > ? OR ("+dueExpr+" = ? AND c.id > ?))", cur.D, cur.D, cur.I)
+		}
 	default:
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: "bad sort",
 			Fields: []apperr.FieldError{{Field: "sort", Rule: "invalid_value", Param: strings.Join(complaint.Sorts, ",")}}}
@@ -311,7 +336,13 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		last := page.Items[limit-1]
-		page.Next = encodeCursor(cursor{R: micros(last.ReceivedAt), N: last.Number, I: last.ID})
+		cur := cursor{R: micros(last.ReceivedAt), N: last.Number, I: last.ID}
+		if f.Sort == "due_asc" {
+			if err := s.R.QueryRowContext(ctx, s.Dialect.Rebind("SELECT "+dueExpr+" FROM complaints c WHERE c.id = ?"), last.ID).Scan(&cur.D); err != nil {
+				return nil, s.classify(err)
+			}
+		}
+		page.Next = encodeCursor(cur)
 	}
 	return page, nil
 }

@@ -44,6 +44,7 @@ var routes = []route{
 	{"GET /api/v1/complaints/{number}", auth.ComplaintRead, (*api).getComplaint},
 	{"PATCH /api/v1/complaints/{number}", auth.ComplaintUpdate, (*api).patchComplaint},
 	{"GET /api/v1/complaints/{number}/timeline", auth.ComplaintRead, (*api).timeline},
+	{"GET /api/v1/complaints/{number}/clocks", auth.ComplaintRead, (*api).clocks},
 	{"POST /api/v1/complaints/{number}/notes", auth.ComplaintUpdate, (*api).addNote},
 	{"GET /api/v1/complaints/{number}/attachments", auth.ComplaintRead, (*api).listAttachments},
 	{"POST /api/v1/complaints/{number}/attachments", auth.ComplaintUpdate, (*api).uploadAttachment},

@@ -238,6 +238,7 @@ func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
 		From:          q.day("from", loc, false),
 		To:            q.day("to", loc, true),
 		Query:         q.str("q"),
+		Due:           q.oneOf("due", complaint.DueFilters),
 		Sort:          q.oneOf("sort", complaint.Sorts),
 		Limit:         q.num("limit", 20, 1, 200),
 		After:         q.str("after"),
