@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"time"
 
 	"kesu/internal/casework"
 	"kesu/internal/sla"
@@ -44,4 +45,15 @@ func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
 	a.Worker.Handlers[sla.JobSchedule] = s.Scheduler.Handler()
 	a.SLA = s
 	return s.Scheduler.EnqueueNext(ctx)
+}
+
+// dryRun lists what would fire in (from, to]: the open clocks' timers and
+// the fixed-date schedules, without changing anything.
+func (a *App) dryRun(ctx context.Context, from, to time.Time) ([]sla.Firing, error) {
+	clocks, err := a.DB.SLAClocks().OpenClocks(ctx, to.AddDate(0, 1, 0)) // reminders come before the due time
+	if err != nil {
+		return nil, err
+	}
+	s := a.SLA
+	return sla.DryRun(s.Rules.Policies, clocks, s.Scheduler.Schedules, s.Scheduler.Loc, from, to), nil
 }

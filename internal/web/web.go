@@ -19,6 +19,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/incident"
+	"kesu/internal/jobs"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/product"
@@ -49,6 +50,13 @@ type Deps struct {
 	Incidents *incident.Service
 	Links     *incident.Links
 	Ledger    *incident.Ledger
+	// Inbox is the staff's in-app notifications; Jobs the durable job
+	// table (its dead letters); Schedules the fixed-date jobs and DryRun
+	// what would fire in (from, to] (issue 6). Nil where not wired.
+	Inbox     Inbox
+	Jobs      jobs.Store
+	Schedules *sla.Scheduler
+	DryRun    func(ctx context.Context, from, to time.Time) ([]sla.Firing, error)
 	// Clocks reads a complaint's time-limit clocks; Calendar and Policies
 	// turn them into due times and remaining working time (issue 6). Nil
 	// when time limits are off.
@@ -72,6 +80,13 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (behind HTTPS).
 	SecureCookies bool
 	Version       string
+}
+
+// Inbox lists and marks a user's in-app notifications.
+type Inbox interface {
+	Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]sla.Notice, error)
+	MarkRead(ctx context.Context, userID, id int64) error
+	UnreadCount(ctx context.Context, userID int64) (int, error)
 }
 
 // Router is a ServeMux with the shared middleware applied per route.

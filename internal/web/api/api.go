@@ -112,6 +112,14 @@ var routes = []route{
 
 	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
 	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
+
+	{"GET /api/v1/me/notifications", signedIn, (*api).myNotifications},
+	{"POST /api/v1/me/notifications/{id}/read", signedIn, (*api).readNotification},
+	{"GET /api/v1/jobs", auth.AuditRead, (*api).listJobs},
+	{"POST /api/v1/jobs/{id}/retry", auth.OrgWrite, (*api).retryJob},
+	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules},
+	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule},
+	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun},
 }
 
 // Routes lists the method and path pattern of every API route, for the

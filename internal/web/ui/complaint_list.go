@@ -17,6 +17,7 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	d := &decoder{f: q, loc: h.loc}
 	f := complaint.Filter{
 		Category: d.str("category"), CustomerClass: d.str("class"), Query: d.str("q"), After: d.str("after"),
+		Due: d.str("due"), Sort: d.str("sort"),
 	}
 	for key, dst := range map[string]*[]string{"status": &f.Status, "channel": &f.Channel, "severity": &f.Severity} {
 		if v := d.str(key); v != "" {

@@ -161,14 +161,20 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		h.fail(w, r, err)
 		return
 	}
+	clocks, err := h.clockRows(ctx, c.ID, p.L)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p.D = struct {
 		C           *complaint.Complaint
+		Clocks      []clockRow
 		Case        *caseView
 		Dups        *duplicatesView
 		Events      []eventView
 		Attachments []complaint.Attachment
 		Category    string
 		MaxUpload   int64
-	}{c, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
+	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
 	h.render(w, status, "staff", "complaint_show", p)
 }
