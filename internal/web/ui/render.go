@@ -230,6 +230,7 @@ type page struct {
 	Errs     map[string]string // field → message in L
 	F        url.Values        // submitted or stored form values
 	D        any               // page data
+	Unread   int               // the user's unread notifications, for the menu
 }
 
 // newPage fills the parts of a page every request has.
@@ -240,6 +241,9 @@ func (h *handler) newPage(r *http.Request, title string) *page {
 		p.User = pr.User
 		if pr.Session != nil {
 			p.CSRF = pr.Session.CSRF
+		}
+		if h.d.Inbox != nil {
+			p.Unread, _ = h.d.Inbox.UnreadCount(r.Context(), pr.User.ID) // the menu only
 		}
 	}
 	return p

@@ -132,6 +132,13 @@ func Mount(r *web.Router) {
 
 	m.HandleFunc("GET /audit", h.staff(auth.AuditRead, h.auditList))
 
+	m.HandleFunc("GET /inbox", h.staff("", h.inbox))
+	m.HandleFunc("POST /inbox/{id}/read", h.staff("", h.inboxRead))
+	m.HandleFunc("GET /admin/jobs", h.staff(auth.AuditRead, h.jobsAdmin))
+	m.HandleFunc("POST /admin/jobs/{id}/retry", h.staff(auth.OrgWrite, h.jobRetry))
+	m.HandleFunc("GET /admin/schedules", h.staff(auth.AuditRead, h.schedules))
+	m.HandleFunc("POST /admin/schedules/{name}/run", h.staff(auth.OrgWrite, h.scheduleRun))
+
 	// Public pages: no account.
 	m.HandleFunc("GET /complaint/new", h.publicForm)
 	m.HandleFunc("POST /complaint/new", h.publicSubmit)
