@@ -1,7 +1,6 @@
 package ui_test
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,25 +21,7 @@ func TestBrowserCaseToClosure(t *testing.T) {
 	}
 	bin := chromium(t)
 	e := newCaseEnv(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, 180*time.Second)
-	defer cancel()
+	ctx := startBrowser(t, bin, 180*time.Second)
 	base := e.srv.URL
 	do := func(step string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
