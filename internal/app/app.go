@@ -159,7 +159,8 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		db.Close()
 		return nil, fmt.Errorf("time limits: %w", err)
 	}
-	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays}
+	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays,
+		Expected: expectedFrom(a.SLA.Rules)}
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
 			cu, err := db.Registers().GetCustomer(ctx, id)

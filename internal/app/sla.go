@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"kesu/internal/complaint"
 	"slices"
+	"strings"
 	"time"
 
 	"kesu/internal/casework"
@@ -56,4 +58,32 @@ func (a *App) dryRun(ctx context.Context, from, to time.Time) ([]sla.Firing, err
 	}
 	s := a.SLA
 	return sla.DryRun(s.Rules.Policies, clocks, s.Scheduler.Schedules, s.Scheduler.Loc, from, to), nil
+}
+
+// closurePolicies are the whole-case limits (SLA-9: 15 days domestic, 20
+// foreign) that the acknowledgement letter's expected completion follows.
+var closurePolicies = []string{"sla_9", "sla_9_foreign"}
+
+// expectedFrom returns the expected completion of a new complaint from the
+// closure policy that applies to it, counted from acceptance.
+func expectedFrom(rules *sla.Rules) func(c *complaint.Complaint, accepted time.Time) (time.Time, bool) {
+	return func(c *complaint.Complaint, accepted time.Time) (time.Time, bool) {
+		sub := sla.Subject{Safety: c.Safety, Category: c.Category, Severity: c.Severity, Region: c.Region, Class: c.CustomerClass}
+		if i := strings.IndexByte(c.Category, '.'); i > 0 {
+			sub.CategoryTop = c.Category[:i]
+		} else {
+			sub.CategoryTop = c.Category
+		}
+		sub.Quality = sub.CategoryTop == "quality"
+		for _, code := range closurePolicies {
+			p, ok := rules.Policies.Get(code)
+			if !ok || !sla.Applies(p, sub) {
+				continue
+			}
+			if due, err := sla.Due(rules.Calendar, p, accepted); err == nil {
+				return due, true
+			}
+		}
+		return time.Time{}, false
+	}
 }

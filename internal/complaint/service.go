@@ -27,6 +27,10 @@ type Service struct {
 	// ExpectedDays is the default number of days, from acceptance, in which
 	// the acknowledgement letter promises completion until SLA policies set it.
 	ExpectedDays int
+	// Expected, when set, computes the completion date the acknowledgement
+	// letter promises from the time-limit policies; without it, or when it
+	// has no answer, ExpectedDays applies.
+	Expected func(c *Complaint, accepted time.Time) (time.Time, bool)
 	// Route, when set, picks the owning department, holder and backup of a
 	// valid new complaint before it is stored, so they commit with it.
 	Route func(ctx context.Context, c *Complaint) error
@@ -139,6 +143,11 @@ func (s *Service) Create(ctx context.Context, c *Complaint, opts CreateOptions) 
 		days = 15
 	}
 	c.ExpectedBy = now.AddDate(0, 0, days)
+	if s.Expected != nil {
+		if t, ok := s.Expected(c, now); ok {
+			c.ExpectedBy = t
+		}
+	}
 	if opts.Actor.UserID != 0 && c.FirstReceiverID == nil {
 		id := opts.Actor.UserID
 		c.FirstReceiverID = &id
