@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -369,4 +370,19 @@ func deref(v reflect.Value) any {
 		return v.Elem().Interface()
 	}
 	return v.Interface()
+}
+
+// deleteByID deletes the record named by the {id} path value with del and
+// answers 204; a record still in use answers 409.
+func deleteByID(w http.ResponseWriter, r *http.Request, del func(ctx context.Context, id int64, actor audit.Actor) error) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := del(r.Context(), id, actor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

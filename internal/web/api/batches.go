@@ -134,14 +134,5 @@ func (a *api) patchBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteBatch(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := a.d.Products.DeleteBatch(r.Context(), id, actor(r)); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, a.d.Products.DeleteBatch)
 }

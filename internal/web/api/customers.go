@@ -130,14 +130,5 @@ func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteCustomer(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := a.d.Customers.DeleteCustomer(r.Context(), id, actor(r)); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, a.d.Customers.DeleteCustomer)
 }

@@ -104,14 +104,5 @@ func (a *api) patchDepartment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteDepartment(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := a.d.Org.DeleteDepartment(r.Context(), id, actor(r)); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, a.d.Org.DeleteDepartment)
 }

@@ -99,14 +99,5 @@ func (a *api) patchProduct(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteProduct(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := a.d.Products.DeleteProduct(r.Context(), id, actor(r)); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, a.d.Products.DeleteProduct)
 }

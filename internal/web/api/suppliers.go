@@ -96,14 +96,5 @@ func (a *api) patchSupplier(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) deleteSupplier(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := a.d.Products.DeleteSupplier(r.Context(), id, actor(r)); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	deleteByID(w, r, a.d.Products.DeleteSupplier)
 }
