@@ -2,11 +2,9 @@ package bench
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +16,6 @@ import (
 	"kesu/internal/benchdata"
 	"kesu/internal/casework"
 	"kesu/internal/org"
-	"kesu/internal/storage/postgres"
 	"kesu/internal/storage/sqlite"
 	"kesu/internal/storage/sqlstore"
 	"kesu/internal/workflow"
@@ -164,26 +161,7 @@ func openCasePostgres(base string) *caseEngine {
 	ctx := context.Background()
 	e := &caseEngine{name: "postgres"}
 	const schema = "kesu_bench_case_100k"
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	_, err = admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema)
-	admin.Close()
-	if err != nil {
-		e.err = fmt.Errorf("create schema %s: %w", schema, err)
-		return e
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	if e.db, e.err = postgres.Open(ctx, u.String(), time.Now, benchLog); e.err != nil {
+	if e.db, e.err = openKeptSchema(ctx, base, schema); e.err != nil {
 		return e
 	}
 	if e.err = fillCases(ctx, "schema "+schema, e.db); e.err == nil {

@@ -2,9 +2,7 @@ package bench
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"kesu/internal/sla"
-	"kesu/internal/storage/postgres"
 	"kesu/internal/storage/sqlite"
 	"kesu/internal/storage/sqlstore"
 )
@@ -102,26 +99,7 @@ func openSLAPostgres(base string) *slaEngine {
 	ctx := context.Background()
 	e := &slaEngine{name: "postgres"}
 	const schema = "kesu_bench_sla_1m"
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	_, err = admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema)
-	admin.Close()
-	if err != nil {
-		e.err = err
-		return e
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	if e.db, e.err = postgres.Open(ctx, u.String(), time.Now, benchLog); e.err != nil {
+	if e.db, e.err = openKeptSchema(ctx, base, schema); e.err != nil {
 		return e
 	}
 	ins := slaInsert(fmt.Sprintf("generate_series(0, %d) AS g(i)", slaN-1))
