@@ -56,6 +56,11 @@ type Record struct {
 	MergedInto   *int64     `json:"merged_into,omitempty"`
 	ReminderDate *time.Time `json:"reminder_date,omitempty"`
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	// Milestones for stage times: first left registration, first reply to
+	// the customer, resolution executed.
+	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
+	RepliedAt  *time.Time `json:"replied_at,omitempty"`
+	ExecutedAt *time.Time `json:"executed_at,omitempty"`
 
 	Parties   []int64              `json:"parties"`   // 当事人
 	Approvers []int64              `json:"approvers"` // signatures of the current round

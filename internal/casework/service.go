@@ -235,11 +235,33 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	if a != nil && a.Effects.Reply != "" {
 		w.Event.Data["channel"] = "customer"
 	}
+	markMilestones(r, def, action, res.From, e.Reply != "", now)
 	w.Clock = clockChange(def, action, res.From, res.To)
 	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// markMilestones records the first time a case leaves its initial state,
+// is answered and has its resolution executed; statistics measure the
+// stages between them.
+func markMilestones(r *Record, def *workflow.Definition, action, from string, replied bool, now time.Time) {
+	at := func(p **time.Time) {
+		if *p == nil {
+			t := now
+			*p = &t
+		}
+	}
+	if from == def.Initial {
+		at(&r.AcceptedAt)
+	}
+	if replied {
+		at(&r.RepliedAt)
+	}
+	if action == "execute" {
+		at(&r.ExecutedAt)
+	}
 }
 
 func nextRole(chain []workflow.Level, signed []int64) string {

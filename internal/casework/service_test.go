@@ -116,7 +116,10 @@ func TestQualityComplaintToClosure(t *testing.T) {
 	if r.HolderID == nil || *r.HolderID != e.users["qa"].User.ID || r.BackupID == nil || *r.BackupID != e.users["qa2"].User.ID {
 		t.Fatalf("quality complaint should go to QA with a backup, got holder %v backup %v", r.HolderID, r.BackupID)
 	}
+	e.now = e.now.Add(2 * time.Hour)
+	acceptedAt := e.now
 	r = e.do(r, "qa", "accept", nil)
+	e.now = e.now.Add(time.Hour)
 	r = e.do(r, "qa", "start_investigation", nil)
 	if _, err := e.svc.Investigate(ctx, r.ComplaintID, "returned_goods_test", "退回样品试验：密封圈硬度 62 HA，低于规格 70 HA", e.users["qa"]); err != nil {
 		t.Fatal(err)
@@ -147,6 +150,8 @@ func TestQualityComplaintToClosure(t *testing.T) {
 	r = e.do(r, "mgr", "approve", nil)
 	e.refuse(r, "mgr", "approve", nil, apperr.Forbidden) // one person signs one level
 	r = e.do(r, "dgm", "approve", nil)
+	e.now = e.now.Add(20 * time.Hour)
+	repliedAt := e.now
 	r = e.do(r, "qa", "reply", workflow.Input{"body": "经检测为密封圈批次问题，我司将为您免费更换整机。"})
 	r = e.do(r, "agent", "customer_agrees", nil)
 	e.refuse(r, "qa", "execute", nil, apperr.Invalid) // CAPA not done
@@ -158,7 +163,10 @@ func TestQualityComplaintToClosure(t *testing.T) {
 	}
 	r, _ = e.svc.Load(ctx, r.ComplaintID)
 	r, _ = e.svc.Decide(ctx, r.ComplaintID, r.Version, casework.Decision{ResolutionExecuted: ptr(true)}, e.users["qa"])
+	e.now = e.now.Add(30 * time.Hour)
+	executedAt := e.now
 	r = e.do(r, "qa", "execute", nil)
+	e.now = e.now.Add(time.Hour)
 	list, _ = e.svc.Store.CAPA(ctx, r.ComplaintID)
 	if _, err := e.svc.VerifyCAPA(ctx, r.ComplaintID, list[0].ID, list[0].Version, true, "连续三批合格", true, e.users["agent"]); !apperr.Is(err, apperr.Forbidden) {
 		t.Fatalf("an agent must not verify CAPA: %v", err)
@@ -176,6 +184,16 @@ func TestQualityComplaintToClosure(t *testing.T) {
 	r = e.do(r, "mgr", "close", nil)
 	if r.Status != "closed" || r.ClosedAt == nil {
 		t.Fatalf("case = %+v", r)
+	}
+	// Stage times are measured between milestones recorded the first time.
+	for _, m := range []struct {
+		name string
+		got  *time.Time
+		want time.Time
+	}{{"accepted", r.AcceptedAt, acceptedAt}, {"replied", r.RepliedAt, repliedAt}, {"executed", r.ExecutedAt, executedAt}} {
+		if m.got == nil || !m.got.Equal(m.want) {
+			t.Errorf("%s at %v, want %v", m.name, m.got, m.want)
+		}
 	}
 	apps, _ := e.svc.Store.Approvals(ctx, r.ComplaintID)
 	if len(apps) != 2 || apps[0].LevelRole != org.RoleManager || apps[1].LevelRole != org.RoleDeputyGM {

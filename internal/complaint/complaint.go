@@ -128,8 +128,17 @@ type Filter struct {
 	ProductID     *int64
 	BatchNo       string
 	DepartmentID  *int64
-	From, To      *time.Time // received_at in [From, To)
-	Query         string     // substring search over number, subject, description, complainant and customer
+	HolderID      *int64
+	// Decisions recorded on the case (TRI-4), for drilling down from
+	// statistics.
+	Responsibility string
+	Validity       string
+	Established    *bool
+	// State is "open" (work remains) or "closed" (the case reached a final
+	// state).
+	State    string
+	From, To *time.Time // received_at in [From, To)
+	Query    string     // substring search over number, subject, description, complainant and customer
 	// Due keeps complaints by their running time-limit clocks: "overdue"
 	// (one is past its due time) or "due_soon" (one falls due within DueSoon).
 	Due string
@@ -141,6 +150,9 @@ type Filter struct {
 
 // Sort orders accepted by Filter.Sort.
 var Sorts = []string{"received_desc", "received_asc", "number_desc", "number_asc", "due_asc"}
+
+// States are the values accepted by Filter.State.
+var States = []string{"open", "closed"}
 
 // DueFilters are the values accepted by Filter.Due.
 var DueFilters = []string{"overdue", "due_soon"}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"kesu/internal/enum"
 	"slices"
 	"strings"
 	"time"
@@ -226,4 +227,13 @@ func (ps *Policies) MaxRemindBefore() time.Duration {
 		d = max(d, p.RemindBefore)
 	}
 	return time.Duration(d)
+}
+
+// Set returns the policies' codes and names in file order.
+func (ps *Policies) Set() enum.Set {
+	out := make(enum.Set, len(ps.list))
+	for i, p := range ps.list {
+		out[i] = enum.Option{Code: p.Code, ZH: p.ZH, EN: p.EN}
+	}
+	return out
 }

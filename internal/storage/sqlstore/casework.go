@@ -42,7 +42,7 @@ type querier interface {
 
 func (s CaseStore) load(ctx context.Context, q querier, id int64) (*casework.Record, error) {
 	var r casework.Record
-	var dept, holder, backup, merged, closed sql.NullInt64
+	var dept, holder, backup, merged, closed, accepted, replied, executed sql.NullInt64
 	var est sql.NullBool
 	var reminder sql.NullString
 	err := q.QueryRowContext(ctx, s.q("case.load"), id).Scan(&r.ComplaintID, &r.Number, &r.Version, &r.Profile, &r.Status,
@@ -50,7 +50,7 @@ func (s CaseStore) load(ctx context.Context, q querier, id int64) (*casework.Rec
 		&est, &r.Validity, &r.Malicious, &r.Responsibility, &r.ResponsibilityNote, &r.RootCause,
 		&r.Resolution, &r.Amount, &r.Currency, &r.ResolutionExecuted,
 		&r.FollowUpsDone, &r.LastSatisfaction, &r.ApprovalRound, &r.Reopens,
-		&holder, &backup, &merged, &reminder, &closed)
+		&holder, &backup, &merged, &reminder, &closed, &accepted, &replied, &executed)
 	if err != nil {
 		return nil, s.classify(err)
 	}
@@ -60,6 +60,7 @@ func (s CaseStore) load(ctx context.Context, q querier, id int64) (*casework.Rec
 	}
 	r.DepartmentID, r.HolderID, r.BackupID, r.MergedInto = intPtr(dept), intPtr(holder), intPtr(backup), intPtr(merged)
 	r.ReminderDate, r.ClosedAt = datePtr(reminder), timePtr(closed)
+	r.AcceptedAt, r.RepliedAt, r.ExecutedAt = timePtr(accepted), timePtr(replied), timePtr(executed)
 	if r.Parties, err = s.ids(ctx, q, s.q("case.parties"), id); err != nil {
 		return nil, err
 	}
@@ -99,6 +100,7 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 			r.RootCause, r.Resolution, r.Amount, r.Currency, r.ResolutionExecuted,
 			r.FollowUpsDone, r.LastSatisfaction, r.ApprovalRound, r.Reopens,
 			nullInt(r.HolderID), nullInt(r.BackupID), nullInt(r.MergedInto), nullDate(r.ReminderDate), nullMicros(r.ClosedAt),
+			nullMicros(r.AcceptedAt), nullMicros(r.RepliedAt), nullMicros(r.ExecutedAt),
 			r.ComplaintID, r.Version)
 		if err != nil {
 			return fmt.Errorf("save case: %w", err)

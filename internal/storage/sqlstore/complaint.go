@@ -185,10 +185,11 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// List implements complaint.Store with keyset pagination.
-func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complaint.Page, error) {
-	var where []string
-	var args []any
+// Conditions turns a filter into SQL conditions on complaints c, in the
+// store's placeholder-neutral form ("?"). ok is false when the text query
+// can match nothing. release must be called when the query has run.
+func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (where []string, args []any, release func(), ok bool, err error) {
+	release = func() {}
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
@@ -235,6 +236,28 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 	if f.DepartmentID != nil {
 		add("c.department_id = ?", *f.DepartmentID)
 	}
+	if f.HolderID != nil {
+		add("c.holder_id = ?", *f.HolderID)
+	}
+	if f.Responsibility != "" {
+		add("c.responsibility = ?", f.Responsibility)
+	}
+	if f.Validity != "" {
+		add("c.validity = ?", f.Validity)
+	}
+	if f.Established != nil {
+		add("c.established = ?", *f.Established)
+	}
+	switch f.State {
+	case "":
+	case "open":
+		add("c.closed_at IS NULL")
+	case "closed":
+		add("c.closed_at IS NOT NULL")
+	default:
+		return nil, nil, nil, false, &apperr.Error{Code: apperr.Invalid, Message: "bad state filter",
+			Fields: []apperr.FieldError{{Field: "state", Rule: "invalid_value", Param: strings.Join(complaint.States, ",")}}}
+	}
 	if f.From != nil {
 		add("c.received_at >= ?", micros(*f.From))
 	}
@@ -252,20 +275,37 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND k.state = 'running' AND k.due_at >= ? AND k.due_at < ?)",
 			micros(now), micros(now.Add(complaint.DueSoon)))
 	default:
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
+		return nil, nil, nil, false, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
 			Fields: []apperr.FieldError{{Field: "due", Rule: "invalid_value", Param: strings.Join(complaint.DueFilters, ",")}}}
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		q, ok := textsearch.ParseQuery(f.Query)
 		if !ok {
-			return &complaint.Page{Items: []complaint.Complaint{}}, nil
+			return nil, nil, release, false, nil
 		}
-		cond, a, release, err := s.Dialect.SearchClause(ctx, q)
+		cond, a, rel, err := s.Dialect.SearchClause(ctx, q)
 		if err != nil {
-			return nil, s.classify(err)
+			return nil, nil, nil, false, s.classify(err)
 		}
-		defer release()
+		release = rel
 		add(cond, a...)
+	}
+	return where, args, release, true, nil
+}
+
+// List implements complaint.Store with keyset pagination.
+func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complaint.Page, error) {
+	where, args, release, ok, err := s.Conditions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if !ok {
+		return &complaint.Page{Items: []complaint.Complaint{}}, nil
+	}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	var order string
 	var cur cursor

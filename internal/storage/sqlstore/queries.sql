@@ -239,7 +239,8 @@ SELECT c.id, COALESCE(c.number, ''), c.version, c.profile, c.status, c.previous_
   c.established, c.validity, c.malicious, c.responsibility, c.responsibility_note, c.root_cause,
   c.resolution, c.amount, c.currency, c.resolution_executed,
   c.follow_ups_done, c.last_satisfaction, c.approval_round, c.reopens,
-  c.holder_id, c.backup_id, c.merged_into, c.reminder_date, c.closed_at
+  c.holder_id, c.backup_id, c.merged_into, c.reminder_date, c.closed_at,
+  c.accepted_at, c.replied_at, c.executed_at
 FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
@@ -264,7 +265,8 @@ UPDATE complaints SET version = version + 1, updated_at = ?, status = ?, previou
   department_id = ?, established = ?, validity = ?, malicious = ?, responsibility = ?, responsibility_note = ?,
   root_cause = ?, resolution = ?, amount = ?, currency = ?, resolution_executed = ?,
   follow_ups_done = ?, last_satisfaction = ?, approval_round = ?, reopens = ?,
-  holder_id = ?, backup_id = ?, merged_into = ?, reminder_date = ?, closed_at = ?
+  holder_id = ?, backup_id = ?, merged_into = ?, reminder_date = ?, closed_at = ?,
+  accepted_at = ?, replied_at = ?, executed_at = ?
 WHERE id = ? AND version = ?
 
 -- name: case.approval.insert
@@ -510,3 +512,57 @@ SELECT id, user_id, kind, complaint_id, title, body, COALESCE(dedupe_key, ''), c
 
 -- name: notification.read
 UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL
+
+-- name: report.facts
+SELECT c.category_top, c.category, c.severity, c.channel, c.customer_class, c.region, c.status,
+  c.validity, c.responsibility, c.root_cause, c.established, c.safety,
+  COALESCE(c.department_id, 0), COALESCE(c.product_id, 0), COALESCE(c.holder_id, 0), c.batch_no,
+  c.received_at, c.accepted_at, c.replied_at, c.executed_at, c.closed_at, c.last_satisfaction, c.reopens,
+  CASE WHEN c.closed_at IS NULL THEN EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id
+    AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL))) ELSE false END
+FROM complaints c
+
+-- name: report.clocks
+SELECT k.policy, %s,
+  SUM(CASE WHEN k.state = 'met' AND k.breached_at IS NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN k.breached_at IS NOT NULL OR (k.state = 'running' AND k.due_at < ?) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN k.breached_at IS NULL AND (k.state = 'paused' OR (k.state = 'running' AND k.due_at >= ?)) THEN 1 ELSE 0 END)
+FROM complaints c JOIN sla_clocks k ON k.complaint_id = c.id
+
+-- name: report.responsible
+SELECT r.department_id, COUNT(DISTINCT r.complaint_id)
+FROM complaints c JOIN complaint_responsible r ON r.complaint_id = c.id
+
+-- name: report.repeats
+SELECT COUNT(DISTINCT l.from_id)
+FROM complaints c JOIN complaint_links l ON l.from_id = c.id AND l.kind = 'repeat'
+
+-- name: report.count
+SELECT COUNT(*) FROM complaints c
+
+-- name: report.live
+SELECT COALESCE(c.holder_id, 0), COALESCE(c.department_id, 0), COUNT(*),
+  SUM(CASE WHEN EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id
+    AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL))) THEN 1 ELSE 0 END)
+FROM complaints c
+
+-- name: report.due
+SELECT k.complaint_id, COALESCE(c.number, ''), c.subject, k.policy, k.due_at, COALESCE(c.holder_id, 0)
+FROM sla_clocks k JOIN complaints c ON c.id = k.complaint_id
+WHERE k.state = 'running' AND k.due_at >= ? AND k.due_at < ?
+ORDER BY k.due_at, k.id LIMIT ?
+
+-- name: report.due.count
+SELECT COUNT(*) FROM sla_clocks k WHERE k.state = 'running' AND k.due_at >= ? AND k.due_at < ?
+
+-- name: report.names.departments
+SELECT id, name, name_en FROM departments
+
+-- name: report.names.users
+SELECT id, name FROM users
+
+-- name: report.names.products
+SELECT id, name FROM products
+
+-- name: report.names.categories
+SELECT code, zh, en FROM categories

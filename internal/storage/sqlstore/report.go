@@ -1,0 +1,255 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"kesu/internal/report"
+)
+
+// ReportStore implements report.Store.
+type ReportStore struct{ *DB }
+
+var _ report.Store = ReportStore{}
+
+// Reports returns the read-side store for statistics and dashboards.
+func (db *DB) Reports() ReportStore { return ReportStore{db} }
+
+// query builds head + the query's conditions (+ extra and tail), binds
+// them for the engine and runs it on the read pool. ok is false when the
+// text search can match nothing.
+func (s ReportStore) query(ctx context.Context, q report.Query, head string, headArgs []any, tail string, tailArgs ...any) (rows *sql.Rows, ok bool, err error) {
+	f := q.Filter
+	from, to := q.From, q.To
+	f.From, f.To = &from, &to
+	f.Sort, f.Limit, f.After = "", 0, ""
+	where, args, release, ok, err := s.Complaints().Conditions(ctx, f)
+	if err != nil || !ok {
+		release()
+		return nil, ok, err
+	}
+	sqlText := head + " WHERE " + strings.Join(where, " AND ") + " " + tail
+	all := append(append(headArgs, args...), tailArgs...)
+	rows, err = s.R.QueryContext(ctx, s.Dialect.Rebind(sqlText), all...)
+	release()
+	if err != nil {
+		return nil, true, s.classify(err)
+	}
+	return rows, true, nil
+}
+
+// Facts implements report.Store.
+func (s ReportStore) Facts(ctx context.Context, q report.Query, fn func(*report.Fact) error) error {
+	rows, ok, err := s.query(ctx, q, s.raw["report.facts"], []any{micros(s.Now())}, "")
+	if err != nil || !ok {
+		return err
+	}
+	defer rows.Close()
+	var f report.Fact
+	var est sql.NullBool
+	var received int64
+	var accepted, replied, executed, closed sql.NullInt64
+	for rows.Next() {
+		if err := rows.Scan(&f.CategoryTop, &f.Category, &f.Severity, &f.Channel, &f.Class, &f.Region, &f.Status,
+			&f.Validity, &f.Responsibility, &f.RootCause, &est, &f.Safety,
+			&f.DepartmentID, &f.ProductID, &f.HolderID, &f.BatchNo,
+			&received, &accepted, &replied, &executed, &closed, &f.Satisfaction, &f.Reopens, &f.Overdue); err != nil {
+			return s.classify(err)
+		}
+		f.Established = nil
+		if est.Valid {
+			b := est.Bool
+			f.Established = &b
+		}
+		f.ReceivedAt = fromMicros(received)
+		f.AcceptedAt, f.RepliedAt, f.ExecutedAt, f.ClosedAt = timePtr(accepted), timePtr(replied), timePtr(executed), timePtr(closed)
+		if err := fn(&f); err != nil {
+			return err
+		}
+	}
+	return s.classify(rows.Err())
+}
+
+// Clocks implements report.Store.
+func (s ReportStore) Clocks(ctx context.Context, q report.Query, group string) ([]report.ClockCount, error) {
+	key := "0"
+	switch group {
+	case "":
+	case "holder":
+		key = "COALESCE(c.holder_id, 0)"
+	case "department":
+		key = "COALESCE(c.department_id, 0)"
+	default:
+		return nil, fmt.Errorf("report clocks: unknown group %q", group)
+	}
+	now := micros(s.Now())
+	groupBy := "GROUP BY k.policy"
+	if group != "" {
+		groupBy += ", " + key
+	}
+	rows, ok, err := s.query(ctx, q, fmt.Sprintf(s.raw["report.clocks"], key), []any{now, now}, groupBy)
+	if err != nil || !ok {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []report.ClockCount
+	for rows.Next() {
+		var c report.ClockCount
+		if err := rows.Scan(&c.Policy, &c.Key, &c.Met, &c.Breached, &c.Running); err != nil {
+			return nil, s.classify(err)
+		}
+		out = append(out, c)
+	}
+	return out, s.classify(rows.Err())
+}
+
+// Responsible implements report.Store.
+func (s ReportStore) Responsible(ctx context.Context, q report.Query) ([]report.KeyCount, error) {
+	rows, ok, err := s.query(ctx, q, s.raw["report.responsible"], nil, "AND r.department_id IS NOT NULL GROUP BY r.department_id")
+	if err != nil || !ok {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []report.KeyCount
+	for rows.Next() {
+		var kc report.KeyCount
+		if err := rows.Scan(&kc.Key, &kc.Count); err != nil {
+			return nil, s.classify(err)
+		}
+		out = append(out, kc)
+	}
+	return out, s.classify(rows.Err())
+}
+
+// one runs a single-number query.
+func (s ReportStore) one(ctx context.Context, q report.Query, name string) (int, error) {
+	rows, ok, err := s.query(ctx, q, s.raw[name], nil, "")
+	if err != nil || !ok {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, s.classify(err)
+		}
+	}
+	return n, s.classify(rows.Err())
+}
+
+// Repeats implements report.Store.
+func (s ReportStore) Repeats(ctx context.Context, q report.Query) (int, error) {
+	return s.one(ctx, q, "report.repeats")
+}
+
+// Count implements report.Store.
+func (s ReportStore) Count(ctx context.Context, q report.Query) (int, error) {
+	return s.one(ctx, q, "report.count")
+}
+
+// Live implements report.Store.
+func (s ReportStore) Live(ctx context.Context, open []string, now time.Time) ([]report.LiveCount, error) {
+	if len(open) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(open)), ",")
+	args := []any{micros(now)}
+	for _, st := range open {
+		args = append(args, st)
+	}
+	text := s.raw["report.live"] + " WHERE c.status IN (" + ph + ") GROUP BY COALESCE(c.holder_id, 0), COALESCE(c.department_id, 0)"
+	rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind(text), args...)
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	var out []report.LiveCount
+	for rows.Next() {
+		var l report.LiveCount
+		if err := rows.Scan(&l.HolderID, &l.DepartmentID, &l.Open, &l.Overdue); err != nil {
+			return nil, s.classify(err)
+		}
+		out = append(out, l)
+	}
+	return out, s.classify(rows.Err())
+}
+
+// DueBetween implements report.Store.
+func (s ReportStore) DueBetween(ctx context.Context, from, to time.Time, limit int) ([]report.DueItem, int, error) {
+	var total int
+	if err := s.R.QueryRowContext(ctx, s.q("report.due.count"), micros(from), micros(to)).Scan(&total); err != nil {
+		return nil, 0, s.classify(err)
+	}
+	rows, err := s.R.QueryContext(ctx, s.q("report.due"), micros(from), micros(to), limit)
+	if err != nil {
+		return nil, 0, s.classify(err)
+	}
+	defer rows.Close()
+	out := []report.DueItem{}
+	for rows.Next() {
+		var it report.DueItem
+		var due int64
+		if err := rows.Scan(&it.ComplaintID, &it.Number, &it.Subject, &it.Policy, &due, &it.HolderID); err != nil {
+			return nil, 0, s.classify(err)
+		}
+		it.DueAt = fromMicros(due)
+		out = append(out, it)
+	}
+	return out, total, s.classify(rows.Err())
+}
+
+// Names implements report.Store.
+func (s ReportStore) Names(ctx context.Context) (*report.Names, error) {
+	n := &report.Names{Departments: map[int64]report.Label{}, Users: map[int64]string{}, Products: map[int64]string{},
+		Categories: map[string]report.Label{}}
+	rows, err := s.R.QueryContext(ctx, s.q("report.names.departments"))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	for rows.Next() {
+		var id int64
+		var l report.Label
+		if err := rows.Scan(&id, &l.ZH, &l.EN); err != nil {
+			rows.Close()
+			return nil, s.classify(err)
+		}
+		n.Departments[id] = l
+	}
+	rows.Close()
+	for name, m := range map[string]map[int64]string{"report.names.users": n.Users, "report.names.products": n.Products} {
+		rows, err := s.R.QueryContext(ctx, s.q(name))
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, s.classify(err)
+			}
+			m[id] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.classify(err)
+		}
+	}
+	rows, err = s.R.QueryContext(ctx, s.q("report.names.categories"))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var l report.Label
+		if err := rows.Scan(&code, &l.ZH, &l.EN); err != nil {
+			return nil, s.classify(err)
+		}
+		n.Categories[code] = l
+	}
+	return n, s.classify(rows.Err())
+}
