@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/enum"
 	"kesu/internal/jobs"
 	"kesu/internal/org"
 	"kesu/internal/workflow"
@@ -424,4 +426,44 @@ func slicesContains(ids []int64, id int64) bool {
 		}
 	}
 	return false
+}
+
+// States lists every state of the loaded definitions, the default
+// profile's first, for filters and statistics.
+func (s *Service) States() enum.Set {
+	var out enum.Set
+	add := func(d *workflow.Definition) {
+		for _, o := range d.StateSet() {
+			if !out.Has(o.Code) {
+				out = append(out, o)
+			}
+		}
+	}
+	if d, ok := s.Definitions[s.Default]; ok {
+		add(d)
+	}
+	names := make([]string, 0, len(s.Definitions))
+	for n := range s.Definitions {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		add(s.Definitions[n])
+	}
+	return out
+}
+
+// OpenStates lists the states of the loaded definitions in which work
+// remains.
+func (s *Service) OpenStates() []string {
+	var out []string
+	for _, d := range s.Definitions {
+		for _, st := range d.OpenStates() {
+			if !slices.Contains(out, st) {
+				out = append(out, st)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

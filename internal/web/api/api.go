@@ -386,3 +386,17 @@ func deleteByID(w http.ResponseWriter, r *http.Request, del func(ctx context.Con
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// boolean reads an optional "true"/"false" parameter.
+func (q *query) boolean(name string) *bool {
+	switch q.str(name) {
+	case "":
+		return nil
+	case "true", "false":
+		b := q.str(name) == "true"
+		return &b
+	default:
+		q.v.Add(name, "invalid_value", "true,false")
+		return nil
+	}
+}

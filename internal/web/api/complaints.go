@@ -17,8 +17,10 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/auth"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/enum"
 	"kesu/internal/privacy"
 	"kesu/internal/web"
 )
@@ -217,45 +219,52 @@ func (a *api) createComplaint(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusCreated, resp)
 }
 
-// listComplaints answers a filtered, keyset-paginated list.
-func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
-	q := &query{r: r}
+// statuses are the states complaints can be in: the workflow's when it
+// runs, else the foundation's.
+func (a *api) statuses() enum.Set {
+	if a.d.Cases != nil {
+		return a.d.Cases.States()
+	}
+	return complaint.Statuses
+}
+
+// complaintFilter reads the list filters from the query string; the list,
+// the statistics and the exports share them. Problems are added to q.v.
+func (a *api) complaintFilter(r *http.Request, q *query) complaint.Filter {
 	loc := a.d.Complaints.Loc
 	if loc == nil {
 		loc = time.UTC
 	}
 	f := complaint.Filter{
-		Status:        q.list("status", complaint.Statuses.Codes()),
-		Channel:       q.list("channel", complaint.Channels.Codes()),
-		Severity:      q.list("severity", complaint.Severities.Codes()),
-		Category:      q.str("category"),
-		CustomerID:    q.id("customer_id"),
-		CustomerClass: q.oneOf("class", customer.Classes.Codes()),
-		Region:        q.oneOf("region", customer.Regions.Codes()),
-		ProductID:     q.id("product_id"),
-		BatchNo:       q.str("batch"),
-		DepartmentID:  q.id("department_id"),
-		From:          q.day("from", loc, false),
-		To:            q.day("to", loc, true),
-		Query:         q.str("q"),
-		Due:           q.oneOf("due", complaint.DueFilters),
-		Sort:          q.oneOf("sort", complaint.Sorts),
-		Limit:         q.num("limit", 20, 1, 200),
-		After:         q.str("after"),
+		Status:         q.list("status", a.statuses().Codes()),
+		Channel:        q.list("channel", complaint.Channels.Codes()),
+		Severity:       q.list("severity", complaint.Severities.Codes()),
+		Category:       q.str("category"),
+		CustomerID:     q.id("customer_id"),
+		CustomerClass:  q.oneOf("class", customer.Classes.Codes()),
+		Region:         q.oneOf("region", customer.Regions.Codes()),
+		ProductID:      q.id("product_id"),
+		BatchNo:        q.str("batch"),
+		DepartmentID:   q.id("department_id"),
+		HolderID:       q.id("holder_id"),
+		Responsibility: q.oneOf("responsibility", casework.Responsibilities.Codes()),
+		Validity:       q.oneOf("validity", casework.Validities.Codes()),
+		State:          q.oneOf("state", complaint.States),
+		From:           q.day("from", loc, false),
+		To:             q.day("to", loc, true),
+		Query:          q.str("q"),
+		Due:            q.oneOf("due", complaint.DueFilters),
+		Sort:           q.oneOf("sort", complaint.Sorts),
+		Limit:          q.num("limit", 20, 1, 200),
+		After:          q.str("after"),
 	}
-	switch q.str("safety") {
-	case "":
-	case "true", "false":
-		b := q.str("safety") == "true"
-		f.Safety = &b
-	default:
-		q.v.Add("safety", "invalid_value", "true,false")
-	}
+	f.Safety = q.boolean("safety")
+	f.Established = q.boolean("established")
 	if f.Category != "" {
 		cats, err := a.d.ComplaintStore.Categories(r.Context())
 		if err != nil {
-			web.WriteError(w, r, err)
-			return
+			q.v.Add("category", "unavailable", "")
+			return f
 		}
 		if !slices.ContainsFunc(cats, func(c complaint.Category) bool { return c.Code == f.Category }) {
 			q.v.Add("category", "invalid_value", "")
@@ -267,6 +276,13 @@ func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
 	if len(q.str("q")) > complaint.MaxSubject {
 		q.v.Add("q", "too_long", strconv.Itoa(complaint.MaxSubject))
 	}
+	return f
+}
+
+// listComplaints answers a filtered, keyset-paginated list.
+func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	f := a.complaintFilter(r, q)
 	if err := q.err(); err != nil {
 		web.WriteError(w, r, err)
 		return
