@@ -61,9 +61,29 @@ func TestPosterSignsAndReceiverVerifies(t *testing.T) {
 		t.Fatalf("headers %v", h)
 	}
 
+	// A body changed on the way fails verification at the receiver.
+	tamper := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		body = bytes.Replace(body, []byte("0001"), []byte("0002"), 1)
+		fwd, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		fwd.Header = r.Header.Clone()
+		resp, err := http.DefaultClient.Do(fwd)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+	}))
+	defer tamper.Close()
+	err := p.Send(t.Context(), notify.Message{To: []string{tamper.URL}, Event: ev})
+	if !errors.Is(err, notify.ErrRejected) || len(rcv.got) != 1 {
+		t.Fatalf("tampered delivery: %v, %d accepted", err, len(rcv.got))
+	}
+
 	// A wrong secret is refused, and the refusal is final.
 	bad := &webhook.Poster{Secret: "another-secret-entirely", Now: func() time.Time { return now }}
-	err := bad.Send(t.Context(), notify.Message{To: []string{srv.URL}, Event: ev})
+	err = bad.Send(t.Context(), notify.Message{To: []string{srv.URL}, Event: ev})
 	if !errors.Is(err, notify.ErrRejected) {
 		t.Fatalf("wrong secret: %v, want a rejection", err)
 	}
