@@ -212,6 +212,14 @@ func TestConfigErrorsAreClear(t *testing.T) {
 		{nil, map[string]string{"KESU_MAX_UPLOAD_MB": "lots"}, "KESU_MAX_UPLOAD_MB"},
 		{[]string{"--smtp-host", "mail.example.com"}, nil, "smtp-from"},
 		{[]string{"--demo=maybe"}, nil, "demo"},
+		{[]string{"--webhook-urls", "https://a.example/hook"}, nil, "webhook-secret"},
+		{[]string{"--webhook-urls", "a.example/hook", "--webhook-secret", "0123456789abcdef"}, nil, "webhook-urls"},
+		{[]string{"--sms-url", "ftp://sms.example"}, nil, "sms url"},
+		{[]string{"--sms-url", "https://sms.example", "--sms-template", "{{.Phone}}"}, nil, "sms template"},
+		{[]string{"--sms-url", "https://sms.example", "--sms-headers", "Bearer xyz"}, nil, "sms header"},
+		{[]string{"--sms-provider", "http"}, nil, "sms-url is required"},
+		{[]string{"--sms-provider", "carrier-pigeon"}, nil, "sms-provider"},
+		{nil, map[string]string{"KESU_SMS_METHOD": "DELETE", "KESU_SMS_URL": "https://sms.example"}, "sms method"},
 	}
 	for _, c := range cases {
 		m := NewMain(io.Discard, io.Discard, env(c.env))
@@ -232,6 +240,14 @@ func TestConfigPrecedence(t *testing.T) {
 	c := m.Config
 	if c.Addr != "127.0.0.1:9001" || c.Company != "环境公司" || c.ExpectedDays != 12 {
 		t.Fatalf("file < env < flags not respected: %+v", c)
+	}
+	os.WriteFile(file, []byte("webhook_urls = https://a.example/h, https://b.example/h\nwebhook_secret = 0123456789abcdef\nsms_url = https://sms.example/send\n"), 0o600)
+	m = NewMain(io.Discard, io.Discard, env(nil))
+	if err := m.ParseFlags([]string{"--config", file}); err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Config; len(c.Webhooks) != 2 || c.Webhooks[1] != "https://b.example/h" || c.SMSProvider != "http" || c.SMS == nil {
+		t.Fatalf("notification settings from the file: %+v", c)
 	}
 	os.WriteFile(file, []byte("colour = blue\n"), 0o600)
 	if err := NewMain(io.Discard, io.Discard, env(nil)).ParseFlags([]string{"--config", file}); err == nil || !strings.Contains(err.Error(), "colour") {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -151,13 +150,18 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 			return nil, err
 		}
 		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
-		return &jobs.Job{Kind: JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
+		return &jobs.Job{Kind: notify.JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
 	}
-	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
-		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer), sqlstore.JobRegistered: registeredHandler(db, incidents)}}
+	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log, Handlers: map[string]jobs.Handler{}}
 	if err := a.openSLA(ctx, cases); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("time limits: %w", err)
+	}
+	outbox := a.openNotify(mailer)
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, outbox)
+	cases.StatusJobs = func(r *casework.Record, action, from, to string, at time.Time) []*jobs.Job {
+		return outbox.Event(notify.EventStatusChanged, fmt.Sprintf("%s:%d:%d", notify.EventStatusChanged, r.ComplaintID, r.Version),
+			statusChange{ComplaintID: r.ComplaintID, Number: r.Number, Action: action, From: from, To: to, At: at.UTC()})
 	}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays,
 		Expected: expectedFrom(a.SLA.Rules)}
@@ -283,23 +287,6 @@ func qualityLookup(db *sqlstore.DB) func(ctx context.Context, code string) (bool
 	}
 }
 
-// JobEmail is the job kind that sends one email message.
-const JobEmail = "notify.email"
-
-// emailHandler sends the notify.Message in a job's payload.
-func emailHandler(m notify.Mailer) jobs.Handler {
-	return func(ctx context.Context, j jobs.Job) error {
-		if m == nil {
-			return jobs.Permanent(errors.New("no SMTP server configured"))
-		}
-		var msg notify.Message
-		if err := json.Unmarshal(j.Payload, &msg); err != nil {
-			return jobs.Permanent(fmt.Errorf("email payload: %w", err))
-		}
-		return m.Send(ctx, msg)
-	}
-}
-
 func workerName() string {
 	host, _ := os.Hostname()
 	return host + ":" + strconv.Itoa(os.Getpid())
@@ -323,9 +310,10 @@ func loadWorkflowFile(s *casework.Service, path string) error {
 }
 
 // registeredHandler does what follows the registration of a batch of
-// complaints: their time-limit clocks start (from their receipt time) and
-// the batch-incident rule runs (TRI-6). Both are safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handler {
+// complaints: their time-limit clocks start (from their receipt time), the
+// batch-incident rule runs (TRI-6) and the complaint.registered webhook
+// events are enqueued. All are safe to repeat.
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *notify.Outbox) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var ids []int64
 		if err := json.Unmarshal(j.Payload, &ids); err != nil {
@@ -339,6 +327,6 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handle
 				return fmt.Errorf("batch incident check of complaint %d: %w", id, err)
 			}
 		}
-		return nil
+		return registeredEvents(ctx, db, outbox, ids)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/complaint"
+	"kesu/internal/notify/sms"
 	"kesu/internal/web"
 )
 
@@ -42,6 +43,13 @@ type Config struct {
 	SMTPPassword  string
 	SMTPFrom      string
 	SMTPTLS       string // none, starttls or tls
+	SMSProvider   string // log, http or none; empty: http when SMSURL is set, else log
+	SMSURL        string
+	SMSMethod     string
+	SMSHeaders    string // "Name: value; Name: value"
+	SMSTemplate   string // request body, a text/template over .To and .Text
+	WebhookURLs   string // comma-separated receivers of signed events
+	WebhookSecret string
 	LogLevel      string
 	LogFormat     string // text or json
 	AdminPassword string
@@ -51,6 +59,10 @@ type Config struct {
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
+	// SMS is the HTTP SMS provider when SMSProvider is http; Webhooks the
+	// receiver URLs.
+	SMS      *sms.HTTP `json:"-"`
+	Webhooks []string  `json:"-"`
 }
 
 // Defaults returns the configuration of a fresh install.
@@ -58,7 +70,8 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", Data: "data", Timezone: "Asia/Shanghai",
 		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
-		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", LogLevel: "info", LogFormat: "text",
+		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", SMSMethod: "POST",
+		LogLevel: "info", LogFormat: "text",
 	}
 }
 
@@ -89,6 +102,13 @@ func (c *Config) options() []option {
 		{name: "smtp-password", usage: "SMTP password", str: &c.SMTPPassword},
 		{name: "smtp-from", usage: "sender address of outgoing mail", str: &c.SMTPFrom},
 		{name: "smtp-tls", usage: "none, starttls or tls", str: &c.SMTPTLS},
+		{name: "sms-provider", usage: "log, http or none (default: http when sms-url is set, else log: texts are written to the log)", str: &c.SMSProvider},
+		{name: "sms-url", usage: "SMS provider endpoint (http:// or https://)", str: &c.SMSURL},
+		{name: "sms-method", usage: "HTTP method of SMS requests: POST, PUT or GET", str: &c.SMSMethod},
+		{name: "sms-headers", usage: `SMS request headers, "Name: value; Name: value"`, str: &c.SMSHeaders},
+		{name: "sms-template", usage: `SMS request body over {{.To}} and {{.Text}} (default {"to":"{{.To}}","text":"{{.Text}}"})`, str: &c.SMSTemplate},
+		{name: "webhook-urls", usage: "comma-separated URLs that receive signed event webhooks", str: &c.WebhookURLs},
+		{name: "webhook-secret", usage: "shared secret of the webhook signature (required with webhook-urls, at least 16 characters)", str: &c.WebhookSecret},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
@@ -256,6 +276,7 @@ func (c *Config) Validate() error {
 	if c.SMTPHost != "" && c.SMTPFrom == "" {
 		errs = append(errs, "smtp-from is required when smtp-host is set")
 	}
+	errs = append(errs, c.validateNotify()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -278,6 +299,61 @@ func (c *Config) Validate() error {
 		c.Data = abs
 	}
 	return nil
+}
+
+// validateNotify checks the SMS and webhook settings, settles the SMS
+// provider and builds the HTTP one.
+func (c *Config) validateNotify() []string {
+	var errs []string
+	provider := c.SMSProvider
+	if provider == "" {
+		provider = "log"
+		if c.SMSURL != "" {
+			provider = "http"
+		}
+	}
+	switch provider {
+	case "http":
+		if c.SMSURL == "" {
+			errs = append(errs, "sms-url is required when sms-provider is http")
+			break
+		}
+		headers, err := sms.ParseHeaders(c.SMSHeaders)
+		if err != nil {
+			errs = append(errs, err.Error())
+			break
+		}
+		p, err := sms.NewHTTP(c.SMSURL, c.SMSMethod, headers, c.SMSTemplate)
+		if err != nil {
+			errs = append(errs, err.Error())
+			break
+		}
+		c.SMS = p
+	case "log", "none":
+		if c.SMSURL != "" {
+			errs = append(errs, "sms-url is set but sms-provider is "+provider+"; use http or leave sms-provider empty")
+		}
+		c.SMS = nil
+	default:
+		errs = append(errs, "sms-provider must be log, http or none")
+	}
+	c.SMSProvider = provider
+	c.Webhooks = nil
+	for u := range strings.SplitSeq(c.WebhookURLs, ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Sprintf("webhook-urls: %q is not an http:// or https:// address", u))
+			continue
+		}
+		c.Webhooks = append(c.Webhooks, u)
+	}
+	if len(c.Webhooks) > 0 && len(c.WebhookSecret) < 16 {
+		errs = append(errs, "webhook-secret of at least 16 characters is required when webhook-urls is set")
+	}
+	return errs
 }
 
 // DescribeError renders field errors in English for the command line, or

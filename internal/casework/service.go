@@ -41,6 +41,10 @@ type Service struct {
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
 	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)
+	// StatusJobs returns jobs to enqueue with a workflow action that
+	// changes the status (the complaint.status_changed webhook); r still
+	// has the version it had before the change.
+	StatusJobs func(r *Record, action, from, to string, at time.Time) []*jobs.Job
 	// Clocks extends SLA due times; nil when time limits are off.
 	Clocks ClockStore
 }
@@ -239,6 +243,9 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	}
 	markMilestones(r, def, action, res.From, e.Reply != "", now)
 	w.Clock = clockChange(def, action, res.From, res.To)
+	if s.StatusJobs != nil && res.From != res.To {
+		w.Jobs = append(w.Jobs, s.StatusJobs(r, action, res.From, res.To, now)...)
+	}
 	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
 		return nil, err
 	}

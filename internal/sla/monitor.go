@@ -24,6 +24,9 @@ type Notice struct {
 	Key         string     `json:"key"`
 	CreatedAt   time.Time  `json:"created_at"`
 	ReadAt      *time.Time `json:"read_at,omitempty"`
+	// Data are the facts the notice's email and SMS templates use
+	// (number, policy, due); they travel with it, they are not stored.
+	Data map[string]string `json:"-"`
 }
 
 // Fired is a timer that took effect, with the people it concerns.
@@ -124,6 +127,7 @@ func (m *Monitor) Compose(f Fired) []Notice {
 	}
 	cid := f.Clock.ComplaintID
 	key := f.Timer.Kind + ":" + strconv.FormatInt(f.Clock.ID, 10) + ":" + strconv.FormatInt(f.Timer.Due.UnixMicro(), 10)
+	data := map[string]string{"number": f.Number, "policy": f.Clock.Policy, "due": f.Clock.DueAt.UTC().Format(time.RFC3339)}
 	var out []Notice
 	seen := map[int64]bool{}
 	for _, u := range to {
@@ -132,7 +136,7 @@ func (m *Monitor) Compose(f Fired) []Notice {
 		}
 		seen[u] = true
 		out = append(out, Notice{UserID: u, Kind: f.Timer.Kind, ComplaintID: &cid, Title: title, Body: body,
-			Key: key + ":" + strconv.FormatInt(u, 10)})
+			Key: key + ":" + strconv.FormatInt(u, 10), Data: data})
 	}
 	return out
 }

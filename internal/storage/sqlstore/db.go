@@ -82,7 +82,10 @@ type DB struct {
 	IntakeWorkers int
 	// SLA, when set, starts, stops and pauses the SLA clocks of every
 	// change in the change's transaction (sla.go).
-	SLA        *sla.Rules
+	SLA *sla.Rules
+	// Outbox, when set, adds the jobs that carry new notices and fired
+	// timers outside kesu (email, SMS, webhooks) to their transaction.
+	Outbox     Outbox
 	queries    map[string]string
 	raw        map[string]string // queries as written, with ? placeholders
 	intake     *intake

@@ -507,6 +507,9 @@ WHERE holder_id IS NOT NULL AND reminder_date IS NOT NULL AND reminder_date <= ?
 INSERT INTO notifications (user_id, kind, complaint_id, title, body, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (dedupe_key) DO NOTHING
 
+-- name: notification.recipients
+SELECT id, name, email, phone, lang, disabled FROM users
+
 -- name: notification.select
 SELECT id, user_id, kind, complaint_id, title, body, COALESCE(dedupe_key, ''), created_at, read_at FROM notifications
 

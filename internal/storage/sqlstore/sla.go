@@ -12,6 +12,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/jobs"
+	"kesu/internal/org"
 	"kesu/internal/sla"
 )
 
@@ -382,7 +383,13 @@ func (s SLAStore) notifyFired(ctx context.Context, tx *sql.Tx, ts []sla.Timer, c
 	for _, f := range fs {
 		ns = append(ns, compose(f)...)
 	}
-	return s.notifyTx(ctx, tx, ns...)
+	if err := s.notifyTx(ctx, tx, ns...); err != nil {
+		return err
+	}
+	if s.Outbox == nil {
+		return nil
+	}
+	return s.enqueueTx(ctx, tx, s.Outbox.Fired(fs, ns)...)
 }
 
 func (s SLAStore) ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
@@ -402,22 +409,74 @@ func (s SLAStore) ids(ctx context.Context, q querier, query string, args ...any)
 	return out, rows.Err()
 }
 
+// Outbox turns notices and fired timers into the jobs that send them
+// outside kesu; notify.Outbox implements it.
+type Outbox interface {
+	// Notices returns the jobs of newly recorded notices to the users in to.
+	Notices(ns []sla.Notice, to map[int64]org.User) ([]*jobs.Job, error)
+	// Fired returns the jobs of timers that took effect with their notices.
+	Fired(fs []sla.Fired, ns []sla.Notice) []*jobs.Job
+}
+
 // notifyTx is the one place notifications are sent: it records in-app
-// notifications inside tx (a notice whose key exists is skipped). Email,
-// SMS and webhook channels will enqueue their jobs here.
+// notifications inside tx (a notice whose key exists is skipped) and
+// enqueues the outbox's email and SMS jobs of those it recorded, so each
+// notice leaves kesu once, after the transaction commits.
 func (db *DB) notifyTx(ctx context.Context, tx *sql.Tx, ns ...sla.Notice) error {
 	now := db.Now()
+	var recorded []sla.Notice
 	for _, n := range ns {
 		var key sql.NullString
 		if n.Key != "" {
 			key = sql.NullString{String: n.Key, Valid: true}
 		}
-		if _, err := tx.ExecContext(ctx, db.q("notification.insert"), n.UserID, n.Kind, nullInt(n.ComplaintID), n.Title, n.Body, key,
-			micros(now)); err != nil {
+		res, err := tx.ExecContext(ctx, db.q("notification.insert"), n.UserID, n.Kind, nullInt(n.ComplaintID), n.Title, n.Body, key,
+			micros(now))
+		if err != nil {
 			return fmt.Errorf("notification: %w", err)
 		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			recorded = append(recorded, n)
+		}
 	}
-	return nil
+	if db.Outbox == nil || len(recorded) == 0 {
+		return nil
+	}
+	to, err := db.recipients(ctx, tx, recorded)
+	if err != nil {
+		return err
+	}
+	js, err := db.Outbox.Notices(recorded, to)
+	if err != nil {
+		return err
+	}
+	return db.enqueueTx(ctx, tx, js...)
+}
+
+// recipients reads how the users of ns are reached.
+func (db *DB) recipients(ctx context.Context, tx *sql.Tx, ns []sla.Notice) (map[int64]org.User, error) {
+	var args []any
+	seen := map[int64]bool{}
+	for _, n := range ns {
+		if !seen[n.UserID] {
+			seen[n.UserID] = true
+			args = append(args, n.UserID)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, db.q("notification.recipients")+db.Dialect.Rebind(" WHERE id IN "+inList(len(args))), args...)
+	if err != nil {
+		return nil, fmt.Errorf("notice recipients: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]org.User{}
+	for rows.Next() {
+		var u org.User
+		if err := rows.Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &u.Lang, &u.Disabled); err != nil {
+			return nil, fmt.Errorf("notice recipients: %w", err)
+		}
+		out[u.ID] = u
+	}
+	return out, rows.Err()
 }
 
 // Notify implements sla.ScheduleStore.
