@@ -28,6 +28,7 @@ import (
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
 	"kesu/internal/notify"
+	"kesu/internal/report"
 	"kesu/internal/org"
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
@@ -187,7 +188,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Quality: qualityLookup(db),
 	})
 	a.ack = &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
+		OpenStatuses: cases.OpenStates()}
+	if a.SLA.Rules.Policies != nil {
+		reports.Policies = a.SLA.Rules.Policies.Set()
+	}
 	a.Deps = &web.Deps{
+		Reports:        reports,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),

@@ -16,22 +16,23 @@ const (
 	AuditRead       Permission = "audit.read"
 	PersonalData    Permission = "personal.read" // unmasked complainant contact details
 	Export          Permission = "export"
+	ReportRead      Permission = "report.read" // statistics, KPIs and the dashboard
 )
 
 var grants = map[string][]Permission{
-	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export},
-	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ReportRead},
+	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ReportRead},
 	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
 	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
 	// Quality engineers investigate and verify CAPA; the general managers
 	// approve by authority; finance and warehouse see cases for credit
 	// notes and returns.
-	org.RoleQAEngineer: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
-	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
-	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
-	org.RoleFinance:    {ComplaintRead, RegisterRead, PersonalData, Export},
+	org.RoleQAEngineer: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData, ReportRead},
+	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ReportRead},
+	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ReportRead},
+	org.RoleFinance:    {ComplaintRead, RegisterRead, PersonalData, Export, ReportRead},
 	org.RoleWarehouse:  {ComplaintRead, ComplaintUpdate, RegisterRead},
-	org.RoleAuditor:    {ComplaintRead, RegisterRead, AuditRead},
+	org.RoleAuditor:    {ComplaintRead, RegisterRead, AuditRead, ReportRead},
 }
 
 // Can reports whether role has permission p.

@@ -344,7 +344,7 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 
 // breakdown turns a tally into labelled rows.
 func (s *Service) breakdown(dim string, t tally, names *Names, total int) Breakdown {
-	b := Breakdown{Dim: dim, Total: total}
+	b := Breakdown{Dim: dim, Total: total, Rows: []Row{}}
 	for _, r := range t {
 		r.ZH, r.EN = s.label(dim, r.Key, names)
 		r.Share = ratio(r.Count, total)
@@ -435,7 +435,7 @@ func (s *Service) limits(ctx context.Context, q Query) ([]Limit, error) {
 		l.Breached += c.Breached
 		l.Running += c.Running
 	}
-	var out []Limit
+	out := []Limit{}
 	for _, p := range s.Policies {
 		if l, ok := byPolicy[p.Code]; ok {
 			l.ZH, l.EN = p.ZH, p.EN

@@ -23,6 +23,7 @@ import (
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/product"
+	"kesu/internal/report"
 	"kesu/internal/sla"
 )
 
@@ -45,6 +46,8 @@ type Deps struct {
 	Registered func(ctx context.Context, c *complaint.Complaint)
 	// Cases runs the complaint lifecycle.
 	Cases *casework.Service
+	// Reports computes statistics, KPIs and the dashboard (issue 7).
+	Reports *report.Service
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service

@@ -121,6 +121,9 @@ var routes = []route{
 	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules},
 	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule},
 	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun},
+	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics},
+	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis},
+	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard},
 }
 
 // Routes lists the method and path pattern of every API route, for the
