@@ -18,6 +18,8 @@ type KPI struct {
 	// person holds or the department owns now.
 	Volume int `json:"volume"`
 	Closed int `json:"closed"`
+	// Responded counts those accepted (or answered on the spot).
+	Responded int `json:"responded"`
 	// Mean hours from receipt to acceptance and to closure.
 	FirstResponse float64 `json:"first_response_hours"`
 	Resolution    float64 `json:"resolution_hours"`
@@ -156,6 +158,7 @@ func (s *Service) kpis(ctx context.Context, q Query, by string, names *Names) ([
 		if k.Name == "" {
 			k.Name = "#" + strconv.FormatInt(id, 10)
 		}
+		k.Responded = a.respN
 		if a.respN > 0 {
 			k.FirstResponse = round(a.respSum/float64(a.respN), 2)
 		}

@@ -2,9 +2,14 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"kesu/internal/complaint"
 	"kesu/internal/privacy"
+	"kesu/internal/report"
+	"kesu/internal/web"
 )
 
 // complaintList shows complaints with filters, a search box and a
@@ -15,20 +20,7 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.F = q
 	d := &decoder{f: q, loc: h.loc}
-	f := complaint.Filter{
-		Category: d.str("category"), CustomerClass: d.str("class"), Query: d.str("q"), After: d.str("after"),
-		Due: d.str("due"), Sort: d.str("sort"),
-	}
-	for key, dst := range map[string]*[]string{"status": &f.Status, "channel": &f.Channel, "severity": &f.Severity} {
-		if v := d.str(key); v != "" {
-			*dst = []string{v}
-		}
-	}
-	f.From = d.date("from")
-	if to := d.date("to"); to != nil {
-		end := to.AddDate(0, 0, 1) // the "to" day is included
-		f.To = &end
-	}
+	f := listFilter(d)
 	cats, err := h.d.ComplaintStore.Categories(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -38,7 +30,8 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		Page       *complaint.Page
 		Categories []complaint.Category
 		CatLabel   map[string]string
-	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L)}
+		Chips      []chip
+	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L), Chips: h.chips(r, p.L, q)}
 	p.D = &data
 	if err := d.err(); err != nil {
 		formErrors(p, err)
@@ -99,6 +92,61 @@ func groupCategories(cats []complaint.Category) []categoryGroup {
 		if i, ok := idx[c.Parent]; ok && c.Parent != "" {
 			out[i].Children = append(out[i].Children, c)
 		}
+	}
+	return out
+}
+
+// chip is a filter the list form has no field for, set by a drill-down
+// link from a report: shown, kept on the next search, and removable.
+type chip struct {
+	Name, Value, Label, Without string
+}
+
+// chipParams are the filters shown as chips, in order.
+var chipParams = []string{"state", "region", "department_id", "holder_id", "product_id", "batch", "customer_id",
+	"responsibility", "validity", "established", "safety"}
+
+func (h *handler) chips(r *http.Request, lang string, q url.Values) []chip {
+	var names *report.Names
+	var out []chip
+	for _, k := range chipParams {
+		v := q.Get(k)
+		if v == "" {
+			continue
+		}
+		label := v
+		id, _ := strconv.ParseInt(v, 10, 64)
+		if names == nil && h.d.Reports != nil && strings.HasSuffix(k, "_id") {
+			names, _ = h.d.Reports.Store.Names(r.Context())
+		}
+		switch k {
+		case "region", "responsibility", "validity":
+			label = enums[k].Label(v, lang)
+		case "state", "established", "safety":
+			label = web.T(lang, "ui.chip."+k+"."+v)
+		case "department_id":
+			if names != nil {
+				if l, ok := names.Departments[id]; ok {
+					label = l.ZH
+				}
+			}
+		case "holder_id":
+			if names != nil && names.Users[id] != "" {
+				label = names.Users[id]
+			}
+		case "product_id":
+			if names != nil && names.Products[id] != "" {
+				label = names.Products[id]
+			}
+		}
+		without := url.Values{}
+		for key, vals := range q {
+			if key != k && key != "after" {
+				without[key] = vals
+			}
+		}
+		out = append(out, chip{Name: k, Value: v, Label: web.T(lang, "ui.chip."+k) + web.T(lang, "sep") + label,
+			Without: "/complaints?" + without.Encode()})
 	}
 	return out
 }

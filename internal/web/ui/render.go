@@ -161,7 +161,17 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 			return template.URL(path + "?" + q.Encode())
 		},
 		"indent": func(n int) []struct{} { return make([]struct{}, n) },
-		"fld":    field,
+		"fld": func(p *page, name string, opts ...string) fieldView {
+			f := field(p, name, opts...)
+			if f.Set != "" {
+				f.Options = set(f.Set)
+			}
+			return f
+		},
+		"pct":  percent,
+		"inc":  func(i int) int { return i + 1 },
+		"add":  func(a, b int) int { return a + b },
+		"live": func(p *page, kind string, rows []liveRow) liveTable { return liveTable{L: p.L, Kind: kind, Rows: rows} },
 	}
 }
 

@@ -38,7 +38,7 @@ func Mount(r *web.Router) {
 	rate := max(d.PublicRate, 1)
 	var states enum.Set
 	if d.Cases != nil {
-		states = d.Cases.Definitions[d.Cases.Default].StateSet()
+		states = d.Cases.States()
 	}
 	h := &handler{
 		d: d, loc: loc, tmpl: parseTemplates(loc, states),
@@ -59,6 +59,11 @@ func Mount(r *web.Router) {
 		http.Redirect(w, r, "/complaints", http.StatusSeeOther)
 	}))
 	m.HandleFunc("GET /complaints", h.staff(auth.ComplaintRead, h.complaintList))
+	if d.Reports != nil {
+		m.HandleFunc("GET /reports", h.staff(auth.ReportRead, h.statistics))
+		m.HandleFunc("GET /reports/kpis", h.staff(auth.ReportRead, h.kpis))
+		m.HandleFunc("GET /dashboard", h.staff(auth.ReportRead, h.dashboard))
+	}
 	m.HandleFunc("GET /complaints/new", h.staff(auth.ComplaintCreate, h.complaintNew))
 	m.HandleFunc("POST /complaints/new", h.staff(auth.ComplaintCreate, h.complaintCreate))
 	m.HandleFunc("GET /complaints/{id}", h.staff(auth.ComplaintRead, h.complaintShow))

@@ -1,0 +1,139 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"kesu/internal/audit"
+	"kesu/internal/auth"
+	"kesu/internal/complaint"
+	"kesu/internal/org"
+)
+
+// reportEnv is a kesu with a manager and complaints of this month in
+// three categories: 3 leaks, 2 function failures and 1 attitude case.
+func reportEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	ctx := context.Background()
+	u := &org.User{Username: "mgr", Name: "赵经理", Role: org.RoleManager, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(ctx, u, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	for i, cat := range []string{"quality.leak", "quality.leak", "quality.function", "quality.leak", "quality.function", "service.attitude"} {
+		c := &complaint.Complaint{Channel: "phone", Subject: "统计页样例" + strconv.Itoa(i), Description: "描述", Category: cat,
+			Severity: "minor", Complainant: complaint.Complainant{Name: "张三", Phone: "13800138000"}}
+		if _, err := e.app.Deps.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
+}
+
+var rowsRe = regexp.MustCompile(`<tr>\s*<td class="nowrap"><a href="/complaints/\d+">`)
+
+// TestReportPages: the statistics, KPI and dashboard pages show the
+// counts, and a count's link opens a list of exactly that many complaints.
+func TestReportPages(t *testing.T) {
+	e := reportEnv(t)
+	e.login("mgr", staffPassword)
+	resp, body := e.get("/reports")
+	expect(t, resp, body, http.StatusOK, "客诉案件统计表", "漏水/渗漏", "功能失效", "柏拉图", `id="chart-data"`, "/static/vendor/echarts.min.js")
+	m := regexp.MustCompile(`<td>漏水/渗漏</td>\s*<td class="num"><a href="([^"]+)">3</a>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no linked count 3 for leaks in the sub-category table:\n%s", body)
+	}
+	resp, list := e.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	expect(t, resp, list, http.StatusOK)
+	if n := len(rowsRe.FindAllString(list, -1)); n != 3 {
+		t.Errorf("drill-down list has %d rows, want 3", n)
+	}
+	resp, body = e.get("/reports?month=2026-13")
+	expect(t, resp, body, http.StatusUnprocessableEntity)
+	resp, body = e.get("/reports/kpis?by=department")
+	expect(t, resp, body, http.StatusOK, "绩效考核", "品质部")
+	resp, body = e.get("/dashboard")
+	expect(t, resp, body, http.StatusOK, "看板", `id="open-count">6<`, "今日到期")
+	resp, body = e.get("/dashboard?lang=en")
+	expect(t, resp, body, http.StatusOK)
+
+	agent := newEnv(t)
+	agent.login("admin", adminPassword)
+	u := &org.User{Username: "agent", Name: "客服", Role: org.RoleAgent}
+	if err := agent.app.Deps.Org.CreateUser(context.Background(), u, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	agent.http = agent.client()
+	agent.login("agent", staffPassword)
+	if resp, _ := agent.get("/reports"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an agent opened the statistics: %d", resp.StatusCode)
+	}
+}
+
+// TestBrowserDashboardDrillDown opens the dashboard in Chromium, clicks
+// the tallest bar of the Pareto chart and lands on the list of exactly the
+// complaints it counts.
+func TestBrowserDashboardDrillDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	bin := chromium(t)
+	e := reportEnv(t)
+	ctx := startBrowser(t, bin, 90*time.Second)
+	base := e.srv.URL
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name="username"]`), "mgr"),
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), staffPassword),
+		chromedp.Click(chromedp.CSS(`button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.list`)),
+		chromedp.Navigate(base+"/dashboard"),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-pareto[data-ready="true"] canvas`)),
+	)
+	if err != nil {
+		t.Fatalf("open the dashboard: %v", err)
+	}
+	// Where the first (tallest) bar is drawn, in page coordinates.
+	type point struct {
+		X, Y  float64
+		Count int
+	}
+	js := `(function(){ var c = window.kesuCharts["chart-pareto"]; var o = c.getOption();
+	  var v = o.series[0].data[0]; var p = c.convertToPixel({seriesIndex: 0}, [0, v / 4]);
+	  var r = document.getElementById("chart-pareto").getBoundingClientRect();
+	  return {X: r.left + p[0], Y: r.top + p[1], Count: v}; })()`
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(`#chart-pareto`))); err != nil {
+		t.Fatalf("scroll to the chart: %v", err)
+	}
+	pt, err := chromedp.Run(ctx, chromedp.Evaluate[point](js))
+	if err != nil {
+		t.Fatalf("locate the bar: %v", err)
+	}
+	if pt.Count != 3 {
+		t.Fatalf("the tallest bar counts %d, want the 3 leaks", pt.Count)
+	}
+	err = chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, pt.X, pt.Y), chromedp.MouseClickXY(pt.X, pt.Y),
+		chromedp.WaitVisible(chromedp.CSS(`form.filters + table.list`)))
+	if err != nil {
+		t.Fatalf("click the bar: %v", err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("table.list tbody tr td.nowrap a").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != pt.Count || !strings.Contains(url, "/complaints?") || !strings.Contains(url, "category=quality.leak") {
+		t.Errorf("after the click: %s with %d rows, want the %d leaks", url, rows, pt.Count)
+	}
+}
