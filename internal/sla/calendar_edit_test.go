@@ -2,6 +2,7 @@ package sla
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,27 @@ func TestEffectiveWithoutStore(t *testing.T) {
 	}
 	if changed, err := cs.Refresh(t.Context()); changed || err != nil {
 		t.Errorf("refresh without a store: %v %v", changed, err)
+	}
+}
+
+// A bad file is refused with the field that is wrong.
+func TestParseYearFieldErrors(t *testing.T) {
+	head := `{"year": 2027, "status": "published", "source": "通知", "source_date": "2026-11-10", "holidays": `
+	for name, c := range map[string]struct{ in, want string }{
+		"not JSON":      {`{"year": 2027,`, "file/invalid_json "},
+		"trailing data": {head + `[{"name": "元旦", "off": ["2027-01-01"]}]} {}`, "file/invalid_json "},
+		"unknown field": {`{"year": 2027, "days": []}`, "days/unknown_field "},
+		"wrong type":    {`{"year": "2027"}`, "year/wrong_type "},
+		"bad date":      {head + `[{"name": "元旦", "off": ["2027-01-01", "2027-13-01"]}]}`, "holidays[0].off[1]/invalid_date "},
+		"outside year":  {head + `[{"name": "元旦", "off": ["2028-01-01"]}]}`, "holidays[0].off[0]/outside_year "},
+		"off and work": {head + `[{"name": "元旦", "off": ["2027-01-02"]}, {"name": "春节", "off": ["2027-02-06"], "work": ["2027-01-02"]}]}`,
+			"holidays[1].work[0]/both_off_and_work "},
+		"no notice date": {`{"year": 2027, "status": "published", "source": "通知", "holidays": [{"name": "元旦", "off": ["2027-01-01"]}]}`,
+			"source_date/required "},
+	} {
+		_, err := ParseYear(strings.NewReader(c.in))
+		if !apperr.Is(err, apperr.Invalid) || fieldRules(err) != c.want {
+			t.Errorf("%s: %v (%s), want %s", name, err, fieldRules(err), c.want)
+		}
 	}
 }
