@@ -16,10 +16,12 @@ const (
 	AuditRead       Permission = "audit.read"
 	PersonalData    Permission = "personal.read" // unmasked complainant contact details
 	Export          Permission = "export"
+	CalendarWrite   Permission = "calendar.write" // holidays and make-up days of the business calendar
 )
 
 var grants = map[string][]Permission{
-	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export},
+	org.RoleAdmin: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export,
+		CalendarWrite},
 	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
 	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
 	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},

@@ -121,6 +121,12 @@ var routes = []route{
 	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules},
 	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule},
 	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun},
+	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears},
+	{"GET /api/v1/calendar/years/{year}", auth.ComplaintRead, (*api).getCalendarYear},
+	{"PUT /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).putCalendarYear},
+	{"DELETE /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).deleteCalendarYear},
+	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay},
+	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay},
 }
 
 // Routes lists the method and path pattern of every API route, for the
