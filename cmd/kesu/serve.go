@@ -14,6 +14,7 @@ import (
 	"kesu/internal/app"
 	"kesu/internal/apperr"
 	"kesu/internal/demo"
+	"kesu/internal/sla"
 )
 
 // Main is the serve command: ParseFlags, then Run until the context ends.
@@ -97,7 +98,7 @@ func (m *Main) Run(ctx context.Context) error {
 	wctx, stopWorker := context.WithCancel(context.Background())
 	var background sync.WaitGroup
 	background.Go(func() { a.Worker.Run(wctx) })
-	background.Go(func() { a.SLA.Calendars.Watch(wctx, app.CalendarPoll, m.log) })
+	background.Go(func() { a.SLA.Calendars.Watch(wctx, sla.CalendarPoll, m.log) })
 	defer func() { stopWorker(); background.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -22,10 +22,6 @@ type SLA struct {
 	Scheduler *sla.Scheduler
 }
 
-// CalendarPoll is how often a server checks whether another server changed
-// the business calendar; changes made on this server apply at once.
-const CalendarPoll = 10 * time.Second
-
 // NewCalendars returns the effective business calendar of db (the shipped
 // years, replaced by the administrators' stored ones) in the configured
 // zone, loaded. The server and the calendar commands read it alike.

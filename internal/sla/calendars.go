@@ -136,6 +136,11 @@ func (e *Effective) List(now time.Time) []YearInfo {
 	return out
 }
 
+// CalendarPoll is how often a server checks whether another server changed
+// the business calendar (Watch); changes made on the server itself apply
+// at once.
+const CalendarPoll = 10 * time.Second
+
 // Calendars keeps the effective calendar of a server: loaded at start,
 // reloaded at once after a change made here and within one Watch interval
 // after a change made by another server on the same database.
