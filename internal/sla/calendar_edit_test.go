@@ -1,8 +1,12 @@
 package sla
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,5 +161,63 @@ func TestParseYearFieldErrors(t *testing.T) {
 		if !apperr.Is(err, apperr.Invalid) || fieldRules(err) != c.want {
 			t.Errorf("%s: %v (%s), want %s", name, err, fieldRules(err), c.want)
 		}
+	}
+}
+
+// versionStore is a CalendarStore whose version a test moves.
+type versionStore struct {
+	mu      sync.Mutex
+	version int64
+	years   []StoredYear
+}
+
+func (s *versionStore) Version(context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version, nil
+}
+
+func (s *versionStore) Years(context.Context) ([]StoredYear, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.years), s.version, nil
+}
+
+func (s *versionStore) Change(context.Context, int, func(*StoredYear) (*StoredYear, error), audit.Actor, string, map[string]any) (int64, error) {
+	return 0, nil
+}
+
+// Watch picks up a change made elsewhere and hands the new calendar on.
+func TestWatchReloads(t *testing.T) {
+	st := &versionStore{}
+	loaded := make(chan *Calendar, 4)
+	cs := &Calendars{Store: st, OnChange: func(c *Calendar) { loaded <- c }}
+	if _, err := cs.Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	<-loaded
+	y, err := ParseYear(strings.NewReader(`{"year": 2027, "status": "published", "source": "通知", "source_date": "2026-11-10",
+		"holidays": [{"name": "元旦", "off": ["2027-01-01"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	st.version, st.years = 1, []StoredYear{{Year: y, Origin: OriginImported}}
+	st.mu.Unlock()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { cs.Watch(ctx, time.Millisecond, slog.New(slog.DiscardHandler)); close(done) }()
+	select {
+	case c := <-loaded:
+		if yr, _ := c.Year(2027); yr.Status != Published {
+			t.Errorf("reloaded 2027 is %s", yr.Status)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Watch did not reload")
+	}
+	cancel()
+	<-done
+	if cs.Current().Version != 1 {
+		t.Errorf("version %d", cs.Current().Version)
 	}
 }
