@@ -6,56 +6,87 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"kesu/internal/app"
+	"kesu/internal/audit"
 	"kesu/internal/sla"
 )
 
 const calendarUsage = `Usage:
   kesu calendar add [--from 2026-09-18T10:00] (--working-days N | --working-hours N | --hours N | --days N) [settings]
   kesu calendar holidays YEAR [settings]
+  kesu calendar import FILE [--note TEXT] [settings]
+  kesu calendar export YEAR [settings]
+
+The commands read the business calendar the server uses: the shipped
+holiday years, replaced by those an administrator imported or edited in the
+database (the data folder's SQLite file, or --db). Without a database yet
+they read the shipped years.
 
 "add" prints the due instant in RFC 3339 in the organisation's time zone;
 --from defaults to now and without an offset is read in that zone. Negative
 amounts count back. "holidays" lists the days off and make-up working days
-of a year and whether it is published or provisional.
+of a year, whether it is published or provisional, and who imported or
+edited it. "import" checks a holiday file (the format of the shipped files,
+typed from the State Council notice) and stores it as its year; a file with
+any problem stores nothing. "export" prints a year in that format.
 `
 
-// calendarSource returns the business calendar commands work on. The
-// shipped data is one source; the administrator's edits in the database
-// will be another, chosen in calendarCmd.
-type calendarSource func(ctx context.Context, c app.Config) (*sla.Calendar, error)
+// calendarSource opens the business calendar the commands work on; done
+// releases what it holds. write asks for a database to store changes in,
+// created if need be; otherwise a data folder without a database gives the
+// shipped calendar.
+type calendarSource func(ctx context.Context, c app.Config, stderr io.Writer, write bool) (cals *sla.Calendars, done func(), err error)
 
-// shippedCalendar is the calendar of the embedded holiday files in the
-// configured time zone.
-func shippedCalendar(_ context.Context, c app.Config) (*sla.Calendar, error) {
-	years, err := sla.Shipped()
-	if err != nil {
-		return nil, err
+// databaseCalendar is the calendar the server uses: the shipped years and
+// the administrators' years stored in the configured database.
+func databaseCalendar(ctx context.Context, c app.Config, stderr io.Writer, write bool) (*sla.Calendars, func(), error) {
+	if c.DB == "" && !write {
+		if _, err := os.Stat(c.SQLiteFile()); errors.Is(err, fs.ErrNotExist) {
+			cals, err := app.NewCalendars(ctx, c, nil)
+			return cals, func() {}, err
+		}
 	}
-	return sla.New(sla.Config{Location: c.Loc, Years: years})
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := app.OpenDB(ctx, c, time.Now, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	cals, err := app.NewCalendars(ctx, c, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return cals, func() { db.Close() }, nil
 }
 
 // calendarCmd runs "kesu calendar …".
 func calendarCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	return runCalendar(ctx, args, stdout, stderr, getenv, shippedCalendar, time.Now)
+	return runCalendar(ctx, args, stdout, stderr, getenv, databaseCalendar, time.Now)
 }
 
 func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string,
 	source calendarSource, now func() time.Time) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, calendarUsage)
-		return errors.New("calendar: add or holidays expected")
+		return errors.New("calendar: add, holidays, import or export expected")
 	}
 	switch args[0] {
 	case "add":
 		return calendarAdd(ctx, args[1:], stdout, stderr, getenv, source, now)
 	case "holidays":
 		return calendarHolidays(ctx, args[1:], stdout, stderr, getenv, source)
+	case "import":
+		return calendarImport(ctx, args[1:], stdout, stderr, getenv, source)
+	case "export":
+		return calendarExport(ctx, args[1:], stdout, stderr, getenv, source)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, calendarUsage)
 		return nil
@@ -65,9 +96,10 @@ func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer, g
 }
 
 // loadCalendar reads the shared settings (--data, --db, --timezone, …)
-// plus extra flags and returns the calendar and the positional arguments.
+// plus extra flags and returns the calendar, the positional arguments and
+// the function that releases the calendar's database.
 func loadCalendar(ctx context.Context, name string, args []string, stderr io.Writer, getenv func(string) string,
-	source calendarSource, extra func(fs *flag.FlagSet)) (*sla.Calendar, []string, error) {
+	source calendarSource, write bool, extra func(fs *flag.FlagSet)) (*sla.Calendars, []string, func(), error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	if extra != nil {
@@ -80,13 +112,25 @@ func loadCalendar(ctx context.Context, name string, args []string, stderr io.Wri
 	}
 	c, err := app.Load(fs, args, getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	cal, err := source(ctx, c)
+	cals, done, err := source(ctx, c, stderr, write)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return cal, append(lead, fs.Args()...), nil
+	return cals, append(lead, fs.Args()...), done, nil
+}
+
+// yearArg reads the one YEAR argument of a command.
+func yearArg(cmd string, rest []string) (int, error) {
+	if len(rest) != 1 {
+		return 0, fmt.Errorf("usage: kesu calendar %s YEAR", cmd)
+	}
+	year, err := strconv.Atoi(rest[0])
+	if err != nil {
+		return 0, fmt.Errorf("calendar %s: %q is not a year", cmd, rest[0])
+	}
+	return year, nil
 }
 
 func calendarAdd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string,
@@ -99,7 +143,7 @@ func calendarAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 			return nil
 		})
 	}
-	cal, rest, err := loadCalendar(ctx, "kesu calendar add", args, stderr, getenv, source, func(fs *flag.FlagSet) {
+	cals, rest, done, err := loadCalendar(ctx, "kesu calendar add", args, stderr, getenv, source, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start instant, e.g. 2026-09-18T10:00 (default now)")
 		amount(fs, "working-days", "add N working days (same time of day)")
 		amount(fs, "working-hours", "add N hours of working time")
@@ -109,6 +153,8 @@ func calendarAdd(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	if err != nil {
 		return err
 	}
+	defer done()
+	cal := cals.Current().Calendar
 	if len(rest) > 0 {
 		return fmt.Errorf("calendar add: unexpected argument %q", rest[0])
 	}
@@ -171,26 +217,32 @@ func parseInstant(s string, loc *time.Location) (time.Time, error) {
 
 func calendarHolidays(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string,
 	source calendarSource) error {
-	cal, rest, err := loadCalendar(ctx, "kesu calendar holidays", args, stderr, getenv, source, nil)
+	cals, rest, done, err := loadCalendar(ctx, "kesu calendar holidays", args, stderr, getenv, source, false, nil)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 {
-		return errors.New("usage: kesu calendar holidays YEAR")
-	}
-	year, err := strconv.Atoi(rest[0])
-	if err != nil {
-		return fmt.Errorf("calendar holidays: %q is not a year", rest[0])
-	}
-	y, err := cal.Year(year)
+	defer done()
+	year, err := yearArg("holidays", rest)
 	if err != nil {
 		return err
 	}
+	info, err := cals.Current().Info(year)
+	if err != nil {
+		return err
+	}
+	y := info.Year
 	switch y.Status {
 	case sla.Provisional:
 		fmt.Fprintf(stdout, "%d provisional: %s\n", y.Year, y.Source)
 	default:
 		fmt.Fprintf(stdout, "%d %s: %s (%s)\n", y.Year, y.Status, y.Source, y.SourceDate)
+	}
+	if s := info.Stored; s != nil {
+		fmt.Fprintf(stdout, "%s by %s at %s", s.Origin, s.By.Name, s.At.In(cals.Current().Calendar.Location()).Format("2006-01-02 15:04"))
+		if s.Note != "" {
+			fmt.Fprintf(stdout, ": %s", s.Note)
+		}
+		fmt.Fprintln(stdout)
 	}
 	type line struct {
 		d          sla.Date
@@ -211,4 +263,64 @@ func calendarHolidays(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "%s %s  %-4s  %s\n", l.d, l.d.Weekday().String()[:3], l.kind, l.name)
 	}
 	return nil
+}
+
+// calendarImport stores a holiday file as its year, for new deadlines of
+// every server (running servers pick it up within sla.CalendarPoll).
+func calendarImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string,
+	source calendarSource) error {
+	var note string
+	cals, rest, done, err := loadCalendar(ctx, "kesu calendar import", args, stderr, getenv, source, true, func(fs *flag.FlagSet) {
+		fs.StringVar(&note, "note", "", "a remark for the audit log, e.g. the notice's number")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if len(rest) != 1 {
+		return errors.New("usage: kesu calendar import FILE")
+	}
+	f, err := os.Open(rest[0])
+	if err != nil {
+		return fmt.Errorf("calendar import: %w", err)
+	}
+	y, err := sla.ParseYear(f)
+	f.Close()
+	if err == nil {
+		before, _ := cals.Current().Info(y.Year)
+		if _, err = cals.Import(ctx, y, note, audit.Actor{Name: "cli"}); err == nil {
+			was := string(before.Origin)
+			if before.Year.Status == sla.Provisional {
+				was += " provisional"
+			}
+			fmt.Fprintf(stdout, "%d imported (%s, %d days off, %d make-up working days), replacing the %s year\n",
+				y.Year, y.Status, len(y.Off()), len(y.Work()), was)
+			return nil
+		}
+	}
+	return fmt.Errorf("calendar import %s: nothing stored: %w", rest[0], describe(err))
+}
+
+// calendarExport prints a year in the holiday file format.
+func calendarExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string,
+	source calendarSource) error {
+	cals, rest, done, err := loadCalendar(ctx, "kesu calendar export", args, stderr, getenv, source, false, nil)
+	if err != nil {
+		return err
+	}
+	defer done()
+	year, err := yearArg("export", rest)
+	if err != nil {
+		return err
+	}
+	info, err := cals.Current().Info(year)
+	if err != nil {
+		return err
+	}
+	b, err := info.Year.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(b)
+	return err
 }

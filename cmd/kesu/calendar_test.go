@@ -3,22 +3,25 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"kesu/internal/app"
 	"kesu/internal/sla"
+	"kesu/internal/storage/storetest"
 )
 
 func noEnv(string) string { return "" }
 
-// calendarRun runs "kesu calendar …" on the shipped calendar with a fixed clock.
+// calendarRun runs "kesu calendar …" with a fixed clock on a data folder
+// without a database: the shipped calendar.
 func calendarRun(t *testing.T, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	now := func() time.Time { return time.Date(2026, 9, 18, 2, 0, 0, 0, time.UTC) } // Friday 10:00 in Shanghai
-	err := runCalendar(context.Background(), args, &out, &errOut, noEnv, shippedCalendar, now)
+	err := runCalendar(context.Background(), args, &out, &errOut, env(map[string]string{"KESU_DATA": t.TempDir()}), databaseCalendar, now)
 	return out.String(), errOut.String(), err
 }
 
@@ -38,8 +41,8 @@ func TestCalendarAdd(t *testing.T) {
 		{"negative", []string{"--from", "2026-10-08T10:00", "--working-days", "-1"}, "2026-09-30T10:00:00+08:00"},
 		{"offset given", []string{"--from", "2026-09-18T02:00:00Z", "--working-days", "2"}, "2026-09-21T10:00:00+08:00"},
 		{"default from is now", []string{"--working-days", "2"}, "2026-09-21T10:00:00+08:00"},
-		{"settings accepted, no database opened", []string{"--data", "/nonexistent/kesu", "--db", "postgres://nobody@127.0.0.1:1/none",
-			"--from", "2026-09-18T10:00", "--working-days", "2"}, "2026-09-21T10:00:00+08:00"},
+		{"no database yet: none created", []string{"--data", "/nonexistent/kesu", "--from", "2026-09-18T10:00", "--working-days", "2"},
+			"2026-09-21T10:00:00+08:00"},
 	}
 	for _, c := range cases {
 		out, errOut, err := calendarRun(t, append([]string{"add"}, c.args...)...)
@@ -82,6 +85,10 @@ func TestCalendarAddRejects(t *testing.T) {
 		"holidays no year":      {"holidays"},
 		"holidays not a year":   {"holidays", "twenty"},
 		"holidays unknown year": {"holidays", "2101"},
+		"unreachable database":  {"add", "--db", "postgres://nobody@127.0.0.1:1/none", "--days", "1"},
+		"import no file":        {"import"},
+		"import missing file":   {"import", "/nonexistent/2027.json"},
+		"export no year":        {"export"},
 	} {
 		if _, _, err := calendarRun(t, args...); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -131,35 +138,75 @@ func TestCalendarHolidays(t *testing.T) {
 	}
 }
 
-// The command reads whatever calendar its source gives, so the database
-// source can replace the shipped one without changing the command.
-func TestCalendarUsesItsSource(t *testing.T) {
-	imported, err := sla.ParseYear(strings.NewReader(`{"year":2027,"status":"published","source":"测试通知","source_date":"2026-11-01",
-		"holidays":[{"name":"元旦","off":["2027-01-01","2027-01-02","2027-01-03"]}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	source := func(ctx context.Context, c app.Config) (*sla.Calendar, error) {
-		cal, err := shippedCalendar(ctx, c)
-		if err != nil {
-			return nil, err
-		}
-		return cal.WithYear(imported)
-	}
-	var out, errOut bytes.Buffer
-	if err := runCalendar(context.Background(), []string{"holidays", "2027"}, &out, &errOut, noEnv, source, time.Now); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(out.String(), "2027 published: 测试通知 (2026-11-01)\n") || strings.Contains(out.String(), "春节") {
-		t.Errorf("got\n%s", out.String())
-	}
-}
-
 // calendarCmd is what main's switch calls: the shipped calendar and the real clock.
 func TestCalendarCmd(t *testing.T) {
 	var out bytes.Buffer
 	err := calendarCmd(context.Background(), []string{"add", "--from", "2026-09-11T10:00", "--working-days", "2"}, &out, &bytes.Buffer{}, noEnv)
 	if err != nil || out.String() != "2026-09-15T10:00:00+08:00\n" {
 		t.Errorf("%q, %v", out.String(), err)
+	}
+}
+
+// kesu runs a command line as main does and returns its output.
+func kesu(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut, noEnv)
+	return out.String(), errOut.String(), err
+}
+
+// Importing the 2027 notice into the data folder makes the calendar
+// commands read it: no longer provisional, and a deadline across 春节
+// counts its nine days off. A bad file stores nothing and names the field.
+func TestCalendarImportEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	add := []string{"calendar", "add", "--data", dir, "--from", "2027-02-04T10:00", "--working-days", "1"}
+	out, errOut, err := kesu(t, add...)
+	if err != nil || out != "2027-02-09T10:00:00+08:00\n" || !strings.Contains(errOut, "2027 is provisional") {
+		t.Fatalf("before the import: %q %q %v", out, errOut, err)
+	}
+
+	bad := write("bad.json", strings.Replace(storetest.Notice2027, `"2027-02-20"`, `"2027-02-10"`, 1))
+	_, _, err = kesu(t, "calendar", "import", "--data", dir, bad)
+	if err == nil || !strings.Contains(err.Error(), "nothing stored") || !strings.Contains(err.Error(), "holidays[1].work[1]") ||
+		!strings.Contains(err.Error(), "2027-02-10") {
+		t.Fatalf("bad import: %v", err)
+	}
+	if out, _, _ := kesu(t, "calendar", "holidays", "2027", "--data", dir); !strings.HasPrefix(out, "2027 provisional: ") {
+		t.Fatalf("a refused import changed 2027:\n%s", out)
+	}
+
+	good := write("2027.json", storetest.Notice2027)
+	out, _, err = kesu(t, "calendar", "import", "--data", dir, "--note", "通知已发布", good)
+	if err != nil || out != "2027 imported (published, 12 days off, 2 make-up working days), replacing the computed provisional year\n" {
+		t.Fatalf("import: %q %v", out, err)
+	}
+	out, _, err = kesu(t, "calendar", "holidays", "2027", "--data", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2027 published: 国务院办公厅关于2027年部分节假日安排的通知（测试） (2026-11-10)\nimported by cli at ",
+		": 通知已发布\n", "2027-01-31 Sun  work  春节 调休上班\n", "2027-02-13 Sat  off   春节\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "provisional") {
+		t.Errorf("2027 still provisional:\n%s", out)
+	}
+	out, errOut, err = kesu(t, add...)
+	if err != nil || out != "2027-02-15T10:00:00+08:00\n" || errOut != "" {
+		t.Errorf("after the import: %q %q %v", out, errOut, err)
+	}
+	out, _, err = kesu(t, "calendar", "export", "2027", "--data", dir)
+	if y, perr := sla.ParseYear(strings.NewReader(out)); err != nil || perr != nil || y.Source != "国务院办公厅关于2027年部分节假日安排的通知（测试）" {
+		t.Errorf("export: %v %v\n%s", err, perr, out)
 	}
 }

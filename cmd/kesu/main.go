@@ -33,6 +33,8 @@ Usage:
   kesu token create --user NAME [--name LABEL]
   kesu calendar add --from 2026-09-18T10:00 (--working-days N | --working-hours N | --hours N | --days N)
   kesu calendar holidays YEAR
+  kesu calendar import FILE [--note TEXT]
+  kesu calendar export YEAR
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables

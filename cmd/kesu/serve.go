@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"kesu/internal/app"
 	"kesu/internal/apperr"
 	"kesu/internal/demo"
+	"kesu/internal/sla"
 )
 
 // Main is the serve command: ParseFlags, then Run until the context ends.
@@ -91,10 +93,13 @@ func (m *Main) Run(ctx context.Context) error {
 	case m.Addr <- ln.Addr().String():
 	default:
 	}
+	// The job worker, and the check for calendar changes made on another
+	// server, run until shutdown.
 	wctx, stopWorker := context.WithCancel(context.Background())
-	workerDone := make(chan struct{})
-	go func() { a.Worker.Run(wctx); close(workerDone) }()
-	defer func() { stopWorker(); <-workerDone }()
+	var background sync.WaitGroup
+	background.Go(func() { a.Worker.Run(wctx) })
+	background.Go(func() { a.SLA.Calendars.Watch(wctx, sla.CalendarPoll, m.log) })
+	defer func() { stopWorker(); background.Wait() }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -76,8 +76,12 @@ func OpenDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logge
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data folder %s: %w", c.Data, err)
 	}
-	return sqlite.Open(ctx, filepath.Join(c.Data, "kesu.db"), now, log)
+	return sqlite.Open(ctx, c.SQLiteFile(), now, log)
 }
+
+// SQLiteFile is the SQLite database in the data folder, used when no
+// PostgreSQL URL is configured.
+func (c Config) SQLiteFile() string { return filepath.Join(c.Data, "kesu.db") }
 
 // Open opens the database, seeds defaults, creates the first administrator
 // when there is no user, and builds the services and handler. now may be
@@ -217,7 +221,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Schedules:     a.SLA.Scheduler,
 		DryRun:        a.dryRun,
 		Clocks:        db.SLAClocks(),
-		Calendar:      a.SLA.Rules.Calendar,
+		Calendars:     a.SLA.Calendars,
 		Policies:      a.SLA.Rules.Policies,
 		Now:           now,
 		Log:           log,

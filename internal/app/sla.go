@@ -2,20 +2,38 @@ package app
 
 import (
 	"context"
-	"kesu/internal/complaint"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"kesu/internal/casework"
+	"kesu/internal/complaint"
 	"kesu/internal/sla"
+	"kesu/internal/storage/sqlstore"
 )
 
-// SLA is the time-limit machinery: clock timers and fixed-date schedules.
+// SLA is the time-limit machinery: the business calendar in force, clock
+// timers and fixed-date schedules.
 type SLA struct {
 	Rules     *sla.Rules
+	Calendars *sla.Calendars
 	Monitor   *sla.Monitor
 	Scheduler *sla.Scheduler
+}
+
+// NewCalendars returns the effective business calendar of db (the shipped
+// years, replaced by the administrators' stored ones) in the configured
+// zone, loaded. The server and the calendar commands read it alike.
+func NewCalendars(ctx context.Context, c Config, db *sqlstore.DB) (*sla.Calendars, error) {
+	cals := &sla.Calendars{Base: sla.Config{Location: c.Loc}}
+	if db != nil {
+		cals.Store = db.Calendar()
+	}
+	if _, err := cals.Load(ctx); err != nil {
+		return nil, fmt.Errorf("business calendar: %w", err)
+	}
+	return cals, nil
 }
 
 // openSLA turns the time limits on: every case change starts, stops and
@@ -26,6 +44,14 @@ func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
 	if err != nil {
 		return err
 	}
+	cals, err := NewCalendars(ctx, a.Config, a.DB)
+	if err != nil {
+		return err
+	}
+	// New due times count on the calendar in force from the moment it is
+	// loaded; running clocks keep theirs.
+	cals.OnChange = rules.SetCalendar
+	rules.SetCalendar(cals.Current().Calendar)
 	a.DB.SLA = rules
 	cases.Clocks = a.DB.SLAClocks()
 	var waiting []string
@@ -36,8 +62,8 @@ func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
 			}
 		}
 	}
-	loc := rules.Calendar.Location()
-	s := &SLA{Rules: rules,
+	loc := rules.Calendar().Location()
+	s := &SLA{Rules: rules, Calendars: cals,
 		Monitor: &sla.Monitor{Store: a.DB.SLAClocks(), Policies: rules.Policies, Loc: loc, Now: a.Now, Log: a.Log},
 		Scheduler: &sla.Scheduler{Jobs: a.DB.Jobs(), Store: a.DB.SLAClocks(), Schedules: sla.DefaultSchedules, Loc: loc, Now: a.Now,
 			Waiting: waiting}}
@@ -80,7 +106,7 @@ func expectedFrom(rules *sla.Rules) func(c *complaint.Complaint, accepted time.T
 			if !ok || !sla.Applies(p, sub) {
 				continue
 			}
-			if due, err := sla.Due(rules.Calendar, p, accepted); err == nil {
+			if due, err := sla.Due(rules.Calendar(), p, accepted); err == nil {
 				return due, true
 			}
 		}

@@ -16,11 +16,13 @@ const (
 	AuditRead       Permission = "audit.read"
 	PersonalData    Permission = "personal.read" // unmasked complainant contact details
 	Export          Permission = "export"
-	ReportRead      Permission = "report.read" // statistics, KPIs and the dashboard
+	ReportRead      Permission = "report.read"    // statistics, KPIs and the dashboard
+	CalendarWrite   Permission = "calendar.write" // holidays and make-up days of the business calendar
 )
 
 var grants = map[string][]Permission{
-	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ReportRead},
+	org.RoleAdmin: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export,
+		ReportRead, CalendarWrite},
 	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ReportRead},
 	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
 	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},

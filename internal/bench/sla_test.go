@@ -161,7 +161,7 @@ func BenchmarkSLADue(b *testing.B) {
 	p, _ := rules.Policies.Get("sla_5")
 	start := time.Date(2026, 9, 24, 10, 0, 0, 0, sla.Shanghai())
 	for b.Loop() {
-		if _, err := sla.Due(rules.Calendar, p, start); err != nil {
+		if _, err := sla.Due(rules.Calendar(), p, start); err != nil {
 			b.Fatal(err)
 		}
 	}

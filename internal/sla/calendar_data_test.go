@@ -167,10 +167,6 @@ func TestShippedAgreesWithLunarGoTable(t *testing.T) {
 	}
 }
 
-func sortDates(ds []Date) {
-	slices.SortFunc(ds, func(a, b Date) int { return a.days() - b.days() })
-}
-
 func TestProvisional2027(t *testing.T) {
 	cal := defaultCal(t)
 	y, err := cal.Year(2027)

@@ -110,16 +110,63 @@ const (
 
 // ParseYear reads one year in the JSON format of holidays/README.md and
 // validates it. Errors are apperr Invalid errors with one field error per
-// problem and a message naming them all.
+// problem (a date that is not YYYY-MM-DD, a date outside the year…) and a
+// message naming them all; JSON that cannot be read is a field error of
+// "file".
 func ParseYear(r io.Reader) (Year, error) {
-	var y Year
+	var raw struct {
+		Year       int    `json:"year"`
+		Status     Status `json:"status"`
+		Source     string `json:"source"`
+		SourceDate string `json:"source_date"`
+		Holidays   []struct {
+			Name string   `json:"name"`
+			Off  []string `json:"off"`
+			Work []string `json:"work"`
+		} `json:"holidays"`
+	}
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&y); err != nil {
-		return Year{}, apperr.Wrap(apperr.Invalid, err, "holiday file is not valid JSON of the expected shape")
+	err := dec.Decode(&raw)
+	if err == nil {
+		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
+			err = errors.New("data after the year object")
+		}
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Year{}, apperr.New(apperr.Invalid, "holiday file has data after the year object")
+	if err != nil {
+		var te *json.UnmarshalTypeError
+		fe := apperr.FieldError{Field: "file", Rule: "invalid_json", Param: err.Error()}
+		if errors.As(err, &te) && te.Field != "" {
+			fe = apperr.FieldError{Field: te.Field, Rule: "wrong_type", Param: te.Type.String()}
+		} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			fe = apperr.FieldError{Field: strings.Trim(f, `"`), Rule: "unknown_field"}
+		}
+		return Year{}, &apperr.Error{Code: apperr.Invalid, Message: "holiday file: " + err.Error(), Fields: []apperr.FieldError{fe}}
+	}
+	var probs []apperr.FieldError
+	date := func(field, s string) Date {
+		d, err := ParseDate(s)
+		if err != nil {
+			probs = append(probs, apperr.FieldError{Field: field, Rule: "invalid_date", Param: s})
+		}
+		return d
+	}
+	y := Year{Year: raw.Year, Status: raw.Status, Source: raw.Source}
+	if raw.SourceDate != "" {
+		y.SourceDate = date("source_date", raw.SourceDate)
+	}
+	for i, h := range raw.Holidays {
+		hol := Holiday{Name: h.Name}
+		for j, s := range h.Off {
+			hol.Off = append(hol.Off, date(fmt.Sprintf("holidays[%d].off[%d]", i, j), s))
+		}
+		for j, s := range h.Work {
+			hol.Work = append(hol.Work, date(fmt.Sprintf("holidays[%d].work[%d]", i, j), s))
+		}
+		y.Holidays = append(y.Holidays, hol)
+	}
+	if len(probs) > 0 {
+		return Year{}, invalidYear(y.Year, probs)
 	}
 	return y, y.Validate()
 }
@@ -195,6 +242,11 @@ func (y Year) Validate() error {
 	if len(probs) == 0 {
 		return nil
 	}
+	return invalidYear(y.Year, probs)
+}
+
+// invalidYear is the error for the problems of year's data.
+func invalidYear(year int, probs []apperr.FieldError) error {
 	msgs := make([]string, len(probs))
 	for i, p := range probs {
 		msgs[i] = p.Field + ": " + p.Rule
@@ -202,7 +254,7 @@ func (y Year) Validate() error {
 			msgs[i] += " (" + p.Param + ")"
 		}
 	}
-	return &apperr.Error{Code: apperr.Invalid, Message: fmt.Sprintf("holidays %d: %s", y.Year, strings.Join(msgs, "; ")), Fields: probs}
+	return &apperr.Error{Code: apperr.Invalid, Message: fmt.Sprintf("holidays %d: %s", year, strings.Join(msgs, "; ")), Fields: probs}
 }
 
 // MarshalIndent renders y in the file format of holidays/README.md.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"kesu/internal/jobs"
@@ -71,10 +72,12 @@ type Change struct {
 // Empty reports whether the change touches no clock.
 func (ch Change) Empty() bool { return len(ch.Events) == 0 && !ch.Pause && !ch.Resume }
 
-// Rules are the policies and the calendar they count on.
+// Rules are the policies and the calendar they count on. The calendar can
+// be replaced while the rules are in use (an administrator's edit): every
+// computation takes the calendar in force when it starts.
 type Rules struct {
-	Calendar *Calendar
 	Policies *Policies
+	cal      atomic.Pointer[Calendar]
 }
 
 // NewRules returns the shipped policies on the default calendar.
@@ -87,8 +90,16 @@ func NewRules() (*Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Rules{Calendar: cal, Policies: ps}, nil
+	r := &Rules{Policies: ps}
+	r.cal.Store(cal)
+	return r, nil
 }
+
+// Calendar returns the calendar new due times are counted on.
+func (r *Rules) Calendar() *Calendar { return r.cal.Load() }
+
+// SetCalendar makes c the calendar of due times counted from now on.
+func (r *Rules) SetCalendar(c *Calendar) { r.cal.Store(c) }
 
 // Apply works out what ch at time at does to a complaint's clocks: the
 // clocks to start (without IDs) and the existing clocks it changes. It
@@ -121,11 +132,12 @@ func (r *Rules) Apply(s Subject, clocks []Clock, ch Change, at time.Time) (start
 			changed = append(changed, c)
 		}
 	}
+	cal := r.Calendar()
 	for _, p := range r.Policies.list {
 		if open[p.Code] || !anyOf(ch.Events, p.Start) || !Applies(&p, s) {
 			continue
 		}
-		due, err := Due(r.Calendar, &p, at)
+		due, err := Due(cal, &p, at)
 		if errors.Is(err, ErrNoYear) {
 			continue // back-dated beyond the calendar: the complaint is stored without this clock
 		}
@@ -157,11 +169,12 @@ func stop(c *Clock, at time.Time) {
 func (r *Rules) resume(p *Policy, c *Clock, at time.Time) error {
 	var moved time.Duration
 	if p.Working() {
-		d, err := r.Calendar.WorkingTimeBetween(*c.PausedAt, at)
+		cal := r.Calendar()
+		d, err := cal.WorkingTimeBetween(*c.PausedAt, at)
 		if err != nil {
 			return err
 		}
-		if c.DueAt, err = r.Calendar.AddWorkingHours(c.DueAt, d); err != nil {
+		if c.DueAt, err = cal.AddWorkingHours(c.DueAt, d); err != nil {
 			return err
 		}
 		moved = d

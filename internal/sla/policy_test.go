@@ -44,7 +44,7 @@ func TestSeedLimits(t *testing.T) {
 			if !ok {
 				t.Fatalf("no policy %s", tc.policy)
 			}
-			got, err := Due(r.Calendar, p, sh(tc.start))
+			got, err := Due(r.Calendar(), p, sh(tc.start))
 			if err != nil || !got.Equal(sh(tc.due)) {
 				t.Fatalf("due %v, %v; want %s", got, err, tc.due)
 			}

@@ -72,8 +72,8 @@ func (d *Deps) ClockViews(ctx context.Context, complaintID int64, now time.Time)
 				from = *c.PausedAt
 			}
 			v.Remaining = c.DueAt.Sub(from)
-			if v.Working && d.Calendar != nil {
-				if w, err := d.Calendar.WorkingTimeBetween(from, c.DueAt); err == nil {
+			if cal := d.calendar(); v.Working && cal != nil {
+				if w, err := cal.WorkingTimeBetween(from, c.DueAt); err == nil {
 					v.Remaining = w
 				}
 			}
@@ -89,4 +89,16 @@ func (d *Deps) ClockViews(ctx context.Context, complaintID int64, now time.Time)
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// calendar returns the business calendar in force, nil when time limits
+// are off.
+func (d *Deps) calendar() *sla.Calendar {
+	if d.Calendars == nil {
+		return nil
+	}
+	if e := d.Calendars.Current(); e != nil {
+		return e.Calendar
+	}
+	return nil
 }

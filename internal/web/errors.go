@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"kesu/internal/apperr"
@@ -78,8 +79,19 @@ func Localize(err error, lang string) ErrorBody {
 
 // FieldText returns "<field label>: <rule message>" in lang.
 func FieldText(lang string, f apperr.FieldError) string {
-	return T(lang, "field."+f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, f.Param)
+	return fieldLabel(lang, f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, f.Param)
 }
+
+// fieldLabel names a field; an element of a list (holidays[1].off[2]) is
+// named by its list's label followed by the path, so the reader can find it.
+func fieldLabel(lang, field string) string {
+	if !strings.Contains(field, "[") {
+		return T(lang, "field."+field)
+	}
+	return T(lang, "field."+listIndex.ReplaceAllString(field, "")) + " " + field
+}
+
+var listIndex = regexp.MustCompile(`\[\d+\]`)
 
 // WriteError sends err as JSON in the request's language, and logs
 // internal errors in full.

@@ -33,3 +33,9 @@ func TestSLA(t *testing.T) {
 	serverURL(t)
 	storetest.RunSLA(t, openPair)
 }
+
+// TestCalendar runs the calendar-years suite on PostgreSQL.
+func TestCalendar(t *testing.T) {
+	serverURL(t)
+	storetest.RunCalendar(t, openPair)
+}

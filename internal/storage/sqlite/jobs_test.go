@@ -31,3 +31,6 @@ func TestJobs(t *testing.T) { storetest.RunJobs(t, openPair) }
 
 // TestSLA runs the SLA clock suite with two handles on one file.
 func TestSLA(t *testing.T) { storetest.RunSLA(t, openPair) }
+
+// TestCalendar runs the calendar-years suite with two handles on one file.
+func TestCalendar(t *testing.T) { storetest.RunCalendar(t, openPair) }

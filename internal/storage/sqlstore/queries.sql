@@ -569,3 +569,22 @@ SELECT id, name FROM products
 
 -- name: report.names.categories
 SELECT code, zh, en FROM categories
+-- name: calendar.version
+SELECT version FROM calendar_state WHERE id = 1
+
+-- name: calendar.bump
+UPDATE calendar_state SET version = version + 1 WHERE id = 1 RETURNING version
+
+-- name: calendar.years
+SELECT year, data, origin, note, updated_by, updated_by_name, updated_at FROM calendar_years ORDER BY year
+
+-- name: calendar.year
+SELECT year, data, origin, note, updated_by, updated_by_name, updated_at FROM calendar_years WHERE year = ?
+
+-- name: calendar.upsert
+INSERT INTO calendar_years (year, data, origin, note, updated_by, updated_by_name, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (year) DO UPDATE SET data = excluded.data, origin = excluded.origin, note = excluded.note,
+  updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name, updated_at = excluded.updated_at
+
+-- name: calendar.delete
+DELETE FROM calendar_years WHERE year = ?

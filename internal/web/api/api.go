@@ -124,6 +124,12 @@ var routes = []route{
 	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics},
 	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis},
 	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard},
+	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears},
+	{"GET /api/v1/calendar/years/{year}", auth.ComplaintRead, (*api).getCalendarYear},
+	{"PUT /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).putCalendarYear},
+	{"DELETE /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).deleteCalendarYear},
+	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay},
+	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay},
 }
 
 // Routes lists the method and path pattern of every API route, for the

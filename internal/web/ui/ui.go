@@ -143,6 +143,12 @@ func Mount(r *web.Router) {
 	m.HandleFunc("POST /admin/jobs/{id}/retry", h.staff(auth.OrgWrite, h.jobRetry))
 	m.HandleFunc("GET /admin/schedules", h.staff(auth.AuditRead, h.schedules))
 	m.HandleFunc("POST /admin/schedules/{name}/run", h.staff(auth.OrgWrite, h.scheduleRun))
+	m.HandleFunc("GET /admin/calendar", h.staff(auth.CalendarWrite, h.calendar))
+	m.HandleFunc("GET /admin/calendar/{year}/export", h.staff(auth.CalendarWrite, h.calendarExport))
+	m.HandleFunc("POST /admin/calendar/import", h.staff(auth.CalendarWrite, h.calendarImport))
+	m.HandleFunc("POST /admin/calendar/days", h.staff(auth.CalendarWrite, h.calendarDayAdd))
+	m.HandleFunc("POST /admin/calendar/days/remove", h.staff(auth.CalendarWrite, h.calendarDayRemove))
+	m.HandleFunc("POST /admin/calendar/{year}/revert", h.staff(auth.CalendarWrite, h.calendarRevert))
 
 	// Public pages: no account.
 	m.HandleFunc("GET /complaint/new", h.publicForm)
