@@ -185,10 +185,11 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// List implements complaint.Store with keyset pagination.
-func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complaint.Page, error) {
-	var where []string
-	var args []any
+// filterWhere returns the conditions (with ? placeholders) and arguments
+// that select the complaints of f, without its cursor. empty is true when
+// nothing can match; release is to be called once the query has run.
+func (s ComplaintStore) filterWhere(ctx context.Context, f complaint.Filter) (where []string, args []any, empty bool, release func(), err error) {
+	release = func() {}
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
@@ -252,20 +253,55 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND k.state = 'running' AND k.due_at >= ? AND k.due_at < ?)",
 			micros(now), micros(now.Add(complaint.DueSoon)))
 	default:
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
+		return nil, nil, false, release, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
 			Fields: []apperr.FieldError{{Field: "due", Rule: "invalid_value", Param: strings.Join(complaint.DueFilters, ",")}}}
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		q, ok := textsearch.ParseQuery(f.Query)
 		if !ok {
-			return &complaint.Page{Items: []complaint.Complaint{}}, nil
+			return nil, nil, true, release, nil
 		}
-		cond, a, release, err := s.Dialect.SearchClause(ctx, q)
+		cond, a, rel, err := s.Dialect.SearchClause(ctx, q)
 		if err != nil {
-			return nil, s.classify(err)
+			return nil, nil, false, release, s.classify(err)
 		}
-		defer release()
+		release = rel
 		add(cond, a...)
+	}
+	return where, args, false, release, nil
+}
+
+// Count returns how many complaints f selects (its cursor and limit aside).
+func (s ComplaintStore) Count(ctx context.Context, f complaint.Filter) (int64, error) {
+	where, args, empty, release, err := s.filterWhere(ctx, f)
+	defer release()
+	if err != nil || empty {
+		return 0, err
+	}
+	query := "SELECT COUNT(*) FROM complaints c"
+	if len(where) > 0 {
+		query += " WHERE " + s.Dialect.Rebind(strings.Join(where, " AND "))
+	}
+	var n int64
+	if err := s.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, s.classify(err)
+	}
+	return n, nil
+}
+
+// List implements complaint.Store with keyset pagination.
+func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complaint.Page, error) {
+	where, args, empty, release, err := s.filterWhere(ctx, f)
+	defer release()
+	if err != nil {
+		return nil, err
+	}
+	if empty {
+		return &complaint.Page{Items: []complaint.Complaint{}}, nil
+	}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	var order string
 	var cur cursor

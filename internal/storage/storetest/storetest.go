@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseBatchIncident", testCaseBatchIncident},
 		{"CaseLinks", testCaseLinks},
 		{"CaseDealerLedger", testCaseDealerLedger},
+		{"Exports", testExports},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
