@@ -25,6 +25,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
@@ -153,8 +154,11 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
 		return &jobs.Job{Kind: JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
 	}
+	exports := newExports(db, cases, c, now)
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
-		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer), sqlstore.JobRegistered: registeredHandler(db, incidents)}}
+		Handlers: map[string]jobs.Handler{JobEmail: emailHandler(mailer), sqlstore.JobRegistered: registeredHandler(db, incidents),
+			export.JobKind: exportHandler(exports)}}
+	exports.Wake = a.Worker.Wake
 	if err := a.openSLA(ctx, cases); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("time limits: %w", err)
@@ -193,6 +197,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Auth:           &auth.Service{Store: db.Auth(), Now: now},
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Exports:        exports,
 		Mailer:         mailer,
 		Registered: func(_ context.Context, c *complaint.Complaint) {
 			a.ack.Acknowledge(c)

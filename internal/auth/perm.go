@@ -14,21 +14,22 @@ const (
 	RegisterWrite   Permission = "register.write" // customers, products, batches, suppliers
 	OrgWrite        Permission = "org.write"      // departments and users
 	AuditRead       Permission = "audit.read"
-	PersonalData    Permission = "personal.read" // unmasked complainant contact details
-	Export          Permission = "export"
+	PersonalData    Permission = "personal.read"   // unmasked complainant contact details
+	Export          Permission = "export"          // export lists with personal data masked
+	ExportPersonal  Permission = "export.personal" // export personal data unmasked
 )
 
 var grants = map[string][]Permission{
-	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export},
-	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleAdmin:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal},
+	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal},
 	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
 	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
 	// Quality engineers investigate and verify CAPA; the general managers
 	// approve by authority; finance and warehouse see cases for credit
 	// notes and returns.
 	org.RoleQAEngineer: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
-	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
-	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export},
+	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal},
+	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal},
 	org.RoleFinance:    {ComplaintRead, RegisterRead, PersonalData, Export},
 	org.RoleWarehouse:  {ComplaintRead, ComplaintUpdate, RegisterRead},
 	org.RoleAuditor:    {ComplaintRead, RegisterRead, AuditRead},

@@ -35,7 +35,7 @@ type Export struct {
 	ID     int64           `json:"id"`
 	Kind   string          `json:"kind"`
 	Format string          `json:"format"`
-	Filter json.RawMessage `json:"filter,omitempty"`
+	Filter json.RawMessage `json:"-"` // a complaint.Filter as JSON
 	// Personal is whether personal columns are exported unmasked: the
 	// requester held ExportPersonal when asking.
 	Personal      bool       `json:"personal"`

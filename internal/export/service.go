@@ -32,6 +32,8 @@ type Service struct {
 	// ProgressEvery is how many rows pass between progress writes
 	// (default 1000).
 	ProgressEvery int64
+	// Wake, when set, tells the job worker a new export is waiting.
+	Wake func()
 }
 
 // Request checks and stores a new export for actor; the job worker makes
@@ -59,7 +61,13 @@ func (s *Service) Request(ctx context.Context, e *Export, actor audit.Actor) err
 	now := s.Now()
 	e.Status, e.Rows, e.Total, e.CreatedAt = Queued, 0, 0, now
 	e.ExpiresAt = now.Add(s.keep())
-	return s.Store.Create(ctx, e, actor)
+	if err := s.Store.Create(ctx, e, actor); err != nil {
+		return err
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	return nil
 }
 
 func (s *Service) keep() time.Duration {
@@ -106,6 +114,11 @@ func (s *Service) run(ctx context.Context, e *Export) error {
 	}
 	if err := s.Store.Start(ctx, e.ID, total); err != nil {
 		return err
+	}
+	if s.TmpDir != "" {
+		if err := os.MkdirAll(s.TmpDir, 0o750); err != nil {
+			return fmt.Errorf("export folder: %w", err)
+		}
 	}
 	tmp, err := os.CreateTemp(s.TmpDir, "export-*")
 	if err != nil {

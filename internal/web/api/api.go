@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -111,6 +112,11 @@ var routes = []route{
 	{"PATCH /api/v1/users/{id}", auth.OrgWrite, (*api).patchUser},
 	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser},
 
+	{"POST /api/v1/exports", auth.Export, (*api).createExport},
+	{"GET /api/v1/exports", auth.Export, (*api).listExports},
+	{"GET /api/v1/exports/{id}", auth.Export, (*api).getExport},
+	{"GET /api/v1/exports/{id}/file", auth.Export, (*api).downloadExport},
+
 	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
 	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
 
@@ -186,11 +192,17 @@ func requireVersion(v *int) error {
 
 // query reads list parameters and collects their errors.
 type query struct {
-	r *http.Request
-	v apperr.Validation
+	r    *http.Request
+	vals url.Values // read instead of the request's query when set
+	v    apperr.Validation
 }
 
-func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
+func (q *query) str(name string) string {
+	if q.vals != nil {
+		return strings.TrimSpace(q.vals.Get(name))
+	}
+	return strings.TrimSpace(q.r.URL.Query().Get(name))
+}
 
 // list splits a comma-separated parameter and checks each value.
 func (q *query) list(name string, allowed []string) []string {

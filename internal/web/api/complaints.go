@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -219,7 +220,26 @@ func (a *api) createComplaint(w http.ResponseWriter, r *http.Request) {
 
 // listComplaints answers a filtered, keyset-paginated list.
 func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
-	q := &query{r: r}
+	f, err := a.complaintFilter(r.Context(), &query{r: r})
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	page, err := a.d.ComplaintStore.List(r.Context(), f)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	out := listResponse[complaintResponse]{Items: make([]complaintResponse, len(page.Items)), Next: page.Next}
+	for i := range page.Items {
+		out.Items[i] = a.view(r, &page.Items[i])
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// complaintFilter reads the complaint list parameters (the list's query
+// string, or an export's filter) and checks them.
+func (a *api) complaintFilter(ctx context.Context, q *query) (complaint.Filter, error) {
 	loc := a.d.Complaints.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -252,10 +272,9 @@ func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
 		q.v.Add("safety", "invalid_value", "true,false")
 	}
 	if f.Category != "" {
-		cats, err := a.d.ComplaintStore.Categories(r.Context())
+		cats, err := a.d.ComplaintStore.Categories(ctx)
 		if err != nil {
-			web.WriteError(w, r, err)
-			return
+			return f, err
 		}
 		if !slices.ContainsFunc(cats, func(c complaint.Category) bool { return c.Code == f.Category }) {
 			q.v.Add("category", "invalid_value", "")
@@ -267,20 +286,7 @@ func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
 	if len(q.str("q")) > complaint.MaxSubject {
 		q.v.Add("q", "too_long", strconv.Itoa(complaint.MaxSubject))
 	}
-	if err := q.err(); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	page, err := a.d.ComplaintStore.List(r.Context(), f)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	out := listResponse[complaintResponse]{Items: make([]complaintResponse, len(page.Items)), Next: page.Next}
-	for i := range page.Items {
-		out.Items[i] = a.view(r, &page.Items[i])
-	}
-	web.WriteJSON(w, http.StatusOK, out)
+	return f, q.err()
 }
 
 // complaintByNumber loads the complaint named in the path.
