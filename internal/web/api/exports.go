@@ -2,13 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"kesu/internal/apperr"
-	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/export"
 	"kesu/internal/org"
@@ -118,30 +116,5 @@ func (a *api) downloadExport(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	ServeExport(w, r, a.d, e)
-}
-
-// ServeExport writes the file of e as a download after auditing it; the
-// staff pages use it too.
-func ServeExport(w http.ResponseWriter, r *http.Request, d *web.Deps, e *export.Export) {
-	f, err := d.Exports.Open(e)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	defer f.Close()
-	detail, _ := json.Marshal(map[string]any{"rows": e.Rows, "format": e.Format, "personal": e.Personal})
-	entry := &audit.Entry{Actor: web.Actor(r), Action: "export.download", Object: "export:" + strconv.FormatInt(e.ID, 10), Detail: detail}
-	if err := d.Audit.Append(r.Context(), entry); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", e.ContentType())
-	h.Set("Content-Disposition", contentDisposition(e.FileName()))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
-	w.WriteHeader(http.StatusOK)
-	io.Copy(w, f)
+	web.ServeExport(w, r, a.d, e)
 }

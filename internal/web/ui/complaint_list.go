@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 
 	"kesu/internal/complaint"
 	"kesu/internal/privacy"
@@ -14,31 +15,18 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	p.Nav = "complaints"
 	q := r.URL.Query()
 	p.F = q
-	d := &decoder{f: q, loc: h.loc}
-	f := complaint.Filter{
-		Category: d.str("category"), CustomerClass: d.str("class"), Query: d.str("q"), After: d.str("after"),
-		Due: d.str("due"), Sort: d.str("sort"),
-	}
-	for key, dst := range map[string]*[]string{"status": &f.Status, "channel": &f.Channel, "severity": &f.Severity} {
-		if v := d.str(key); v != "" {
-			*dst = []string{v}
-		}
-	}
-	f.From = d.date("from")
-	if to := d.date("to"); to != nil {
-		end := to.AddDate(0, 0, 1) // the "to" day is included
-		f.To = &end
-	}
+	d, f := h.listFilter(q)
 	cats, err := h.d.ComplaintStore.Categories(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	data := struct {
-		Page       *complaint.Page
-		Categories []complaint.Category
-		CatLabel   map[string]string
-	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L)}
+		Page         *complaint.Page
+		Categories   []complaint.Category
+		CatLabel     map[string]string
+		ExportFields []string
+	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L), ExportFields: exportFields}
 	p.D = &data
 	if err := d.err(); err != nil {
 		formErrors(p, err)
@@ -61,6 +49,27 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Page = page
 	h.render(w, http.StatusOK, "staff", "complaint_list", p)
+}
+
+// listFilter reads the list page's filter fields; the export button sends
+// the same fields. The decoder holds their errors.
+func (h *handler) listFilter(q url.Values) (*decoder, complaint.Filter) {
+	d := &decoder{f: q, loc: h.loc}
+	f := complaint.Filter{
+		Category: d.str("category"), CustomerClass: d.str("class"), Query: d.str("q"), After: d.str("after"),
+		Due: d.str("due"), Sort: d.str("sort"),
+	}
+	for key, dst := range map[string]*[]string{"status": &f.Status, "channel": &f.Channel, "severity": &f.Severity} {
+		if v := d.str(key); v != "" {
+			*dst = []string{v}
+		}
+	}
+	f.From = d.date("from")
+	if to := d.date("to"); to != nil {
+		end := to.AddDate(0, 0, 1) // the "to" day is included
+		f.To = &end
+	}
+	return d, f
 }
 
 // categoryLabels maps a category code to "level 1 / level 2" in lang.

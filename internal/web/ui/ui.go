@@ -132,6 +132,10 @@ func Mount(r *web.Router) {
 
 	m.HandleFunc("GET /audit", h.staff(auth.AuditRead, h.auditList))
 
+	m.HandleFunc("GET /exports", h.staff(auth.Export, h.exportList))
+	m.HandleFunc("POST /exports", h.staff(auth.Export, h.exportCreate))
+	m.HandleFunc("GET /exports/{id}/file", h.staff(auth.Export, h.exportDownload))
+
 	m.HandleFunc("GET /inbox", h.staff("", h.inbox))
 	m.HandleFunc("POST /inbox/{id}/read", h.staff("", h.inboxRead))
 	m.HandleFunc("GET /admin/jobs", h.staff(auth.AuditRead, h.jobsAdmin))
