@@ -113,9 +113,10 @@ var routes = []route{
 	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser},
 
 	{"POST /api/v1/exports", auth.Export, (*api).createExport},
-	{"GET /api/v1/exports", auth.Export, (*api).listExports},
-	{"GET /api/v1/exports/{id}", auth.Export, (*api).getExport},
-	{"GET /api/v1/exports/{id}/file", auth.Export, (*api).downloadExport},
+	// Anyone signed in sees their own exports (none without auth.Export).
+	{"GET /api/v1/exports", signedIn, (*api).listExports},
+	{"GET /api/v1/exports/{id}", signedIn, (*api).getExport},
+	{"GET /api/v1/exports/{id}/file", signedIn, (*api).downloadExport},
 
 	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
 	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
