@@ -43,7 +43,7 @@ type Table struct {
 }
 
 // CopyPages returns the copy labels to print: Copies, or one empty label.
-func (d *Doc) CopyPages() []string {
+func (d Doc) CopyPages() []string {
 	if len(d.Copies) == 0 {
 		return []string{""}
 	}

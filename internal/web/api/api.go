@@ -53,6 +53,7 @@ var routes = []route{
 	{"GET /api/v1/attachments/{id}", auth.ComplaintRead, (*api).downloadAttachment},
 
 	{"GET /api/v1/complaints/{number}/case", auth.ComplaintRead, (*api).getCase},
+	{"GET /api/v1/complaints/{number}/forms/{form}", auth.ComplaintRead, (*api).getForm},
 	{"POST /api/v1/complaints/{number}/actions/{action}", auth.ComplaintUpdate, (*api).takeAction},
 	{"PATCH /api/v1/complaints/{number}/decision", auth.ComplaintUpdate, (*api).decide},
 	{"POST /api/v1/complaints/{number}/capa", auth.ComplaintUpdate, (*api).createCAPA},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,5 +67,35 @@ func TestExportFromList(t *testing.T) {
 	resp, _ = a.get("/exports")
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("agent's exports page: %d", resp.StatusCode)
+	}
+}
+
+// TestHandlingFormPage prints the handling form as HTML, one sheet per
+// numbered copy, with links from the complaint page.
+func TestHandlingFormPage(t *testing.T) {
+	e := newEnv(t)
+	c := &complaint.Complaint{Channel: "phone", Subject: "打印处理单", Description: "d", Severity: "major",
+		Complainant: complaint.Complainant{Name: "韩梅梅", Phone: "13900005678"}}
+	if _, err := e.app.Deps.Complaints.Create(context.Background(), c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+		t.Fatal(err)
+	}
+	e.login("admin", adminPassword)
+	id := strconv.FormatInt(c.ID, 10)
+	resp, body := e.get("/complaints/" + id)
+	expect(t, resp, body, http.StatusOK, "/complaints/"+id+"/forms/handling", "/complaints/"+id+"/forms/handling.pdf",
+		"/complaints/"+id+"/forms/letter.pdf", "/complaints/"+id+"/forms/8d.pdf")
+	resp, body = e.get("/complaints/" + id + "/forms/handling")
+	expect(t, resp, body, http.StatusOK, "客户投诉处理单", c.Number, "打印处理单", "13900005678", "第1联 质保部", "第2联 生产部",
+		"第3联 销售部", "第4联 财务部", "第5联 总经办", `href="/complaints/`+id+`/forms/handling.pdf"`)
+	if n := strings.Count(body, `class="sheet form-sheet"`); n != 5 {
+		t.Errorf("%d sheets, want 5", n)
+	}
+	resp, body = e.get("/complaints/" + id + "/forms/handling.pdf")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("handling.pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, _ = e.get("/complaints/" + id + "/forms/8d")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("forms/8d without .pdf: %d", resp.StatusCode)
 	}
 }

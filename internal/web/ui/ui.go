@@ -65,6 +65,7 @@ func Mount(r *web.Router) {
 	m.HandleFunc("POST /complaints/{id}/notes", h.staff(auth.ComplaintUpdate, h.complaintNote))
 	m.HandleFunc("POST /complaints/{id}/attachments", h.staff(auth.ComplaintUpdate, h.complaintUpload))
 	m.HandleFunc("GET /complaints/{id}/letter", h.staff(auth.ComplaintRead, h.complaintLetter))
+	m.HandleFunc("GET /complaints/{id}/forms/{form}", h.staff(auth.ComplaintRead, h.formPrint))
 	m.HandleFunc("GET /attachments/{id}", h.staff(auth.ComplaintRead, h.attachmentDownload))
 
 	if d.Cases != nil {
