@@ -101,9 +101,12 @@ func (h *handler) exportDownload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.Forbidden, "export %d belongs to another user", id))
 		return
 	}
-	if _, err := h.d.Exports.Open(e); err != nil {
+	// Refusals answer as a page here, not as the API's JSON.
+	f, err := h.d.Exports.Open(e)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	f.Close()
 	web.ServeExport(w, r, h.d, e)
 }
