@@ -57,10 +57,6 @@ var registerColumns = []struct {
 	{"最后更新", "Updated", 0, DateTime},
 }
 
-// PersonalColumns are the register columns that hold personal data:
-// without ExportPersonal they carry masked values.
-var PersonalColumns = []string{"投诉人", "电话", "邮箱", "地址"}
-
 // pageSize is how many complaints one list query reads.
 const pageSize = 200
 

@@ -69,7 +69,8 @@ func (e *Export) ContentType() string {
 // Store persists exports. Create, Finish and Fail write the audit log in
 // the same transaction.
 type Store interface {
-	// Create inserts e and enqueues the job that makes its file.
+	// Create inserts e and enqueues the job that makes its file (retried
+	// only when a server stops mid-export: failures are recorded on e).
 	Create(ctx context.Context, e *Export, actor audit.Actor) error
 	Get(ctx context.Context, id int64) (*Export, error)
 	// List returns a user's exports, newest first.

@@ -81,9 +81,15 @@ func (s *Service) keep() time.Duration {
 // export is left alone, so a repeated job does no harm. A failure is
 // recorded on the export and returned.
 func (s *Service) Run(ctx context.Context, id int64) error {
-	if err := s.Purge(ctx); err != nil {
+	if err := s.produce(ctx, id); err != nil {
 		return err
 	}
+	// Expired files go after the new one is made: a purge that fails
+	// shows in the dead jobs without holding up the export.
+	return s.Purge(ctx)
+}
+
+func (s *Service) produce(ctx context.Context, id int64) error {
 	e, err := s.Store.Get(ctx, id)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func (s ExportStore) Create(ctx context.Context, e *export.Export, actor audit.A
 			e.RequestedBy, micros(e.CreatedAt), micros(e.ExpiresAt)).Scan(&e.ID); err != nil {
 			return fmt.Errorf("insert export: %w", err)
 		}
-		j := &jobs.Job{Kind: export.JobKind, Key: exportObject(e.ID), Payload: jobs.Payload(e.ID), MaxAttempts: 1}
+		j := &jobs.Job{Kind: export.JobKind, Key: exportObject(e.ID), Payload: jobs.Payload(e.ID), MaxAttempts: 3}
 		if err := s.enqueueTx(ctx, tx, j); err != nil {
 			return fmt.Errorf("enqueue export: %w", err)
 		}
