@@ -24,6 +24,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
@@ -157,7 +158,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
 		return &jobs.Job{Kind: notify.JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
 	}
-	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log, Handlers: map[string]jobs.Handler{}}
+	exports := newExports(db, cases, c, now)
+	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
+		Handlers: map[string]jobs.Handler{export.JobKind: exportHandler(exports)}}
+	exports.Wake = a.Worker.Wake
 	if err := a.openSLA(ctx, cases); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("time limits: %w", err)
@@ -208,6 +212,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Auth:           &auth.Service{Store: db.Auth(), Now: now},
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Exports:        exports,
 		Mailer:         mailer,
 		Registered: func(_ context.Context, c *complaint.Complaint) {
 			a.ack.Acknowledge(c)

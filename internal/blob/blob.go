@@ -173,3 +173,49 @@ func (s *Store) Open(sum string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// Put stores a file kesu made itself (an export): no type or size check.
+// It returns the file's SHA-256 and size.
+func (s *Store) Put(r io.Reader) (string, int64, error) {
+	if err := os.MkdirAll(filepath.Join(s.Dir, "tmp"), 0o750); err != nil {
+		return "", 0, fmt.Errorf("file folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Join(s.Dir, "tmp"), "put-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("temp file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	size, err := io.Copy(io.MultiWriter(tmp, h), r)
+	if err != nil {
+		return "", 0, fmt.Errorf("write file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", 0, fmt.Errorf("sync file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", 0, fmt.Errorf("close file: %w", err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	dst := s.path(sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
+		return "", 0, fmt.Errorf("file folder: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", 0, fmt.Errorf("store file: %w", err)
+	}
+	return sum, size, nil
+}
+
+// Remove deletes the stored file with the given checksum; a missing file
+// is no error.
+func (s *Store) Remove(sum string) error {
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return apperr.New(apperr.NotFound, "bad checksum")
+	}
+	if err := os.Remove(s.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove file: %w", err)
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
@@ -38,7 +39,9 @@ type Deps struct {
 	Auth           *auth.Service
 	AuthStore      auth.Store
 	Files          *blob.Store
-	Mailer         notify.Mailer // nil when SMTP is not configured
+	// Exports requests export files and serves them when ready.
+	Exports *export.Service
+	Mailer  notify.Mailer // nil when SMTP is not configured
 	// Registered runs what follows the registration of a complaint, after
 	// it is committed: routing to the owning department and holder (TRI-5)
 	// and the acknowledgement letter (受理函) by the complainant's channel.

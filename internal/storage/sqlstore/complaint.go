@@ -255,7 +255,7 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 	case "closed":
 		add("c.closed_at IS NOT NULL")
 	default:
-		return nil, nil, nil, false, &apperr.Error{Code: apperr.Invalid, Message: "bad state filter",
+		return nil, nil, release, false, &apperr.Error{Code: apperr.Invalid, Message: "bad state filter",
 			Fields: []apperr.FieldError{{Field: "state", Rule: "invalid_value", Param: strings.Join(complaint.States, ",")}}}
 	}
 	if f.From != nil {
@@ -275,7 +275,7 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND k.state = 'running' AND k.due_at >= ? AND k.due_at < ?)",
 			micros(now), micros(now.Add(complaint.DueSoon)))
 	default:
-		return nil, nil, nil, false, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
+		return nil, nil, release, false, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
 			Fields: []apperr.FieldError{{Field: "due", Rule: "invalid_value", Param: strings.Join(complaint.DueFilters, ",")}}}
 	}
 	if strings.TrimSpace(f.Query) != "" {
@@ -285,12 +285,30 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 		}
 		cond, a, rel, err := s.Dialect.SearchClause(ctx, q)
 		if err != nil {
-			return nil, nil, nil, false, s.classify(err)
+			return nil, nil, release, false, s.classify(err)
 		}
 		release = rel
 		add(cond, a...)
 	}
 	return where, args, release, true, nil
+}
+
+// Count returns how many complaints f selects (its cursor and limit aside).
+func (s ComplaintStore) Count(ctx context.Context, f complaint.Filter) (int64, error) {
+	where, args, release, ok, err := s.Conditions(ctx, f)
+	defer release()
+	if err != nil || !ok {
+		return 0, err
+	}
+	query := "SELECT COUNT(*) FROM complaints c"
+	if len(where) > 0 {
+		query += " WHERE " + s.Dialect.Rebind(strings.Join(where, " AND "))
+	}
+	var n int64
+	if err := s.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, s.classify(err)
+	}
+	return n, nil
 }
 
 // List implements complaint.Store with keyset pagination.

@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql
+//go:embed queries.sql exports.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -116,8 +116,10 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	if err := db.loadQueries(commonQueries, "queries.sql"); err != nil {
-		return nil, err
+	for _, name := range []string{"queries.sql", "exports.sql"} {
+		if err := db.loadQueries(commonQueries, name); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Queries != nil {
 		if err := db.loadQueries(cfg.Queries, "queries.sql"); err != nil {

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseLinks", testCaseLinks},
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},
+		{"Exports", testExports},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -52,6 +53,7 @@ var routes = []route{
 	{"GET /api/v1/attachments/{id}", auth.ComplaintRead, (*api).downloadAttachment},
 
 	{"GET /api/v1/complaints/{number}/case", auth.ComplaintRead, (*api).getCase},
+	{"GET /api/v1/complaints/{number}/forms/{form}", auth.ComplaintRead, (*api).getForm},
 	{"POST /api/v1/complaints/{number}/actions/{action}", auth.ComplaintUpdate, (*api).takeAction},
 	{"PATCH /api/v1/complaints/{number}/decision", auth.ComplaintUpdate, (*api).decide},
 	{"POST /api/v1/complaints/{number}/capa", auth.ComplaintUpdate, (*api).createCAPA},
@@ -110,6 +112,12 @@ var routes = []route{
 	{"GET /api/v1/users/{id}", auth.RegisterRead, (*api).getUser},
 	{"PATCH /api/v1/users/{id}", auth.OrgWrite, (*api).patchUser},
 	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser},
+
+	{"POST /api/v1/exports", auth.Export, (*api).createExport},
+	// Anyone signed in sees their own exports (none without auth.Export).
+	{"GET /api/v1/exports", signedIn, (*api).listExports},
+	{"GET /api/v1/exports/{id}", signedIn, (*api).getExport},
+	{"GET /api/v1/exports/{id}/file", signedIn, (*api).downloadExport},
 
 	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
 	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
@@ -195,11 +203,17 @@ func requireVersion(v *int) error {
 
 // query reads list parameters and collects their errors.
 type query struct {
-	r *http.Request
-	v apperr.Validation
+	r    *http.Request
+	vals url.Values // read instead of the request's query when set
+	v    apperr.Validation
 }
 
-func (q *query) str(name string) string { return strings.TrimSpace(q.r.URL.Query().Get(name)) }
+func (q *query) str(name string) string {
+	if q.vals != nil {
+		return strings.TrimSpace(q.vals.Get(name))
+	}
+	return strings.TrimSpace(q.r.URL.Query().Get(name))
+}
 
 // list splits a comma-separated parameter and checks each value.
 func (q *query) list(name string, allowed []string) []string {

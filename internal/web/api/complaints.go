@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -228,9 +229,39 @@ func (a *api) statuses() enum.Set {
 	return complaint.Statuses
 }
 
-// complaintFilter reads the list filters from the query string; the list,
-// the statistics and the exports share them. Problems are added to q.v.
-func (a *api) complaintFilter(r *http.Request, q *query) complaint.Filter {
+// listComplaints answers a filtered, keyset-paginated list.
+func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
+	f, err := a.complaintFilter(r.Context(), &query{r: r})
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	page, err := a.d.ComplaintStore.List(r.Context(), f)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	out := listResponse[complaintResponse]{Items: make([]complaintResponse, len(page.Items)), Next: page.Next}
+	for i := range page.Items {
+		out.Items[i] = a.view(r, &page.Items[i])
+	}
+	web.WriteJSON(w, http.StatusOK, out)
+}
+
+// complaintFilter reads the complaint list parameters (the list's query
+// string, or an export's filter) and checks them.
+func (a *api) complaintFilter(ctx context.Context, q *query) (complaint.Filter, error) {
+	f, err := a.readFilter(ctx, q)
+	if err != nil {
+		return f, err
+	}
+	return f, q.err()
+}
+
+// readFilter reads the list filters; problems with them are added to q.v
+// for the caller to report with its own. The list, the statistics and
+// the exports share them.
+func (a *api) readFilter(ctx context.Context, q *query) (complaint.Filter, error) {
 	loc := a.d.Complaints.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -261,10 +292,9 @@ func (a *api) complaintFilter(r *http.Request, q *query) complaint.Filter {
 	f.Safety = q.boolean("safety")
 	f.Established = q.boolean("established")
 	if f.Category != "" {
-		cats, err := a.d.ComplaintStore.Categories(r.Context())
+		cats, err := a.d.ComplaintStore.Categories(ctx)
 		if err != nil {
-			q.v.Add("category", "unavailable", "")
-			return f
+			return f, err
 		}
 		if !slices.ContainsFunc(cats, func(c complaint.Category) bool { return c.Code == f.Category }) {
 			q.v.Add("category", "invalid_value", "")
@@ -276,27 +306,7 @@ func (a *api) complaintFilter(r *http.Request, q *query) complaint.Filter {
 	if len(q.str("q")) > complaint.MaxSubject {
 		q.v.Add("q", "too_long", strconv.Itoa(complaint.MaxSubject))
 	}
-	return f
-}
-
-// listComplaints answers a filtered, keyset-paginated list.
-func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
-	q := &query{r: r}
-	f := a.complaintFilter(r, q)
-	if err := q.err(); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	page, err := a.d.ComplaintStore.List(r.Context(), f)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	out := listResponse[complaintResponse]{Items: make([]complaintResponse, len(page.Items)), Next: page.Next}
-	for i := range page.Items {
-		out.Items[i] = a.view(r, &page.Items[i])
-	}
-	web.WriteJSON(w, http.StatusOK, out)
+	return f, nil
 }
 
 // complaintByNumber loads the complaint named in the path.

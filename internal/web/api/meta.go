@@ -15,7 +15,7 @@ import (
 // allPermissions lists the permissions /me reports on.
 var allPermissions = []auth.Permission{
 	auth.ComplaintRead, auth.ComplaintCreate, auth.ComplaintUpdate, auth.RegisterRead, auth.RegisterWrite,
-	auth.OrgWrite, auth.AuditRead, auth.PersonalData, auth.Export,
+	auth.OrgWrite, auth.AuditRead, auth.PersonalData, auth.Export, auth.ExportPersonal,
 }
 
 // meResponse is the signed-in user and what they may do.

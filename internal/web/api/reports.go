@@ -12,7 +12,10 @@ import (
 // reportQuery reads the period and filters of a report: from and to as
 // dates (to included) or month=YYYY-MM; the current month by default.
 func (a *api) reportQuery(r *http.Request, q *query) report.Query {
-	f := a.complaintFilter(r, q)
+	f, err := a.readFilter(r.Context(), q)
+	if err != nil {
+		q.v.Add("category", "unavailable", "")
+	}
 	loc := a.d.Reports.Loc
 	if loc == nil {
 		loc = time.UTC

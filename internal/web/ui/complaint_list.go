@@ -19,19 +19,19 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	p.Nav = "complaints"
 	q := r.URL.Query()
 	p.F = q
-	d := &decoder{f: q, loc: h.loc}
-	f := listFilter(d)
+	d, f := h.listFilter(q)
 	cats, err := h.d.ComplaintStore.Categories(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	data := struct {
-		Page       *complaint.Page
-		Categories []complaint.Category
-		CatLabel   map[string]string
-		Chips      []chip
-	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L), Chips: h.chips(r, p.L, q)}
+		Page         *complaint.Page
+		Categories   []complaint.Category
+		CatLabel     map[string]string
+		Chips        []chip
+		ExportFields []string
+	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L), Chips: h.chips(r, p.L, q), ExportFields: exportFields}
 	p.D = &data
 	if err := d.err(); err != nil {
 		formErrors(p, err)
@@ -54,6 +54,13 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Page = page
 	h.render(w, http.StatusOK, "staff", "complaint_list", p)
+}
+
+// listFilter reads the list page's filter fields; the export button sends
+// the same fields. The decoder holds their errors.
+func (h *handler) listFilter(q url.Values) (*decoder, complaint.Filter) {
+	d := &decoder{f: q, loc: h.loc}
+	return d, listFilter(d)
 }
 
 // categoryLabels maps a category code to "level 1 / level 2" in lang.

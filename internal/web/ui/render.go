@@ -241,6 +241,7 @@ type page struct {
 	F        url.Values        // submitted or stored form values
 	D        any               // page data
 	Unread   int               // the user's unread notifications, for the menu
+	Refresh  int               // seconds before the page reloads itself; 0 for never
 }
 
 // newPage fills the parts of a page every request has.

@@ -70,6 +70,7 @@ func Mount(r *web.Router) {
 	m.HandleFunc("POST /complaints/{id}/notes", h.staff(auth.ComplaintUpdate, h.complaintNote))
 	m.HandleFunc("POST /complaints/{id}/attachments", h.staff(auth.ComplaintUpdate, h.complaintUpload))
 	m.HandleFunc("GET /complaints/{id}/letter", h.staff(auth.ComplaintRead, h.complaintLetter))
+	m.HandleFunc("GET /complaints/{id}/forms/{form}", h.staff(auth.ComplaintRead, h.formPrint))
 	m.HandleFunc("GET /attachments/{id}", h.staff(auth.ComplaintRead, h.attachmentDownload))
 
 	if d.Cases != nil {
@@ -136,6 +137,10 @@ func Mount(r *web.Router) {
 	m.HandleFunc("POST /users/{id}", h.staff(auth.OrgWrite, h.userSave))
 
 	m.HandleFunc("GET /audit", h.staff(auth.AuditRead, h.auditList))
+
+	m.HandleFunc("GET /exports", h.staff(auth.Export, h.exportList))
+	m.HandleFunc("POST /exports", h.staff(auth.Export, h.exportCreate))
+	m.HandleFunc("GET /exports/{id}/file", h.staff(auth.Export, h.exportDownload))
 
 	m.HandleFunc("GET /inbox", h.staff("", h.inbox))
 	m.HandleFunc("POST /inbox/{id}/read", h.staff("", h.inboxRead))
