@@ -130,6 +130,7 @@ var routes = []route{
 	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule},
 	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun},
 	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics},
+	{"GET /api/v1/reports/statistics/export", auth.ReportRead, (*api).statisticsExport},
 	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis},
 	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard},
 	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears},

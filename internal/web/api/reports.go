@@ -100,3 +100,23 @@ func (a *api) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	web.WriteJSON(w, http.StatusOK, d)
 }
+
+// statisticsExport answers the statistics table as .xlsx or CSV.
+func (a *api) statisticsExport(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	rq := a.reportQuery(r, q)
+	format := q.oneOf("format", web.StatisticsFormats)
+	if format == "" {
+		format = "xlsx"
+	}
+	if err := q.err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	st, err := a.d.Reports.Statistics(r.Context(), rq)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteStatistics(w, r, a.d, st, format, web.Lang(r))
+}

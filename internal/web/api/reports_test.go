@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/thedatashed/xlsxreader"
 
 	"kesu/internal/org"
 )
@@ -118,6 +121,49 @@ func TestReports(t *testing.T) {
 		if d.Open != 2 || d.Received != 3 || d.Month != "2026-03" || len(d.ByOwner) == 0 {
 			t.Errorf("dashboard = %+v", d)
 		}
+
+		// The workbook holds the same figures, read back by another library.
+		f := e.get(org.RoleManager, "/api/v1/reports/statistics/export?month=2026-03&format=xlsx").want(http.StatusOK)
+		x, err := xlsxreader.NewReader(f.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(x.Sheets) < 8 || x.Sheets[0] != "汇总" || x.Sheets[1] != "分类统计" {
+			t.Fatalf("sheets = %v", x.Sheets)
+		}
+		cell := func(sheet string, row int, col string) string {
+			for r := range x.ReadRows(sheet) {
+				if r.Index == row {
+					for _, c := range r.Cells {
+						if c.Column == col {
+							return c.Value
+						}
+					}
+				}
+			}
+			return ""
+		}
+		if got := cell("汇总", 3, "B"); got != "3" {
+			t.Errorf("summary total = %q, want 3", got)
+		}
+		found = false
+		for r := range x.ReadRows("分类统计") {
+			v := map[string]string{}
+			for _, c := range r.Cells {
+				v[c.Column] = c.Value
+			}
+			if v["A"] == "严重程度" && v["B"] == "一般" {
+				found = v["C"] == "2" && v["D"] == "0.6667"
+			}
+		}
+		if !found {
+			t.Error("the breakdown sheet lacks severity 一般 = 2 (66.67%)")
+		}
+		csv := e.get(org.RoleManager, "/api/v1/reports/statistics/export?month=2026-03&format=csv").want(http.StatusOK)
+		if !strings.HasPrefix(string(csv.Body), "\ufeff") || !strings.Contains(string(csv.Body), "严重程度,一般,2,") {
+			t.Errorf("CSV = %.300s", csv.Body)
+		}
+		e.get(org.RoleManager, "/api/v1/reports/statistics/export?format=pdf").wantErr(http.StatusUnprocessableEntity, "invalid", "format", "")
 
 		e.get(org.RoleAgent, "/api/v1/reports/statistics").wantErr(http.StatusForbidden, "forbidden", "", "")
 		e.get(org.RoleManager, "/api/v1/reports/statistics?month=2026-13").wantErr(http.StatusUnprocessableEntity, "invalid", "month", "invalid_date")

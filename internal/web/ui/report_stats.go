@@ -97,6 +97,14 @@ func (h *handler) statistics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Stats = st
+	xq := url.Values{}
+	for k, vals := range q {
+		xq[k] = vals
+	}
+	xq.Set("format", "xlsx")
+	v.ExportXLS = "/reports/export?" + xq.Encode()
+	xq.Set("format", "csv")
+	v.ExportCSV = "/reports/export?" + xq.Encode()
 	v.Period = rq.From.In(h.loc).Format("2006-01-02") + " – " + rq.To.In(h.loc).AddDate(0, 0, -1).Format("2006-01-02")
 	all := h.listLink(rq, q)
 	v.Cards = []statRow{
@@ -182,3 +190,21 @@ func pick(lang, zh, en string) string {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func tr(lang, key string, args ...string) string { return web.T(lang, key, args...) }
+
+// statisticsExport downloads the statistics table of the page's period
+// and filters as .xlsx or CSV.
+func (h *handler) statisticsExport(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := &decoder{f: q, loc: h.loc}
+	rq := h.reportForm(d)
+	if err := d.err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	st, err := h.d.Reports.Statistics(r.Context(), rq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	web.WriteStatistics(w, r, h.d, st, q.Get("format"), web.Lang(r))
+}

@@ -61,6 +61,7 @@ func Mount(r *web.Router) {
 	m.HandleFunc("GET /complaints", h.staff(auth.ComplaintRead, h.complaintList))
 	if d.Reports != nil {
 		m.HandleFunc("GET /reports", h.staff(auth.ReportRead, h.statistics))
+		m.HandleFunc("GET /reports/export", h.staff(auth.ReportRead, h.statisticsExport))
 		m.HandleFunc("GET /reports/kpis", h.staff(auth.ReportRead, h.kpis))
 		m.HandleFunc("GET /dashboard", h.staff(auth.ReportRead, h.dashboard))
 	}
