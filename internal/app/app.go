@@ -201,6 +201,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if a.SLA.Rules.Policies != nil {
 		reports.Policies = a.SLA.Rules.Policies.Set()
 	}
+	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
 	a.Deps = &web.Deps{
 		Reports:        reports,
 		Complaints:     svc,

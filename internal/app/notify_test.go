@@ -30,6 +30,8 @@ import (
 	"kesu/internal/notify/webhook"
 	"kesu/internal/org"
 	"kesu/internal/smtptest"
+
+	"github.com/thedatashed/xlsxreader"
 )
 
 const hookSecret = "test-webhook-secret-0123"
@@ -439,6 +441,81 @@ func TestWebhookRetriesThenDeadLetterThenAdminRetry(t *testing.T) {
 		}
 		if len(e.hook.byType(notify.EventRegistered)) != 1 {
 			t.Fatal("the registration event was not delivered once")
+		}
+	})
+}
+
+// The monthly summary run on the 2nd mails each manager the key figures of
+// the month before, its improvement proposals and the statistics workbook,
+// once, although both servers run the schedule's job.
+func TestMonthlySummaryIsMailedOnceWithWorkbook(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e *notifyEnv) {
+		// Three complaints in February; the summary runs on 2026-03-02.
+		e.clock.t = time.Date(2026, 2, 10, 2, 0, 0, 0, time.UTC)
+		for _, s := range []string{"净水器漏水", "滤芯异味", "安装师傅迟到"} {
+			e.register(s)
+		}
+		e.clock.t = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC) // 09:00 in Beijing
+		for _, s := range []*app.App{e.a, e.b} {
+			if err := s.SLA.Scheduler.RunNow(e.ctx, "monthly_summary"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.both()
+		var got []smtptest.Message
+		for _, m := range e.mail.Messages() {
+			if strings.Contains(m.Subject, "月报") || strings.Contains(m.Subject, "Monthly") {
+				got = append(got, m)
+			}
+		}
+		// Both servers asked for the run at the same moment: one run, one
+		// email to the manager (the only recipient role with an address).
+		to := map[string]int{}
+		for _, m := range got {
+			to[strings.Join(m.To, ",")]++
+		}
+		if to["manager@example.com"] != 1 || len(to) != 1 {
+			t.Fatalf("summary emails by recipient = %v", to)
+		}
+		m := got[0]
+		if !strings.Contains(m.Subject, "2026-02") || !strings.Contains(m.Text, "接收投诉: 3") || !strings.Contains(m.HTML, "本期无改善提案") {
+			t.Errorf("summary email: %q\n%s", m.Subject, m.Text)
+		}
+		if len(m.Attachments) != 1 || !strings.HasSuffix(m.Attachments[0].Name, ".xlsx") {
+			t.Fatalf("attachments = %+v", m.Attachments)
+		}
+		x, err := xlsxreader.NewReader(m.Attachments[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := ""
+		for r := range x.ReadRows("汇总") {
+			if r.Index == 3 {
+				for _, c := range r.Cells {
+					if c.Column == "B" {
+						total = c.Value
+					}
+				}
+			}
+		}
+		if total != "3" {
+			t.Errorf("workbook total = %q, want 3", total)
+		}
+		// The scheduled run of 2 April covers March, once for both servers.
+		before := len(e.mail.Messages())
+		e.clock.t = time.Date(2026, 4, 2, 1, 0, 0, 0, time.UTC)
+		e.both()
+		var monthly []string
+		for _, m := range e.mail.Messages()[before:] {
+			if strings.Contains(m.Subject, "月报") {
+				monthly = append(monthly, m.Subject)
+				if !strings.Contains(m.Text, "接收投诉: 0") {
+					t.Errorf("March summary text: %s", m.Text)
+				}
+			}
+		}
+		if len(monthly) != 1 || !strings.Contains(monthly[0], "2026-03") {
+			t.Errorf("scheduled monthly run sent %q", monthly)
 		}
 	})
 }

@@ -36,6 +36,15 @@ type Message struct {
 	ReplyTo string            `json:"reply_to,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
 	Event   *Event            `json:"event,omitempty"`
+	// Attachments go with an email, e.g. the summary's workbook.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file sent with an email.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Event is what a webhook receiver gets as the JSON body. ID is stable

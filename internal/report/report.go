@@ -80,6 +80,9 @@ type Store interface {
 	// DueBetween lists running clocks falling due in [from, to), soonest
 	// first, at most limit, and how many there are in all.
 	DueBetween(ctx context.Context, from, to time.Time, limit int) (items []DueItem, total int, err error)
+	// Proposals lists the CAPA actions verified effective in [from, to)
+	// and flagged to update the standard, oldest first.
+	Proposals(ctx context.Context, from, to time.Time) ([]Proposal, error)
 	// Names resolves the labels of departments, users and products.
 	Names(ctx context.Context) (*Names, error)
 }

@@ -113,6 +113,10 @@ type Scheduler struct {
 	Now       func() time.Time
 	// Waiting are the workflow states that wait on the customer.
 	Waiting []string
+	// Summaries, when set, sends the weekly or monthly summary ("weekly",
+	// "monthly") of run r to users, besides their in-app notice; key is
+	// the run's dedupe key, so a retried or doubled run sends once.
+	Summaries func(ctx context.Context, kind string, r Run, users []int64, key string) error
 }
 
 // Get returns the schedule called name.
@@ -198,7 +202,14 @@ func (s *Scheduler) run(ctx context.Context, sc Schedule, r Run) error {
 		ns = append(ns, Notice{UserID: u, Kind: "schedule." + sc.Name, Title: "【定期提醒】" + sc.ZH,
 			Body: sc.ZH + "（" + r.Period + "）", Key: key + ":" + strconv.FormatInt(u, 10)})
 	}
-	return s.Store.Notify(ctx, ns...)
+	if err := s.Store.Notify(ctx, ns...); err != nil {
+		return err
+	}
+	kind := map[string]string{ScheduleWeeklySummary: "weekly", ScheduleMonthlySummary: "monthly"}[sc.Name]
+	if kind != "" && s.Summaries != nil {
+		return s.Summaries(ctx, kind, r, users, key)
+	}
+	return nil
 }
 
 // ScheduleStatus is a schedule with its next and last runs.

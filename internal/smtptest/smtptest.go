@@ -30,6 +30,15 @@ type Message struct {
 	Subject string // decoded from RFC 2047 words
 	Text    string // the decoded text/plain part
 	HTML    string // the decoded text/html part
+	// Attachments are the decoded parts sent as attachments.
+	Attachments []Attachment
+}
+
+// Attachment is one attached file of a received email.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Server is a running test SMTP server on 127.0.0.1.
@@ -153,13 +162,13 @@ func Parse(raw []byte) (*Message, error) {
 	if m.Subject, err = dec.DecodeHeader(mm.Header.Get("Subject")); err != nil {
 		return nil, fmt.Errorf("decode subject: %w", err)
 	}
-	if err := m.walk(mm.Header.Get("Content-Type"), mm.Header.Get("Content-Transfer-Encoding"), mm.Body); err != nil {
+	if err := m.walk(mm.Header.Get("Content-Type"), mm.Header.Get("Content-Transfer-Encoding"), mm.Header.Get("Content-Disposition"), mm.Body); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-func (m *Message) walk(ctype, cte string, body io.Reader) error {
+func (m *Message) walk(ctype, cte, disp string, body io.Reader) error {
 	if ctype == "" {
 		ctype = "text/plain"
 	}
@@ -177,7 +186,7 @@ func (m *Message) walk(ctype, cte string, body io.Reader) error {
 			if err != nil {
 				return fmt.Errorf("multipart: %w", err)
 			}
-			if err := m.walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
+			if err := m.walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.Header.Get("Content-Disposition"), p); err != nil {
 				return err
 			}
 		}
@@ -191,6 +200,14 @@ func (m *Message) walk(ctype, cte string, body io.Reader) error {
 	b, err := io.ReadAll(body)
 	if err != nil {
 		return fmt.Errorf("decode %s body: %w", mt, err)
+	}
+	if d, dp, err := mime.ParseMediaType(disp); err == nil && d == "attachment" {
+		name := dp["filename"]
+		if n, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
+			name = n
+		}
+		m.Attachments = append(m.Attachments, Attachment{Name: name, ContentType: mt, Data: b})
+		return nil
 	}
 	switch {
 	case mt == "text/plain" && m.Text == "":

@@ -588,3 +588,9 @@ ON CONFLICT (year) DO UPDATE SET data = excluded.data, origin = excluded.origin,
 
 -- name: calendar.delete
 DELETE FROM calendar_years WHERE year = ?
+
+-- name: report.proposals
+SELECT a.complaint_id, COALESCE(c.number, ''), a.kind, a.description, a.verify_note, a.verified_at
+FROM capa_actions a JOIN complaints c ON c.id = a.complaint_id
+WHERE a.update_standard AND a.verification = 'effective' AND a.verified_at >= ? AND a.verified_at < ?
+ORDER BY a.verified_at, a.id

@@ -253,3 +253,23 @@ func (s ReportStore) Names(ctx context.Context) (*report.Names, error) {
 	}
 	return n, s.classify(rows.Err())
 }
+
+// Proposals implements report.Store.
+func (s ReportStore) Proposals(ctx context.Context, from, to time.Time) ([]report.Proposal, error) {
+	rows, err := s.R.QueryContext(ctx, s.q("report.proposals"), micros(from), micros(to))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	out := []report.Proposal{}
+	for rows.Next() {
+		var p report.Proposal
+		var at int64
+		if err := rows.Scan(&p.ComplaintID, &p.Number, &p.Kind, &p.Description, &p.Note, &at); err != nil {
+			return nil, s.classify(err)
+		}
+		p.VerifiedAt = fromMicros(at)
+		out = append(out, p)
+	}
+	return out, s.classify(rows.Err())
+}
