@@ -83,6 +83,9 @@ type Store interface {
 	// Proposals lists the CAPA actions verified effective in [from, to)
 	// and flagged to update the standard, oldest first.
 	Proposals(ctx context.Context, from, to time.Time) ([]Proposal, error)
+	// Losses lists the cases closed in [from, to) with an amount, one line
+	// per responsible party (one line with no party when none is set).
+	Losses(ctx context.Context, from, to time.Time) ([]LossLine, error)
 	// Names resolves the labels of departments, users and products.
 	Names(ctx context.Context) (*Names, error)
 }

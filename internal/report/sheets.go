@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"time"
 
 	"kesu/internal/export"
 )
@@ -162,4 +163,43 @@ func label(lang, zh, en string) string {
 		return en
 	}
 	return zh
+}
+
+// LossSheets lays out the monthly loss list (FIN-2): the lines and the
+// totals per party, amounts in yuan. Times are shown in loc.
+func LossSheets(ls *Losses, lang string, loc *time.Location) []export.Sheet {
+	l := func(zh, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return zh
+	}
+	yuan := func(fen int64) float64 { return float64(fen) / 100 }
+	var rows [][]any
+	for _, x := range ls.Lines {
+		rows = append(rows, []any{x.Number, x.ClosedAt.In(loc), x.Category, x.Resolution, x.Currency, yuan(x.Amount),
+			x.Department, x.Person, x.Supplier, float64(x.Share) / 100, yuan(x.Allocated)})
+	}
+	lines := export.Sheet{
+		Name: l("损失分摊明细", "Loss lines"),
+		Columns: []export.Column{{Title: l("投诉编号", "Number"), Width: 18}, {Title: l("结案时间", "Closed"), Format: export.DateTime},
+			{Title: l("类别", "Category"), Width: 16}, {Title: l("处理方式", "Resolution")}, {Title: l("币种", "Currency")},
+			{Title: l("金额（元）", "Amount"), Format: export.Decimal}, {Title: l("责任部门", "Department"), Width: 12},
+			{Title: l("责任人", "Person")}, {Title: l("供应商", "Supplier"), Width: 16}, {Title: l("分摊比例", "Share"), Format: export.Percent},
+			{Title: l("分摊金额（元）", "Allocated"), Format: export.Decimal}},
+		Rows: export.Rows(rows),
+	}
+	rows = nil
+	kinds := map[string]string{"department": l("部门", "Department"), "person": l("个人", "Person"), "supplier": l("供应商", "Supplier"),
+		"none": l("未定", "None")}
+	for _, t := range ls.Totals {
+		rows = append(rows, []any{kinds[t.Kind], t.Name, t.Cases, yuan(t.Allocated)})
+	}
+	totals := export.Sheet{
+		Name: l("责任方合计", "Totals"),
+		Columns: []export.Column{{Title: l("类型", "Kind")}, {Title: l("责任方", "Party"), Width: 18}, {Title: l("件数", "Cases"), Format: export.Int},
+			{Title: l("分摊金额（元）", "Allocated"), Format: export.Decimal}},
+		Rows: export.Rows(rows),
+	}
+	return []export.Sheet{totals, lines}
 }

@@ -273,3 +273,26 @@ func (s ReportStore) Proposals(ctx context.Context, from, to time.Time) ([]repor
 	}
 	return out, s.classify(rows.Err())
 }
+
+// Losses implements report.Store.
+func (s ReportStore) Losses(ctx context.Context, from, to time.Time) ([]report.LossLine, error) {
+	rows, err := s.R.QueryContext(ctx, s.q("report.losses"), micros(from), micros(to))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	var out []report.LossLine
+	for rows.Next() {
+		var l report.LossLine
+		var closed int64
+		var dept, user, supplier sql.NullInt64
+		if err := rows.Scan(&l.ComplaintID, &l.Number, &closed, &l.Category, &l.Resolution, &l.Amount, &l.Currency,
+			&dept, &l.Department, &user, &l.Person, &supplier, &l.Supplier, &l.Share); err != nil {
+			return nil, s.classify(err)
+		}
+		l.ClosedAt = fromMicros(closed)
+		l.DeptID, l.PersonID, l.SupplierID = dept.Int64, user.Int64, supplier.Int64
+		out = append(out, l)
+	}
+	return out, s.classify(rows.Err())
+}

@@ -261,6 +261,25 @@ func testReportStatistics(t *testing.T, e *env) {
 		t.Errorf("department KPIs: %v %+v", err, depts)
 	}
 
+	// The monthly loss list (FIN-2): the amounts of the cases closed in
+	// October, allocated by the responsible parties' shares.
+	e.exec(t, `UPDATE complaints SET amount = ? WHERE id = ?`, 15000, ids[0])
+	e.exec(t, `UPDATE complaints SET amount = ? WHERE id = ?`, 20000, ids[1])
+	losses, err := svc.Losses(e.ctx, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if losses.Cases != 2 || losses.Amount != 35000 || len(losses.Lines) != 3 {
+		t.Errorf("losses: %d cases, %d fen, %d lines", losses.Cases, losses.Amount, len(losses.Lines))
+	}
+	gotTotals := map[string][2]int64{}
+	for _, lt := range losses.Totals {
+		gotTotals[lt.Kind+":"+lt.Name] = [2]int64{int64(lt.Cases), lt.Allocated}
+	}
+	if want := map[string][2]int64{"department:品质部": {2, 17500}, "department:生产部": {1, 10000}}; !reflect.DeepEqual(gotTotals, want) {
+		t.Errorf("loss totals = %v, want %v", gotTotals, want)
+	}
+
 	// The dashboard sees open work now: the investigating case is overdue.
 	d, err := svc.Dashboard(e.ctx)
 	if err != nil {

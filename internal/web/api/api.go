@@ -132,6 +132,7 @@ var routes = []route{
 	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics},
 	{"GET /api/v1/reports/statistics/export", auth.ReportRead, (*api).statisticsExport},
 	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis},
+	{"GET /api/v1/reports/losses", auth.ReportRead, (*api).losses},
 	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard},
 	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears},
 	{"GET /api/v1/calendar/years/{year}", auth.ComplaintRead, (*api).getCalendarYear},

@@ -120,3 +120,25 @@ func (a *api) statisticsExport(w http.ResponseWriter, r *http.Request) {
 	}
 	web.WriteStatistics(w, r, a.d, st, format, web.Lang(r))
 }
+
+// losses answers the monthly loss list (FIN-2) of the cases closed in the
+// period, as JSON or, with format, as a file.
+func (a *api) losses(w http.ResponseWriter, r *http.Request) {
+	q := &query{r: r}
+	rq := a.reportQuery(r, q)
+	format := q.oneOf("format", web.StatisticsFormats)
+	if err := q.err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	ls, err := a.d.Reports.Losses(r.Context(), rq)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if format != "" {
+		web.WriteLosses(w, r, a.d, ls, format, web.Lang(r))
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, ls)
+}

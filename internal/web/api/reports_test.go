@@ -165,6 +165,18 @@ func TestReports(t *testing.T) {
 		}
 		e.get(org.RoleManager, "/api/v1/reports/statistics/export?format=pdf").wantErr(http.StatusUnprocessableEntity, "invalid", "format", "")
 
+		var ls struct {
+			Cases int
+			Lines []any
+		}
+		e.get(org.RoleManager, "/api/v1/reports/losses?month=2026-03").want(http.StatusOK).JSON(&ls)
+		if ls.Cases != 0 || len(ls.Lines) != 0 {
+			t.Errorf("losses of a month without amounts = %+v", ls)
+		}
+		if f := e.get(org.RoleManager, "/api/v1/reports/losses?month=2026-03&format=xlsx").want(http.StatusOK); !strings.Contains(f.Header.Get("Content-Disposition"), "losses-20260301-20260331.xlsx") {
+			t.Errorf("loss list file: %v", f.Header)
+		}
+
 		e.get(org.RoleAgent, "/api/v1/reports/statistics").wantErr(http.StatusForbidden, "forbidden", "", "")
 		e.get(org.RoleManager, "/api/v1/reports/statistics?month=2026-13").wantErr(http.StatusUnprocessableEntity, "invalid", "month", "invalid_date")
 		e.get(org.RoleManager, "/api/v1/reports/statistics?from=2026-03-01").wantErr(http.StatusUnprocessableEntity, "invalid", "to", "required")

@@ -59,6 +59,16 @@ func TestReportPages(t *testing.T) {
 	expect(t, resp, body, http.StatusUnprocessableEntity)
 	resp, body = e.get("/reports/kpis?by=department")
 	expect(t, resp, body, http.StatusOK, "绩效考核", "品质部")
+	resp, body = e.get("/reports/losses")
+	expect(t, resp, body, http.StatusOK, "损失分摊", "各责任方合计")
+	resp, body = e.get("/reports/losses?format=csv")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "\ufeff") {
+		t.Errorf("loss list CSV: %d %.100q", resp.StatusCode, body)
+	}
+	resp, body = e.get("/reports/export?format=xlsx")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
+		t.Errorf("statistics workbook: %d", resp.StatusCode)
+	}
 	resp, body = e.get("/dashboard")
 	expect(t, resp, body, http.StatusOK, "看板", `id="open-count">6<`, "今日到期")
 	resp, body = e.get("/dashboard?lang=en")

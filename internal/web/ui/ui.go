@@ -63,6 +63,7 @@ func Mount(r *web.Router) {
 		m.HandleFunc("GET /reports", h.staff(auth.ReportRead, h.statistics))
 		m.HandleFunc("GET /reports/export", h.staff(auth.ReportRead, h.statisticsExport))
 		m.HandleFunc("GET /reports/kpis", h.staff(auth.ReportRead, h.kpis))
+		m.HandleFunc("GET /reports/losses", h.staff(auth.ReportRead, h.losses))
 		m.HandleFunc("GET /dashboard", h.staff(auth.ReportRead, h.dashboard))
 	}
 	m.HandleFunc("GET /complaints/new", h.staff(auth.ComplaintCreate, h.complaintNew))
