@@ -144,12 +144,16 @@ type Filter struct {
 	Due string
 
 	Sort  string // "received_desc" (default), "received_asc", "number_desc", "number_asc"
-	Limit int    // default 20, at most 200
+	Limit int    // default 20, at most MaxLimit (the API allows 200)
 	After string // opaque cursor from Page.Next
 }
 
 // Sort orders accepted by Filter.Sort.
 var Sorts = []string{"received_desc", "received_asc", "number_desc", "number_asc", "due_asc"}
+
+// MaxLimit is the largest page a store returns: exports read the register
+// in pages this size; the API and pages ask for at most 200.
+const MaxLimit = 2000
 
 // States are the values accepted by Filter.State.
 var States = []string{"open", "closed"}

@@ -58,7 +58,7 @@ var registerColumns = []struct {
 }
 
 // pageSize is how many complaints one list query reads.
-const pageSize = 200
+const pageSize = 1000
 
 // DecodeFilter reads a stored complaint filter.
 func DecodeFilter(raw json.RawMessage) (complaint.Filter, error) {

@@ -367,8 +367,8 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 	if limit <= 0 {
 		limit = 20
 	}
-	if limit > 200 {
-		limit = 200
+	if limit > complaint.MaxLimit {
+		limit = complaint.MaxLimit
 	}
 	query := s.q("complaint.select")
 	if len(where) > 0 {
