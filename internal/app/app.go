@@ -51,7 +51,6 @@ type App struct {
 	Deps   *web.Deps
 	Log    *slog.Logger
 	Now    func() time.Time
-	ack    *letter.Sender
 	// Cases runs the complaint lifecycle; Worker runs the durable jobs.
 	Cases  *casework.Service
 	Worker *jobs.Worker
@@ -167,7 +166,6 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return nil, fmt.Errorf("time limits: %w", err)
 	}
 	outbox := a.openNotify(mailer)
-	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, outbox)
 	cases.StatusJobs = func(r *casework.Record, action, from, to string, at time.Time) []*jobs.Job {
 		return outbox.Event(notify.EventStatusChanged, fmt.Sprintf("%s:%d:%d", notify.EventStatusChanged, r.ComplaintID, r.Version),
 			statusChange{ComplaintID: r.ComplaintID, Number: r.Number, Action: action, From: from, To: to, At: at.UTC()})
@@ -195,7 +193,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		},
 		Quality: qualityLookup(db),
 	})
-	a.ack = &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	ack := &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	a.Worker.Handlers[letter.JobAck] = ack.Handler()
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, outbox, ack)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		OpenStatuses: cases.OpenStates()}
 	if a.SLA.Rules.Policies != nil {
@@ -215,30 +215,27 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
 		Exports:        exports,
 		Mailer:         mailer,
-		Registered: func(_ context.Context, c *complaint.Complaint) {
-			a.ack.Acknowledge(c)
-		},
-		Cases:         cases,
-		Incidents:     incidents,
-		Links:         links,
-		Ledger:        ledger,
-		Inbox:         db.SLAClocks(),
-		Jobs:          db.Jobs(),
-		Schedules:     a.SLA.Scheduler,
-		DryRun:        a.dryRun,
-		Clocks:        db.SLAClocks(),
-		Calendars:     a.SLA.Calendars,
-		Policies:      a.SLA.Rules.Policies,
-		Now:           now,
-		Log:           log,
-		Metrics:       reg,
-		Ready:         db.Ping,
-		BaseURL:       c.BaseURL,
-		MaxUpload:     int64(c.MaxUploadMB) << 20,
-		PublicRate:    c.PublicRate,
-		Company:       c.Company,
-		SecureCookies: c.SecureCookies,
-		Version:       Version,
+		Cases:          cases,
+		Incidents:      incidents,
+		Links:          links,
+		Ledger:         ledger,
+		Inbox:          db.SLAClocks(),
+		Jobs:           db.Jobs(),
+		Schedules:      a.SLA.Scheduler,
+		DryRun:         a.dryRun,
+		Clocks:         db.SLAClocks(),
+		Calendars:      a.SLA.Calendars,
+		Policies:       a.SLA.Rules.Policies,
+		Now:            now,
+		Log:            log,
+		Metrics:        reg,
+		Ready:          db.Ping,
+		BaseURL:        c.BaseURL,
+		MaxUpload:      int64(c.MaxUploadMB) << 20,
+		PublicRate:     c.PublicRate,
+		Company:        c.Company,
+		SecureCookies:  c.SecureCookies,
+		Version:        Version,
 	}
 	return a, nil
 }
@@ -250,9 +247,6 @@ func (a *App) Handler() http.Handler {
 
 // Close stops pending letter retries and releases the database.
 func (a *App) Close() error {
-	if a.ack != nil {
-		a.ack.Close()
-	}
 	return a.DB.Close()
 }
 
@@ -330,7 +324,7 @@ func loadWorkflowFile(s *casework.Service, path string) error {
 // complaints: their time-limit clocks start (from their receipt time), the
 // batch-incident rule runs (TRI-6) and the complaint.registered webhook
 // events are enqueued. All are safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *notify.Outbox) jobs.Handler {
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *notify.Outbox, ack *letter.Sender) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var ids []int64
 		if err := json.Unmarshal(j.Payload, &ids); err != nil {
@@ -339,9 +333,26 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *not
 		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
 			return err
 		}
+		var letters []*jobs.Job
 		for _, id := range ids {
 			if _, _, err := incidents.Check(ctx, id, audit.System); err != nil {
 				return fmt.Errorf("batch incident check of complaint %d: %w", id, err)
+			}
+			if ack.Mailer != nil {
+				c, err := db.Complaints().Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				if ack.Wanted(c) {
+					letters = append(letters, letter.Job(id))
+				}
+			}
+		}
+		// The acknowledgement letters 受理函 go out as jobs of their own,
+		// keyed by complaint, so a retried registration job sends each once.
+		if len(letters) > 0 {
+			if err := db.Jobs().Enqueue(ctx, letters...); err != nil {
+				return err
 			}
 		}
 		return registeredEvents(ctx, db, outbox, ids)

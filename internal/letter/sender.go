@@ -2,110 +2,93 @@ package letter
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
-	"sync"
+	"strconv"
 	"time"
 
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/jobs"
 	"kesu/internal/notify"
 )
 
-// EventAdder is the part of complaint.Store the sender needs.
-type EventAdder interface {
+// JobAck is the job kind that emails a new complaint's acknowledgement
+// letter.
+const JobAck = "letter.ack"
+
+// Store is the part of complaint.Store the sender needs.
+type Store interface {
+	Get(ctx context.Context, id int64) (*complaint.Complaint, error)
 	AddEvent(ctx context.Context, e *complaint.Event, actor audit.Actor) error
+}
+
+// Job is the durable job that sends complaint id's letter; its key makes
+// a second enqueue of the same letter a no-op.
+func Job(id int64) *jobs.Job {
+	return &jobs.Job{Kind: JobAck, Key: "ack:" + strconv.FormatInt(id, 10), Payload: jobs.Payload(id)}
 }
 
 // Sender emails the acknowledgement letter of a new complaint when the
 // complainant gave an email address, then records an ack_sent event on the
-// public timeline.
-//
-// Sending happens in a goroutine with a few retries and a doubling pause.
-// It is not durable: a letter still waiting for a retry when the process
-// stops is lost (the complaint itself is safe, and staff can print the
-// letter from the complaint page). The job table of the notification module
-// will take this over.
+// public timeline. Each letter is a job in the durable job table: a failed
+// send is retried by the worker with backoff and ends in the dead-letter
+// list an administrator can retry, and a restart loses nothing.
 type Sender struct {
 	Mailer  notify.Mailer // nil disables sending
-	Store   EventAdder
+	Store   Store
 	Company string
 	BaseURL string
 	Loc     *time.Location
 	Lang    string // letter language, "zh" unless "en"
 	Log     *slog.Logger
-	// Attempts is how many times a letter is tried (default 4); Backoff is
-	// the first pause between tries (default 30s), doubled each time.
-	Attempts int
-	Backoff  time.Duration
-	Timeout  time.Duration // per attempt, default 30s
-
-	once   sync.Once
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	Timeout time.Duration // per attempt, default 30s
 }
 
-func (s *Sender) init() {
-	s.once.Do(func() { s.ctx, s.cancel = context.WithCancel(context.Background()) })
+// Wanted reports whether c gets a letter by email.
+func (s *Sender) Wanted(c *complaint.Complaint) bool {
+	return s != nil && s.Mailer != nil && c != nil && c.Complainant.Email != ""
 }
 
-// Acknowledge sends c's letter in the background. It matches
-// web.Deps.Acknowledge and returns at once.
-func (s *Sender) Acknowledge(c *complaint.Complaint) {
-	if s == nil || s.Mailer == nil || c == nil || c.Complainant.Email == "" {
-		return
-	}
-	s.init()
-	if s.ctx.Err() != nil {
-		return
-	}
-	cp := *c
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := s.Send(s.ctx, &cp); err != nil && s.Log != nil {
-			s.Log.Error("acknowledgement letter not sent", "complaint", cp.Number, "err", err)
+// Handler sends the letter of the job's complaint once; an error leaves
+// the retry to the worker.
+func (s *Sender) Handler() jobs.Handler {
+	return func(ctx context.Context, j jobs.Job) error {
+		var id int64
+		if err := json.Unmarshal(j.Payload, &id); err != nil {
+			return jobs.Permanent(fmt.Errorf("letter payload: %w", err))
 		}
-	}()
+		c, err := s.Store.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !s.Wanted(c) {
+			return nil
+		}
+		return s.Send(ctx, c)
+	}
 }
 
-// Send emails c's letter now, retrying, and records the event. It returns
-// the last error when every attempt failed or ctx ended.
+// Send emails c's letter now and records the event.
 func (s *Sender) Send(ctx context.Context, c *complaint.Complaint) error {
 	l, err := Render(New(c, s.Company, s.BaseURL, s.Loc), s.Lang)
 	if err != nil {
-		return err
+		return jobs.Permanent(err)
 	}
 	msg := notify.Message{To: []string{c.Complainant.Email}, Subject: l.Subject, Text: l.Text, HTML: l.HTML}
-	attempts, pause, timeout := s.Attempts, s.Backoff, s.Timeout
-	if attempts <= 0 {
-		attempts = 4
-	}
-	if pause <= 0 {
-		pause = 30 * time.Second
-	}
+	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	for i := 1; ; i++ {
-		actx, cancel := context.WithTimeout(ctx, timeout)
-		err = s.Mailer.Send(actx, msg)
-		cancel()
-		if err == nil {
-			break
-		}
-		if i >= attempts {
-			return err
-		}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	err = s.Mailer.Send(actx, msg)
+	cancel()
+	if err != nil {
 		if s.Log != nil {
-			s.Log.Warn("acknowledgement letter: retrying", "complaint", c.Number, "attempt", i, "err", err)
+			s.Log.Warn("acknowledgement letter not sent", "complaint", c.Number, "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-		pause *= 2
+		return fmt.Errorf("acknowledgement letter of %s: %w", c.Number, err)
 	}
 	ev := &complaint.Event{ComplaintID: c.ID, Kind: complaint.EventAckSent, Public: true,
 		Data: map[string]any{"channel": "email"}}
@@ -114,14 +97,3 @@ func (s *Sender) Send(ctx context.Context, c *complaint.Complaint) error {
 	defer cancel()
 	return s.Store.AddEvent(ectx, ev, audit.System)
 }
-
-// Close stops pending retries and waits for letters being sent.
-func (s *Sender) Close() {
-	s.init()
-	s.cancel()
-	s.wg.Wait()
-}
-
-// Wait blocks until every letter started so far is sent or given up; for
-// tests.
-func (s *Sender) Wait() { s.wg.Wait() }

@@ -42,10 +42,10 @@ type Deps struct {
 	// Exports requests export files and serves them when ready.
 	Exports *export.Service
 	Mailer  notify.Mailer // nil when SMTP is not configured
-	// Registered runs what follows the registration of a complaint, after
-	// it is committed: routing to the owning department and holder (TRI-5)
-	// and the acknowledgement letter (受理函) by the complainant's channel.
-	// Nil in tests that need neither.
+	// Registered, when set, is called after a complaint registered through
+	// the API or the pages is committed (tests watch registrations with
+	// it). What follows registration — time-limit clocks, the batch-incident
+	// rule, the acknowledgement letter — runs through the job table.
 	Registered func(ctx context.Context, c *complaint.Complaint)
 	// Cases runs the complaint lifecycle.
 	Cases *casework.Service
