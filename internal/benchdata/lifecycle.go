@@ -16,16 +16,16 @@ import (
 // How generated cases end (the manufacturer profile's final states), and
 // how they are decided. Figures are shares out of 1,000.
 const (
-	withdrawnPerMille = 30  // withdrawn by the customer
-	mergedPerMille    = 15  // merged into an earlier complaint
-	spotPerMille      = 150 // resolved on the spot (non-quality only)
-	slowPerMille      = 30  // everything after acceptance takes four times as long
-	stuckPerMille     = 7   // … or twenty-five times: cases that linger for months
-	waitingPerMille   = 50  // of the open ones: waiting on the customer
-	repeatPerMille    = 30  // recorded as a repeat of an earlier complaint
-	answeredPerMille  = 850 // closed cases with a follow-up score
-	reopenPerMille    = 40  // closed cases reopened once (a sixth of them twice)
-	unassignedPerMill = 300 // registered cases not yet given a holder
+	withdrawnPerMille  = 30  // withdrawn by the customer
+	mergedPerMille     = 15  // merged into an earlier complaint
+	spotPerMille       = 150 // resolved on the spot (non-quality only)
+	slowPerMille       = 30  // everything after acceptance takes four times as long
+	stuckPerMille      = 7   // … or twenty-five times: cases that linger for months
+	waitingPerMille    = 50  // of the open ones: waiting on the customer
+	repeatPerMille     = 30  // recorded as a repeat of an earlier complaint
+	answeredPerMille   = 850 // closed cases with a follow-up score
+	reopenPerMille     = 40  // closed cases reopened once (a sixth of them twice)
+	unassignedPerMille = 300 // registered cases not yet given a holder
 )
 
 // stateClosed is the manufacturer profile's state of a closed case.
@@ -210,7 +210,7 @@ func (s *staffing) handle(r *rand.Rand, c *complaint.Complaint, now time.Time) *
 	}
 	c.Status = status
 
-	if status != complaint.StatusRegistered || r.IntN(1000) >= unassignedPerMill {
+	if status != complaint.StatusRegistered || r.IntN(1000) >= unassignedPerMille {
 		staff := s.byDept[dept]
 		h := staff[r.IntN(len(staff))]
 		c.HolderID = &h
