@@ -80,7 +80,7 @@ func fillCases(ctx context.Context, name string, db *sqlstore.DB) error {
 	}
 	start := time.Now()
 	fmt.Fprintf(os.Stderr, "generating %d complaints into %s…\n", caseN, name)
-	if err := benchdata.Generate(ctx, db, caseN, caseSeed, nil); err != nil {
+	if err := benchdata.Generate(ctx, db, caseN, caseSeed, benchdata.Options{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "generated in %v\n", time.Since(start).Round(time.Second))

@@ -74,7 +74,7 @@ func fillExport(ctx context.Context, name string, db *sqlstore.DB) error {
 	}
 	start := time.Now()
 	fmt.Fprintf(os.Stderr, "generating %d complaints into %s…\n", exportN, name)
-	if err := benchdata.Generate(ctx, db, exportN, exportSeed, nil); err != nil {
+	if err := benchdata.Generate(ctx, db, exportN, exportSeed, benchdata.Options{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "generated in %v\n", time.Since(start).Round(time.Second))

@@ -1,7 +1,9 @@
 // Package benchdata fills a database with many realistic complaints for
 // benchmarks: the demo registers, a few hundred more customers, and n
-// complaints over the last 12 months written through the store's bulk path
-// so that numbers, timeline, search index and audit chain are all real.
+// complaints over the last months written through the store's bulk path
+// so that numbers, timeline, search index and audit chain are all real;
+// optionally each case is taken through a realistic handling (lifecycle.go)
+// so that statistics over them mean something.
 package benchdata
 
 import (
@@ -25,25 +27,45 @@ const batchSize = 2000
 // extraCustomers spreads complaints over more customers than the demo has.
 const extraCustomers = 400
 
+// cst is the zone of complaint numbers and working days.
+var cst = time.FixedZone("CST", 8*3600)
+
+// Options shape a generated data set.
+type Options struct {
+	// Months is the span of the received times, ending now; 12 when 0.
+	Months int
+	// Lifecycle takes every complaint through its handling up to now;
+	// without it all are just registered.
+	Lifecycle bool
+	// Progress, if not nil, is called after each committed batch with the
+	// running total.
+	Progress func(done int)
+}
+
 // Generate adds n complaints to db, creating the demo registers first when
-// db does not have them. The same seed gives the same text. progress, if
-// not nil, is called after each committed batch with the running total.
-func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, progress func(done int)) error {
+// db does not have them. The same seed gives the same text, with or
+// without the lifecycle.
+func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, opt Options) error {
 	r := rand.New(rand.NewPCG(seed, seed^0x62656e6368))
+	lr := rand.New(rand.NewPCG(seed^0x6c696665, seed)) // the lifecycle's own stream
 	refs, err := registers(ctx, db, r, seed)
 	if err != nil {
 		return err
 	}
+	staff := newStaffing(refs)
 	now := db.Now()
-	cst := time.FixedZone("CST", 8*3600)
 	pat, err := complaint.ParsePattern(complaint.DefaultPattern)
 	if err != nil {
 		return err
 	}
+	months := opt.Months
+	if months <= 0 {
+		months = 12
+	}
 
 	// Times first, sorted, so that IDs and per-day numbers follow time.
 	times := make([]int64, n)
-	span := int64(now.Sub(now.AddDate(-1, 0, 0)))
+	span := int64(now.Sub(now.AddDate(0, -months, 0)))
 	for i := range times {
 		times[i] = now.UnixNano() - 1 - r.Int64N(span)
 	}
@@ -53,6 +75,7 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, progress
 	type batch struct {
 		cs    []complaint.Complaint
 		specs []complaint.NumberSpec
+		plans []*plan
 		err   error
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -72,6 +95,9 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, progress
 					break
 				}
 				c.Status = complaint.StatusRegistered
+				if opt.Lifecycle {
+					b.plans = append(b.plans, staff.handle(lr, &c, now))
+				}
 				c.TrackingCode = complaint.NewTrackingCode()
 				c.ExpectedBy = at.AddDate(0, 0, 15)
 				if actor.UserID != 0 {
@@ -91,6 +117,7 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, progress
 		}
 	}()
 	done := 0
+	var ids []int64 // of the complaints stored so far, in time order
 	for b := range batches {
 		if b.err != nil {
 			return b.err
@@ -98,9 +125,28 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, progress
 		if err := db.Complaints().BulkCreate(ctx, b.cs, func(i int) complaint.NumberSpec { return b.specs[i] }); err != nil {
 			return fmt.Errorf("complaints %d–%d: %w", done, done+len(b.cs), err)
 		}
+		if opt.Lifecycle {
+			states := make([]sqlstore.CaseState, len(b.cs))
+			for i, p := range b.plans {
+				c := &b.cs[i]
+				st := p.state
+				st.ID = c.ID
+				st.Clocks = p.clocks(c, now)
+				if p.repeat && len(ids) > 0 {
+					// A repeat of one of the few thousand complaints before.
+					st.RepeatOf = ids[len(ids)-1-lr.IntN(min(len(ids), 5000))]
+					st.RepeatAt = c.ReceivedAt.Add(time.Hour)
+				}
+				states[i] = st
+				ids = append(ids, c.ID)
+			}
+			if err := db.Complaints().BulkSetCases(ctx, states); err != nil {
+				return fmt.Errorf("cases %d–%d: %w", done, done+len(b.cs), err)
+			}
+		}
 		done += len(b.cs)
-		if progress != nil {
-			progress(done)
+		if opt.Progress != nil {
+			opt.Progress(done)
 		}
 	}
 	return ctx.Err()

@@ -39,12 +39,34 @@ const dueListSize = 50
 func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	loc := s.loc()
 	now := s.Now().In(loc)
-	names, err := s.Store.Names(ctx)
-	if err != nil {
-		return nil, err
-	}
 	d := &Dashboard{At: now}
-	live, err := s.Store.Live(ctx, s.OpenStatuses, now)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	thisMonth := Query{From: month, To: month.AddDate(0, 1, 0)}
+	d.Month = month.Format("2006-01")
+	cats := tally{}
+	// The queries are independent; they run side by side.
+	var names *Names
+	var live []LiveCount
+	err := parallel(func() error {
+		return s.Store.Facts(ctx, thisMonth, func(f *Fact) error {
+			d.Received++
+			cats.add(f.Category, f)
+			return nil
+		})
+	}, func() (err error) {
+		if names, err = s.Store.Names(ctx); err != nil {
+			return err
+		}
+		if live, err = s.Store.Live(ctx, s.OpenStatuses, now); err != nil {
+			return err
+		}
+		d.Due, d.DueToday, err = s.Store.DueBetween(ctx, now, day.AddDate(0, 0, 1), dueListSize)
+		return err
+	}, func() (err error) {
+		d.Trend, err = s.trend(ctx, thisMonth)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -85,10 +107,6 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	}
 	d.ByOwner, d.ByDepartment = order(owners), order(depts)
 
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	if d.Due, d.DueToday, err = s.Store.DueBetween(ctx, now, day.AddDate(0, 0, 1), dueListSize); err != nil {
-		return nil, err
-	}
 	for i := range d.Due {
 		it := &d.Due[i]
 		it.Holder = names.Users[it.HolderID]
@@ -97,20 +115,6 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		}
 	}
 
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	d.Month = month.Format("2006-01")
-	cats := tally{}
-	err = s.Store.Facts(ctx, Query{From: month, To: month.AddDate(0, 1, 0)}, func(f *Fact) error {
-		d.Received++
-		cats.add(f.Category, f)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
 	d.Pareto = pareto("category", s.breakdown("category", cats, names, d.Received))
-	if d.Trend, err = s.trend(ctx, Query{From: month, To: month.AddDate(0, 1, 0)}); err != nil {
-		return nil, err
-	}
 	return d, nil
 }

@@ -64,16 +64,22 @@ func (s *Service) KPIs(ctx context.Context, q Query, by string, compare bool) (*
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.kpis(ctx, q, by, names)
-	if err != nil {
+	var rows, prev []KPI
+	cur := func() (err error) {
+		rows, err = s.kpis(ctx, q, by, names)
+		return err
+	}
+	before := func() (err error) {
+		if compare {
+			span := q.To.Sub(q.From)
+			prev, err = s.kpis(ctx, Query{From: q.From.Add(-span), To: q.From, Filter: q.Filter}, by, names)
+		}
+		return err
+	}
+	if err := parallel(cur, before); err != nil {
 		return nil, err
 	}
 	if compare {
-		span := q.To.Sub(q.From)
-		prev, err := s.kpis(ctx, Query{From: q.From.Add(-span), To: q.From, Filter: q.Filter}, by, names)
-		if err != nil {
-			return nil, err
-		}
 		byKey := map[string]KPI{}
 		for _, k := range prev {
 			byKey[k.Key] = k
@@ -105,35 +111,38 @@ func (s *Service) kpis(ctx context.Context, q Query, by string, names *Names) ([
 		}
 		return a
 	}
-	err := s.Store.Facts(ctx, q, func(f *Fact) error {
-		id := f.HolderID
-		if by == "department" {
-			id = f.DepartmentID
-		}
-		a := get(id)
-		a.Volume++
-		if f.AcceptedAt != nil {
-			a.respSum += f.AcceptedAt.Sub(f.ReceivedAt).Hours()
-			a.respN++
-		}
-		if f.ClosedAt != nil {
-			a.Closed++
-			a.resSum += f.ClosedAt.Sub(f.ReceivedAt).Hours()
-		}
-		if f.Satisfaction >= 1 && f.Satisfaction <= 5 {
-			a.Answered++
-			a.satSum += f.Satisfaction
-		}
-		if f.Reopens > 0 {
-			a.Reopened++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	var clocks []ClockCount
+	facts := func() error {
+		return s.Store.Facts(ctx, q, func(f *Fact) error {
+			id := f.HolderID
+			if by == "department" {
+				id = f.DepartmentID
+			}
+			a := get(id)
+			a.Volume++
+			if f.AcceptedAt != nil {
+				a.respSum += f.AcceptedAt.Sub(f.ReceivedAt).Hours()
+				a.respN++
+			}
+			if f.ClosedAt != nil {
+				a.Closed++
+				a.resSum += f.ClosedAt.Sub(f.ReceivedAt).Hours()
+			}
+			if f.Satisfaction >= 1 && f.Satisfaction <= 5 {
+				a.Answered++
+				a.satSum += f.Satisfaction
+			}
+			if f.Reopens > 0 {
+				a.Reopened++
+			}
+			return nil
+		})
 	}
-	clocks, err := s.Store.Clocks(ctx, q, by)
-	if err != nil {
+	counts := func() (err error) {
+		clocks, err = s.Store.Clocks(ctx, q, by)
+		return err
+	}
+	if err := parallel(facts, counts); err != nil {
 		return nil, err
 	}
 	for _, c := range clocks {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
@@ -220,78 +221,96 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
-	names, err := s.Store.Names(ctx)
-	if err != nil {
-		return nil, err
-	}
 	st := &Stats{From: q.From, To: q.To}
+	// The store's other queries run beside the scan of the facts.
+	var names *Names
+	var resp []KeyCount
+	others := func() (err error) {
+		if names, err = s.Store.Names(ctx); err != nil {
+			return err
+		}
+		if st.Repeats, err = s.Store.Repeats(ctx, q); err != nil {
+			return err
+		}
+		if resp, err = s.Store.Responsible(ctx, q); err != nil {
+			return err
+		}
+		st.Trend, err = s.trend(ctx, q)
+		return err
+	}
+	limits := func() (err error) {
+		st.Limits, err = s.limits(ctx, q)
+		return err
+	}
 	dims := map[string]tally{}
 	for _, d := range Dimensions {
 		dims[d.Code] = tally{}
 	}
 	var durations [4][]float64
 	causes := map[string]int{}
-	err = s.Store.Facts(ctx, q, func(f *Fact) error {
-		st.Total++
-		switch {
-		case f.ClosedAt != nil:
-			st.Closed++
-		default:
-			st.Open++
-			if f.Overdue {
-				st.Overdue++
+	facts := func() error {
+		return s.Store.Facts(ctx, q, func(f *Fact) error {
+			st.Total++
+			switch {
+			case f.ClosedAt != nil:
+				st.Closed++
+			default:
+				st.Open++
+				if f.Overdue {
+					st.Overdue++
+				}
 			}
-		}
-		switch {
-		case f.Established == nil:
-			st.Undecided++
-		case *f.Established:
-			st.Established++
-		default:
-			st.NotEstablished++
-		}
-		if f.Reopens > 0 {
-			st.Reopened++
-		}
-		if f.Status == "withdrawn" {
-			st.Withdrawn++
-		}
-		dims["category_top"].add(f.CategoryTop, f)
-		dims["category"].add(f.Category, f)
-		dims["severity"].add(f.Severity, f)
-		dims["channel"].add(f.Channel, f)
-		dims["class"].add(f.Class, f)
-		dims["region"].add(f.Region, f)
-		dims["status"].add(f.Status, f)
-		dims["department"].add(idKey(f.DepartmentID), f)
-		dims["responsibility"].add(f.Responsibility, f)
-		dims["validity"].add(f.Validity, f)
-		dims["established"].add(boolKey(f.Established), f)
-		dims["product"].add(idKey(f.ProductID), f)
-		dims["batch"].add(f.BatchNo, f)
-		if f.RootCause != "" {
-			causes[f.RootCause]++
-		}
-		hours := func(from time.Time, to *time.Time) float64 { return to.Sub(from).Hours() }
-		if f.AcceptedAt != nil {
-			durations[0] = append(durations[0], hours(f.ReceivedAt, f.AcceptedAt))
-		}
-		if f.RepliedAt != nil {
-			durations[1] = append(durations[1], hours(f.ReceivedAt, f.RepliedAt))
-			if f.ExecutedAt != nil {
-				durations[2] = append(durations[2], hours(*f.RepliedAt, f.ExecutedAt))
+			switch {
+			case f.Established == nil:
+				st.Undecided++
+			case *f.Established:
+				st.Established++
+			default:
+				st.NotEstablished++
 			}
-		}
-		if f.ClosedAt != nil {
-			durations[3] = append(durations[3], hours(f.ReceivedAt, f.ClosedAt))
-		}
-		if f.Satisfaction >= 1 && f.Satisfaction <= 5 {
-			st.Satisfaction.Answered++
-			st.Satisfaction.Scores[f.Satisfaction-1]++
-		}
-		return nil
-	})
-	if err != nil {
+			if f.Reopens > 0 {
+				st.Reopened++
+			}
+			if f.Status == "withdrawn" {
+				st.Withdrawn++
+			}
+			dims["category_top"].add(f.CategoryTop, f)
+			dims["category"].add(f.Category, f)
+			dims["severity"].add(f.Severity, f)
+			dims["channel"].add(f.Channel, f)
+			dims["class"].add(f.Class, f)
+			dims["region"].add(f.Region, f)
+			dims["status"].add(f.Status, f)
+			dims["department"].add(idKey(f.DepartmentID), f)
+			dims["responsibility"].add(f.Responsibility, f)
+			dims["validity"].add(f.Validity, f)
+			dims["established"].add(boolKey(f.Established), f)
+			dims["product"].add(idKey(f.ProductID), f)
+			dims["batch"].add(f.BatchNo, f)
+			if f.RootCause != "" {
+				causes[f.RootCause]++
+			}
+			hours := func(from time.Time, to *time.Time) float64 { return to.Sub(from).Hours() }
+			if f.AcceptedAt != nil {
+				durations[0] = append(durations[0], hours(f.ReceivedAt, f.AcceptedAt))
+			}
+			if f.RepliedAt != nil {
+				durations[1] = append(durations[1], hours(f.ReceivedAt, f.RepliedAt))
+				if f.ExecutedAt != nil {
+					durations[2] = append(durations[2], hours(*f.RepliedAt, f.ExecutedAt))
+				}
+			}
+			if f.ClosedAt != nil {
+				durations[3] = append(durations[3], hours(f.ReceivedAt, f.ClosedAt))
+			}
+			if f.Satisfaction >= 1 && f.Satisfaction <= 5 {
+				st.Satisfaction.Answered++
+				st.Satisfaction.Scores[f.Satisfaction-1]++
+			}
+			return nil
+		})
+	}
+	if err := parallel(facts, limits, others); err != nil {
 		return nil, err
 	}
 	if st.Satisfaction.Answered > 0 {
@@ -301,17 +320,10 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 		}
 		st.Satisfaction.Mean = round(float64(sum)/float64(st.Satisfaction.Answered), 2)
 	}
-	if st.Repeats, err = s.Store.Repeats(ctx, q); err != nil {
-		return nil, err
-	}
 	st.RepeatRate = ratio(st.Repeats, st.Total)
 	st.ReopenRate = ratio(st.Reopened, st.Total)
 	st.WithdrawalRate = ratio(st.Withdrawn, st.Total)
 
-	resp, err := s.Store.Responsible(ctx, q)
-	if err != nil {
-		return nil, err
-	}
 	respTally := tally{}
 	for _, kc := range resp {
 		respTally[idKey(kc.Key)] = &Row{Key: idKey(kc.Key), Count: kc.Count}
@@ -325,9 +337,6 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 	for i, d := range Stages {
 		st.Stages = append(st.Stages, stage(d.Code, durations[i]))
 	}
-	if st.Limits, err = s.limits(ctx, q); err != nil {
-		return nil, err
-	}
 	st.Pareto = append(st.Pareto, pareto("category", st.Breakdown("category")))
 	causeRows := make([]Row, 0, len(causes))
 	for k, n := range causes {
@@ -336,9 +345,6 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 	sortRows(causeRows)
 	st.Pareto = append(st.Pareto, pareto("root_cause", Breakdown{Dim: "root_cause", Rows: causeRows}))
 	st.Pareto = append(st.Pareto, pareto("responsibility", st.Breakdown("responsibility")))
-	if st.Trend, err = s.trend(ctx, q); err != nil {
-		return nil, err
-	}
 	return st, nil
 }
 
@@ -540,6 +546,25 @@ func (s *Service) trend(ctx context.Context, q Query) ([]Month, error) {
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// parallel runs fns side by side, the first on the calling goroutine, and
+// returns the first error. Reports read through a pool of connections, so
+// the independent queries of one report need not wait for each other.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i := 1; i < len(fns); i++ {
+		wg.Go(func() { errs[i] = fns[i]() })
+	}
+	errs[0] = fns[0]()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) loc() *time.Location {

@@ -57,6 +57,11 @@ func Open(ctx context.Context, url string, now func() time.Time, log *slog.Logge
 	if _, ok := cfg.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
+	// Just-in-time compilation pays off only for long analytical queries;
+	// for the statistics of a year (~1.5 s) it added ~0.4 s of compiling.
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(MaxConns)
 	pool.SetMaxIdleConns(MaxConns)

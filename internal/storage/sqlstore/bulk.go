@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/sla"
 )
 
 // BulkCreate stores many already validated complaints in one transaction,
@@ -33,6 +35,79 @@ func (s ComplaintStore) BulkCreate(ctx context.Context, cs []complaint.Complaint
 			for i, r := range part {
 				if r.err != nil {
 					return fmt.Errorf("complaint %d of %d: %w", start+i, len(cs), r.err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// CaseState is where a case stands after handling: decisions, lifecycle
+// milestones, last follow-up score, responsible departments, a repeat link
+// and its time-limit clocks. BulkSetCases writes many at once.
+type CaseState struct {
+	ID                                  int64
+	Established                         *bool
+	Validity, Responsibility, RootCause string
+	AcceptedAt, RepliedAt, ExecutedAt   *time.Time
+	ClosedAt                            *time.Time
+	Satisfaction, Reopens               int
+	Responsible                         []int64 // departments
+	RepeatOf                            int64   // 0: none
+	RepeatAt                            time.Time
+	Clocks                              []sla.Clock
+}
+
+// bulkRows bounds the rows of one multi-row statement (and so its
+// parameters, within both engines' limits).
+const bulkRows = 500
+
+// BulkSetCases records the handling of complaints already stored, in one
+// transaction and with multi-row statements, without timeline or audit
+// entries. It is for benchmark data, which needs cases in every state
+// quickly; the casework service records real handling.
+func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error {
+	var resp, links, clocks []any
+	for i := range cs {
+		c := &cs[i]
+		for _, d := range c.Responsible {
+			resp = append(resp, c.ID, d, 100/len(c.Responsible))
+		}
+		if c.RepeatOf != 0 {
+			links = append(links, c.ID, c.RepeatOf, micros(c.RepeatAt))
+		}
+		for _, k := range c.Clocks {
+			clocks = append(clocks, c.ID, k.Policy, micros(k.StartedAt), micros(k.DueAt), nullMicros(k.PausedAt), nullMicros(k.StoppedAt),
+				k.State, nullMicros(k.BreachedAt), int64(k.Lateness/time.Microsecond), nullInt(k.HolderID))
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(cs); start += bulkRows {
+			part := cs[start:min(start+bulkRows, len(cs))]
+			args := make([]any, 0, 11*len(part))
+			for i := range part {
+				c := &part[i]
+				var est sql.NullBool
+				if c.Established != nil {
+					est = sql.NullBool{Bool: *c.Established, Valid: true}
+				}
+				args = append(args, c.ID, est, c.Validity, c.Responsibility, c.RootCause, nullMicros(c.AcceptedAt), nullMicros(c.RepliedAt),
+					nullMicros(c.ExecutedAt), nullMicros(c.ClosedAt), c.Satisfaction, c.Reopens)
+			}
+			if _, err := tx.ExecContext(ctx, s.multiRow("bulk.cases", "bulk.cases.row", "bulk.cases.set", len(part)), args...); err != nil {
+				return fmt.Errorf("set cases: %w", err)
+			}
+		}
+		for _, x := range []struct {
+			head, row string
+			width     int
+			args      []any
+		}{{"bulk.responsible", "bulk.responsible.row", 3, resp}, {"bulk.links", "bulk.links.row", 3, links},
+			{"bulk.clocks", "bulk.clocks.row", 10, clocks}} {
+			for start := 0; start < len(x.args); start += bulkRows * x.width {
+				part := x.args[start:min(start+bulkRows*x.width, len(x.args))]
+				if _, err := tx.ExecContext(ctx, s.multiRow(x.head, x.row, "", len(part)/x.width), part...); err != nil {
+					return fmt.Errorf("%s: %w", x.head, err)
 				}
 			}
 		}

@@ -605,3 +605,38 @@ LEFT JOIN users u ON u.id = r.user_id
 LEFT JOIN suppliers s ON s.id = r.supplier_id
 WHERE c.closed_at >= ? AND c.closed_at < ? AND c.amount > 0
 ORDER BY c.closed_at, c.id, r.id
+
+-- Benchmark data: cases recorded as handled in bulk (BulkSetCases). The
+-- casts type the values list on PostgreSQL.
+
+-- name: bulk.cases
+WITH v(id, established, validity, responsibility, root_cause, accepted_at, replied_at, executed_at, closed_at,
+  last_satisfaction, reopens) AS (VALUES
+
+-- name: bulk.cases.row
+(CAST(? AS BIGINT), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
+  CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS INTEGER))
+
+-- name: bulk.cases.set
+) UPDATE complaints SET established = v.established, validity = v.validity, responsibility = v.responsibility,
+  root_cause = v.root_cause, accepted_at = v.accepted_at, replied_at = v.replied_at, executed_at = v.executed_at,
+  closed_at = v.closed_at, last_satisfaction = v.last_satisfaction, reopens = v.reopens
+FROM v WHERE complaints.id = v.id
+
+-- name: bulk.responsible
+INSERT INTO complaint_responsible (complaint_id, department_id, share) VALUES
+
+-- name: bulk.responsible.row
+(?, ?, ?)
+
+-- name: bulk.links
+INSERT INTO complaint_links (from_id, to_id, kind, created_at) VALUES
+
+-- name: bulk.links.row
+(?, ?, 'repeat', ?)
+
+-- name: bulk.clocks
+INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, paused_at, stopped_at, state, breached_at, lateness, holder_id, version) VALUES
+
+-- name: bulk.clocks.row
+(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
