@@ -111,7 +111,6 @@ func (s *Service) kpis(ctx context.Context, q Query, by string, names *Names) ([
 		}
 		return a
 	}
-	var clocks []ClockCount
 	facts := func() error {
 		return s.Store.Facts(ctx, q, func(f *Fact) error {
 			id := f.HolderID
@@ -135,20 +134,19 @@ func (s *Service) kpis(ctx context.Context, q Query, by string, names *Names) ([
 			if f.Reopens > 0 {
 				a.Reopened++
 			}
+			f.EachOutcome(func(_ string, o byte) {
+				switch o {
+				case 'm':
+					a.Met++
+				case 'b':
+					a.Breached++
+				}
+			})
 			return nil
 		})
 	}
-	counts := func() (err error) {
-		clocks, err = s.Store.Clocks(ctx, q, by)
-		return err
-	}
-	if err := parallel(facts, counts); err != nil {
+	if err := facts(); err != nil {
 		return nil, err
-	}
-	for _, c := range clocks {
-		a := get(c.Key)
-		a.Met += c.Met
-		a.Breached += c.Breached
 	}
 	out := make([]KPI, 0, len(accs))
 	for id, a := range accs {

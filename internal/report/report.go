@@ -11,6 +11,7 @@ package report
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"kesu/internal/casework"
@@ -41,16 +42,22 @@ type Fact struct {
 	Satisfaction                             int // last follow-up score 1–5, 0 when none
 	Reopens                                  int
 	Overdue                                  bool // open with a time limit past due
+	// Outcomes are the complaint's time-limit clocks, "policy:o" pairs
+	// joined by commas, o being m (met), b (breached) or r (counting).
+	Outcomes string
 }
 
-// ClockCount counts time-limit clocks of the complaints in a query by
-// policy, group key (see Store.Clocks) and outcome.
-type ClockCount struct {
-	Policy   string
-	Key      int64
-	Met      int // stopped in time
-	Breached int // past due, stopped or not
-	Running  int // still counting and not yet due
+// EachOutcome calls fn with every clock of the fact: its policy and its
+// outcome letter.
+func (f *Fact) EachOutcome(fn func(policy string, outcome byte)) {
+	rest := f.Outcomes
+	for rest != "" {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, ",")
+		if i := strings.LastIndexByte(pair, ':'); i > 0 && i+1 < len(pair) {
+			fn(pair[:i], pair[i+1])
+		}
+	}
 }
 
 // KeyCount is a count under an integer key (a department, a user).
@@ -63,9 +70,6 @@ type KeyCount struct {
 type Store interface {
 	// Facts calls fn for every complaint the query selects.
 	Facts(ctx context.Context, q Query, fn func(*Fact) error) error
-	// Clocks counts the clocks of the selected complaints by policy and
-	// by group: "" (key 0), "holder" or "department" of the complaint.
-	Clocks(ctx context.Context, q Query, group string) ([]ClockCount, error)
 	// Responsible counts the selected complaints per responsible
 	// department (WF-9); a complaint with two departments counts in both.
 	Responsible(ctx context.Context, q Query) ([]KeyCount, error)

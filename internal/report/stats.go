@@ -238,9 +238,21 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 		st.Trend, err = s.trend(ctx, q)
 		return err
 	}
-	limits := func() (err error) {
-		st.Limits, err = s.limits(ctx, q)
-		return err
+	byPolicy := map[string]*Limit{}
+	count := func(policy string, o byte) {
+		l := byPolicy[policy]
+		if l == nil {
+			l = &Limit{Policy: policy}
+			byPolicy[policy] = l
+		}
+		switch o {
+		case 'm':
+			l.Met++
+		case 'b':
+			l.Breached++
+		default:
+			l.Running++
+		}
 	}
 	dims := map[string]tally{}
 	for _, d := range Dimensions {
@@ -307,12 +319,14 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 				st.Satisfaction.Answered++
 				st.Satisfaction.Scores[f.Satisfaction-1]++
 			}
+			f.EachOutcome(count)
 			return nil
 		})
 	}
-	if err := parallel(facts, limits, others); err != nil {
+	if err := parallel(facts, others); err != nil {
 		return nil, err
 	}
+	st.Limits = s.limits(byPolicy)
 	if st.Satisfaction.Answered > 0 {
 		sum := 0
 		for i, n := range st.Satisfaction.Scores {
@@ -424,23 +438,9 @@ func (s *Service) label(dim, key string, names *Names) (zh, en string) {
 	return key, key
 }
 
-// limits reports the on-time rate of each time limit.
-func (s *Service) limits(ctx context.Context, q Query) ([]Limit, error) {
-	counts, err := s.Store.Clocks(ctx, q, "")
-	if err != nil {
-		return nil, err
-	}
-	byPolicy := map[string]*Limit{}
-	for _, c := range counts {
-		l := byPolicy[c.Policy]
-		if l == nil {
-			l = &Limit{Policy: c.Policy}
-			byPolicy[c.Policy] = l
-		}
-		l.Met += c.Met
-		l.Breached += c.Breached
-		l.Running += c.Running
-	}
+// limits orders the time limits as the policies are, with the on-time
+// rate of each; policies no longer configured come last.
+func (s *Service) limits(byPolicy map[string]*Limit) []Limit {
 	out := []Limit{}
 	for _, p := range s.Policies {
 		if l, ok := byPolicy[p.Code]; ok {
@@ -455,13 +455,13 @@ func (s *Service) limits(ctx context.Context, q Query) ([]Limit, error) {
 		rest = append(rest, code)
 	}
 	slices.Sort(rest)
-	for _, code := range rest { // policies no longer configured
+	for _, code := range rest {
 		l := byPolicy[code]
 		l.ZH, l.EN = code, code
 		l.OnTime = ratio(l.Met, l.Met+l.Breached)
 		out = append(out, *l)
 	}
-	return out, nil
+	return out
 }
 
 // stage summarises durations in hours.

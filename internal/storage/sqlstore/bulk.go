@@ -84,7 +84,7 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(cs); start += bulkRows {
 			part := cs[start:min(start+bulkRows, len(cs))]
-			args := make([]any, 0, 11*len(part))
+			args := make([]any, 0, 12*len(part))
 			for i := range part {
 				c := &part[i]
 				var est sql.NullBool
@@ -92,7 +92,7 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 					est = sql.NullBool{Bool: *c.Established, Valid: true}
 				}
 				args = append(args, c.ID, est, c.Validity, c.Responsibility, c.RootCause, nullMicros(c.AcceptedAt), nullMicros(c.RepliedAt),
-					nullMicros(c.ExecutedAt), nullMicros(c.ClosedAt), c.Satisfaction, c.Reopens)
+					nullMicros(c.ExecutedAt), nullMicros(c.ClosedAt), c.Satisfaction, c.Reopens, outcomes(c.Clocks))
 			}
 			if _, err := tx.ExecContext(ctx, s.multiRow("bulk.cases", "bulk.cases.row", "bulk.cases.set", len(part)), args...); err != nil {
 				return fmt.Errorf("set cases: %w", err)

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -49,21 +48,40 @@ func (s ReportStore) Facts(ctx context.Context, q report.Query, fn func(*report.
 	}
 	defer rows.Close()
 	var f report.Fact
-	var est sql.NullBool
+	var codes string
+	var small int64
 	var received int64
 	var accepted, replied, executed, closed sql.NullInt64
+	// Complaints repeat a few thousand combinations of codes: split each
+	// combination once.
+	split := map[string][9]string{}
+	yes, no := true, false
 	for rows.Next() {
-		if err := rows.Scan(&f.CategoryTop, &f.Category, &f.Severity, &f.Channel, &f.Class, &f.Region, &f.Status,
-			&f.Validity, &f.Responsibility, &f.RootCause, &est, &f.Safety,
-			&f.DepartmentID, &f.ProductID, &f.HolderID, &f.BatchNo,
-			&received, &accepted, &replied, &executed, &closed, &f.Satisfaction, &f.Reopens, &f.Overdue); err != nil {
+		if err := rows.Scan(&codes, &f.RootCause, &f.BatchNo, &f.Outcomes, &small, &f.DepartmentID, &f.ProductID, &f.HolderID,
+			&received, &accepted, &replied, &executed, &closed, &f.Overdue); err != nil {
 			return s.classify(err)
 		}
-		f.Established = nil
-		if est.Valid {
-			b := est.Bool
-			f.Established = &b
+		parts, seen := split[codes]
+		if !seen {
+			rest := codes
+			for i := range parts {
+				parts[i], rest, _ = strings.Cut(rest, "|")
+			}
+			split[codes] = parts
 		}
+		f.CategoryTop, f.Category, f.Severity, f.Channel, f.Class = parts[0], parts[1], parts[2], parts[3], parts[4]
+		f.Region, f.Status, f.Validity, f.Responsibility = parts[5], parts[6], parts[7], parts[8]
+		switch small & 3 {
+		case 0:
+			f.Established = nil
+		case 1:
+			f.Established = &yes
+		default:
+			f.Established = &no
+		}
+		f.Safety = small&4 != 0
+		f.Satisfaction = int(small>>3) & 15
+		f.Reopens = int(small >> 7)
 		f.ReceivedAt = fromMicros(received)
 		f.AcceptedAt, f.RepliedAt, f.ExecutedAt, f.ClosedAt = timePtr(accepted), timePtr(replied), timePtr(executed), timePtr(closed)
 		if err := fn(&f); err != nil {
@@ -71,39 +89,6 @@ func (s ReportStore) Facts(ctx context.Context, q report.Query, fn func(*report.
 		}
 	}
 	return s.classify(rows.Err())
-}
-
-// Clocks implements report.Store.
-func (s ReportStore) Clocks(ctx context.Context, q report.Query, group string) ([]report.ClockCount, error) {
-	key := "0"
-	switch group {
-	case "":
-	case "holder":
-		key = "COALESCE(c.holder_id, 0)"
-	case "department":
-		key = "COALESCE(c.department_id, 0)"
-	default:
-		return nil, fmt.Errorf("report clocks: unknown group %q", group)
-	}
-	now := micros(s.Now())
-	groupBy := "GROUP BY k.policy"
-	if group != "" {
-		groupBy += ", " + key
-	}
-	rows, ok, err := s.query(ctx, q, fmt.Sprintf(s.raw["report.clocks"], key), []any{now, now}, groupBy)
-	if err != nil || !ok {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []report.ClockCount
-	for rows.Next() {
-		var c report.ClockCount
-		if err := rows.Scan(&c.Policy, &c.Key, &c.Met, &c.Breached, &c.Running); err != nil {
-			return nil, s.classify(err)
-		}
-		out = append(out, c)
-	}
-	return out, s.classify(rows.Err())
 }
 
 // Responsible implements report.Store.

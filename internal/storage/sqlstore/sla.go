@@ -123,7 +123,10 @@ func (db *DB) startClocksTx(ctx context.Context, tx *sql.Tx, ids []int64) error 
 		}
 		all = append(all, started...)
 	}
-	return db.insertClocks(ctx, tx, all)
+	if err := db.insertClocks(ctx, tx, all); err != nil {
+		return err
+	}
+	return db.refreshOutcomes(ctx, tx, ids)
 }
 
 // applyClocksTx applies what a change of a case means for its clocks —
@@ -161,7 +164,13 @@ func (db *DB) applyClocksTx(ctx context.Context, tx *sql.Tx, complaintID int64, 
 	for i := range started {
 		started[i].ComplaintID = complaintID
 	}
-	return db.insertClocks(ctx, tx, started)
+	if err := db.insertClocks(ctx, tx, started); err != nil {
+		return err
+	}
+	if len(started) == 0 && len(changed) == 0 {
+		return nil
+	}
+	return db.refreshOutcomes(ctx, tx, []int64{complaintID})
 }
 
 func (db *DB) insertClocks(ctx context.Context, tx *sql.Tx, cs []sla.Clock) error {
@@ -305,6 +314,11 @@ func (s SLAStore) Fire(ctx context.Context, t sla.Timer, now time.Time, compose 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // met, moved or fired already
 		}
+		if t.Kind != sla.JobRemind {
+			if err := s.refreshOutcomesOfClocks(ctx, tx, []int64{t.ClockID}); err != nil {
+				return err
+			}
+		}
 		fired = true
 		return s.notifyFired(ctx, tx, []sla.Timer{t}, compose)
 	})
@@ -334,6 +348,13 @@ func (s SLAStore) BreachDue(ctx context.Context, now time.Time, limit int, compo
 			return err
 		}
 		n = len(ts)
+		ids := make([]int64, len(ts))
+		for i, t := range ts {
+			ids[i] = t.ClockID
+		}
+		if err := s.refreshOutcomesOfClocks(ctx, tx, ids); err != nil {
+			return err
+		}
 		return s.notifyFired(ctx, tx, ts, compose)
 	})
 	return n, err

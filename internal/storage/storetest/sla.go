@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -73,6 +74,7 @@ func RunSLA(t *testing.T, open OpenPair) {
 		e, _ := setup(t, at("2026-03-02 09:00"))
 		c := e.create("漏水", func(c *complaint.Complaint) { c.Category = "quality.leak" })
 		e.wantDue(c.ID, "sla_4", at("2026-03-04 09:00"))
+		e.wantOutcome(c.ID, "sla_4:r")
 		// Waiting on the customer Monday 10:00 to Tuesday 10:00 (7.5
 		// working hours): the containment clock pauses, first contact
 		// (not pausable) keeps counting.
@@ -120,12 +122,15 @@ func RunSLA(t *testing.T, open OpenPair) {
 		if k := e.clock1(c.ID, "sla_4"); k.State != sla.Met || k.StoppedAt == nil {
 			t.Fatalf("containment after the CAPA action: %+v", k)
 		}
+		e.wantOutcome(c.ID, "sla_4:m")
+		e.wantOutcome(c.ID, "sla_9:r")
 		// Closing late records the breach with lateness and holder.
 		e.clock.now = at("2026-03-25 09:00")
 		e.save(c.ID, sla.Change{Events: []string{"action:close", "status:closed"}})
 		if k := e.clock1(c.ID, "sla_9"); k.State != sla.Breached || k.Lateness != 5*24*time.Hour || k.HolderID == nil || *k.HolderID != e.holder {
 			t.Fatalf("closed late: %+v", k)
 		}
+		e.wantOutcome(c.ID, "sla_9:b")
 	})
 
 	t.Run("BreachOnceTwoServers", func(t *testing.T) {
@@ -169,6 +174,11 @@ func RunSLA(t *testing.T, open OpenPair) {
 		var late int
 		if err := e.db.W.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM sla_clocks WHERE state = 'breached' AND lateness > 0 AND holder_id IS NOT NULL").Scan(&late); err != nil || late != n {
 			t.Fatalf("%d breaches recorded with lateness and holder, %v", late, err)
+		}
+		// The complaints carry the breaches for the statistics.
+		var marked int
+		if err := e.db.W.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM complaints WHERE sla_outcomes LIKE '%sla_1:b%'").Scan(&marked); err != nil || marked != 10 {
+			t.Fatalf("%d complaints show the breach in sla_outcomes, %v", marked, err)
 		}
 	})
 
@@ -377,6 +387,21 @@ func (e *slaEnv) wantNotices(kind string, want int) {
 
 // dueClocks stores n running sla_1 clocks due at due, spread over ten held
 // complaints, with their timer jobs.
+// wantOutcome checks that the complaint's sla_outcomes holds pair.
+func (e *slaEnv) wantOutcome(id int64, pair string) {
+	e.t.Helper()
+	var got string
+	if err := e.db.W.QueryRowContext(e.ctx, e.db.Dialect.Rebind("SELECT sla_outcomes FROM complaints WHERE id = ?"), id).Scan(&got); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, p := range strings.Split(got, ",") {
+		if p == pair {
+			return
+		}
+	}
+	e.t.Fatalf("sla_outcomes %q lacks %s", got, pair)
+}
+
 func (e *slaEnv) dueClocks(n int, due time.Time) {
 	var ids []int64
 	for i := range min(n, 10) {
