@@ -81,10 +81,13 @@ WHERE complaint_id IN `+inList(len(part))), args...)
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read clock outcomes: %w", err)
 		}
+		set := make([]any, 0, 2*len(part))
 		for _, id := range part {
-			if _, err := tx.ExecContext(ctx, db.q("complaint.outcomes.set"), outcomes(clocks[id]), id); err != nil {
-				return fmt.Errorf("write clock outcomes: %w", err)
-			}
+			set = append(set, id, outcomes(clocks[id]))
+		}
+		q := ComplaintStore{db}.multiRow("complaint.outcomes.set", "complaint.outcomes.set.row", "complaint.outcomes.set.tail", len(part))
+		if _, err := tx.ExecContext(ctx, q, set...); err != nil {
+			return fmt.Errorf("write clock outcomes: %w", err)
 		}
 	}
 	return nil

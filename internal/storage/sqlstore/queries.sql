@@ -640,4 +640,10 @@ INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, paused_at, sto
 (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 
 -- name: complaint.outcomes.set
-UPDATE complaints SET sla_outcomes = ? WHERE id = ?
+WITH v(id, o) AS (VALUES
+
+-- name: complaint.outcomes.set.row
+(CAST(? AS BIGINT), CAST(? AS TEXT))
+
+-- name: complaint.outcomes.set.tail
+) UPDATE complaints SET sla_outcomes = v.o FROM v WHERE complaints.id = v.id
