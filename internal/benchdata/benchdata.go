@@ -52,7 +52,7 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, opt Opti
 	if err != nil {
 		return err
 	}
-	staff := newStaffing(refs)
+	staff := demo.NewStaffing(refs)
 	now := db.Now()
 	pat, err := complaint.ParsePattern(complaint.DefaultPattern)
 	if err != nil {
@@ -75,7 +75,7 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, opt Opti
 	type batch struct {
 		cs    []complaint.Complaint
 		specs []complaint.NumberSpec
-		plans []*plan
+		plans []*demo.Plan
 		err   error
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -96,7 +96,7 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, opt Opti
 				}
 				c.Status = complaint.StatusRegistered
 				if opt.Lifecycle {
-					b.plans = append(b.plans, staff.handle(lr, &c, now))
+					b.plans = append(b.plans, staff.Handle(lr, &c, now))
 				}
 				c.TrackingCode = complaint.NewTrackingCode()
 				c.ExpectedBy = at.AddDate(0, 0, 15)
@@ -129,15 +129,13 @@ func Generate(ctx context.Context, db *sqlstore.DB, n int, seed uint64, opt Opti
 			states := make([]sqlstore.CaseState, len(b.cs))
 			for i, p := range b.plans {
 				c := &b.cs[i]
-				st := p.state
-				st.ID = c.ID
-				st.Clocks = p.clocks(c, now)
-				if p.repeat && len(ids) > 0 {
-					// A repeat of one of the few thousand complaints before.
-					st.RepeatOf = ids[len(ids)-1-lr.IntN(min(len(ids), 5000))]
-					st.RepeatAt = c.ReceivedAt.Add(time.Hour)
-				}
-				states[i] = st
+				// A repeat is of one of the few thousand complaints before.
+				states[i] = p.State(c, now, func() int64 {
+					if len(ids) == 0 {
+						return 0
+					}
+					return ids[len(ids)-1-lr.IntN(min(len(ids), 5000))]
+				})
 				ids = append(ids, c.ID)
 			}
 			if err := db.Complaints().BulkSetCases(ctx, states); err != nil {

@@ -82,10 +82,6 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 	}
 
 	g := NewComposer(r, refs)
-	type item struct {
-		c     complaint.Complaint
-		actor audit.Actor
-	}
 	items := make([]item, 0, opts.Complaints)
 	span := now.Sub(now.AddDate(0, -opts.Months, 0))
 	for i := range opts.Complaints {
@@ -101,7 +97,68 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 		}
 		sum.Complaints++
 	}
-	return sum, nil
+	// Half a year of handling: most cases are closed with their decisions,
+	// scores and time limits, recent ones are in every open state.
+	cs := make([]*complaint.Complaint, len(items))
+	for i := range items {
+		cs[i] = &items[i].c
+	}
+	return sum, handle(ctx, db, refs, opts.Seed, now, cs)
+}
+
+// handle takes the demo complaints through their handling up to now, the
+// way the benchmark data is made, and records the main steps on each
+// timeline.
+func handle(ctx context.Context, db *sqlstore.DB, refs *Refs, seed uint64, now time.Time, cs []*complaint.Complaint) error {
+	r := rand.New(rand.NewPCG(seed^0x68616e646c65, seed))
+	staff := NewStaffing(refs)
+	states := make([]sqlstore.CaseState, 0, len(cs))
+	var ids []int64
+	for _, c := range cs {
+		p := staff.Handle(r, c, now)
+		st := p.State(c, now, func() int64 {
+			if len(ids) == 0 {
+				return 0
+			}
+			return ids[len(ids)-1-r.IntN(min(len(ids), 50))]
+		})
+		states = append(states, st)
+		ids = append(ids, c.ID)
+	}
+	if err := db.Complaints().BulkSetCases(ctx, states); err != nil {
+		return fmt.Errorf("demo handling: %w", err)
+	}
+	for i, c := range cs {
+		st := states[i]
+		var steps []complaint.Event
+		if st.AcceptedAt != nil {
+			steps = append(steps, complaint.Event{At: *st.AcceptedAt, Kind: "transition",
+				Data: map[string]any{"action": "accept", "from": complaint.StatusRegistered, "to": "accepted"}})
+		}
+		if st.RepliedAt != nil {
+			steps = append(steps, complaint.Event{At: *st.RepliedAt, Kind: complaint.EventReply, Public: true,
+				Body: "您好，您反映的问题我们已调查清楚，处理方案已与您沟通确认，感谢您的耐心。", Data: map[string]any{"reply": "solution"}})
+		}
+		if st.ClosedAt != nil {
+			steps = append(steps, complaint.Event{At: *st.ClosedAt, Kind: "transition",
+				Data: map[string]any{"action": "close", "to": st.Status}})
+		}
+		actor := audit.System
+		if c.HolderID != nil {
+			for _, u := range refs.Users {
+				if u.ID == *c.HolderID {
+					actor = audit.Actor{UserID: u.ID, Name: u.Username}
+				}
+			}
+		}
+		for j := range steps {
+			steps[j].ComplaintID = c.ID
+			if err := db.Complaints().AddEvent(ctx, &steps[j], actor); err != nil {
+				return fmt.Errorf("demo timeline: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // coverage makes the first complaints walk through every channel, every
@@ -135,4 +192,10 @@ func receivedAt(r *rand.Rand, now time.Time, span time.Duration) time.Time {
 		t = now.Add(-time.Duration(1+r.IntN(3600)) * time.Second)
 	}
 	return t.UTC()
+}
+
+// item is a demo complaint and who registered it.
+type item struct {
+	c     complaint.Complaint
+	actor audit.Actor
 }

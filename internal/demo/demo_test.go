@@ -66,6 +66,24 @@ func TestLoad(t *testing.T) {
 	if len(cs) != 500 {
 		t.Fatalf("listed %d complaints, want 500", len(cs))
 	}
+	// Half a year of handling: most cases closed, recent ones open, and a
+	// closed case's timeline shows its steps.
+	closed := all(t, db, complaint.Filter{State: "closed"})
+	open := all(t, db, complaint.Filter{State: "open"})
+	if len(closed) < 350 || len(open) == 0 || len(closed)+len(open) != 500 {
+		t.Fatalf("%d closed and %d open demo complaints", len(closed), len(open))
+	}
+	tl, err := db.Complaints().Timeline(ctx, closed[0].ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, e := range tl {
+		kinds[e.Kind] = true
+	}
+	if !kinds["transition"] {
+		t.Errorf("closed demo case %s has a timeline of %v", closed[0].Number, kinds)
+	}
 	channels, tops, sev, reqs := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	cats, err := db.Complaints().Categories(ctx)
 	if err != nil {

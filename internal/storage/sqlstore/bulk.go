@@ -47,6 +47,8 @@ func (s ComplaintStore) BulkCreate(ctx context.Context, cs []complaint.Complaint
 // and its time-limit clocks. BulkSetCases writes many at once.
 type CaseState struct {
 	ID                                  int64
+	Status                              string // "" leaves it
+	DepartmentID, HolderID              *int64 // nil leaves them
 	Established                         *bool
 	Validity, Responsibility, RootCause string
 	AcceptedAt, RepliedAt, ExecutedAt   *time.Time
@@ -84,7 +86,7 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(cs); start += bulkRows {
 			part := cs[start:min(start+bulkRows, len(cs))]
-			args := make([]any, 0, 12*len(part))
+			args := make([]any, 0, 15*len(part))
 			for i := range part {
 				c := &part[i]
 				var est sql.NullBool
@@ -92,7 +94,8 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 					est = sql.NullBool{Bool: *c.Established, Valid: true}
 				}
 				args = append(args, c.ID, est, c.Validity, c.Responsibility, c.RootCause, nullMicros(c.AcceptedAt), nullMicros(c.RepliedAt),
-					nullMicros(c.ExecutedAt), nullMicros(c.ClosedAt), c.Satisfaction, c.Reopens, outcomes(c.Clocks))
+					nullMicros(c.ExecutedAt), nullMicros(c.ClosedAt), c.Satisfaction, c.Reopens, outcomes(c.Clocks),
+					c.Status, nullInt(c.DepartmentID), nullInt(c.HolderID))
 			}
 			if _, err := tx.ExecContext(ctx, s.multiRow("bulk.cases", "bulk.cases.row", "bulk.cases.set", len(part)), args...); err != nil {
 				return fmt.Errorf("set cases: %w", err)

@@ -609,16 +609,19 @@ ORDER BY c.closed_at, c.id, r.id
 
 -- name: bulk.cases
 WITH v(id, established, validity, responsibility, root_cause, accepted_at, replied_at, executed_at, closed_at,
-  last_satisfaction, reopens, sla_outcomes) AS (VALUES
+  last_satisfaction, reopens, sla_outcomes, status, department_id, holder_id) AS (VALUES
 
 -- name: bulk.cases.row
 (CAST(? AS BIGINT), CAST(? AS BOOLEAN), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT),
-  CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT))
+  CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT),
+  CAST(? AS BIGINT), CAST(? AS BIGINT))
 
 -- name: bulk.cases.set
 ) UPDATE complaints SET established = v.established, validity = v.validity, responsibility = v.responsibility,
   root_cause = v.root_cause, accepted_at = v.accepted_at, replied_at = v.replied_at, executed_at = v.executed_at,
-  closed_at = v.closed_at, last_satisfaction = v.last_satisfaction, reopens = v.reopens, sla_outcomes = v.sla_outcomes
+  closed_at = v.closed_at, last_satisfaction = v.last_satisfaction, reopens = v.reopens, sla_outcomes = v.sla_outcomes,
+  status = CASE WHEN v.status = '' THEN complaints.status ELSE v.status END,
+  department_id = COALESCE(v.department_id, complaints.department_id), holder_id = COALESCE(v.holder_id, complaints.holder_id)
 FROM v WHERE complaints.id = v.id
 
 -- name: bulk.responsible

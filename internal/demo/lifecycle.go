@@ -1,4 +1,4 @@
-package benchdata
+package demo
 
 import (
 	"math"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"kesu/internal/complaint"
-	"kesu/internal/demo"
 	"kesu/internal/org"
 	"kesu/internal/sla"
 	"kesu/internal/storage/sqlstore"
@@ -44,9 +43,9 @@ var rootCauses = map[bool][]string{
 // quality cases, besides the one the scenario points at.
 var responsibleDepts = []string{"qa", "production", "production", "rd", "purchasing", "warehouse"}
 
-// staffing is who handles complaints: the demo users of QA (quality
+// Staffing is who handles complaints: the demo users of QA (quality
 // categories) and sales (the rest), as routing assigns them.
-type staffing struct {
+type Staffing struct {
 	qa, sales   int64
 	byDept      map[int64][]int64 // handling staff by department
 	responsible []int64
@@ -54,8 +53,8 @@ type staffing struct {
 	quality     map[string]bool // by category code
 }
 
-func newStaffing(refs *demo.Refs) *staffing {
-	s := &staffing{byDept: map[int64][]int64{}, deptID: map[string]int64{}, quality: map[string]bool{}}
+func NewStaffing(refs *Refs) *Staffing {
+	s := &Staffing{byDept: map[int64][]int64{}, deptID: map[string]int64{}, quality: map[string]bool{}}
 	for code, d := range refs.Departments {
 		s.deptID[code] = d.ID
 	}
@@ -74,10 +73,10 @@ func newStaffing(refs *demo.Refs) *staffing {
 	return s
 }
 
-// plan is one complaint's generated handling; the complaint's status,
+// Plan is one complaint's generated handling; the complaint's status,
 // department and holder are set on it before it is stored, the rest is
 // written once it has an id.
-type plan struct {
+type Plan struct {
 	state       sqlstore.CaseState
 	quality     bool
 	final       bool       // closed, archived, withdrawn or merged
@@ -94,10 +93,10 @@ func lognormal(r *rand.Rand, median time.Duration, sigma float64) time.Duration 
 	return time.Duration(float64(median) * math.Exp(sigma*r.NormFloat64()))
 }
 
-// handle decides how c is handled up to now and sets its status,
+// Handle decides how c is handled up to now and sets its status,
 // department and holder.
-func (s *staffing) handle(r *rand.Rand, c *complaint.Complaint, now time.Time) *plan {
-	p := &plan{quality: s.quality[c.Category]}
+func (s *Staffing) Handle(r *rand.Rand, c *complaint.Complaint, now time.Time) *Plan {
+	p := &Plan{quality: s.quality[c.Category]}
 	scenarioDept := c.DepartmentID
 	dept := s.sales
 	if p.quality {
@@ -266,7 +265,7 @@ func (s *staffing) handle(r *rand.Rand, c *complaint.Complaint, now time.Time) *
 // plan left them at now: sla_1, sla_2, sla_3 and the closure limit for
 // every complaint, the CAPA replies (sla_4, sla_5) for quality ones. A
 // clock is stopped by the milestone that stops it, or by the closure.
-func (p *plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
+func (p *Plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
 	st := &p.state
 	recv := c.ReceivedAt
 	closure, closureDays := "sla_9", 15
@@ -328,7 +327,7 @@ func (p *plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
 func addWorkingDays(t time.Time, n int) time.Time {
 	for n > 0 {
 		t = t.AddDate(0, 0, 1)
-		if wd := t.In(cst).Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if wd := t.In(beijing).Weekday(); wd != time.Saturday && wd != time.Sunday {
 			n--
 		}
 	}
@@ -374,3 +373,24 @@ func zipf(r *rand.Rand, n int) int {
 	}
 	return n - 1
 }
+
+// State is what the plan records on the stored complaint c (which has its
+// id) at now: decisions, milestones, score, responsible departments and
+// clocks, and the status, department and holder Handle chose. repeatOf
+// picks an earlier complaint when the plan is a repeat (0 for none).
+func (p *Plan) State(c *complaint.Complaint, now time.Time, repeatOf func() int64) sqlstore.CaseState {
+	st := p.state
+	st.ID = c.ID
+	st.Status, st.DepartmentID, st.HolderID = c.Status, c.DepartmentID, c.HolderID
+	st.Clocks = p.clocks(c, now)
+	if p.repeat && repeatOf != nil {
+		if id := repeatOf(); id != 0 {
+			st.RepeatOf = id
+			st.RepeatAt = c.ReceivedAt.Add(time.Hour)
+		}
+	}
+	return st
+}
+
+// beijing is the zone the generated working days are counted in.
+var beijing = time.FixedZone("CST", 8*3600)
