@@ -168,6 +168,9 @@ func label(lang, zh, en string) string {
 // LossSheets lays out the monthly loss list (FIN-2): the lines and the
 // totals per party, amounts in yuan. Times are shown in loc.
 func LossSheets(ls *Losses, lang string, loc *time.Location) []export.Sheet {
+	if loc == nil {
+		loc = time.UTC
+	}
 	l := func(zh, en string) string {
 		if lang == "en" {
 			return en
