@@ -70,6 +70,8 @@ type engine struct {
 	name string
 	db   *sqlstore.DB
 	err  error
+	path string // the SQLite file
+	url  string // the PostgreSQL URL with the data set's schema
 }
 
 var (
@@ -153,6 +155,7 @@ func openSQLite(n int) *engine {
 			os.Remove(tmp + suffix)
 		}
 	}
+	e.path = path
 	e.db, e.err = sqlite.Open(ctx, path, time.Now, quiet)
 	return e
 }
@@ -180,6 +183,7 @@ func openPostgres(base string, n int) *engine {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
+	e.url = u.String()
 	if e.db, e.err = postgres.Open(ctx, u.String(), time.Now, quiet); e.err != nil {
 		return e
 	}

@@ -54,3 +54,30 @@ func TestReopen(t *testing.T) {
 		t.Fatalf("schema version %d, want %d, %v", v, last, err)
 	}
 }
+
+// TestMissingMigrationApplied: a database that recorded a later migration
+// but not an earlier one (branches merged in another order) gets the
+// earlier one on the next start.
+func TestMissingMigrationApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	db, err := sqlite.Open(t.Context(), path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.ExecContext(t.Context(), `DROP TABLE calendar_years; DROP TABLE calendar_state; DELETE FROM schema_migrations WHERE version = 9`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = sqlite.Open(t.Context(), path, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM schema_migrations WHERE version = 9`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("migration 9 recorded %d times, %v", n, err)
+	}
+	if err := db.R.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM calendar_state`).Scan(&n); err != nil {
+		t.Fatalf("calendar_state after the missing migration ran: %v", err)
+	}
+}

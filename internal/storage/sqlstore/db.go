@@ -191,9 +191,10 @@ func (db *DB) q(name string) string {
 	return s
 }
 
-// Migrate applies the embedded migrations not yet applied, each in its own
-// transaction, and refuses a database whose schema is newer than this
-// binary knows.
+// Migrate applies the embedded migrations not yet applied — every one not
+// recorded, in order, not only those above the newest recorded — each in
+// its own transaction, and refuses a database whose schema is newer than
+// this binary knows.
 func Migrate(ctx context.Context, db *sql.DB, migrations fs.FS, now func() time.Time) (applied int, err error) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
@@ -220,13 +221,30 @@ func Migrate(ctx context.Context, db *sql.DB, migrations fs.FS, now func() time.
 	if current > maxKnown {
 		return 0, apperr.New(apperr.Unavailable, "database schema version %d is newer than this kesu knows (%d): upgrade kesu", current, maxKnown)
 	}
+	done := map[int]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, fmt.Errorf("read schema versions: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("read schema versions: %w", err)
+		}
+		done[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("read schema versions: %w", err)
+	}
 	versions := make([]int, 0, len(known))
 	for v := range known {
 		versions = append(versions, v)
 	}
 	sort.Ints(versions)
 	for _, v := range versions {
-		if v <= current {
+		if done[v] {
 			continue
 		}
 		body, err := fs.ReadFile(migrations, known[v])
