@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
 
 	"kesu/internal/audit"
 )
@@ -45,10 +47,47 @@ func (s AuditStore) List(ctx context.Context, f audit.Filter) ([]audit.Entry, er
 }
 
 // Verify implements audit.Store by recomputing the chain from the start
-// and comparing its end with the head row.
+// and comparing its end with the head row. An intact log moves the
+// checkpoint of VerifyRecent to its end.
 func (s AuditStore) Verify(ctx context.Context) (int64, int64, error) {
-	prev := ""
-	var after, checked int64
+	bad, checked, err := s.verifyFrom(ctx, 0, "")
+	return bad, checked, err
+}
+
+// auditCheckpoint is the setting holding "id:hash" of the last entry a
+// verification found intact.
+const auditCheckpoint = "audit.checkpoint"
+
+// VerifyRecent implements audit.Store.
+func (s AuditStore) VerifyRecent(ctx context.Context) (int64, int64, int64, error) {
+	cp, err := s.Setting(ctx, auditCheckpoint)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var after int64
+	var prev string
+	if id, hash, ok := strings.Cut(cp, ":"); ok {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err == nil && n > 0 {
+			// The checkpoint entry itself must still be as it was.
+			es, err := list(ctx, s.DB, s.q("audit.all"), []any{n - 1, 1}, scanAudit)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			if len(es) != 1 || es[0].ID != n || es[0].Hash != hash || audit.ComputeHash(es[0].PrevHash, &es[0]) != hash {
+				return n, 0, n, nil
+			}
+			after, prev = n, hash
+		}
+	}
+	bad, checked, err := s.verifyFrom(ctx, after, prev)
+	return bad, checked, after + 1, err
+}
+
+// verifyFrom walks the chain after entry after (whose hash is prev) to the
+// head; an intact walk moves the checkpoint to the end.
+func (s AuditStore) verifyFrom(ctx context.Context, after int64, prev string) (int64, int64, error) {
+	var checked int64
 	for {
 		entries, err := list(ctx, s.DB, s.q("audit.all"), []any{after, 1000}, scanAudit)
 		if err != nil {
@@ -73,6 +112,11 @@ func (s AuditStore) Verify(ctx context.Context) (int64, int64, error) {
 	}
 	if lastID != after || head != prev {
 		return after + 1, checked, nil
+	}
+	if after > 0 {
+		if err := s.PutSetting(ctx, auditCheckpoint, strconv.FormatInt(after, 10)+":"+prev); err != nil {
+			return 0, checked, err
+		}
 	}
 	return 0, checked, nil
 }

@@ -725,6 +725,17 @@ func testAuditVerify(t *testing.T, e *env) {
 		}
 	}
 
+	// The everyday check walks only what came after the last intact check.
+	if err := e.db.Audit().Append(e.ctx, &audit.Entry{Actor: audit.System, Action: "test.next", Object: "n:1"}); err != nil {
+		t.Fatal(err)
+	}
+	var from int64
+	bad, checked, from, err = e.db.Audit().VerifyRecent(e.ctx)
+	if err != nil || bad != 0 || checked != 1 || from != total+1 {
+		t.Fatalf("VerifyRecent = bad %d checked %d from %d err %v; want 0, 1 from %d", bad, checked, from, err, total+1)
+	}
+	total++
+
 	// Tamper with entry 3 behind the append-only guard.
 	var disable, enable string
 	switch e.db.Dialect.Name() {
@@ -744,5 +755,14 @@ func testAuditVerify(t *testing.T, e *env) {
 	bad, _, err = e.db.Audit().Verify(e.ctx)
 	if err != nil || bad != 3 {
 		t.Errorf("Verify after tampering with entry 3 = %d, %v; want 3", bad, err)
+	}
+	// Altering the checkpoint entry itself is caught by the everyday check.
+	for _, stmt := range []string{disable, fmt.Sprintf("UPDATE audit_log SET object = 'forged' WHERE id = %d", total), enable} {
+		if _, err := e.db.W.ExecContext(e.ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if bad, _, _, err := e.db.Audit().VerifyRecent(e.ctx); err != nil || bad != total {
+		t.Errorf("VerifyRecent after tampering with the checkpoint entry = %d, %v; want %d", bad, err, total)
 	}
 }

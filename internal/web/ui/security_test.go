@@ -222,12 +222,28 @@ func TestAuditPage(t *testing.T) {
 	if _, err := e.app.DB.W.ExecContext(ctx, `UPDATE audit_log SET detail = '{"forged":true}' WHERE id = ?`, read.ID); err != nil {
 		t.Fatal(err)
 	}
+	// The entry lies before the checkpoint of the last check, so the full
+	// verification finds it.
 	id := strconv.FormatInt(read.ID, 10)
 	resp, body = au.get("/audit")
-	expect(t, resp, body, 200, "审计链已被篡改", "第一条不符的记录编号为 "+id, `href="/audit?before=`+strconv.FormatInt(read.ID+1, 10))
+	expect(t, resp, body, 200, `href="/audit?full=1"`)
+	resp, body = au.get("/audit?full=1")
+	expect(t, resp, body, 200, "审计链已被篡改", "第一条不符的记录编号为 "+id, `href="/audit?full=1&amp;before=`+strconv.FormatInt(read.ID+1, 10))
 	refuse(t, body, "审计链完整")
-	resp, body = au.get("/audit?before=" + strconv.FormatInt(read.ID+1, 10))
+	resp, body = au.get("/audit?full=1&before=" + strconv.FormatInt(read.ID+1, 10))
 	expect(t, resp, body, 200, "审计链已被篡改", `<tr id="e`+id+`" class="bad">`, "forged")
-	resp, body = au.get("/audit?lang=en")
+	resp, body = au.get("/audit?full=1&lang=en")
 	expect(t, resp, body, 200, "Audit chain broken", "#"+id)
+
+	// An entry written after the last check and then altered is caught by
+	// the everyday view.
+	if err := e.app.Deps.Audit.Append(ctx, &audit.Entry{Actor: audit.System, Action: "test.late", Object: "n:late"}); err != nil {
+		t.Fatal(err)
+	}
+	late := e.auditEntries("test.late")[0]
+	if _, err := e.app.DB.W.ExecContext(ctx, `UPDATE audit_log SET object = 'n:forged' WHERE id = ?`, late.ID); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = au.get("/audit")
+	expect(t, resp, body, 200, "审计链已被篡改", "第一条不符的记录编号为 "+strconv.FormatInt(late.ID, 10))
 }
