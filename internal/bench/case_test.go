@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"kesu/internal/benchdata"
 	"kesu/internal/casework"
 	"kesu/internal/org"
-	"kesu/internal/storage/sqlite"
 	"kesu/internal/storage/sqlstore"
 	"kesu/internal/workflow"
 )
@@ -126,34 +124,8 @@ func staff(ctx context.Context, db *sqlstore.DB) ([]*org.User, error) {
 }
 
 func openCaseSQLite() *caseEngine {
-	ctx := context.Background()
 	e := &caseEngine{name: "sqlite"}
-	path := filepath.Join(os.TempDir(), "kesu-bench-case-100k.db")
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".part"
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(tmp + suffix)
-		}
-		db, err := sqlite.Open(ctx, tmp, time.Now, benchLog)
-		if err != nil {
-			e.err = err
-			return e
-		}
-		if e.err = fillCases(ctx, tmp, db); e.err == nil {
-			_, e.err = db.W.ExecContext(ctx, `PRAGMA optimize; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
-		}
-		db.Close()
-		if e.err != nil {
-			return e
-		}
-		if e.err = os.Rename(tmp, path); e.err != nil {
-			return e
-		}
-		for _, suffix := range []string{"-wal", "-shm"} {
-			os.Remove(tmp + suffix)
-		}
-	}
-	e.db, e.err = sqlite.Open(ctx, path, time.Now, benchLog)
+	e.db, e.err = openCachedSQLite(context.Background(), "kesu-bench-case-100k.db", fillCases)
 	return e
 }
 

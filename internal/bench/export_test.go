@@ -13,7 +13,6 @@ import (
 
 	"kesu/internal/benchdata"
 	"kesu/internal/export"
-	"kesu/internal/storage/sqlite"
 	"kesu/internal/storage/sqlstore"
 )
 
@@ -82,34 +81,8 @@ func fillExport(ctx context.Context, name string, db *sqlstore.DB) error {
 }
 
 func openExportSQLite() *exportEngine {
-	ctx := context.Background()
 	e := &exportEngine{name: "sqlite"}
-	path := filepath.Join(os.TempDir(), "kesu-bench-export-100k.db")
-	if _, err := os.Stat(path); err != nil {
-		tmp := path + ".part"
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(tmp + suffix)
-		}
-		db, err := sqlite.Open(ctx, tmp, time.Now, benchLog)
-		if err != nil {
-			e.err = err
-			return e
-		}
-		if e.err = fillExport(ctx, tmp, db); e.err == nil {
-			_, e.err = db.W.ExecContext(ctx, `PRAGMA optimize; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)`)
-		}
-		db.Close()
-		if e.err != nil {
-			return e
-		}
-		if e.err = os.Rename(tmp, path); e.err != nil {
-			return e
-		}
-		for _, suffix := range []string{"-wal", "-shm"} {
-			os.Remove(tmp + suffix)
-		}
-	}
-	e.db, e.err = sqlite.Open(ctx, path, time.Now, benchLog)
+	e.db, e.err = openCachedSQLite(context.Background(), "kesu-bench-export-100k.db", fillExport)
 	return e
 }
 

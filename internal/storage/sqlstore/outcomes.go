@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"kesu/internal/sla"
 )
@@ -36,56 +35,93 @@ func outcomeOf(state string, breached bool) byte {
 	}
 }
 
-// outcomes renders the sla_outcomes of a complaint's clocks, in policy
-// order.
-func outcomes(cs []sla.Clock) string {
-	pairs := make([]string, 0, len(cs))
-	sorted := slices.Clone(cs)
-	slices.SortFunc(sorted, func(a, b sla.Clock) int { return strings.Compare(a.Policy, b.Policy) })
-	for _, c := range sorted {
-		pairs = append(pairs, c.Policy+":"+string(outcomeOf(c.State, c.BreachedAt != nil)))
+// outcomePair is one clock's part of sla_outcomes.
+type outcomePair struct {
+	policy  string
+	outcome byte
+}
+
+// renderOutcomes joins pairs in policy order.
+func renderOutcomes(ps []outcomePair) string {
+	slices.SortFunc(ps, func(a, b outcomePair) int { return strings.Compare(a.policy, b.policy) })
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.policy + ":" + string(p.outcome)
 	}
-	return strings.Join(pairs, ",")
+	return strings.Join(parts, ",")
+}
+
+// outcomes renders the sla_outcomes of a complaint's clocks.
+func outcomes(cs []sla.Clock) string {
+	ps := make([]outcomePair, len(cs))
+	for i, c := range cs {
+		ps[i] = outcomePair{c.Policy, outcomeOf(c.State, c.BreachedAt != nil)}
+	}
+	return renderOutcomes(ps)
 }
 
 // refreshOutcomes rewrites sla_outcomes of complaints ids from their
 // clocks.
 func (db *DB) refreshOutcomes(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	return db.rewriteOutcomes(ctx, tx, ids, false)
+}
+
+// refreshOutcomesOfClocks rewrites sla_outcomes of the complaints of the
+// clocks ids.
+func (db *DB) refreshOutcomesOfClocks(ctx context.Context, tx *sql.Tx, clockIDs []int64) error {
+	return db.rewriteOutcomes(ctx, tx, clockIDs, true)
+}
+
+// rewriteOutcomes rewrites the outcomes of the complaints keys are the ids
+// of, or, byClock, of the complaints of the clocks keys are the ids of —
+// reading their clocks in one query either way.
+func (db *DB) rewriteOutcomes(ctx context.Context, tx *sql.Tx, keys []int64, byClock bool) error {
 	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
 		args := make([]any, len(part))
 		for i, id := range part {
 			args[i] = id
 		}
+		where := "complaint_id IN " + inList(len(part))
+		if byClock {
+			where = "complaint_id IN (SELECT complaint_id FROM sla_clocks WHERE id IN " + inList(len(part)) + ")"
+		}
 		rows, err := tx.QueryContext(ctx, db.Dialect.Rebind(`SELECT complaint_id, policy, state, breached_at IS NOT NULL FROM sla_clocks
-WHERE complaint_id IN `+inList(len(part))), args...)
+WHERE `+where), args...)
 		if err != nil {
 			return fmt.Errorf("read clock outcomes: %w", err)
 		}
-		clocks := map[int64][]sla.Clock{}
+		pairs := map[int64][]outcomePair{}
+		if !byClock {
+			for _, id := range part {
+				pairs[id] = nil // a complaint without clocks has no outcomes
+			}
+		}
 		for rows.Next() {
 			var id int64
-			var c sla.Clock
+			var p outcomePair
+			var state string
 			var breached bool
-			if err := rows.Scan(&id, &c.Policy, &c.State, &breached); err != nil {
+			if err := rows.Scan(&id, &p.policy, &state, &breached); err != nil {
 				rows.Close()
 				return fmt.Errorf("read clock outcomes: %w", err)
 			}
-			if breached && c.BreachedAt == nil {
-				c.BreachedAt = &time.Time{}
-			}
-			clocks[id] = append(clocks[id], c)
+			p.outcome = outcomeOf(state, breached)
+			pairs[id] = append(pairs[id], p)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read clock outcomes: %w", err)
 		}
-		set := make([]any, 0, 2*len(part))
-		for _, id := range part {
-			set = append(set, id, outcomes(clocks[id]))
+		if len(pairs) == 0 {
+			continue
 		}
-		q := ComplaintStore{db}.multiRow("complaint.outcomes.set", "complaint.outcomes.set.row", "complaint.outcomes.set.tail", len(part))
+		set := make([]any, 0, 2*len(pairs))
+		for id, ps := range pairs {
+			set = append(set, id, renderOutcomes(ps))
+		}
+		q := ComplaintStore{db}.multiRow("complaint.outcomes.set", "complaint.outcomes.set.row", "complaint.outcomes.set.tail", len(pairs))
 		if _, err := tx.ExecContext(ctx, q, set...); err != nil {
 			return fmt.Errorf("write clock outcomes: %w", err)
 		}
@@ -93,42 +129,8 @@ WHERE complaint_id IN `+inList(len(part))), args...)
 	return nil
 }
 
-// refreshOutcomesOfClocks rewrites sla_outcomes of the complaints of the
-// clocks ids.
-func (db *DB) refreshOutcomesOfClocks(ctx context.Context, tx *sql.Tx, clockIDs []int64) error {
-	if len(clockIDs) == 0 {
-		return nil
-	}
-	args := make([]any, len(clockIDs))
-	for i, id := range clockIDs {
-		args[i] = id
-	}
-	ids, err := db.int64s(ctx, tx, db.Dialect.Rebind("SELECT DISTINCT complaint_id FROM sla_clocks WHERE id IN "+inList(len(clockIDs))), args...)
-	if err != nil {
-		return err
-	}
-	return db.refreshOutcomes(ctx, tx, ids)
-}
-
 // RefreshOutcomes rewrites sla_outcomes of complaints ids; for data written
 // straight into sla_clocks (benchmark data, tests).
 func (db *DB) RefreshOutcomes(ctx context.Context, ids []int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.refreshOutcomes(ctx, tx, ids) })
-}
-
-func (db *DB) int64s(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }

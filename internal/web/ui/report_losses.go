@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"kesu/internal/report"
@@ -72,14 +71,7 @@ func (h *handler) losses(w http.ResponseWriter, r *http.Request) {
 			Amount, Allocated, Share string
 		}{l, yuan(l.Amount), yuan(l.Allocated), strconv.Itoa(l.Share) + "%"})
 	}
-	xq := url.Values{}
-	for k, vals := range q {
-		xq[k] = vals
-	}
-	xq.Set("format", "xlsx")
-	v.ExportXLS = "/reports/losses?" + xq.Encode()
-	xq.Set("format", "csv")
-	v.ExportCSV = "/reports/losses?" + xq.Encode()
+	v.ExportXLS, v.ExportCSV = download("/reports/losses", q, "xlsx"), download("/reports/losses", q, "csv")
 	h.render(w, http.StatusOK, "staff", "report_losses", p)
 }
 

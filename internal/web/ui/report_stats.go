@@ -97,14 +97,7 @@ func (h *handler) statistics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Stats = st
-	xq := url.Values{}
-	for k, vals := range q {
-		xq[k] = vals
-	}
-	xq.Set("format", "xlsx")
-	v.ExportXLS = "/reports/export?" + xq.Encode()
-	xq.Set("format", "csv")
-	v.ExportCSV = "/reports/export?" + xq.Encode()
+	v.ExportXLS, v.ExportCSV = download("/reports/export", q, "xlsx"), download("/reports/export", q, "csv")
 	v.Period = rq.From.In(h.loc).Format("2006-01-02") + " – " + rq.To.In(h.loc).AddDate(0, 0, -1).Format("2006-01-02")
 	all := h.listLink(rq, q)
 	v.Cards = []statRow{

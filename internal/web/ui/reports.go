@@ -136,3 +136,14 @@ func hours(lang string, h float64) string {
 	}
 	return s + " 小时"
 }
+
+// download is the link to path with the page's parameters q and format.
+func download(path string, q url.Values, format string) string {
+	v := url.Values{"format": {format}}
+	for k, vals := range q {
+		if k != "format" {
+			v[k] = vals
+		}
+	}
+	return path + "?" + v.Encode()
+}
