@@ -35,6 +35,10 @@ Usage:
   kesu calendar holidays YEAR
   kesu calendar import FILE [--note TEXT]
   kesu calendar export YEAR
+  kesu workflow list
+  kesu workflow import FILE [--note TEXT]
+  kesu workflow export PROFILE [--version N]
+  kesu sla extend --number KS-… --policy sla_9 --to TIME --user NAME --consent-by WHO --consent-at TIME --consent-how HOW
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -68,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
 	case "calendar":
 		return calendarCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "workflow":
+		return workflowCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "sla":
+		return slaCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
 	"kesu/internal/app"
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/demo"
 	"kesu/internal/sla"
 )
@@ -93,13 +95,25 @@ func (m *Main) Run(ctx context.Context) error {
 	case m.Addr <- ln.Addr().String():
 	default:
 	}
-	// The job worker, and the check for calendar changes made on another
-	// server, run until shutdown.
+	// The job worker, the time-limit monitor, and the checks for calendar,
+	// policy and workflow-definition changes made on another server, run
+	// until shutdown.
 	wctx, stopWorker := context.WithCancel(context.Background())
 	var background sync.WaitGroup
 	background.Go(func() { a.Worker.Run(wctx) })
+	background.Go(func() { a.SLA.Monitor.Run(wctx) })
 	background.Go(func() { a.SLA.Calendars.Watch(wctx, sla.CalendarPoll, m.log) })
+	background.Go(func() { a.Cases.Definitions.Watch(wctx, casework.DefinitionPoll, m.log) })
+	background.Go(func() { a.SLA.Policies.Watch(wctx, sla.PolicyPoll, m.log) })
 	defer func() { stopWorker(); background.Wait() }()
+	if m.Config.DebugAddr != "" {
+		dbg, err := debugServer(m.Config.DebugAddr)
+		if err != nil {
+			return err
+		}
+		defer dbg.Close()
+		m.log.Info("profiler listening", "addr", m.Config.DebugAddr)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -114,4 +128,22 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// debugServer serves the Go profiler on its own listener, apart from the
+// application's routes and their sign-in.
+func debugServer(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }

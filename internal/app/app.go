@@ -24,6 +24,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/enum"
 	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
@@ -38,7 +39,6 @@ import (
 	"kesu/internal/web"
 	"kesu/internal/web/api"
 	"kesu/internal/web/ui"
-	"kesu/internal/workflow"
 )
 
 // Version is set at build time with -ldflags "-X kesu/internal/app.Version=…".
@@ -109,18 +109,20 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if c.SMTPHost != "" {
 		mailer = &notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
 	}
-	cases, err := casework.NewService(db.Cases(), c.Workflow, now)
+	cases, err := openCases(ctx, c, db, now, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	if c.WorkflowFile != "" {
-		if err := loadWorkflowFile(cases, c.WorkflowFile); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
 	a.Cases = cases
+	// Cases in approval from before kesu recorded the awaited role get it
+	// now, so their approvers see them in their work lists.
+	if n, err := cases.MarkAwaiting(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mark plans awaiting approval: %w", err)
+	} else if n > 0 {
+		log.Info("plans awaiting approval marked", "cases", n)
+	}
 	incidents := &incident.Service{Store: db.Incidents(), Batches: db.Registers(), Now: now}
 	// A batch incident tells the managers of QA, R&D, production and the
 	// GM office (TRI-6) in their kesu inbox.
@@ -138,7 +140,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		}
 	}
 	links := &incident.Links{Store: db.Incidents(), Cases: cases, Now: now, Open: func(status string) bool {
-		for _, d := range cases.Definitions {
+		for _, d := range cases.Definitions.All() {
 			if slices.Contains(d.OpenStates(), status) {
 				return true
 			}
@@ -159,7 +161,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	exports := newExports(db, cases, c, now)
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
-		Handlers: map[string]jobs.Handler{export.JobKind: exportHandler(exports)}}
+		Handlers: map[string]jobs.Handler{export.JobKind: exportHandler(exports)}, KeepKinds: []string{sla.JobSchedule}}
 	exports.Wake = a.Worker.Wake
 	if err := a.openSLA(ctx, cases); err != nil {
 		db.Close()
@@ -171,7 +173,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 			statusChange{ComplaintID: r.ComplaintID, Number: r.Number, Action: action, From: from, To: to, At: at.UTC()})
 	}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays,
-		Expected: expectedFrom(a.SLA.Rules)}
+		Expected: expectedFrom(a.SLA.Rules), Profile: cases.Default}
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
 			cu, err := db.Registers().GetCustomer(ctx, id)
@@ -193,14 +195,15 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		},
 		Quality: qualityLookup(db),
 	})
-	ack := &letter.Sender{Mailer: mailer, Store: db.Complaints(), Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
-	a.Worker.Handlers[letter.JobAck] = ack.Handler()
-	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, outbox, ack)
+	ack := &letter.Sender{Mailer: mailer, Store: letterStore{db.Complaints(), cases}, Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	// Letters go out in batches: a few SMTP connections, one write for
+	// their timeline entries.
+	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
+	db.Registration = registrationJobs(outbox, ack)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		OpenStatuses: cases.OpenStates()}
-	if a.SLA.Rules.Policies != nil {
-		reports.Policies = a.SLA.Rules.Policies.Set()
-	}
+	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
 	a.Deps = &web.Deps{
 		Reports:        reports,
@@ -225,7 +228,8 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		DryRun:         a.dryRun,
 		Clocks:         db.SLAClocks(),
 		Calendars:      a.SLA.Calendars,
-		Policies:       a.SLA.Rules.Policies,
+		Policies:       a.SLA.Rules,
+		PolicyBook:     a.SLA.Policies,
 		Now:            now,
 		Log:            log,
 		Metrics:        reg,
@@ -303,28 +307,31 @@ func workerName() string {
 	return host + ":" + strconv.Itoa(os.Getpid())
 }
 
-// loadWorkflowFile loads an administrator's workflow definition, checks it
-// and makes it the one new complaints use.
-func loadWorkflowFile(s *casework.Service, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("workflow file: %w", err)
-	}
-	defer f.Close()
-	d, err := workflow.Load(f)
-	if err != nil {
-		return fmt.Errorf("workflow file %s: %w", path, err)
-	}
-	s.Definitions[d.Profile] = d
-	s.Default = d.Profile
-	return nil
+// letterStore reads complaints from the store and records on their
+// timelines through the case service.
+type letterStore struct {
+	complaints sqlstore.ComplaintStore
+	cases      *casework.Service
 }
 
-// registeredHandler does what follows the registration of a batch of
-// complaints: their time-limit clocks start (from their receipt time), the
-// batch-incident rule runs (TRI-6) and the complaint.registered webhook
-// events are enqueued. All are safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *notify.Outbox, ack *letter.Sender) jobs.Handler {
+func (l letterStore) Get(ctx context.Context, id int64) (*complaint.Complaint, error) {
+	return l.complaints.Get(ctx, id)
+}
+
+func (l letterStore) SystemEvent(ctx context.Context, id int64, e complaint.Event) error {
+	return l.cases.SystemEvent(ctx, id, e)
+}
+
+func (l letterStore) SystemEvents(ctx context.Context, evs []complaint.Event) error {
+	return l.cases.SystemEvents(ctx, evs)
+}
+
+// registeredHandler applies the batch-incident rule (TRI-6) to a batch of
+// newly registered quality complaints about lots, reading them in one
+// query; everything else registration does is in its transaction. It
+// still starts the clocks of complaints an older kesu registered without
+// them (its registration jobs may be left in the table). Safe to repeat.
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var ids []int64
 		if err := json.Unmarshal(j.Payload, &ids); err != nil {
@@ -333,28 +340,6 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service, outbox *not
 		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
 			return err
 		}
-		var letters []*jobs.Job
-		for _, id := range ids {
-			if _, _, err := incidents.Check(ctx, id, audit.System); err != nil {
-				return fmt.Errorf("batch incident check of complaint %d: %w", id, err)
-			}
-			if ack.Mailer != nil {
-				c, err := db.Complaints().Get(ctx, id)
-				if err != nil {
-					return err
-				}
-				if ack.Wanted(c) {
-					letters = append(letters, letter.Job(id))
-				}
-			}
-		}
-		// The acknowledgement letters 受理函 go out as jobs of their own,
-		// keyed by complaint, so a retried registration job sends each once.
-		if len(letters) > 0 {
-			if err := db.Jobs().Enqueue(ctx, letters...); err != nil {
-				return err
-			}
-		}
-		return registeredEvents(ctx, db, outbox, ids)
+		return incidents.CheckAll(ctx, ids, audit.System)
 	}
 }

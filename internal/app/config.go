@@ -55,7 +55,8 @@ type Config struct {
 	AdminPassword string
 	SecureCookies bool
 	Workflow      string // workflow profile of new complaints
-	WorkflowFile  string // an administrator's definition file, replacing the profile
+	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
+	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -113,8 +114,9 @@ func (c *Config) options() []option {
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
-		{name: "workflow", usage: "workflow profile: manufacturer, service or bank", str: &c.Workflow},
-		{name: "workflow-file", usage: "workflow definition file (JSON) to use instead of a shipped profile", str: &c.WorkflowFile},
+		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
+		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
+		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
 

@@ -69,7 +69,7 @@ func exportLabels(ctx context.Context, db *sqlstore.DB, cases *casework.Service,
 		status[code] = complaint.Statuses.Label(code, lang)
 	}
 	if cases != nil {
-		for _, d := range cases.Definitions {
+		for _, d := range cases.Definitions.All() {
 			for _, st := range d.States {
 				if _, ok := status[st.Code]; !ok {
 					status[st.Code] = st.Label(lang)

@@ -1,11 +1,12 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"time"
 
+	"kesu/internal/complaint"
 	"kesu/internal/jobs"
+	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/notify/sms"
 	"kesu/internal/notify/webhook"
@@ -34,7 +35,7 @@ func (a *App) openNotify(mailer notify.Mailer) *notify.Outbox {
 		a.Worker.Handlers[kind] = h
 	}
 	o := &notify.Outbox{Email: chans.Has(notify.Email), SMS: chans.Has(notify.SMS), Webhooks: c.Webhooks,
-		Policies: a.SLA.Rules.Policies, Loc: c.Loc, BaseURL: c.BaseURL, Company: c.Company, Now: a.Now}
+		Policies: a.SLA.Rules, Loc: c.Loc, BaseURL: c.BaseURL, Company: c.Company, Now: a.Now}
 	a.DB.Outbox = o
 	return o
 }
@@ -62,20 +63,21 @@ type statusChange struct {
 	At          time.Time `json:"at"`
 }
 
-// registeredEvents enqueues the complaint.registered events of ids.
-func registeredEvents(ctx context.Context, db *sqlstore.DB, outbox *notify.Outbox, ids []int64) error {
-	if len(outbox.Webhooks) == 0 {
-		return nil
-	}
-	var js []*jobs.Job
-	for _, id := range ids {
-		cm, err := db.Complaints().Get(ctx, id)
-		if err != nil {
-			return fmt.Errorf("registered complaint %d: %w", id, err)
+// registrationJobs returns the jobs that follow a newly registered
+// complaint, queued in its registration transaction: the acknowledgement
+// letter 受理函 when it can be sent (a job of its own, keyed by complaint,
+// retried with backoff) and the complaint.registered webhook events.
+func registrationJobs(outbox *notify.Outbox, ack *letter.Sender) sqlstore.RegistrationJobs {
+	return func(c *complaint.Complaint) []*jobs.Job {
+		var js []*jobs.Job
+		if ack.Wanted(c) {
+			js = append(js, letter.Job(c.ID))
 		}
-		js = append(js, outbox.Event(notify.EventRegistered, fmt.Sprintf("%s:%d", notify.EventRegistered, id), registration{
-			ComplaintID: id, Number: cm.Number, Channel: cm.Channel, Category: cm.Category, Severity: cm.Severity, Safety: cm.Safety,
-			Status: cm.Status, ReceivedAt: cm.ReceivedAt.UTC()})...)
+		if len(outbox.Webhooks) > 0 {
+			js = append(js, outbox.Event(notify.EventRegistered, fmt.Sprintf("%s:%d", notify.EventRegistered, c.ID), registration{
+				ComplaintID: c.ID, Number: c.Number, Channel: c.Channel, Category: c.Category, Severity: c.Severity, Safety: c.Safety,
+				Status: c.Status, ReceivedAt: c.ReceivedAt.UTC()})...)
+		}
+		return js
 	}
-	return db.Jobs().Enqueue(ctx, js...)
 }

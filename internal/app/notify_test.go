@@ -245,7 +245,7 @@ func (e *notifyEnv) both() {
 			}
 		})
 		wg.Go(func() {
-			if _, err := s.SLA.Monitor.Pass(e.ctx, 50); err != nil {
+			if _, _, err := s.SLA.Monitor.Pass(e.ctx); err != nil {
 				e.t.Error(err)
 			}
 		})

@@ -13,11 +13,13 @@ import (
 	"kesu/internal/storage/sqlstore"
 )
 
-// SLA is the time-limit machinery: the business calendar in force, clock
-// timers and fixed-date schedules.
+// SLA is the time-limit machinery: the business calendar and the policy
+// versions in force, the monitor that fires the clocks, and the fixed-date
+// schedules.
 type SLA struct {
 	Rules     *sla.Rules
 	Calendars *sla.Calendars
+	Policies  *sla.PolicyBook
 	Monitor   *sla.Monitor
 	Scheduler *sla.Scheduler
 }
@@ -36,26 +38,42 @@ func NewCalendars(ctx context.Context, c Config, db *sqlstore.DB) (*sla.Calendar
 	return cals, nil
 }
 
-// openSLA turns the time limits on: every case change starts, stops and
-// pauses clocks in its transaction, the worker runs their timers and the
-// fixed-date schedules, and the next run of each schedule is enqueued.
-func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
+// NewRules returns the time-limit rules of db: the stored policy versions
+// (the newest applies to new clocks) on the effective business calendar.
+// The server and the sla commands read them alike.
+func NewRules(ctx context.Context, c Config, db *sqlstore.DB, now func() time.Time) (*sla.Rules, *sla.Calendars, *sla.PolicyBook, error) {
 	rules, err := sla.NewRules()
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	cals, err := NewCalendars(ctx, a.Config, a.DB)
+	cals, err := NewCalendars(ctx, c, db)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	// New due times count on the calendar in force from the moment it is
 	// loaded; running clocks keep theirs.
 	cals.OnChange = rules.SetCalendar
 	rules.SetCalendar(cals.Current().Calendar)
+	book := &sla.PolicyBook{Store: db.Policies(), Rules: rules, Now: now}
+	if err := book.Load(ctx); err != nil {
+		return nil, nil, nil, fmt.Errorf("time-limit policies: %w", err)
+	}
+	return rules, cals, book, nil
+}
+
+// openSLA turns the time limits on: every case change starts, stops and
+// pauses clocks in its transaction, the monitor fires them, the worker
+// runs the fixed-date schedules, and the next run of each schedule is
+// enqueued.
+func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
+	rules, cals, book, err := NewRules(ctx, a.Config, a.DB, a.Now)
+	if err != nil {
+		return err
+	}
 	a.DB.SLA = rules
 	cases.Clocks = a.DB.SLAClocks()
 	var waiting []string
-	for _, d := range cases.Definitions {
+	for _, d := range cases.Definitions.All() {
 		for _, st := range d.States {
 			if st.PausesSLA && !slices.Contains(waiting, st.Code) {
 				waiting = append(waiting, st.Code)
@@ -63,50 +81,46 @@ func (a *App) openSLA(ctx context.Context, cases *casework.Service) error {
 		}
 	}
 	loc := rules.Calendar().Location()
-	s := &SLA{Rules: rules, Calendars: cals,
-		Monitor: &sla.Monitor{Store: a.DB.SLAClocks(), Policies: rules.Policies, Loc: loc, Now: a.Now, Log: a.Log},
+	s := &SLA{Rules: rules, Calendars: cals, Policies: book,
+		Monitor: &sla.Monitor{Store: a.DB.SLAClocks(), Policies: rules, Loc: loc, Now: a.Now, Log: a.Log},
 		Scheduler: &sla.Scheduler{Jobs: a.DB.Jobs(), Store: a.DB.SLAClocks(), Schedules: sla.DefaultSchedules, Loc: loc, Now: a.Now,
 			Waiting: waiting}}
-	for kind, h := range s.Monitor.Handlers() {
-		a.Worker.Handlers[kind] = h
-	}
 	a.Worker.Handlers[sla.JobSchedule] = s.Scheduler.Handler()
 	a.SLA = s
 	return s.Scheduler.EnqueueNext(ctx)
 }
 
-// dryRun lists what would fire in (from, to]: the open clocks' timers and
-// the fixed-date schedules, without changing anything.
+// dryRun lists what would fire in (from, to]: the clocks' reminders,
+// breaches and escalations and the fixed-date schedules, without changing
+// anything.
 func (a *App) dryRun(ctx context.Context, from, to time.Time) ([]sla.Firing, error) {
-	clocks, err := a.DB.SLAClocks().OpenClocks(ctx, to.AddDate(0, 1, 0)) // reminders come before the due time
+	clocks, err := a.DB.SLAClocks().OpenClocks(ctx, to)
 	if err != nil {
 		return nil, err
 	}
 	s := a.SLA
-	return sla.DryRun(s.Rules.Policies, clocks, s.Scheduler.Schedules, s.Scheduler.Loc, from, to), nil
+	return sla.DryRun(s.Rules, clocks, s.Scheduler.Schedules, s.Scheduler.Loc, from, to), nil
 }
 
-// closurePolicies are the whole-case limits (SLA-9: 15 days domestic, 20
-// foreign) that the acknowledgement letter's expected completion follows.
-var closurePolicies = []string{"sla_9", "sla_9_foreign"}
-
 // expectedFrom returns the expected completion of a new complaint from the
-// closure policy that applies to it, counted from acceptance.
-func expectedFrom(rules *sla.Rules) func(c *complaint.Complaint, accepted time.Time) (time.Time, bool) {
-	return func(c *complaint.Complaint, accepted time.Time) (time.Time, bool) {
-		sub := sla.Subject{Safety: c.Safety, Category: c.Category, Severity: c.Severity, Region: c.Region, Class: c.CustomerClass}
+// closure policy that applies to it, counted from its receipt; the store
+// sets it again from the closure clock it starts, which also knows the
+// customer's region and class.
+func expectedFrom(rules *sla.Rules) func(c *complaint.Complaint, received time.Time) (time.Time, bool) {
+	return func(c *complaint.Complaint, received time.Time) (time.Time, bool) {
+		sub := sla.Subject{Safety: c.Safety, Category: c.Category, Severity: c.Severity, Region: c.Region, Class: c.CustomerClass,
+			Profile: c.Profile}
 		if i := strings.IndexByte(c.Category, '.'); i > 0 {
 			sub.CategoryTop = c.Category[:i]
 		} else {
 			sub.CategoryTop = c.Category
 		}
 		sub.Quality = sub.CategoryTop == "quality"
-		for _, code := range closurePolicies {
-			p, ok := rules.Policies.Get(code)
-			if !ok || !sla.Applies(p, sub) {
+		for p := range rules.Policies().All() {
+			if !p.Closure() || !sla.Applies(p, sub) {
 				continue
 			}
-			if due, err := sla.Due(rules.Calendar(), p, accepted); err == nil {
+			if due, err := sla.Due(rules.Calendar(), p, received); err == nil {
 				return due, true
 			}
 		}

@@ -5,45 +5,115 @@ import "kesu/internal/org"
 // Permission names an action a role may take.
 type Permission string
 
-// Permissions checked by the web layer.
+// Permissions checked by the web layer and, for cases, by the case service
+// (casework), which also applies their scope.
 const (
-	ComplaintRead   Permission = "complaint.read"
-	ComplaintCreate Permission = "complaint.create"
+	ComplaintRead   Permission = "complaint.read"   // read cases (scoped)
+	ComplaintCreate Permission = "complaint.create" // register complaints
+	// ComplaintUpdate is working on a case: notes, attachments,
+	// investigation records, CAPA, memos, links, survey links, extensions
+	// and workflow actions (the lifecycle definition says which roles take
+	// which action).
 	ComplaintUpdate Permission = "complaint.update"
-	RegisterRead    Permission = "register.read"
-	RegisterWrite   Permission = "register.write" // customers, products, batches, suppliers
-	OrgWrite        Permission = "org.write"      // departments and users
-	AuditRead       Permission = "audit.read"
-	PersonalData    Permission = "personal.read"   // unmasked complainant contact details
-	Export          Permission = "export"          // export lists with personal data masked
-	ExportPersonal  Permission = "export.personal" // export personal data unmasked
-	ReportRead      Permission = "report.read"     // statistics, KPIs and the dashboard
-	CalendarWrite   Permission = "calendar.write"  // holidays and make-up days of the business calendar
+	ComplaintEdit   Permission = "complaint.edit" // change the complaint's record: triage fields (scoped)
+	CaseDecide      Permission = "case.decide"    // decisions and the resolution plan (scoped)
+	CaseAssign      Permission = "case.assign"    // holder, backup, 当事人, moving a case to another department
+	CaseApprove     Permission = "case.approve"   // sign or refuse a plan at one's level of authority (scoped)
+	// CaseContact is recording the customer's side of a case: their
+	// agreement to a plan, follow-up visits (回访). Customer service does
+	// it for every complaint.
+	CaseContact Permission = "case.contact"
+	// CaseCorrect changes the record of a finished case; the timeline marks
+	// it as a correction with its reason.
+	CaseCorrect    Permission = "case.correct"
+	RegisterRead   Permission = "register.read"
+	RegisterWrite  Permission = "register.write" // customers, products, batches, suppliers
+	OrgWrite       Permission = "org.write"      // departments and users
+	AuditRead      Permission = "audit.read"
+	PersonalData   Permission = "personal.read"   // unmasked complainant contact details
+	Export         Permission = "export"          // export lists with personal data masked
+	ExportPersonal Permission = "export.personal" // export personal data unmasked
+	ReportRead     Permission = "report.read"     // statistics, KPIs and the dashboard
+	CalendarWrite  Permission = "calendar.write"  // holidays and make-up days of the business calendar
 )
 
-var grants = map[string][]Permission{
-	org.RoleAdmin: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export,
-		ExportPersonal, ReportRead, CalendarWrite},
-	org.RoleManager: {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal, ReportRead},
-	org.RoleAgent:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData},
-	org.RoleHandler: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData},
-	// Quality engineers investigate and verify CAPA; the general managers
-	// approve by authority; finance and warehouse see cases for credit
-	// notes and returns.
-	org.RoleQAEngineer: {ComplaintRead, ComplaintUpdate, RegisterRead, PersonalData, ReportRead},
-	org.RoleDeputyGM:   {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal, ReportRead},
-	org.RoleGM:         {ComplaintRead, ComplaintCreate, ComplaintUpdate, RegisterRead, RegisterWrite, PersonalData, Export, ExportPersonal, ReportRead},
-	org.RoleFinance:    {ComplaintRead, RegisterRead, PersonalData, Export, ReportRead},
-	org.RoleWarehouse:  {ComplaintRead, ComplaintUpdate, RegisterRead},
-	org.RoleAuditor:    {ComplaintRead, RegisterRead, AuditRead, ReportRead},
+// Scope is how far a permission reaches over cases (SPEC SEC-1).
+type Scope int
+
+// Scopes, narrowest first. A wider scope includes the narrower ones.
+const (
+	// ScopeNone: the role does not have the permission.
+	ScopeNone Scope = iota
+	// ScopeOwn: cases the user holds, backs up, first received, or owns a
+	// CAPA action of.
+	ScopeOwn
+	// ScopeDepartment: cases owned by the user's department or one below
+	// it, or with a CAPA action owned by one of them; and their own.
+	ScopeDepartment
+	// ScopeAll: every case.
+	ScopeAll
+)
+
+// String names the scope as the API and the docs do.
+func (s Scope) String() string {
+	switch s {
+	case ScopeOwn:
+		return "own"
+	case ScopeDepartment:
+		return "department"
+	case ScopeAll:
+		return "all"
+	}
+	return "none"
 }
 
-// Can reports whether role has permission p.
-func Can(role string, p Permission) bool {
-	for _, g := range grants[role] {
-		if g == p {
-			return true
-		}
-	}
-	return false
+// grants is the role × permission × scope table; docs/workflow.md shows it.
+var grants = map[string]map[Permission]Scope{
+	// Administrators keep the records straight — triage fields, assignment
+	// and corrections of finished cases — but do not work cases: no notes
+	// to customers, CAPA, decisions, approvals or lifecycle steps.
+	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
+		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll},
+	// The general managers see and may act on every case; they approve
+	// across departments.
+	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
+		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll},
+	org.RoleDeputyGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
+		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll},
+	// Department managers run and approve their department's cases.
+	org.RoleManager: {ComplaintRead: ScopeDepartment, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
+		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseAssign: ScopeDepartment, CaseApprove: ScopeDepartment,
+		CaseContact: ScopeDepartment, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll,
+		ReportRead: ScopeAll},
+	// Quality engineers read every case (quality trends, CAPA reviews) and
+	// work on their department's.
+	org.RoleQAEngineer: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
+		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, ReportRead: ScopeAll},
+	org.RoleHandler: {ComplaintRead: ScopeDepartment, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
+		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll},
+	// Customer service answers the customer about any complaint (首问负责)
+	// and works on its own department's and the ones it received.
+	org.RoleAgent: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
+		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
+		PersonalData: ScopeAll},
+	// Finance and the warehouse carry out refunds and returns on the cases
+	// that involve them; they decide nothing.
+	org.RoleFinance:   {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll},
+	org.RoleWarehouse: {ComplaintRead: ScopeDepartment, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll},
+	org.RoleAuditor:   {ComplaintRead: ScopeAll, RegisterRead: ScopeAll, AuditRead: ScopeAll, ReportRead: ScopeAll},
+}
+
+// Can reports whether role has permission p at any scope.
+func Can(role string, p Permission) bool { return ScopeOf(role, p) > ScopeNone }
+
+// ScopeOf returns how far role's permission p reaches.
+func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
+
+// Permissions lists every permission, for the access-matrix tests and docs.
+func Permissions() []Permission {
+	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
+		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite}
 }

@@ -164,7 +164,7 @@ func prepareCase(e *caseEngine) *caseEngine {
 		e.err = fmt.Errorf("no handlers")
 		return e
 	}
-	items, err := e.db.Cases().MyWork(ctx, e.actors[0].User.ID, e.svc.Definitions[workflow.ProfileManufacturer].OpenStates(), 200)
+	items, err := e.db.Cases().MyWork(ctx, e.actors[0].User.ID, e.svc.Definition(&casework.Record{Profile: workflow.ProfileManufacturer}).OpenStates(), nil, 200)
 	if err != nil {
 		e.err = err
 		return e
@@ -233,14 +233,14 @@ func BenchmarkMyWork(b *testing.B) {
 	for _, e := range openCaseEngines(b) {
 		b.Run(e.name, func(b *testing.B) {
 			ctx := context.Background()
-			open := e.svc.Definitions[workflow.ProfileManufacturer].OpenStates()
+			open := e.svc.Definition(&casework.Record{Profile: workflow.ProfileManufacturer}).OpenStates()
 			rows := 0
 			times := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for i := range b.N {
 				u := e.actors[i%len(e.actors)].User.ID
 				start := time.Now()
-				items, err := e.db.Cases().MyWork(ctx, u, open, 50)
+				items, err := e.db.Cases().MyWork(ctx, u, open, nil, 50)
 				times = append(times, time.Since(start))
 				if err != nil {
 					b.Fatal(err)

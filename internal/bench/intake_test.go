@@ -30,6 +30,12 @@ import (
 // schema when pgURL is set, and serves it on loopback. It returns the base
 // URL and an agent's API token.
 func startApp(b *testing.B, pgURL string) (string, string) {
+	_, base, tok := serveApp(b, pgURL)
+	return base, tok
+}
+
+// serveApp is startApp returning the application too.
+func serveApp(b *testing.B, pgURL string) (*app.App, string, string) {
 	b.Helper()
 	cfg := app.Defaults()
 	cfg.Data = b.TempDir()
@@ -56,7 +62,7 @@ func startApp(b *testing.B, pgURL string) (string, string) {
 	}
 	srv := httptest.NewServer(a.Handler())
 	b.Cleanup(srv.Close)
-	return srv.URL, tok
+	return a, srv.URL, tok
 }
 
 func freshSchema(b *testing.B, base string) string {

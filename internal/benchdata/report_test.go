@@ -22,7 +22,7 @@ func reports(b *testing.B, db *sqlstore.DB) *report.Service {
 		b.Fatal(err)
 	}
 	return &report.Service{Store: db.Reports(), Now: db.Now, Loc: sla.Shanghai(), Labels: report.DefaultLabels(def.StateSet()),
-		Policies: pols.Set(), OpenStatuses: def.OpenStates()}
+		Policies: pols.Set, OpenStatuses: def.OpenStates()}
 }
 
 // lastMonths is the n whole months before the current one.
@@ -62,7 +62,7 @@ func BenchmarkReports(b *testing.B) {
 		})
 		b.Run(e.name+"/dashboard", func(b *testing.B) {
 			timed(b, func(ctx context.Context) (int, error) {
-				d, err := svc.Dashboard(ctx)
+				d, err := svc.Dashboard(ctx, nil)
 				if err != nil {
 					return 0, err
 				}

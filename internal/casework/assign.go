@@ -3,34 +3,28 @@ package casework
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	"kesu/internal/complaint"
-	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
 
 // Assign sets the holder and backup of a case by hand; neither may be a
 // person complained about.
 func (s *Service) Assign(ctx context.Context, complaintID int64, version int, holder, backup *int64, actor Actor) (*Record, error) {
-	if err := mustManage(actor); err != nil {
-		return nil, err
-	}
-	r, err := s.openCase(ctx, complaintID, actor)
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseAssign, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := staleCheck(r, version); err != nil {
-		return nil, err
-	}
+	before := cloneRecord(r)
 	var v apperr.Validation
 	for _, p := range []struct {
 		f  string
 		id *int64
 	}{{"holder_id", holder}, {"backup_id", backup}} {
-		if p.id != nil && slicesContains(r.Parties, *p.id) {
+		if p.id != nil && slices.Contains(r.Parties, *p.id) {
 			v.Add(p.f, workflow.RulePartyToComplaint, "")
 		}
 	}
@@ -43,19 +37,34 @@ func (s *Service) Assign(ctx context.Context, complaintID int64, version int, ho
 	r.HolderID, r.BackupID = holder, backup
 	w := Write{Action: "workflow.assign", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "assigned",
 		Data: map[string]any{"holder_id": holder, "backup_id": backup, "by_hand": true}}}
-	return r, s.Store.Save(ctx, r, w, actor.Audit)
+	return r, s.commit(ctx, before, r, &w, actor)
 }
 
 // SetParties records the staff a complaint is about (当事人). A holder or
-// backup who is one of them is taken off the case.
+// backup who is one of them is taken off the case; from then on they can
+// write nothing on it.
 func (s *Service) SetParties(ctx context.Context, complaintID int64, userIDs []int64, actor Actor) error {
-	if err := mustManage(actor); err != nil {
+	r, err := s.begin(ctx, complaintID, 0, actor, auth.CaseAssign, false)
+	if err != nil {
 		return err
 	}
-	if _, err := s.openCase(ctx, complaintID, actor); err != nil {
-		return err
+	before := cloneRecord(r)
+	parties := []int64{}
+	for _, u := range userIDs {
+		if !slices.Contains(parties, u) {
+			parties = append(parties, u)
+		}
 	}
-	return s.Store.SetParties(ctx, complaintID, userIDs, actor.Audit)
+	if r.HolderID != nil && slices.Contains(parties, *r.HolderID) {
+		r.HolderID = nil
+	}
+	if r.BackupID != nil && slices.Contains(parties, *r.BackupID) {
+		r.BackupID = nil
+	}
+	r.Parties = parties
+	w := Write{Action: "workflow.parties", Parties: parties, Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(),
+		Kind: "parties", Data: map[string]any{"user_ids": parties}}}
+	return s.commit(ctx, before, r, &w, actor)
 }
 
 // Lookups are the registers routing reads for a new complaint.
@@ -66,11 +75,13 @@ type Lookups struct {
 }
 
 // Router returns the routing step of registration (complaint.Service.Route):
-// it sets the owning department, holder and backup of a new complaint by the
-// default profile's rules, so they are stored with it.
+// it sets the lifecycle profile and its version, the owning department,
+// holder and backup of a new complaint by the default profile's newest
+// rules, so they are stored with it.
 func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Complaint) error {
 	return func(ctx context.Context, c *complaint.Complaint) error {
-		def := s.Definitions[s.Default]
+		latest, _ := s.Definitions.Latest(s.Default)
+		def := latest.Definition
 		sub := workflow.Subject{Category: c.Category, Severity: c.Severity, Safety: c.Safety, Channel: c.Channel, Region: c.Region}
 		var err error
 		if c.Category != "" {
@@ -93,9 +104,16 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 				return err
 			}
 		}
+		// The case runs the newest version of its profile for its life.
+		c.Profile, c.ProfileVersion = latest.Profile, latest.Version
 		out, ok := workflow.Route(def.Routing, sub)
 		if !ok {
 			return nil
+		}
+		if out.Profile != "" {
+			if v, known := s.Definitions.Latest(out.Profile); known {
+				c.Profile, c.ProfileVersion = v.Profile, v.Version
+			}
 		}
 		dept := out.Department
 		if out.ToDealer() {
@@ -216,15 +234,4 @@ func (s *Service) lastHolder(ctx context.Context, departmentID int64) (int64, er
 		s.lastAssigned.LoadOrStore(departmentID, last)
 	}
 	return last, err
-}
-
-// managerRoles may assign cases and name the people complained about.
-var managerRoles = []string{org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
-
-func mustManage(actor Actor) error {
-	if slicesContainsStr(managerRoles, actor.User.Role) {
-		return nil
-	}
-	return &apperr.Error{Code: apperr.Forbidden, Message: "only managers assign cases",
-		Fields: []apperr.FieldError{{Field: "actor", Rule: workflow.RuleRoleNotAllowed, Param: strings.Join(managerRoles, ",")}}}
 }

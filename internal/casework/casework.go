@@ -12,6 +12,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/org"
 	"kesu/internal/sla"
 	"kesu/internal/workflow"
 )
@@ -23,6 +24,9 @@ type Record struct {
 	Number      string `json:"number"`
 	Version     int    `json:"version"`
 	Profile     string `json:"profile"`
+	// ProfileVersion is the version of the profile the case runs (0: the
+	// shipped definition), chosen at registration and kept for its life.
+	ProfileVersion int `json:"profile_version"`
 
 	Status         string `json:"status"`
 	PreviousStatus string `json:"previous_status,omitempty"`
@@ -63,8 +67,27 @@ type Record struct {
 	ExecutedAt *time.Time `json:"executed_at,omitempty"`
 
 	Parties   []int64              `json:"parties"`   // 当事人
-	Approvers []int64              `json:"approvers"` // signatures of the current round
+	Approvers []int64              `json:"approvers"` // signatures of the current round, one per level signed
 	CAPA      workflow.CAPASummary `json:"capa"`
+
+	// PlanCommitted: the current round's plan was promised by an actor
+	// within their own authority (resolve on the spot, a direct reply).
+	PlanCommitted bool `json:"plan_committed"`
+	// AwaitingRole is the role whose signature the plan waits for while
+	// the case is in approval, so approvers find it in their work list.
+	AwaitingRole string `json:"awaiting_role,omitempty"`
+	// FirstReceiverID received the complaint (首问负责人); the case is theirs
+	// to read and work on.
+	FirstReceiverID *int64 `json:"first_receiver_id,omitempty"`
+	// CAPAOwners are the departments and people owning the case's current
+	// CAPA actions: they work on the case too.
+	CAPAOwners []CAPAOwner `json:"-"`
+}
+
+// CAPAOwner is who owns one CAPA action of a case.
+type CAPAOwner struct {
+	DepartmentID *int64
+	UserID       *int64
 }
 
 // Resolutions are the ways a complaint is settled (SPEC WF-4).
@@ -129,8 +152,13 @@ type CAPAAction struct {
 	VerifiedAt        *time.Time `json:"verified_at,omitempty"`
 	VerifyNote        string     `json:"verify_note,omitempty"`
 	UpdateStandard    bool       `json:"update_standard"` // effective and to go into the procedures (000 §4.6.2)
-	Version           int        `json:"version"`
-	CreatedAt         time.Time  `json:"created_at"`
+	// SupersededBy is the action that reworks this one after it was
+	// verified ineffective; SupersedesID the ineffective action this one
+	// reworks. A superseded action no longer counts on the case.
+	SupersededBy *int64    `json:"superseded_by,omitempty"`
+	SupersedesID *int64    `json:"supersedes_id,omitempty"`
+	Version      int       `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Approval is one signature (or refusal) on a resolution plan.
@@ -161,25 +189,53 @@ type FollowUp struct {
 }
 
 // Write is everything one change of a case stores besides the record's own
-// fields, all in the same transaction.
+// fields, all in the same transaction as the record, whose version it
+// checks: Store.Save is the only way a case is written, so the checks the
+// service made on the version it loaded hold when the change commits.
 type Write struct {
-	Event    complaint.Event // the timeline entry (Kind, Body, Data, Public)
-	Action   string          // audit action, e.g. workflow.accept
-	Approval *Approval       // a signature to store
-	FollowUp *FollowUp       // a visit to store
-	NewRound bool            // the plan changed: later signatures start a new round
+	Event     complaint.Event // the timeline entry (Kind, Body, Data, Public)
+	Action    string          // audit action, e.g. workflow.accept
+	Approvals []Approval      // signatures (one per level covered), a commitment or a refusal
+	FollowUp  *FollowUp       // a visit to store
+	NewRound  bool            // the plan changed: later signatures start a new round
 	// SurveyID answers this follow-up row (a public survey) instead of
 	// storing a new visit; the answer is refused if the link was used.
 	SurveyID int64
+	// SurveyTokenHash stores a pending follow-up visit with a single-use
+	// public survey link (only the token's hash is kept).
+	SurveyTokenHash string
 	// Jobs are enqueued with the change (replies to send, notices).
 	Jobs []*jobs.Job
-	// ResetVerification clears the QA verification of every CAPA action
-	// (an ineffective verification sends the case back to measures).
+	// Notices are recorded in the recipients' inboxes (and sent by email
+	// and SMS) with the change.
+	Notices []sla.Notice
+	// ResetVerification clears the QA verification of the case's effective
+	// CAPA actions, which must be verified again; ineffective ones keep
+	// their verdict until they are reworked.
 	ResetVerification bool
 	Responsible       []Responsible // replaces the responsible parties when non-nil
+	// Complaint, with Changes, writes the complaint's own record fields
+	// (triage, complainant, product); the search index follows.
+	Complaint *complaint.Complaint
+	Changes   []complaint.Change
+	// Attachment is a file added to the case.
+	Attachment *complaint.Attachment
+	// CAPA is an action to add (ID 0) or to update (version-checked).
+	CAPA *CAPAAction
+	// Parties replaces the people complained about when non-nil.
+	Parties []int64
+	// Link records that the case is a duplicate or repeat of, or merged
+	// into, another complaint.
+	Link *Link
 	// Clock is what the change does to the case's SLA clocks; the store
 	// applies it in the same transaction (see clockChange).
 	Clock sla.Change
+}
+
+// Link is a relation from a case to another complaint.
+type Link struct {
+	ToID int64
+	Kind string // duplicate, repeat, merged
 }
 
 // Responsible is a department, person or supplier held responsible (WF-9).
@@ -202,38 +258,62 @@ type WorkItem struct {
 	ReceivedAt  time.Time `json:"received_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	AsBackup    bool      `json:"as_backup"`
+	// ToSign: the case waits for the user's signature (it is in approval
+	// at their level), whether or not they hold it.
+	ToSign bool `json:"to_sign"`
+	// DueAt is the earliest due time of the case's running time limits.
+	DueAt *time.Time `json:"due_at,omitempty"`
 }
 
 // Store persists cases.
 type Store interface {
 	Load(ctx context.Context, complaintID int64) (*Record, error)
-	// Save writes r's workflow fields if r.Version is the stored version,
-	// with w, and bumps r.Version.
+	// Save writes r's workflow fields and everything in w in one
+	// transaction if r.Version is the stored version, and bumps r.Version;
+	// a stale version is a Conflict and writes nothing.
 	Save(ctx context.Context, r *Record, w Write, actor audit.Actor) error
-	SetParties(ctx context.Context, complaintID int64, userIDs []int64, actor audit.Actor) error
 	Responsible(ctx context.Context, complaintID int64) ([]Responsible, error)
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
-	AddCAPA(ctx context.Context, a *CAPAAction, actor audit.Actor) error
-	UpdateCAPA(ctx context.Context, a *CAPAAction, event string, actor audit.Actor) error
 	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)
 
 	Approvals(ctx context.Context, complaintID int64) ([]Approval, error)
 	FollowUps(ctx context.Context, complaintID int64) ([]FollowUp, error)
 
-	// MyWork lists open cases held by userID (or backed up by them), oldest
-	// change first.
-	MyWork(ctx context.Context, userID int64, open []string, limit int) ([]WorkItem, error)
+	// MyWork lists open cases held by userID (or backed up by them) and,
+	// with awaiting, those in approval whose next signature is awaiting's
+	// role within its departments; earliest due first.
+	MyWork(ctx context.Context, userID int64, open []string, awaiting *Awaiting, limit int) ([]WorkItem, error)
 	// Team returns the active users of a department with their open load.
 	Team(ctx context.Context, departmentID int64, open []string) ([]workflow.Candidate, error)
 	DepartmentByCode(ctx context.Context, code string) (int64, error)
-	// CreateSurvey stores a pending follow-up visit with a single-use
-	// public survey token (only its hash is kept).
-	CreateSurvey(ctx context.Context, complaintID int64, tokenHash string, actor audit.Actor) (int64, error)
+	// Departments lists the department tree, for department scopes.
+	Departments(ctx context.Context) ([]org.Department, error)
+	// UsersWithRoles lists the active users with any of roles.
+	UsersWithRoles(ctx context.Context, roles []string) ([]org.User, error)
+	// UnmarkedApprovals lists the cases in one of states whose awaited
+	// role was never recorded (cases in approval before kesu recorded it).
+	UnmarkedApprovals(ctx context.Context, states []string) ([]int64, error)
+	// MarkAwaiting records the role a case in approval waits for, if the
+	// case is still at version; it is derived data, not a change of the case.
+	MarkAwaiting(ctx context.Context, complaintID int64, version int, role string) error
+	// RecordFacts writes timeline entries of facts kesu's jobs brought
+	// about (a letter sent), with their audit entries, in one transaction;
+	// they change nothing of the cases.
+	RecordFacts(ctx context.Context, evs []complaint.Event, actor audit.Actor) error
+	// Linked reports whether from is linked to to as kind already.
+	Linked(ctx context.Context, from, to int64, kind string) (bool, error)
 	// Survey finds a survey by token hash: its complaint, follow-up row and
 	// whether it was answered.
 	Survey(ctx context.Context, tokenHash string) (complaintID, followUpID int64, answered bool, err error)
 	// LastHolder is the holder of the newest case of a department, for
 	// round-robin assignment.
 	LastHolder(ctx context.Context, departmentID int64) (int64, error)
+}
+
+// Awaiting selects the cases waiting for a signature of Role; nil
+// DepartmentIDs means in every department.
+type Awaiting struct {
+	Role          string
+	DepartmentIDs []int64
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/auth"
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
@@ -18,25 +20,40 @@ import (
 	"kesu/internal/workflow"
 )
 
-// Actor is a signed-in user acting on a case.
+// Actor is a signed-in user acting on a case, or the complainant acting
+// through the public pages.
 type Actor struct {
 	User  *org.User
 	Audit audit.Actor
+	// Public is the complainant acting on complaint ComplaintID, whom the
+	// edge authenticated by its tracking code or a survey link; they act
+	// with the workflow rights of customer service on that complaint only.
+	Public      bool
+	ComplaintID int64
+}
+
+// PublicActor is the complainant of complaint id.
+func PublicActor(id int64, a audit.Actor) Actor {
+	return Actor{User: &org.User{Username: "complainant", Role: org.RoleAgent}, Audit: a, Public: true, ComplaintID: id}
 }
 
 func (a Actor) wf() workflow.Actor { return workflow.Actor{ID: a.User.ID, Role: a.User.Role} }
 
-// Service applies workflow actions and decisions to stored cases.
+// Service applies workflow actions and decisions to stored cases. It is
+// the one way a case is read for work and written: every method passes
+// the gate of access.go.
 type Service struct {
 	Store Store
-	// Definitions by profile name; Default names the one new complaints use.
-	Definitions  map[string]*workflow.Definition
+	// Definitions are every version of every profile; Default names the
+	// profile new complaints use (at its newest version).
+	Definitions  *Definitions
 	Default      string
 	Now          func() time.Time
 	lastAssigned sync.Map // department id → last holder picked here (round robin)
 	deptIDs      sync.Map // department code → id
 	teamMu       sync.Mutex
 	teams        map[int64]cachedTeam
+	depts        deptCache
 
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
@@ -51,26 +68,40 @@ type Service struct {
 
 // NewService loads the shipped profiles; def names the default one.
 func NewService(st Store, def string, now func() time.Time) (*Service, error) {
-	s := &Service{Store: st, Definitions: map[string]*workflow.Definition{}, Default: def, Now: now}
-	for _, name := range workflow.Profiles() {
-		d, err := workflow.LoadProfile(name)
-		if err != nil {
-			return nil, fmt.Errorf("workflow profile %s: %w", name, err)
-		}
-		s.Definitions[name] = d
+	defs, err := LoadDefinitions(context.Background(), nil)
+	if err != nil {
+		return nil, err
 	}
-	if _, ok := s.Definitions[def]; !ok {
-		return nil, fmt.Errorf("workflow profile %q does not exist (have %v)", def, workflow.Profiles())
-	}
-	return s, nil
+	return NewServiceWith(st, defs, def, now)
 }
 
-// Definition returns the definition a case runs under.
-func (s *Service) Definition(r *Record) *workflow.Definition {
-	if d, ok := s.Definitions[r.Profile]; ok {
-		return d
+// NewServiceWith is NewService on the given definitions (the shipped
+// profiles and those administrators uploaded).
+func NewServiceWith(st Store, defs *Definitions, def string, now func() time.Time) (*Service, error) {
+	if _, ok := defs.Latest(def); !ok {
+		return nil, fmt.Errorf("workflow profile %q does not exist (have %v)", def, defs.Profiles())
 	}
-	return s.Definitions[s.Default]
+	return &Service{Store: st, Definitions: defs, Default: def, Now: now}, nil
+}
+
+// Definition returns the definition a case runs under: its profile at the
+// version it was registered with. A version uploaded on another server a
+// moment ago is loaded on first use.
+func (s *Service) Definition(r *Record) *workflow.Definition {
+	if v, ok := s.Definitions.Get(r.Profile, r.ProfileVersion); ok {
+		return v.Definition
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	s.Definitions.Refresh(ctx) // on failure, the fallback below
+	cancel()
+	if v, ok := s.Definitions.Get(r.Profile, r.ProfileVersion); ok {
+		return v.Definition
+	}
+	if v, ok := s.Definitions.Latest(r.Profile); ok {
+		return v.Definition
+	}
+	v, _ := s.Definitions.Latest(s.Default)
+	return v.Definition
 }
 
 // View is the workflow engine's view of r.
@@ -81,8 +112,8 @@ func (s *Service) View(r *Record) *workflow.Case {
 		Malicious: r.Malicious, Responsibility: r.Responsibility, RootCause: r.RootCause, Resolution: r.Resolution,
 		Amount:             workflow.Money{Amount: workflow.Amount(r.Amount), Currency: r.Currency},
 		ResolutionExecuted: r.ResolutionExecuted, CAPA: r.CAPA, FollowUpsDone: r.FollowUpsDone,
-		LastSatisfaction: r.LastSatisfaction, ApprovalsObtained: len(r.Approvers), ApproverIDs: r.Approvers,
-		Reopens: r.Reopens, PartyIDs: r.Parties, Now: s.Now(),
+		LastSatisfaction: r.LastSatisfaction, ApprovalsObtained: len(r.Approvers), ApproverIDs: slices.Clone(r.Approvers),
+		PlanCommitted: r.PlanCommitted, Reopens: r.Reopens, PartyIDs: r.Parties, Now: s.Now(),
 	}
 	if r.HolderID != nil {
 		c.HolderID = *r.HolderID
@@ -93,19 +124,62 @@ func (s *Service) View(r *Record) *workflow.Case {
 	return c
 }
 
-// Load returns a case.
+// Load returns a case without checking who asks: for jobs and for
+// callers that checked the reader with Read already.
 func (s *Service) Load(ctx context.Context, complaintID int64) (*Record, error) {
 	return s.Store.Load(ctx, complaintID)
 }
 
-// Options returns the actions of the case's state for actor, with what
-// each still needs.
+// Options returns the case, if actor may read it, with the actions of its
+// state for actor and what each still needs — including what the gate
+// refuses (scope, 当事人, a finished case), so pages say why instead of
+// hiding a step.
 func (s *Service) Options(ctx context.Context, complaintID int64, actor Actor) (*Record, []workflow.Option, error) {
+	r, err := s.Read(ctx, complaintID, actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, s.options(ctx, r, actor), nil
+}
+
+// Written is Options for the answer to a write actor has just made, which
+// may have taken the case out of their scope (they assigned it away): the
+// case as the write left it, with every action refused by the gate.
+func (s *Service) Written(ctx context.Context, complaintID int64, actor Actor) (*Record, []workflow.Option, error) {
 	r, err := s.Store.Load(ctx, complaintID)
 	if err != nil {
 		return nil, nil, err
 	}
-	return r, workflow.Available(s.Definition(r), s.View(r), actor.wf()), nil
+	return r, s.options(ctx, r, actor), nil
+}
+
+func (s *Service) options(ctx context.Context, r *Record, actor Actor) []workflow.Option {
+	opts := workflow.Available(s.Definition(r), s.View(r), actor.wf())
+	gate := map[auth.Permission]error{}
+	for _, p := range []auth.Permission{auth.ComplaintUpdate, auth.CaseContact} {
+		if gate[p] = s.authorize(ctx, actor, r, p); gate[p] == nil {
+			gate[p] = s.mayWrite(actor, r, true)
+		}
+	}
+	for i := range opts {
+		o := &opts[i]
+		err := gate[auth.ComplaintUpdate]
+		if o.Action.CustomerContact {
+			err = gate[auth.CaseContact]
+		}
+		if err == nil && o.Action.Authority {
+			err = s.approveScope(ctx, actor, r)
+		}
+		if err == nil {
+			continue
+		}
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			o.Allowed, o.Code = false, ae.Code
+			o.Problems = append(slices.Clone(ae.Fields), o.Problems...)
+		}
+	}
+	return opts
 }
 
 func staleCheck(r *Record, version int) error {
@@ -121,13 +195,13 @@ func staleCheck(r *Record, version int) error {
 // comment, reminder_date, merge_into, satisfaction) and, for follow-up
 // visits, "method"; for replies, "body".
 func (s *Service) Do(ctx context.Context, complaintID int64, version int, action string, in workflow.Input, actor Actor) (*Record, error) {
-	r, err := s.Store.Load(ctx, complaintID)
+	// Finished cases take only the actions their definition starts there
+	// (archive, reopen): the engine refuses the rest as wrong_state.
+	r, err := s.beginWith(ctx, complaintID, version, actor, func(r *Record) auth.Permission { return s.actionPermission(r, action) }, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := staleCheck(r, version); err != nil {
-		return nil, err
-	}
+	before := cloneRecord(r)
 	def := s.Definition(r)
 	view := s.View(r)
 	chain := def.Chain(view)
@@ -136,6 +210,11 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 		return nil, err
 	}
 	a, _ := def.Action(action)
+	if a.Authority {
+		if err := s.approveScope(ctx, actor, r); err != nil {
+			return nil, err
+		}
+	}
 	e := res.Effects
 	var v apperr.Validation
 	body := strings.TrimSpace(in["body"])
@@ -148,6 +227,24 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	if e.RecordsFollowUp && method == "" {
 		method = "phone"
 	}
+	var mergeInto int64
+	if m := strings.TrimSpace(in["merge_into"]); m != "" {
+		id, _ := strconv.ParseInt(m, 10, 64)
+		switch {
+		case id == r.ComplaintID:
+			v.Add("merge_into", "self_reference", "")
+		case id > 0:
+			// The survivor must exist and be readable by the actor.
+			if _, err := s.Read(ctx, id, actor); err != nil && !actor.Public {
+				if apperr.Is(err, apperr.NotFound) {
+					v.Add("merge_into", "not_found", "")
+				} else {
+					return nil, err
+				}
+			}
+			mergeInto = id
+		}
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -155,6 +252,7 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	res.Update(view)
 	r.Status, r.PreviousStatus, r.Level = view.Status, view.PreviousStatus, view.Level
 	r.FollowUpsDone, r.LastSatisfaction, r.Reopens = view.FollowUpsDone, view.LastSatisfaction, view.Reopens
+	r.Approvers, r.PlanCommitted = view.ApproverIDs, view.PlanCommitted
 	if view.HolderID != 0 {
 		id := view.HolderID
 		r.HolderID = &id
@@ -166,24 +264,33 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 			w.Event.Data[k] = t
 		}
 	}
-	if e.RecordsApproval {
-		role := ""
-		if n := len(r.Approvers); n < len(chain) {
-			role = chain[n].Role
+	if len(res.Signs) > 0 {
+		levels := make([]string, len(res.Signs))
+		for i, l := range res.Signs {
+			levels[i] = l.Role
+			w.Approvals = append(w.Approvals, Approval{ComplaintID: r.ComplaintID, Round: r.ApprovalRound, LevelRole: l.Role,
+				ApproverID: actor.User.ID, Decision: "approved", Comment: strings.TrimSpace(in["comment"]), Amount: r.Amount,
+				Currency: r.Currency, At: now})
 		}
-		w.Approval = &Approval{ComplaintID: r.ComplaintID, Round: r.ApprovalRound, LevelRole: role, ApproverID: actor.User.ID,
-			Decision: "approved", Comment: strings.TrimSpace(in["comment"]), Amount: r.Amount, Currency: r.Currency, At: now}
-		w.Event.Data["level"] = role
+		w.Event.Data["level"] = levels[0]
+		w.Event.Data["levels"] = levels
+	}
+	if res.Commits {
+		// Promised within the actor's own authority: recorded like a
+		// signature, so a later change of the plan needs approval again.
+		w.Approvals = append(w.Approvals, Approval{ComplaintID: r.ComplaintID, Round: r.ApprovalRound, LevelRole: actor.User.Role,
+			ApproverID: actor.User.ID, Decision: "committed", Amount: r.Amount, Currency: r.Currency, At: now})
+		w.Event.Data["committed"] = true
 	}
 	if e.ResetsApprovals {
-		if action == "reject" || strings.Contains(action, "reject") {
-			w.Approval = &Approval{ComplaintID: r.ComplaintID, Round: r.ApprovalRound, LevelRole: nextRole(chain, r.Approvers),
-				ApproverID: actor.User.ID, Decision: "rejected", Comment: strings.TrimSpace(in["reason"] + " " + in["comment"]),
-				Amount: r.Amount, Currency: r.Currency, At: now}
+		if a.Authority && !e.RecordsApproval {
+			w.Approvals = append(w.Approvals, Approval{ComplaintID: r.ComplaintID, Round: r.ApprovalRound, LevelRole: nextRole(chain, before.Approvers),
+				ApproverID: actor.User.ID, Decision: "rejected", Comment: strings.TrimSpace(strings.TrimSpace(in["reason"]) + " " + strings.TrimSpace(in["comment"])),
+				Amount: r.Amount, Currency: r.Currency, At: now})
 		}
 		w.NewRound = true
 		r.ApprovalRound++
-		r.Approvers = nil
+		r.Approvers, r.PlanCommitted = nil, false
 	}
 	if e.ResetsVerification {
 		w.ResetVerification = true
@@ -203,6 +310,7 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 		w.Event.Kind = complaint.EventReply
 		w.Event.Body = body
 		w.Event.Data["reply"] = e.Reply
+		w.Event.Data["channel"] = "customer"
 		if s.ReplyJob != nil {
 			j, err := s.ReplyJob(ctx, r, e.Reply, body)
 			if err != nil {
@@ -224,32 +332,89 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 			r.ReminderDate = &t
 		}
 	}
-	if m := strings.TrimSpace(in["merge_into"]); m != "" {
-		if id, err := strconv.ParseInt(m, 10, 64); err == nil {
-			if id == r.ComplaintID {
-				return nil, &apperr.Error{Code: apperr.Invalid, Message: "merge into itself",
-					Fields: []apperr.FieldError{{Field: "merge_into", Rule: "self_reference"}}}
-			}
-			r.MergedInto = &id
-		}
+	if mergeInto != 0 {
+		r.MergedInto = &mergeInto
+		w.Link = &Link{ToID: mergeInto, Kind: "merged"}
 	}
 	if st, ok := def.State(r.Status); ok && !st.Open && r.ClosedAt == nil {
 		r.ClosedAt = &now
 	} else if ok && st.Open {
 		r.ClosedAt = nil
 	}
-	if a != nil && a.Effects.Reply != "" {
-		w.Event.Data["channel"] = "customer"
-	}
 	markMilestones(r, def, action, res.From, e.Reply != "", now)
 	w.Clock = clockChange(def, action, res.From, res.To)
+	if len(e.Notify) > 0 {
+		ns, err := s.roleNotices(ctx, r, e.Notify, "case.notify", a, actor)
+		if err != nil {
+			return nil, err
+		}
+		w.Notices = append(w.Notices, ns...)
+	}
 	if s.StatusJobs != nil && res.From != res.To {
 		w.Jobs = append(w.Jobs, s.StatusJobs(r, action, res.From, res.To, now)...)
 	}
-	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// actionPermission is the permission a workflow action needs: recording
+// the customer's side needs case.contact, every other step
+// complaint.update.
+func (s *Service) actionPermission(r *Record, action string) auth.Permission {
+	if a, ok := s.Definition(r).Action(action); ok && a.CustomerContact {
+		return auth.CaseContact
+	}
+	return auth.ComplaintUpdate
+}
+
+// cloneRecord copies r deeply enough to compare before and after a change.
+func cloneRecord(r *Record) Record {
+	c := *r
+	c.Approvers = slices.Clone(r.Approvers)
+	c.Parties = slices.Clone(r.Parties)
+	return c
+}
+
+// commit applies the rules every change of a case obeys, whatever made it,
+// and writes the change: a plan changed while promised to the customer
+// goes back to approval in a new round (the timeline says why), the role
+// whose signature the plan awaits is recorded and its approvers told, and
+// the holder hears of an approval, a refusal or a new assignment.
+func (s *Service) commit(ctx context.Context, before Record, r *Record, w *Write, actor Actor) error {
+	def := s.Definition(r)
+	if w.Event.Data == nil {
+		w.Event.Data = map[string]any{}
+	}
+	// A finished case is not sent back: its changes are an administrator's
+	// marked corrections of the record.
+	if st, ok := def.State(r.Status); ok && st.PlanLocked && st.Open && !def.PlanApproved(s.View(r)) {
+		ap := def.ApprovalState()
+		if ap == "" {
+			return forbidden("amount", workflow.RuleBeyondAuthority, "", "the changed plan needs an approval this lifecycle has no step for")
+		}
+		w.Event.Data["returned_to_approval"] = map[string]any{"from": r.Status, "reason": "plan_changed"}
+		w.Clock.Events = append(w.Clock.Events, "status:"+ap)
+		r.Status = ap
+		if !w.NewRound {
+			w.NewRound = true
+			r.ApprovalRound++
+			r.Approvers, r.PlanCommitted = nil, false
+		}
+	}
+	r.AwaitingRole = ""
+	if ap := def.ApprovalState(); ap != "" && r.Status == ap {
+		if l, ok := def.NextLevel(s.View(r)); ok {
+			r.AwaitingRole = l.Role
+		}
+	}
+	ns, err := s.changeNotices(ctx, before, r, def, actor)
+	if err != nil {
+		return err
+	}
+	w.Notices = append(w.Notices, ns...)
+	return s.Store.Save(ctx, r, *w, actor.Audit)
 }
 
 // markMilestones records the first time a case leaves its initial state,
@@ -302,20 +467,11 @@ type Decision struct {
 // not put a resolution beyond their own authority on a case that has no
 // approval step left (WF-5: staff may not promise beyond their authority).
 func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d Decision, actor Actor) (*Record, error) {
-	r, err := s.Store.Load(ctx, complaintID)
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := staleCheck(r, version); err != nil {
-		return nil, err
-	}
-	if st, ok := s.Definition(r).State(r.Status); ok && !st.Open {
-		return nil, apperr.New(apperr.Conflict, "case is %s: decisions are closed", r.Status)
-	}
-	if slicesContains(r.Parties, actor.User.ID) {
-		return nil, &apperr.Error{Code: apperr.Forbidden, Message: "party to the complaint",
-			Fields: []apperr.FieldError{{Field: "actor", Rule: workflow.RulePartyToComplaint}}}
-	}
+	before := cloneRecord(r)
 	var v apperr.Validation
 	changes := map[string]any{}
 	planChanged := false
@@ -349,9 +505,9 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 	setStr("responsibility", d.Responsibility, &r.Responsibility, Responsibilities.Codes(), 0)
 	setStr("responsibility_note", d.ResponsibilityNote, &r.ResponsibilityNote, nil, 2000)
 	setStr("root_cause", d.RootCause, &r.RootCause, nil, 5000)
-	before := r.Resolution
+	oldResolution := r.Resolution
 	setStr("resolution", d.Resolution, &r.Resolution, Resolutions.Codes(), 0)
-	if r.Resolution != before {
+	if r.Resolution != oldResolution {
 		planChanged = true
 	}
 	if d.Currency != nil {
@@ -398,45 +554,39 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if planChanged && r.Amount > 0 {
-		def := s.Definition(r)
-		money := workflow.Money{Amount: workflow.Amount(r.Amount), Currency: r.Currency}
-		if _, ok := def.State("approval"); !ok && !workflow.CanCommit(&def.Approval, actor.User.Role, money) {
-			return nil, &apperr.Error{Code: apperr.Forbidden, Message: "amount beyond the actor's authority",
-				Fields: []apperr.FieldError{{Field: "amount", Rule: workflow.RuleBeyondAuthority}}}
-		}
-	}
 	if len(changes) == 0 && d.Responsible == nil {
 		return r, nil
 	}
+	if _, ok := changes["level"]; ok {
+		planChanged = true // the level decides who must sign (WF-8)
+	}
 	w := Write{Action: "workflow.decide", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "decision",
 		Data: map[string]any{"changes": changes}}, Responsible: d.Responsible}
-	if planChanged && (len(r.Approvers) > 0 || r.Status == "approval") {
+	if planChanged && (len(r.Approvers) > 0 || r.PlanCommitted || r.Status == s.Definition(r).ApprovalState()) {
+		// Any change of the plan after its first signature (or its
+		// promise) starts a new round: earlier signatures were for
+		// another plan.
 		w.NewRound = true
 		r.ApprovalRound++
-		r.Approvers = nil
+		r.Approvers, r.PlanCommitted = nil, false
 		w.Event.Data["approvals_reset"] = true
 	}
+	fields := make([]string, 0, len(changes))
 	for f := range changes {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
 		w.Clock.Events = append(w.Clock.Events, "decision:"+f)
 	}
-	if err := s.Store.Save(ctx, r, w, actor.Audit); err != nil {
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-func slicesContains(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 // States lists every state of the loaded definitions, the default
-// profile's first, for filters and statistics.
+// profile's newest version first, for filters and statistics.
 func (s *Service) States() enum.Set {
 	var out enum.Set
 	add := func(d *workflow.Definition) {
@@ -446,16 +596,11 @@ func (s *Service) States() enum.Set {
 			}
 		}
 	}
-	if d, ok := s.Definitions[s.Default]; ok {
+	if v, ok := s.Definitions.Latest(s.Default); ok {
+		add(v.Definition)
+	}
+	for _, d := range s.Definitions.All() {
 		add(d)
-	}
-	names := make([]string, 0, len(s.Definitions))
-	for n := range s.Definitions {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		add(s.Definitions[n])
 	}
 	return out
 }
@@ -464,7 +609,7 @@ func (s *Service) States() enum.Set {
 // remains.
 func (s *Service) OpenStates() []string {
 	var out []string
-	for _, d := range s.Definitions {
+	for _, d := range s.Definitions.All() {
 		for _, st := range d.OpenStates() {
 			if !slices.Contains(out, st) {
 				out = append(out, st)

@@ -42,11 +42,15 @@ func newEnv(t *testing.T) *env {
 	}
 	e.db = db
 	qa, _ := db.Cases().DepartmentByCode(ctx, "qa")
+	cs, _ := db.Cases().DepartmentByCode(ctx, "cs")
 	for _, u := range []struct{ name, role string }{{"agent", org.RoleAgent}, {"qa", org.RoleQAEngineer}, {"mgr", org.RoleManager},
 		{"dgm", org.RoleDeputyGM}, {"gm", org.RoleGM}, {"qa2", org.RoleQAEngineer}} {
 		usr := &org.User{Username: u.name, Name: u.name, Role: u.role}
-		if u.role == org.RoleQAEngineer {
+		switch u.role {
+		case org.RoleQAEngineer, org.RoleManager:
 			usr.DepartmentID = &qa
+		case org.RoleAgent:
+			usr.DepartmentID = &cs
 		}
 		if err := db.Registers().CreateUser(ctx, usr, auth.HashPassword("password-1"), audit.System); err != nil {
 			t.Fatal(err)
@@ -312,5 +316,30 @@ func TestSurveyLinkAndMemo(t *testing.T) {
 		if ev.Kind == "memo" {
 			t.Fatal("a memo must stay internal")
 		}
+	}
+}
+
+// TestMarkAwaiting: a case left in approval without its awaited role (an
+// upgrade from before it was recorded) gets it at start, once.
+func TestMarkAwaiting(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	r := e.complaint("quality.leak")
+	r.Status, r.Resolution, r.Amount, r.Currency = "approval", "repair", 150000, "CNY"
+	if err := e.db.Cases().Save(ctx, r, casework.Write{Action: "test.legacy"}, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := e.svc.Load(ctx, r.ComplaintID); g.AwaitingRole != "" {
+		t.Fatalf("setup: awaiting %q", g.AwaitingRole)
+	}
+	n, err := e.svc.MarkAwaiting(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("marked %d, %v", n, err)
+	}
+	if g, _ := e.svc.Load(ctx, r.ComplaintID); g.AwaitingRole != org.RoleManager {
+		t.Errorf("awaiting %q, want manager", g.AwaitingRole)
+	}
+	if n, err := e.svc.MarkAwaiting(ctx); err != nil || n != 0 {
+		t.Errorf("a second start marked %d, %v", n, err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/complaint"
-	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
 
@@ -24,16 +23,19 @@ func surveyOf(ctx context.Context) (int64, bool) {
 // SurveyLink creates a single-use link for the complainant to rate the
 // handling (WF-7) and returns its token; the case must be in follow-up.
 func (s *Service) SurveyLink(ctx context.Context, complaintID int64, actor Actor) (string, error) {
-	r, err := s.openCase(ctx, complaintID, actor)
+	r, err := s.begin(ctx, complaintID, 0, actor, auth.ComplaintUpdate, false)
 	if err != nil {
 		return "", err
 	}
+	before := cloneRecord(r)
 	if _, ok := s.Definition(r).Action("follow_up_satisfied"); !ok || !canStart(s.Definition(r), r.Status, "follow_up_satisfied") {
 		return "", &apperr.Error{Code: apperr.Conflict, Message: "case is not in follow-up",
 			Fields: []apperr.FieldError{{Field: "status", Rule: workflow.RuleWrongState}}}
 	}
 	tok := auth.RandomToken(24)
-	if _, err := s.Store.CreateSurvey(ctx, complaintID, auth.HashToken(tok), actor.Audit); err != nil {
+	w := Write{Action: "workflow.survey", SurveyTokenHash: auth.HashToken(tok),
+		Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "survey_sent", Data: map[string]any{}}}
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
 		return "", err
 	}
 	return tok, nil
@@ -99,8 +101,8 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, com
 		comment = "（问卷未填写意见）"
 	}
 	// The complainant acts through the survey with the rights of customer
-	// service, never as a person complained about.
-	who := Actor{User: &org.User{ID: 0, Username: "survey", Role: org.RoleAgent}, Audit: audit.Public(ip)}
+	// service on this complaint, never as a person complained about.
+	who := PublicActor(cid, audit.Public(ip))
 	ctx = context.WithValue(ctx, surveyKey{}, fid)
 	_, err = s.Do(ctx, cid, 0, action, workflow.Input{"satisfaction": strconv.Itoa(score), "comment": comment, "method": "survey"}, who)
 	return err
@@ -109,10 +111,11 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, score int, com
 // Memo files an objection or request to the next approval level as a
 // formal memo (签呈, WF-5) on the internal timeline.
 func (s *Service) Memo(ctx context.Context, complaintID int64, body string, actor Actor) (*Record, error) {
-	r, err := s.openCase(ctx, complaintID, actor)
+	r, err := s.begin(ctx, complaintID, 0, actor, auth.ComplaintUpdate, false)
 	if err != nil {
 		return nil, err
 	}
+	before := cloneRecord(r)
 	var v apperr.Validation
 	body = strings.TrimSpace(body)
 	if v.Required("body", body) {
@@ -123,9 +126,9 @@ func (s *Service) Memo(ctx context.Context, complaintID int64, body string, acto
 	}
 	to := nextRole(s.Definition(r).Chain(s.View(r)), r.Approvers)
 	if to == "" {
-		to = org.RoleGM
+		to = workflow.RoleGM
 	}
 	w := Write{Action: "workflow.memo", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "memo", Body: body,
 		Data: map[string]any{"to": to}}}
-	return r, s.Store.Save(ctx, r, w, actor.Audit)
+	return r, s.commit(ctx, before, r, &w, actor)
 }

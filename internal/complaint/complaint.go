@@ -16,6 +16,13 @@ type Complaint struct {
 	TrackingCode string `json:"-"` // shown to the complainant once, on the receipt and the letter
 	Status       string `json:"status"`
 	Version      int    `json:"version"`
+	// Profile is the lifecycle definition the case runs under, chosen at
+	// registration (the configured default or a routing rule's) and kept
+	// for its life.
+	Profile string `json:"profile"`
+	// ProfileVersion is the version of Profile the case runs (0: the
+	// definition shipped with kesu), set with it and kept as long.
+	ProfileVersion int `json:"profile_version"`
 
 	Channel     string    `json:"channel"`
 	ReceivedAt  time.Time `json:"received_at"`
@@ -98,6 +105,10 @@ type Event struct {
 	Data        map[string]any `json:"data,omitempty"`
 }
 
+// DefaultProfile is the lifecycle of a complaint registered without one
+// (workflow.DefaultProfile).
+const DefaultProfile = "manufacturer"
+
 // Timeline event kinds.
 const (
 	EventCreated    = "created"
@@ -139,13 +150,26 @@ type Filter struct {
 	State    string
 	From, To *time.Time // received_at in [From, To)
 	Query    string     // substring search over number, subject, description, complainant and customer
-	// Due keeps complaints by their running time-limit clocks: "overdue"
-	// (one is past its due time) or "due_soon" (one falls due within DueSoon).
+	// Due keeps complaints by their counting time-limit clocks: "overdue"
+	// (one is past its due time) or "due_soon" (none is yet, and the
+	// earliest falls due within DueSoon).
 	Due string
+
+	// Scope keeps the complaints the reader may see; nil keeps all.
+	Scope *Scope
 
 	Sort  string // "received_desc" (default), "received_asc", "number_desc", "number_asc"
 	Limit int    // default 20, at most MaxLimit (the API allows 200)
 	After string // opaque cursor from Page.Next
+}
+
+// Scope restricts a list to what one user may read (SPEC SEC-1): the
+// complaints they hold, back up, first received or own a CAPA action of,
+// and those owned by DepartmentIDs or with a CAPA action owned by one of
+// them. A zero UserID and no departments keep nothing.
+type Scope struct {
+	UserID        int64
+	DepartmentIDs []int64
 }
 
 // Sort orders accepted by Filter.Sort.
@@ -198,12 +222,9 @@ type Store interface {
 	Get(ctx context.Context, id int64) (*Complaint, error)
 	GetByNumber(ctx context.Context, number string) (*Complaint, error)
 	List(ctx context.Context, f Filter) (*Page, error)
-	// Update writes c if its Version matches the stored one, records the
-	// changes on the timeline and in the audit log, and bumps Version.
-	Update(ctx context.Context, c *Complaint, changes []Change, actor audit.Actor) error
-	AddEvent(ctx context.Context, e *Event, actor audit.Actor) error
+	// Changes to a registered complaint — its fields, timeline entries,
+	// attachments — are case writes: they go through casework.Service.
 	Timeline(ctx context.Context, complaintID int64, publicOnly bool) ([]Event, error)
-	AddAttachment(ctx context.Context, a *Attachment, actor audit.Actor) error
 	Attachments(ctx context.Context, complaintID int64) ([]Attachment, error)
 	Attachment(ctx context.Context, id int64) (*Attachment, error)
 	Categories(ctx context.Context) ([]Category, error)

@@ -24,16 +24,21 @@ type Service struct {
 	Now     func() time.Time
 	Loc     *time.Location // organisation time zone, for numbering periods
 	Pattern Pattern
-	// ExpectedDays is the default number of days, from acceptance, in which
+	// ExpectedDays is the default number of days, from receipt, in which
 	// the acknowledgement letter promises completion until SLA policies set it.
 	ExpectedDays int
 	// Expected, when set, computes the completion date the acknowledgement
-	// letter promises from the time-limit policies; without it, or when it
-	// has no answer, ExpectedDays applies.
-	Expected func(c *Complaint, accepted time.Time) (time.Time, bool)
-	// Route, when set, picks the owning department, holder and backup of a
-	// valid new complaint before it is stored, so they commit with it.
+	// letter promises from the time-limit policies, counted from the
+	// receipt time; without it, or when it has no answer, ExpectedDays
+	// applies. (The store may set it from the closure clock it starts.)
+	Expected func(c *Complaint, received time.Time) (time.Time, bool)
+	// Route, when set, picks the lifecycle profile, owning department,
+	// holder and backup of a valid new complaint before it is stored, so
+	// they commit with it.
 	Route func(ctx context.Context, c *Complaint) error
+	// Profile is the lifecycle new complaints run under when routing does
+	// not choose one (the configured default).
+	Profile string
 }
 
 // Normalize trims text fields and fills defaults.
@@ -142,9 +147,9 @@ func (s *Service) Create(ctx context.Context, c *Complaint, opts CreateOptions) 
 	if days <= 0 {
 		days = 15
 	}
-	c.ExpectedBy = now.AddDate(0, 0, days)
+	c.ExpectedBy = c.ReceivedAt.AddDate(0, 0, days)
 	if s.Expected != nil {
-		if t, ok := s.Expected(c, now); ok {
+		if t, ok := s.Expected(c, c.ReceivedAt); ok {
 			c.ExpectedBy = t
 		}
 	}
@@ -152,6 +157,7 @@ func (s *Service) Create(ctx context.Context, c *Complaint, opts CreateOptions) 
 		id := opts.Actor.UserID
 		c.FirstReceiverID = &id
 	}
+	c.Profile = s.Profile
 	if s.Route != nil {
 		if err := s.Route(ctx, c); err != nil {
 			return false, err

@@ -153,7 +153,7 @@ func handle(ctx context.Context, db *sqlstore.DB, refs *Refs, seed uint64, now t
 		}
 		for j := range steps {
 			steps[j].ComplaintID = c.ID
-			if err := db.Complaints().AddEvent(ctx, &steps[j], actor); err != nil {
+			if err := db.Complaints().ImportEvent(ctx, &steps[j], actor); err != nil {
 				return fmt.Errorf("demo timeline: %w", err)
 			}
 		}

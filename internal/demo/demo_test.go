@@ -84,6 +84,18 @@ func TestLoad(t *testing.T) {
 	if !kinds["transition"] {
 		t.Errorf("closed demo case %s has a timeline of %v", closed[0].Number, kinds)
 	}
+	// Every case has its time limits; none runs on a closed one.
+	for _, c := range closed {
+		ks, err := db.SLAClocks().Clocks(ctx, c.ID)
+		if err != nil || len(ks) < 4 {
+			t.Fatalf("closed demo case %s has clocks %+v, %v", c.Number, ks, err)
+		}
+		for _, k := range ks {
+			if k.Open() || k.Counting() {
+				t.Fatalf("closed demo case %s: %s is %s", c.Number, k.Policy, k.State)
+			}
+		}
+	}
 	channels, tops, sev, reqs := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	cats, err := db.Complaints().Categories(ctx)
 	if err != nil {

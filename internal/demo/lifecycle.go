@@ -264,7 +264,9 @@ func (s *Staffing) Handle(r *rand.Rand, c *complaint.Complaint, now time.Time) *
 // clocks returns the time-limit clocks of the stored complaint c as its
 // plan left them at now: sla_1, sla_2, sla_3 and the closure limit for
 // every complaint, the CAPA replies (sla_4, sla_5) for quality ones. A
-// clock is stopped by the milestone that stops it, or by the closure.
+// clock is stopped by the milestone that meets it; one whose milestone
+// never came ends with the case, not applicable (or breached when the
+// case ended after its due time).
 func (p *Plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
 	st := &p.state
 	recv := c.ReceivedAt
@@ -278,18 +280,10 @@ func (p *Plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
 		stop   *time.Time
 		pauses bool
 	}
-	first := st.AcceptedAt
-	if first == nil && p.final {
-		first = st.ClosedAt
-	}
-	reply := st.RepliedAt
-	if reply == nil && p.final {
-		reply = st.ClosedAt
-	}
 	limits := []limit{
-		{"sla_1", recv.Add(24 * time.Hour), first, false},
-		{"sla_2", recv.Add(24 * time.Hour), first, false},
-		{"sla_3", recv.Add(48 * time.Hour), reply, true},
+		{"sla_1", recv.Add(24 * time.Hour), st.AcceptedAt, false},
+		{"sla_2", recv.Add(24 * time.Hour), st.AcceptedAt, false},
+		{"sla_3", recv.Add(48 * time.Hour), st.RepliedAt, true},
 		{closure, recv.AddDate(0, 0, closureDays), st.ClosedAt, true},
 	}
 	if p.quality {
@@ -298,12 +292,16 @@ func (p *Plan) clocks(c *complaint.Complaint, now time.Time) []sla.Clock {
 	}
 	out := make([]sla.Clock, 0, len(limits))
 	for _, l := range limits {
-		k := sla.Clock{Policy: l.policy, StartedAt: recv, DueAt: l.due, HolderID: c.HolderID}
+		k := sla.Clock{Policy: l.policy, PolicyVersion: 1, StartedAt: recv, DueAt: l.due, HolderID: c.HolderID}
 		stop := l.stop
-		if stop == nil && p.final {
-			stop = st.ClosedAt
-		}
 		switch {
+		case stop == nil && p.final && st.ClosedAt != nil && !st.ClosedAt.After(l.due):
+			// The case ended on a path without this step: not applicable.
+			k.State, k.StoppedAt = sla.NotApplicable, st.ClosedAt
+		case stop == nil && p.final && st.ClosedAt != nil:
+			// It ended late without the step: breached up to the end.
+			due := l.due
+			k.State, k.StoppedAt, k.BreachedAt, k.Lateness = sla.Breached, st.ClosedAt, &due, st.ClosedAt.Sub(l.due)
 		case stop != nil && !stop.After(l.due):
 			k.State, k.StoppedAt = sla.Met, stop
 		case stop != nil:

@@ -31,18 +31,20 @@ type Refs struct {
 // adminUsername marks a database that holds the demo registers.
 const adminUsername = "demo.admin"
 
-// staff per department: manager first, then deputy, then the others.
+// staff per department: manager first, then deputy, then the others. The
+// GM office holds the general manager and the deputy GM, who sign plans
+// above a department manager's authority (WF-5).
 var staff = map[string][]struct{ name, role string }{
-	"gm":         {{"周国栋", org.RoleManager}, {"沈慧敏", org.RoleHandler}},
+	"gm":         {{"周国栋", org.RoleGM}, {"沈慧敏", org.RoleDeputyGM}},
 	"cs":         {{"林晓燕", org.RoleManager}, {"陈静", org.RoleHandler}, {"王芳", org.RoleAgent}, {"李娜", org.RoleAgent}, {"张敏", org.RoleAgent}, {"赵丽", org.RoleAgent}},
 	"sales":      {{"刘建华", org.RoleManager}, {"黄志强", org.RoleHandler}, {"吴海燕", org.RoleHandler}},
-	"qa":         {{"郭振宇", org.RoleManager}, {"何晓东", org.RoleHandler}, {"马丽萍", org.RoleHandler}},
+	"qa":         {{"郭振宇", org.RoleManager}, {"何晓东", org.RoleQAEngineer}, {"马丽萍", org.RoleQAEngineer}},
 	"production": {{"孙德明", org.RoleManager}, {"朱永刚", org.RoleHandler}},
 	"rd":         {{"高文博", org.RoleManager}, {"罗一鸣", org.RoleHandler}},
 	"purchasing": {{"徐春梅", org.RoleManager}, {"胡斌", org.RoleHandler}},
-	"warehouse":  {{"杨勇", org.RoleManager}, {"邓小军", org.RoleHandler}},
+	"warehouse":  {{"杨勇", org.RoleManager}, {"邓小军", org.RoleWarehouse}},
 	"logistics":  {{"谢涛", org.RoleManager}, {"韩磊", org.RoleHandler}},
-	"finance":    {{"冯秀英", org.RoleManager}, {"曹雪", org.RoleHandler}},
+	"finance":    {{"冯秀英", org.RoleManager}, {"曹雪", org.RoleFinance}},
 	"admin":      {{"彭丽华", org.RoleManager}, {"蒋倩", org.RoleHandler}},
 }
 

@@ -7,6 +7,7 @@ package incident
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"kesu/internal/apperr"
@@ -96,6 +97,8 @@ type Incident struct {
 type Store interface {
 	// Subject loads what the rules need of a complaint.
 	Subject(ctx context.Context, complaintID int64) (*Subject, error)
+	// Subjects loads them for several complaints at once, in id order.
+	Subjects(ctx context.Context, complaintIDs []int64) ([]Subject, error)
 	// CountBatchQuality counts the unmerged quality complaints about lot
 	// batchNo received in [from, to].
 	CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (int, error)
@@ -144,6 +147,32 @@ func (s *Service) Check(ctx context.Context, complaintID int64, actor audit.Acto
 	if err != nil {
 		return nil, false, err
 	}
+	return s.check(ctx, sub, actor)
+}
+
+// CheckAll applies the batch rule to newly registered complaints, reading
+// them in one query and each lot's open incident once.
+func (s *Service) CheckAll(ctx context.Context, complaintIDs []int64, actor audit.Actor) error {
+	subs, err := s.Store.Subjects(ctx, complaintIDs)
+	if err != nil {
+		return err
+	}
+	open := map[string]bool{}
+	for i := range subs {
+		sub := &subs[i]
+		if !s.Rule.Applies(sub) || open[sub.BatchNo] {
+			continue
+		}
+		inc, _, err := s.check(ctx, sub, actor)
+		if err != nil {
+			return fmt.Errorf("batch incident check of complaint %d: %w", sub.ID, err)
+		}
+		open[sub.BatchNo] = inc != nil
+	}
+	return nil
+}
+
+func (s *Service) check(ctx context.Context, sub *Subject, actor audit.Actor) (*Incident, bool, error) {
 	if !s.Rule.Applies(sub) {
 		return nil, false, nil
 	}

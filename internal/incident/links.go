@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
-	"kesu/internal/audit"
 	"kesu/internal/casework"
 	"kesu/internal/workflow"
 )
@@ -120,16 +119,16 @@ type LinkStore interface {
 	// Candidates returns complaints other than s received since since with
 	// the same customer, complainant phone or lot, newest first.
 	Candidates(ctx context.Context, s *Subject, since time.Time, limit int) ([]Subject, error)
-	// Link stores l with a timeline entry on both complaints and an audit
-	// entry; an existing identical link is left as it is.
-	Link(ctx context.Context, l *Link, actor audit.Actor) error
 	// Links returns the links from or to a complaint, oldest first.
 	Links(ctx context.Context, complaintID int64) ([]Link, error)
 }
 
-// CaseDoer takes workflow actions on cases (casework.Service).
+// CaseDoer takes workflow actions on cases and links them: the case
+// service, through which every change of a case goes (casework.Service).
 type CaseDoer interface {
 	Do(ctx context.Context, complaintID int64, version int, action string, in workflow.Input, actor casework.Actor) (*casework.Record, error)
+	Link(ctx context.Context, fromID, toID int64, kind string, actor casework.Actor) error
+	CanRead(ctx context.Context, complaintID int64, actor casework.Actor) error
 }
 
 // Links suggests, links and merges duplicate and repeat complaints.
@@ -156,30 +155,80 @@ func (l *Links) Suggest(ctx context.Context, complaintID int64) ([]Suggestion, e
 	return l.Rule.Suggest(s, cands, l.Open), nil
 }
 
+// SuggestFor is Suggest keeping the complaints actor may read.
+func (l *Links) SuggestFor(ctx context.Context, complaintID int64, actor casework.Actor) ([]Suggestion, error) {
+	sugs, err := l.Suggest(ctx, complaintID)
+	if err != nil {
+		return nil, err
+	}
+	out := sugs[:0]
+	for _, s := range sugs {
+		ok, err := l.readable(ctx, s.ID, actor)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// LinksFor returns the links of a complaint whose other end actor may read,
+// and the number of repeat links in all.
+func (l *Links) LinksFor(ctx context.Context, complaintID int64, actor casework.Actor) ([]Link, int, error) {
+	ls, err := l.Store.Links(ctx, complaintID)
+	if err != nil {
+		return nil, 0, err
+	}
+	repeats := RepeatCount(ls)
+	out := ls[:0]
+	for _, k := range ls {
+		other := k.ToID
+		if other == complaintID {
+			other = k.FromID
+		}
+		ok, err := l.readable(ctx, other, actor)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			out = append(out, k)
+		}
+	}
+	return out, repeats, nil
+}
+
+// readable reports whether actor may read complaint id.
+func (l *Links) readable(ctx context.Context, id int64, actor casework.Actor) (bool, error) {
+	err := l.Cases.CanRead(ctx, id, actor)
+	switch {
+	case err == nil:
+		return true, nil
+	case apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.NotFound):
+		return false, nil
+	}
+	return false, err
+}
+
 // Link records that from is a duplicate or repeat of to.
 func (l *Links) Link(ctx context.Context, fromID, toID int64, kind string, actor casework.Actor) (*Link, error) {
-	var v apperr.Validation
-	v.OneOf("kind", kind, []string{LinkDuplicate, LinkRepeat})
-	if fromID == toID {
-		v.Add("to_id", "self_reference", "")
-	}
-	if err := v.Err(); err != nil {
+	if err := l.Cases.Link(ctx, fromID, toID, kind, actor); err != nil {
 		return nil, err
 	}
-	lk := &Link{FromID: fromID, ToID: toID, Kind: kind, ByUserID: &actor.User.ID, At: l.Now()}
-	if err := l.Store.Link(ctx, lk, actor.Audit); err != nil {
-		return nil, err
-	}
-	return lk, nil
+	return &Link{FromID: fromID, ToID: toID, Kind: kind, ByUserID: &actor.User.ID, At: l.Now()}, nil
 }
 
 // Merge closes duplicate as merged into survivor through the workflow's
-// merge action (version is the duplicate's version the actor saw), then
-// links them; both timelines are kept and the survivor's gets an entry.
+// merge action (version is the duplicate's version the actor saw), which
+// links them in the same transaction; both timelines are kept.
 func (l *Links) Merge(ctx context.Context, duplicateID, survivorID int64, version int, actor casework.Actor) (*casework.Record, error) {
 	if duplicateID == survivorID {
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: "merge into itself",
 			Fields: []apperr.FieldError{{Field: "merge_into", Rule: "self_reference"}}}
+	}
+	if err := l.Cases.CanRead(ctx, survivorID, actor); err != nil {
+		return nil, err
 	}
 	surv, err := l.Store.Subject(ctx, survivorID)
 	if err != nil {
@@ -189,16 +238,7 @@ func (l *Links) Merge(ctx context.Context, duplicateID, survivorID int64, versio
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: "the survivor was itself merged",
 			Fields: []apperr.FieldError{{Field: "merge_into", Rule: "merged"}}}
 	}
-	r, err := l.Cases.Do(ctx, duplicateID, version, "merge", workflow.Input{"merge_into": strconv.FormatInt(survivorID, 10)}, actor)
-	if err != nil {
-		return nil, err
-	}
-	// The merge is stored; a failed link can be repeated by hand (Link is
-	// idempotent) and loses nothing.
-	if err := l.Store.Link(ctx, &Link{FromID: duplicateID, ToID: survivorID, Kind: LinkMerged, ByUserID: &actor.User.ID, At: l.Now()}, actor.Audit); err != nil {
-		return r, err
-	}
-	return r, nil
+	return l.Cases.Do(ctx, duplicateID, version, "merge", workflow.Input{"merge_into": strconv.FormatInt(survivorID, 10)}, actor)
 }
 
 // RepeatCount counts the repeat links into and out of a complaint.

@@ -58,6 +58,9 @@ type Store interface {
 	Claim(ctx context.Context, worker string, lease time.Duration, limit int) ([]Job, error)
 	// Complete marks a claimed job done; false when the lease was lost.
 	Complete(ctx context.Context, id int64, worker string) (bool, error)
+	// CompleteMany marks claimed jobs done in one write and returns how
+	// many were still held by worker.
+	CompleteMany(ctx context.Context, ids []int64, worker string) (int, error)
 	// Fail records an error; the job runs again at retryAt, or goes dead
 	// when it has no attempts left.
 	Fail(ctx context.Context, id int64, worker, msg string, retryAt time.Time) error
@@ -66,6 +69,10 @@ type Store interface {
 	List(ctx context.Context, f Filter) ([]Job, error)
 	// NextRunAt is the earliest run_at of a pending job, or zero.
 	NextRunAt(ctx context.Context) (time.Time, error)
+	// Prune deletes up to limit done jobs finished before before, except
+	// those of the kinds in keep, and returns how many it deleted. Dead
+	// jobs are never pruned.
+	Prune(ctx context.Context, before time.Time, keep []string, limit int) (int, error)
 }
 
 // Payload encodes v for Job.Payload.

@@ -14,6 +14,11 @@ import (
 // Permanent.
 type Handler func(ctx context.Context, j Job) error
 
+// BatchHandler runs the claimed jobs of one kind together (letters sent
+// over one connection, their timeline entries in one transaction); it
+// returns one error per job, nil for those done.
+type BatchHandler func(ctx context.Context, js []Job) []error
+
 // permanent marks an error that retrying cannot fix.
 type permanent struct{ err error }
 
@@ -23,13 +28,21 @@ func (p permanent) Unwrap() error { return p.err }
 // Permanent wraps err so the job goes dead at once.
 func Permanent(err error) error { return permanent{err} }
 
+// IsPermanent reports whether err was marked Permanent.
+func IsPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p)
+}
+
 // Worker claims and runs due jobs until its context ends.
 type Worker struct {
 	Store    Store
 	Name     string // unique per process, e.g. host:pid
 	Handlers map[string]Handler
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Batches run every claimed job of their kind in one call.
+	Batches map[string]BatchHandler
+	Now     func() time.Time
+	Log     *slog.Logger
 	// Poll is how often an idle worker looks for due jobs; Lease how long a
 	// claimed job stays ours; Batch how many jobs one claim takes.
 	Poll  time.Duration
@@ -38,9 +51,16 @@ type Worker struct {
 	// Backoff returns the delay before attempt n+1 (default: 30s·2^(n-1),
 	// at most 6h).
 	Backoff func(attempt int) time.Duration
+	// KeepDone is how long done jobs stay in the table (7 days when 0);
+	// Run deletes older ones every PruneEvery (an hour when 0). Jobs of
+	// the KeepKinds (the fixed-date runs, whose last run is shown) stay.
+	KeepDone   time.Duration
+	PruneEvery time.Duration
+	KeepKinds  []string
 
-	wake chan struct{}
-	once sync.Once
+	wake      chan struct{}
+	once      sync.Once
+	lastPrune time.Time
 }
 
 func (w *Worker) init() {
@@ -62,6 +82,12 @@ func (w *Worker) init() {
 		}
 		if w.Backoff == nil {
 			w.Backoff = DefaultBackoff
+		}
+		if w.KeepDone <= 0 {
+			w.KeepDone = 7 * 24 * time.Hour
+		}
+		if w.PruneEvery <= 0 {
+			w.PruneEvery = time.Hour
 		}
 		w.wake = make(chan struct{}, 1)
 	})
@@ -98,11 +124,33 @@ func (w *Worker) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			w.Log.Warn("job worker", "err", err)
 		}
+		if now := w.Now(); now.Sub(w.lastPrune) >= w.PruneEvery {
+			w.lastPrune = now
+			if _, err := w.Prune(ctx); err != nil && ctx.Err() == nil {
+				w.Log.Warn("job prune", "err", err)
+			}
+		}
 		next := w.Poll
 		if n == w.Batch {
 			next = 0 // more may be due
 		}
 		t.Reset(next)
+	}
+}
+
+// Prune deletes the done jobs older than KeepDone, a batch at a time so
+// that no transaction grows large, and returns how many it deleted.
+func (w *Worker) Prune(ctx context.Context) (int, error) {
+	w.init()
+	const batch = 5000
+	total := 0
+	before := w.Now().Add(-w.KeepDone)
+	for {
+		n, err := w.Store.Prune(ctx, before, w.KeepKinds, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
 	}
 }
 
@@ -114,16 +162,50 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Jobs of a batch kind run together; the others one by one. The
+	// successes are marked done in one write at the end.
+	var done []int64
+	batches := map[string][]Job{}
 	for _, j := range js {
-		if ctx.Err() != nil {
-			return len(js), ctx.Err()
+		if _, ok := w.Batches[j.Kind]; ok {
+			batches[j.Kind] = append(batches[j.Kind], j)
 		}
-		w.runOne(ctx, j)
 	}
-	return len(js), nil
+	for kind, group := range batches {
+		if ctx.Err() != nil {
+			break
+		}
+		errs := safeBatch(ctx, w.Batches[kind], group)
+		for i, j := range group {
+			if errs[i] == nil {
+				done = append(done, j.ID)
+			} else {
+				w.failed(ctx, j, errs[i])
+			}
+		}
+	}
+	for _, j := range js {
+		if _, ok := w.Batches[j.Kind]; ok {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if err := w.runOne(ctx, j); err == nil {
+			done = append(done, j.ID)
+		}
+	}
+	if n, err := w.Store.CompleteMany(ctx, done, w.Name); err != nil {
+		w.Log.Warn("job complete", "jobs", len(done), "err", err)
+	} else if n < len(done) {
+		w.Log.Warn("job lease lost before completion", "jobs", len(done)-n)
+	}
+	return len(js), ctx.Err()
 }
 
-func (w *Worker) runOne(ctx context.Context, j Job) {
+// runOne runs one job; a failure is recorded, a success is the caller's
+// to mark done.
+func (w *Worker) runOne(ctx context.Context, j Job) error {
 	h, ok := w.Handlers[j.Kind]
 	var err error
 	if !ok {
@@ -131,23 +213,38 @@ func (w *Worker) runOne(ctx context.Context, j Job) {
 	} else {
 		err = safeRun(ctx, h, j)
 	}
-	if err == nil {
-		if ok, cerr := w.Store.Complete(ctx, j.ID, w.Name); cerr != nil {
-			w.Log.Warn("job complete", "id", j.ID, "kind", j.Kind, "err", cerr)
-		} else if !ok {
-			w.Log.Warn("job lease lost before completion", "id", j.ID, "kind", j.Kind)
-		}
-		return
+	if err != nil {
+		w.failed(ctx, j, err)
 	}
+	return err
+}
+
+// failed records a failure: retried with backoff, or dead when permanent.
+func (w *Worker) failed(ctx context.Context, j Job, err error) {
 	retry := w.Now().Add(w.Backoff(j.Attempts))
-	var p permanent
-	if errors.As(err, &p) {
+	if IsPermanent(err) {
 		retry = time.Time{} // no retry: dead now
 	}
 	w.Log.Info("job failed", "id", j.ID, "kind", j.Kind, "attempt", j.Attempts, "err", err)
 	if ferr := w.Store.Fail(ctx, j.ID, w.Name, err.Error(), retry); ferr != nil {
 		w.Log.Warn("job fail", "id", j.ID, "err", ferr)
 	}
+}
+
+func safeBatch(ctx context.Context, h BatchHandler, js []Job) (errs []error) {
+	defer func() {
+		if v := recover(); v != nil {
+			errs = make([]error, len(js))
+			for i := range errs {
+				errs[i] = fmt.Errorf("handler panic: %v", v)
+			}
+		}
+	}()
+	errs = h(ctx, js)
+	if len(errs) != len(js) {
+		panic(fmt.Sprintf("batch handler of %s answered %d errors for %d jobs", js[0].Kind, len(errs), len(js)))
+	}
+	return errs
 }
 
 func safeRun(ctx context.Context, h Handler, j Job) (err error) {

@@ -2,13 +2,14 @@ package letter_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/jobs"
 	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/smtptest"
@@ -25,14 +26,27 @@ func (e *events) Get(_ context.Context, id int64) (*complaint.Complaint, error) 
 	if id == 2 {
 		c.Complainant.Email = ""
 	}
+	if id >= 10 {
+		c.ID, c.Number = id, fmt.Sprintf("KS-20261123-%04d", id)
+	}
 	return c, nil
 }
 
-func (e *events) AddEvent(_ context.Context, ev *complaint.Event, actor audit.Actor) error {
+func (e *events) SystemEvent(_ context.Context, id int64, ev complaint.Event) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ev.ActorName = actor.Name
-	e.list = append(e.list, *ev)
+	ev.ComplaintID, ev.ActorName = id, "system"
+	e.list = append(e.list, ev)
+	return nil
+}
+
+func (e *events) SystemEvents(_ context.Context, evs []complaint.Event) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ev := range evs {
+		ev.ActorName = "system"
+		e.list = append(e.list, ev)
+	}
 	return nil
 }
 
@@ -135,5 +149,68 @@ func TestSenderSkipsWithoutEmail(t *testing.T) {
 	}
 	if (&letter.Sender{}).Wanted(sample()) {
 		t.Fatal("no mailer: no letter")
+	}
+}
+
+func TestSenderBatch(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.FailNext(1) // one letter of the batch meets a temporary failure
+	ev := &events{}
+	s := &letter.Sender{
+		Mailer:  &notify.SMTP{Host: srv.Host, Port: srv.Port, From: "kesu@example.com", TLS: "none"},
+		Store:   ev,
+		Company: "示例净水科技", BaseURL: "http://kesu.test",
+	}
+	var js []jobs.Job
+	for _, id := range []int64{10, 11, 12, 2, 13, 14, 15, 16, 17} {
+		js = append(js, *letter.Job(id))
+	}
+	js = append(js, jobs.Job{Kind: letter.JobAck, Payload: []byte("not json")})
+	errs := s.Batch()(context.Background(), js)
+	if len(errs) != len(js) {
+		t.Fatalf("%d errors for %d jobs", len(errs), len(js))
+	}
+	failed := 0
+	for i, err := range errs[:len(errs)-1] {
+		if err != nil {
+			failed++
+			if js[i].Key == "ack:2" {
+				t.Errorf("the complaint without an address has no letter to fail: %v", err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d letters failed, want the one the server refused: %v", failed, errs)
+	}
+	if errs[len(errs)-1] == nil || !jobs.IsPermanent(errs[len(errs)-1]) {
+		t.Errorf("a broken payload must fail for good: %v", errs[len(errs)-1])
+	}
+	msgs := srv.Wait(t, 7, 5*time.Second)
+	numbers := map[string]bool{}
+	for _, m := range msgs {
+		numbers[m.Subject] = true
+	}
+	if len(numbers) != 7 {
+		t.Fatalf("%d distinct letters arrived, want 7", len(numbers))
+	}
+	// Exactly the letters that went out are on their timelines.
+	if len(ev.list) != 7 {
+		t.Fatalf("%d ack_sent entries for 7 letters sent", len(ev.list))
+	}
+	seen := map[int64]bool{}
+	for i, e := range ev.list {
+		if e.Kind != complaint.EventAckSent || !e.Public || seen[e.ComplaintID] {
+			t.Fatalf("entry %d: %+v", i, e)
+		}
+		seen[e.ComplaintID] = true
+	}
+	for i, err := range errs {
+		if err != nil && i < len(errs)-1 {
+			var id int64
+			fmt.Sscanf(js[i].Key, "ack:%d", &id)
+			if seen[id] {
+				t.Errorf("letter %d failed yet recorded as sent", id)
+			}
+		}
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
-	"kesu/internal/audit"
 	"kesu/internal/complaint"
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
@@ -18,11 +18,23 @@ import (
 // letter.
 const JobAck = "letter.ack"
 
-// Store is the part of complaint.Store the sender needs.
+// Store is what the sender needs: the complaint, and a way to record on
+// its timeline that the letter went out (the case service's system events).
 type Store interface {
 	Get(ctx context.Context, id int64) (*complaint.Complaint, error)
-	AddEvent(ctx context.Context, e *complaint.Event, actor audit.Actor) error
+	SystemEvent(ctx context.Context, complaintID int64, e complaint.Event) error
+	// SystemEvents records several facts in one write.
+	SystemEvents(ctx context.Context, evs []complaint.Event) error
 }
+
+// BulkMailer sends several messages over one connection, one error per
+// message (notify.SMTP).
+type BulkMailer interface {
+	SendAll(ctx context.Context, ms []notify.Message) []error
+}
+
+// connections is how many SMTP connections a batch of letters shares out.
+const connections = 4
 
 // Job is the durable job that sends complaint id's letter; its key makes
 // a second enqueue of the same letter a no-op.
@@ -70,6 +82,107 @@ func (s *Sender) Handler() jobs.Handler {
 	}
 }
 
+// Batch sends the letters of a batch of jobs: over a few SMTP connections
+// when the mailer can, with the ack_sent entries of the letters that went
+// out recorded in one write. One error per job.
+func (s *Sender) Batch() jobs.BatchHandler {
+	return func(ctx context.Context, js []jobs.Job) []error {
+		errs := make([]error, len(js))
+		var msgs []notify.Message
+		var cs []*complaint.Complaint
+		var at []int
+		for i, j := range js {
+			var id int64
+			if err := json.Unmarshal(j.Payload, &id); err != nil {
+				errs[i] = jobs.Permanent(fmt.Errorf("letter payload: %w", err))
+				continue
+			}
+			c, err := s.Store.Get(ctx, id)
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			if !s.Wanted(c) {
+				continue
+			}
+			m, err := s.message(c)
+			if err != nil {
+				errs[i] = jobs.Permanent(err)
+				continue
+			}
+			msgs, cs, at = append(msgs, m), append(cs, c), append(at, i)
+		}
+		sent := s.sendAll(ctx, msgs)
+		var evs []complaint.Event
+		for k, err := range sent {
+			if err != nil {
+				if s.Log != nil {
+					s.Log.Warn("acknowledgement letter not sent", "complaint", cs[k].Number, "err", err)
+				}
+				errs[at[k]] = fmt.Errorf("acknowledgement letter of %s: %w", cs[k].Number, err)
+				continue
+			}
+			evs = append(evs, ackSent(cs[k].ID))
+		}
+		// The letters are out; record them even if the worker is stopping.
+		// A failure to record leaves the letters sent, never sends twice.
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := s.Store.SystemEvents(ectx, evs); err != nil && s.Log != nil {
+			s.Log.Warn("acknowledgement letters sent but not recorded on the timeline", "letters", len(evs), "err", err)
+		}
+		return errs
+	}
+}
+
+// sendAll sends msgs, spread over a few connections of a bulk mailer.
+func (s *Sender) sendAll(ctx context.Context, msgs []notify.Message) []error {
+	errs := make([]error, len(msgs))
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	bulk, ok := s.Mailer.(BulkMailer)
+	if !ok {
+		for i, m := range msgs {
+			actx, cancel := context.WithTimeout(ctx, timeout)
+			errs[i] = s.Mailer.Send(actx, m)
+			cancel()
+		}
+		return errs
+	}
+	n := min(connections, len(msgs))
+	var wg sync.WaitGroup
+	for w := range n {
+		var part []notify.Message
+		var idx []int
+		for i := w; i < len(msgs); i += n {
+			part, idx = append(part, msgs[i]), append(idx, i)
+		}
+		wg.Go(func() {
+			actx, cancel := context.WithTimeout(ctx, timeout+time.Duration(len(part))*100*time.Millisecond)
+			defer cancel()
+			for k, err := range bulk.SendAll(actx, part) {
+				errs[idx[k]] = err
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+func (s *Sender) message(c *complaint.Complaint) (notify.Message, error) {
+	l, err := Render(New(c, s.Company, s.BaseURL, s.Loc), s.Lang)
+	if err != nil {
+		return notify.Message{}, err
+	}
+	return notify.Message{To: []string{c.Complainant.Email}, Subject: l.Subject, Text: l.Text, HTML: l.HTML}, nil
+}
+
+func ackSent(id int64) complaint.Event {
+	return complaint.Event{ComplaintID: id, Kind: complaint.EventAckSent, Public: true, Data: map[string]any{"channel": "email"}}
+}
+
 // Send emails c's letter now and records the event.
 func (s *Sender) Send(ctx context.Context, c *complaint.Complaint) error {
 	l, err := Render(New(c, s.Company, s.BaseURL, s.Loc), s.Lang)
@@ -95,5 +208,5 @@ func (s *Sender) Send(ctx context.Context, c *complaint.Complaint) error {
 	// The mail is out; record it even if the caller is shutting down.
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return s.Store.AddEvent(ectx, ev, audit.System)
+	return s.Store.SystemEvent(ectx, c.ID, *ev)
 }

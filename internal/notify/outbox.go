@@ -14,6 +14,7 @@ import (
 	"kesu/internal/jobs"
 	"kesu/internal/org"
 	"kesu/internal/sla"
+	"kesu/internal/workflow"
 )
 
 //go:embed templates/*
@@ -38,7 +39,7 @@ const (
 )
 
 // timerEvents names the webhook event of each timer kind.
-var timerEvents = map[string]string{sla.JobRemind: EventReminder, sla.JobBreach: EventBreach, sla.JobEscalate: EventEscalation}
+var timerEvents = map[string]string{sla.TimerRemind: EventReminder, sla.TimerBreach: EventBreach, sla.TimerEscalate: EventEscalation}
 
 // Outbox turns what happens in kesu into the jobs that tell people and
 // systems outside it. The store calls it inside the transaction that
@@ -49,7 +50,7 @@ type Outbox struct {
 	Email    bool     // an SMTP server is configured
 	SMS      bool     // an SMS provider (HTTP or log-only) is configured
 	Webhooks []string // receiver URLs
-	Policies *sla.Policies
+	Policies sla.Lookup
 	Loc      *time.Location
 	BaseURL  string
 	Company  string
@@ -91,14 +92,18 @@ func (o *Outbox) Notices(ns []sla.Notice, to map[int64]org.User) ([]*jobs.Job, e
 	return out, nil
 }
 
-// view is what the phrase templates see.
+// view is what the phrase templates see: a time limit's policy and due
+// time, or a case's plan amount, the role whose signature it awaits and the
+// lifecycle step that names the reader.
 type view struct {
 	Name, Number, Policy, Due, Link, Company string
+	Amount, Role, Step                       string
 }
 
 func (o *Outbox) view(n sla.Notice, u org.User) view {
 	lang := langOf(u.Lang)
-	v := view{Name: u.Name, Number: n.Data["number"], Policy: n.Data["policy"], Company: o.Company}
+	v := view{Name: u.Name, Number: n.Data["number"], Policy: n.Data["policy"], Company: o.Company, Amount: n.Data["amount"],
+		Role: workflow.Roles.Label(n.Data["role"], lang), Step: n.Data["step_"+lang]}
 	if p, ok := o.policy(v.Policy); ok {
 		v.Policy = p.ZH
 		if lang == "en" {
@@ -205,7 +210,9 @@ func (o *Outbox) Fired(fs []sla.Fired, ns []sla.Notice) []*jobs.Job {
 				d.Notified = append(d.Notified, n.UserID)
 			}
 		}
-		id := typ + ":" + strconv.FormatInt(f.Clock.ID, 10) + ":" + strconv.FormatInt(f.Timer.Due.UnixMicro(), 10)
+		// A clock is numbered within its complaint: the id names both.
+		id := typ + ":" + strconv.FormatInt(f.Clock.ComplaintID, 10) + ":" + strconv.FormatInt(f.Clock.ID, 10) + ":" +
+			strconv.FormatInt(f.Timer.Due.UnixMicro(), 10)
 		out = append(out, o.Event(typ, id, d)...)
 	}
 	return out

@@ -23,7 +23,7 @@ func outbox(t *testing.T) *notify.Outbox {
 
 func breachNotice(user int64) sla.Notice {
 	cid := int64(42)
-	return sla.Notice{UserID: user, Kind: sla.JobBreach, ComplaintID: &cid, Title: "t", Key: "sla.breach:9:1:" + string(rune('0'+user)),
+	return sla.Notice{UserID: user, Kind: sla.TimerBreach, ComplaintID: &cid, Title: "t", Key: "sla.breach:9:1:" + string(rune('0'+user)),
 		Data: map[string]string{"number": "KS-20260310-0001", "policy": "sla_1", "due": "2026-03-11T02:00:00Z"}}
 }
 
@@ -78,12 +78,43 @@ func TestOutboxNotices(t *testing.T) {
 	}
 }
 
+// A plan waiting for a signature reaches the approver by email and SMS,
+// with the amount and the role they sign as, in their language.
+func TestOutboxCaseNotices(t *testing.T) {
+	o := outbox(t)
+	cid := int64(42)
+	users := map[int64]org.User{1: {ID: 1, Name: "郭经理", Email: "guo@example.com", Phone: "13812348000", Lang: "zh"},
+		2: {ID: 2, Name: "Anna", Email: "anna@example.com", Lang: "en"}}
+	var ns []sla.Notice
+	for u := range int64(2) {
+		ns = append(ns, sla.Notice{UserID: u + 1, Kind: "case.awaiting_approval", ComplaintID: &cid, Title: "t", Key: "k" + string(rune('1'+u)),
+			Data: map[string]string{"number": "KS-20260310-0001", "amount": "CNY 15000.00", "role": "deputy_gm"}})
+	}
+	js, err := o.Notices(ns, users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) != 3 {
+		t.Fatalf("%d jobs, want email and SMS for one, email for the other", len(js))
+	}
+	zh, sms, en := payload(t, js[0]), payload(t, js[1]), payload(t, js[2])
+	if zh.Subject != "【待审批】KS-20260310-0001 CNY 15000.00" || !strings.Contains(zh.Text, "以副总经理身份审批") {
+		t.Errorf("zh %q\n%s", zh.Subject, zh.Text)
+	}
+	if !strings.Contains(sms.Text, "等待您审批") {
+		t.Errorf("sms %q", sms.Text)
+	}
+	if !strings.Contains(en.Text, "waits for your signature as Deputy GM") {
+		t.Errorf("en %s", en.Text)
+	}
+}
+
 // A fired timer is one event per webhook URL with a stable id.
 func TestOutboxFired(t *testing.T) {
 	o := outbox(t)
 	h := int64(1)
 	due := time.Date(2026, 3, 11, 2, 0, 0, 0, time.UTC)
-	f := sla.Fired{Timer: sla.Timer{Kind: sla.JobBreach, ClockID: 9, Due: due}, Clock: sla.Clock{ID: 9, ComplaintID: 42, Policy: "sla_1", DueAt: due},
+	f := sla.Fired{Timer: sla.Timer{Kind: sla.TimerBreach, ClockID: 9, Due: due}, Clock: sla.Clock{ID: 9, ComplaintID: 42, Policy: "sla_1", DueAt: due},
 		Number: "KS-20260310-0001", HolderID: &h}
 	js := o.Fired([]sla.Fired{f}, []sla.Notice{breachNotice(1), breachNotice(2)})
 	if len(js) != 2 || js[0].Key == js[1].Key {
@@ -99,5 +130,12 @@ func TestOutboxFired(t *testing.T) {
 	}
 	if (&notify.Outbox{}).Fired([]sla.Fired{f}, nil) != nil {
 		t.Error("events without webhooks")
+	}
+	// The first clock of another complaint due at the same moment is
+	// another event: clocks are numbered within their complaint.
+	g := f
+	g.Clock.ComplaintID = 43
+	if other := o.Fired([]sla.Fired{g}, nil); other[0].Key == js[0].Key {
+		t.Errorf("two complaints' breaches share the key %s", js[0].Key)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"kesu/internal/complaint"
+	"kesu/internal/enum"
 )
 
 // LiveRow is one owner's or department's open work now.
@@ -35,14 +38,15 @@ type Dashboard struct {
 // dueListSize bounds the due-today list.
 const dueListSize = 50
 
-// Dashboard computes the live dashboard at the service's now.
-func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
+// Dashboard computes the live dashboard at the service's now, over the
+// complaints scope holds (nil: all).
+func (s *Service) Dashboard(ctx context.Context, scope *complaint.Scope) (*Dashboard, error) {
 	loc := s.loc()
 	now := s.Now().In(loc)
 	d := &Dashboard{At: now}
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	thisMonth := Query{From: month, To: month.AddDate(0, 1, 0)}
+	thisMonth := Query{From: month, To: month.AddDate(0, 1, 0), Filter: complaint.Filter{Scope: scope}}
 	d.Month = month.Format("2006-01")
 	cats := tally{}
 	// The queries are independent; they run side by side.
@@ -58,10 +62,10 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 		if names, err = s.Store.Names(ctx); err != nil {
 			return err
 		}
-		if live, err = s.Store.Live(ctx, s.OpenStatuses, now); err != nil {
+		if live, err = s.Store.Live(ctx, s.OpenStatuses, now, scope); err != nil {
 			return err
 		}
-		d.Due, d.DueToday, err = s.Store.DueBetween(ctx, now, day.AddDate(0, 0, 1), dueListSize)
+		d.Due, d.DueToday, err = s.Store.DueBetween(ctx, now, day.AddDate(0, 0, 1), dueListSize, scope)
 		return err
 	}, func() (err error) {
 		d.Trend, err = s.trend(ctx, thisMonth)
@@ -107,10 +111,14 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	}
 	d.ByOwner, d.ByDepartment = order(owners), order(depts)
 
+	var policies enum.Set
+	if s.Policies != nil {
+		policies = s.Policies()
+	}
 	for i := range d.Due {
 		it := &d.Due[i]
 		it.Holder = names.Users[it.HolderID]
-		if p, ok := s.Policies.Find(it.Policy); ok {
+		if p, ok := policies.Find(it.Policy); ok {
 			it.PolicyLabel = p.ZH
 		}
 	}

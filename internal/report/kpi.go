@@ -23,10 +23,12 @@ type KPI struct {
 	// Mean hours from receipt to acceptance and to closure.
 	FirstResponse float64 `json:"first_response_hours"`
 	Resolution    float64 `json:"resolution_hours"`
-	// Time limits of those complaints met and missed.
-	Met      int     `json:"met"`
-	Breached int     `json:"breached"`
-	OnTime   float64 `json:"on_time"`
+	// Time limits of those complaints met and missed (on time = met of
+	// both); those that did not apply on the path taken count apart.
+	Met           int     `json:"met"`
+	Breached      int     `json:"breached"`
+	NotApplicable int     `json:"not_applicable"`
+	OnTime        float64 `json:"on_time"`
 	// Last follow-up scores.
 	Answered     int     `json:"answered"`
 	Satisfaction float64 `json:"satisfaction"`
@@ -140,6 +142,8 @@ func (s *Service) kpis(ctx context.Context, q Query, by string, names *Names) ([
 					a.Met++
 				case 'b':
 					a.Breached++
+				case 'n':
+					a.NotApplicable++
 				}
 			})
 			return nil

@@ -55,7 +55,7 @@ func (s *Service) Losses(ctx context.Context, q Query) (*Losses, error) {
 	if err := q.check(); err != nil {
 		return nil, err
 	}
-	lines, err := s.Store.Losses(ctx, q.From, q.To)
+	lines, err := s.Store.Losses(ctx, q.From, q.To, q.Filter.Scope)
 	if err != nil {
 		return nil, err
 	}

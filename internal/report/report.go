@@ -43,8 +43,23 @@ type Fact struct {
 	Reopens                                  int
 	Overdue                                  bool // open with a time limit past due
 	// Outcomes are the complaint's time-limit clocks, "policy:o" pairs
-	// joined by commas, o being m (met), b (breached) or r (counting).
+	// joined by commas, o being m (met), b (breached), n (not applicable)
+	// or r (counting), followed by x when the clock was extended.
 	Outcomes string
+}
+
+// Extended reports whether a time limit of the fact was extended with the
+// customer's consent.
+func (f *Fact) Extended() bool {
+	rest := f.Outcomes
+	for rest != "" {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, ",")
+		if i := strings.LastIndexByte(pair, ':'); i > 0 && len(pair) == i+3 && pair[i+2] == 'x' {
+			return true
+		}
+	}
+	return false
 }
 
 // EachOutcome calls fn with every clock of the fact: its policy and its
@@ -80,16 +95,17 @@ type Store interface {
 	Count(ctx context.Context, q Query) (int, error)
 	// Live counts open complaints (status in open) by holder and by
 	// department, and how many of them are overdue at now.
-	Live(ctx context.Context, open []string, now time.Time) ([]LiveCount, error)
+	// scope, when set, keeps what one reader may see.
+	Live(ctx context.Context, open []string, now time.Time, scope *complaint.Scope) ([]LiveCount, error)
 	// DueBetween lists running clocks falling due in [from, to), soonest
 	// first, at most limit, and how many there are in all.
-	DueBetween(ctx context.Context, from, to time.Time, limit int) (items []DueItem, total int, err error)
+	DueBetween(ctx context.Context, from, to time.Time, limit int, scope *complaint.Scope) (items []DueItem, total int, err error)
 	// Proposals lists the CAPA actions verified effective in [from, to)
 	// and flagged to update the standard, oldest first.
 	Proposals(ctx context.Context, from, to time.Time) ([]Proposal, error)
 	// Losses lists the cases closed in [from, to) with an amount, one line
 	// per responsible party (one line with no party when none is set).
-	Losses(ctx context.Context, from, to time.Time) ([]LossLine, error)
+	Losses(ctx context.Context, from, to time.Time, scope *complaint.Scope) ([]LossLine, error)
 	// Names resolves the labels of departments, users and products.
 	Names(ctx context.Context) (*Names, error)
 }

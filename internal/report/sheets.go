@@ -32,6 +32,7 @@ func Sheets(st *Stats, lang string) []export.Sheet {
 		{l("重复投诉", "Repeats"), st.Repeats, st.RepeatRate},
 		{l("重开", "Reopened"), st.Reopened, st.ReopenRate},
 		{l("撤诉", "Withdrawn"), st.Withdrawn, st.WithdrawalRate},
+		{l("经客户同意延期", "Extended with consent"), st.Extended, ratio(st.Extended, st.Total)},
 		{l("回访评分件数", "Follow-up scores"), st.Satisfaction.Answered, nil},
 		{l("平均满意度（5分制）", "Mean satisfaction (of 5)"), st.Satisfaction.Mean, nil},
 	}
@@ -58,12 +59,13 @@ func Sheets(st *Stats, lang string) []export.Sheet {
 	})
 	rows = nil
 	for _, x := range st.Limits {
-		rows = append(rows, []any{x.Policy, label(lang, x.ZH, x.EN), x.Met, x.Breached, x.Running, x.OnTime})
+		rows = append(rows, []any{x.Policy, label(lang, x.ZH, x.EN), x.Met, x.Breached, x.NotApplicable, x.Running, x.OnTime})
 	}
 	sheets = append(sheets, export.Sheet{
 		Name: l("时限按时率", "Time limits"),
 		Columns: []export.Column{{Title: l("代码", "Code")}, {Title: l("时限", "Time limit"), Width: 28},
 			{Title: l("按时", "Met"), Format: export.Int}, {Title: l("逾期", "Missed"), Format: export.Int},
+			{Title: l("不适用", "Not applicable"), Format: export.Int},
 			{Title: l("进行中", "Running"), Format: export.Int}, {Title: l("按时率", "On time"), Format: export.Percent}},
 		Rows: export.Rows(rows),
 	})
@@ -137,6 +139,8 @@ func Long(st *Stats, lang string) export.Sheet {
 		return zh
 	}
 	rows = append(rows, []any{l("汇总", "Summary"), l("投诉总数", "Complaints"), st.Total, nil, st.Open, st.Overdue, st.Closed})
+	rows = append(rows, []any{l("汇总", "Summary"), l("经客户同意延期", "Extended with consent"), st.Extended, ratio(st.Extended, st.Total),
+		nil, nil, nil})
 	for _, b := range st.Breakdowns {
 		d, _ := Dimensions.Find(b.Dim)
 		for _, r := range b.Rows {
@@ -145,6 +149,9 @@ func Long(st *Stats, lang string) export.Sheet {
 	}
 	for _, x := range st.Limits {
 		rows = append(rows, []any{l("时限按时率", "On time"), label(lang, x.ZH, x.EN), x.Met + x.Breached, x.OnTime, nil, x.Breached, nil})
+		if x.NotApplicable > 0 {
+			rows = append(rows, []any{l("时限不适用", "Limit not applicable"), label(lang, x.ZH, x.EN), x.NotApplicable, nil, nil, nil, nil})
+		}
 	}
 	for _, m := range st.Trend {
 		rows = append(rows, []any{l("月度趋势", "Trend"), m.Month, m.Count, nil, nil, nil, nil})

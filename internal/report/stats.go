@@ -22,8 +22,9 @@ type Service struct {
 	// Labels holds the enumerations by dimension name (channel, severity,
 	// class, region, status, validity, responsibility).
 	Labels map[string]enum.Set
-	// Policies are the time-limit names in display order.
-	Policies enum.Set
+	// Policies returns the time-limit names in display order (they change
+	// when an administrator saves a new version).
+	Policies func() enum.Set
 	// OpenStatuses are the workflow states in which work remains.
 	OpenStatuses []string
 }
@@ -49,15 +50,18 @@ type Breakdown struct {
 	Rows  []Row  `json:"rows"`
 }
 
-// Limit is the on-time record of one time limit (SLA policy).
+// Limit is the on-time record of one time limit (SLA policy). Clocks
+// whose limit did not apply on the path the case took are counted apart,
+// neither met nor breached.
 type Limit struct {
-	Policy   string  `json:"policy"`
-	ZH       string  `json:"zh"`
-	EN       string  `json:"en"`
-	Met      int     `json:"met"`
-	Breached int     `json:"breached"`
-	Running  int     `json:"running"`
-	OnTime   float64 `json:"on_time"` // Met / (Met + Breached); 0 when none finished
+	Policy        string  `json:"policy"`
+	ZH            string  `json:"zh"`
+	EN            string  `json:"en"`
+	Met           int     `json:"met"`
+	Breached      int     `json:"breached"`
+	NotApplicable int     `json:"not_applicable"`
+	Running       int     `json:"running"`
+	OnTime        float64 `json:"on_time"` // Met / (Met + Breached); 0 when none finished
 }
 
 // Stage is the time spent in one lifecycle stage, in hours.
@@ -132,6 +136,9 @@ type Stats struct {
 	Repeats        int     `json:"repeats"`
 	Reopened       int     `json:"reopened"`
 	Withdrawn      int     `json:"withdrawn"`
+	// Extended counts the complaints with a time limit extended with the
+	// customer's consent.
+	Extended int `json:"extended"`
 
 	Breakdowns   []Breakdown  `json:"breakdowns"`
 	Limits       []Limit      `json:"limits"`
@@ -250,6 +257,8 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 			l.Met++
 		case 'b':
 			l.Breached++
+		case 'n':
+			l.NotApplicable++
 		default:
 			l.Running++
 		}
@@ -285,6 +294,9 @@ func (s *Service) Statistics(ctx context.Context, q Query) (*Stats, error) {
 			}
 			if f.Status == "withdrawn" {
 				st.Withdrawn++
+			}
+			if f.Extended() {
+				st.Extended++
 			}
 			dims["category_top"].add(f.CategoryTop, f)
 			dims["category"].add(f.Category, f)
@@ -442,7 +454,11 @@ func (s *Service) label(dim, key string, names *Names) (zh, en string) {
 // rate of each; policies no longer configured come last.
 func (s *Service) limits(byPolicy map[string]*Limit) []Limit {
 	out := []Limit{}
-	for _, p := range s.Policies {
+	var names enum.Set
+	if s.Policies != nil {
+		names = s.Policies()
+	}
+	for _, p := range names {
 		if l, ok := byPolicy[p.Code]; ok {
 			l.ZH, l.EN = p.ZH, p.EN
 			l.OnTime = ratio(l.Met, l.Met+l.Breached)

@@ -585,6 +585,22 @@ func (c *Calendar) AddCalendarHours(t time.Time, d time.Duration) time.Time {
 	return t.Add(d).In(c.loc)
 }
 
+// EndOfCalendarDay returns the last second of t's date in the calendar's
+// zone (23:59:59), weekends and holidays included.
+func (c *Calendar) EndOfCalendarDay(t time.Time) time.Time {
+	l := t.In(c.loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), 23, 59, 59, 0, c.loc)
+}
+
+// HoursPerDay is the working time of one working day.
+func (c *Calendar) HoursPerDay() time.Duration {
+	var d time.Duration
+	for _, iv := range c.hours {
+		d += iv.End - iv.Start
+	}
+	return d
+}
+
 // AddCalendarDays returns the same wall-clock time n days after t in the
 // calendar's zone; the calendar's working days play no part.
 func (c *Calendar) AddCalendarDays(t time.Time, n int) time.Time {

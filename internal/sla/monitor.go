@@ -2,22 +2,19 @@ package sla
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
-
-	"kesu/internal/jobs"
 )
 
 // Notice is an in-app notification. Key makes it unique: recording the
-// same key twice records it once, so a job that runs again after a lost
-// lease notifies nobody twice.
+// same key twice records it once, so a firing repeated on another server
+// notifies nobody twice.
 type Notice struct {
 	ID          int64      `json:"id,omitempty"`
 	UserID      int64      `json:"user_id"`
-	Kind        string     `json:"kind"` // sla.remind, sla.breach, sla.escalate, schedule.<name> …
+	Kind        string     `json:"kind"` // sla.remind, sla.breach, sla.escalate, sla.page, schedule.<name> …
 	ComplaintID *int64     `json:"complaint_id,omitempty"`
 	Title       string     `json:"title"`
 	Body        string     `json:"body"`
@@ -43,56 +40,82 @@ type Fired struct {
 // Composer turns a fired timer into the notices to record with it.
 type Composer func(f Fired) []Notice
 
-// Store is what the monitor needs from storage. Each method changes a
-// clock only if it still stands as the timer expects (running at that due
-// time, not reminded or escalated yet) and records the composed notices in
-// the same transaction, so a timer takes effect once however many workers
-// run it.
+// Store is what the monitor needs from storage.
 type Store interface {
-	// Fire applies t at now; false when the clock was met, moved or the
-	// timer already took effect.
-	Fire(ctx context.Context, t Timer, now time.Time, compose Composer) (bool, error)
-	// BreachDue breaches up to limit running clocks due by now (the
-	// monitor's sweep, for timers whose job was lost or is late) and
-	// returns how many it breached.
-	BreachDue(ctx context.Context, now time.Time, limit int, compose Composer) (int, error)
+	// FireDue takes up to limit complaints whose clocks have something
+	// due by now — each taken by one server at a time — and, in one
+	// transaction per call, fires it (Rules.Fire), records the composed
+	// notices and stores the clocks with their next firing. It returns how
+	// many complaints it took and when the next firing is due (zero when
+	// nothing is left to fire).
+	FireDue(ctx context.Context, now time.Time, limit int, compose Composer) (n int, next time.Time, err error)
 }
 
-// Monitor runs clock timers.
+// Monitor fires the clocks' reminders, breaches and escalations: the
+// clocks are the timers, so there is no job per firing.
 type Monitor struct {
 	Store    Store
-	Policies *Policies
+	Policies Lookup // names for the notices
 	Loc      *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Poll is the longest wait between passes (a second when 0): clocks
+	// started on another server are found within it. Batch is how many
+	// complaints one transaction takes (500 when 0).
+	Poll  time.Duration
+	Batch int
 }
 
-// Handlers are the job handlers of the clock timers, for the worker.
-func (m *Monitor) Handlers() map[string]jobs.Handler {
-	h := func(ctx context.Context, j jobs.Job) error {
-		var t Timer
-		if err := json.Unmarshal(j.Payload, &t); err != nil {
-			return jobs.Permanent(fmt.Errorf("timer payload: %w", err))
-		}
-		if t.Kind != j.Kind {
-			return jobs.Permanent(fmt.Errorf("timer kind %q in a %s job", t.Kind, j.Kind))
-		}
-		_, err := m.Store.Fire(ctx, t, m.Now(), m.Compose)
-		return err
+func (m *Monitor) batch() int {
+	if m.Batch <= 0 {
+		return 500
 	}
-	return map[string]jobs.Handler{JobRemind: h, JobBreach: h, JobEscalate: h}
+	return m.Batch
 }
 
-// Pass breaches every running clock past its due time, in batches of
-// limit; the timer jobs normally do it, the pass catches what they miss.
-func (m *Monitor) Pass(ctx context.Context, limit int) (int, error) {
+// Pass fires everything due now, a batch per transaction, until a call
+// takes nothing, and returns how many complaints it took and when the
+// next firing is due.
+func (m *Monitor) Pass(ctx context.Context) (int, time.Time, error) {
 	total := 0
 	for {
-		n, err := m.Store.BreachDue(ctx, m.Now(), limit, m.Compose)
+		n, next, err := m.Store.FireDue(ctx, m.Now(), m.batch(), m.Compose)
 		total += n
-		if err != nil || n < limit {
-			return total, err
+		if err != nil || n == 0 {
+			return total, next, err
 		}
+	}
+}
+
+// Run passes until ctx is cancelled, waking at the next firing and at
+// least every Poll.
+func (m *Monitor) Run(ctx context.Context) {
+	poll := m.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	log := m.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		_, next, err := m.Pass(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("time-limit monitor", "err", err)
+		}
+		wait := poll
+		if !next.IsZero() {
+			// A due row held by another server: look again shortly.
+			wait = min(max(next.Sub(m.Now()), 20*time.Millisecond), poll)
+		}
+		t.Reset(wait)
 	}
 }
 
@@ -101,8 +124,10 @@ func (m *Monitor) Pass(ctx context.Context, limit int) (int, error) {
 // the GMs.
 func (m *Monitor) Compose(f Fired) []Notice {
 	name := f.Clock.Policy
-	if p, ok := m.Policies.Get(f.Clock.Policy); ok {
-		name = p.ZH
+	if m.Policies != nil {
+		if p, ok := m.Policies.Get(f.Clock.Policy); ok {
+			name = p.ZH
+		}
 	}
 	loc := m.Loc
 	if loc == nil {
@@ -112,21 +137,21 @@ func (m *Monitor) Compose(f Fired) []Notice {
 	var to []int64
 	var title, body string
 	switch f.Timer.Kind {
-	case JobRemind:
+	case TimerRemind:
 		to = ids(f.HolderID)
 		title = fmt.Sprintf("【即将到期】%s %s", f.Number, name)
 		body = fmt.Sprintf("%s 的“%s”将于 %s 到期。", f.Number, name, due)
-	case JobBreach:
+	case TimerBreach:
 		to = ids(f.HolderID, f.BackupID, f.ManagerID)
 		title = fmt.Sprintf("【已逾期】%s %s", f.Number, name)
 		body = fmt.Sprintf("%s 的“%s”已于 %s 到期未完成。", f.Number, name, due)
-	case JobEscalate:
+	case TimerEscalate:
 		to = f.GMs
 		title = fmt.Sprintf("【逾期升级】%s %s", f.Number, name)
 		body = fmt.Sprintf("%s 的“%s”于 %s 逾期，至今未完成，升级至总经理。", f.Number, name, due)
 	}
 	cid := f.Clock.ComplaintID
-	key := f.Timer.Kind + ":" + strconv.FormatInt(f.Clock.ID, 10) + ":" + strconv.FormatInt(f.Timer.Due.UnixMicro(), 10)
+	key := f.Timer.Key(cid)
 	data := map[string]string{"number": f.Number, "policy": f.Clock.Policy, "due": f.Clock.DueAt.UTC().Format(time.RFC3339)}
 	var out []Notice
 	seen := map[int64]bool{}

@@ -260,29 +260,30 @@ type Firing struct {
 }
 
 // DryRun lists what would fire in (from, to] given the stored clocks and
-// the schedules, earliest first, without changing anything. Paused clocks
-// fire nothing; a timer already taken effect does not fire again.
-func DryRun(ps *Policies, clocks []Clock, schedules []Schedule, loc *time.Location, from, to time.Time) []Firing {
+// the schedules, earliest first, without changing anything: each clock's
+// firings are played forward on a copy. Paused clocks fire nothing; a
+// firing already taken effect does not fire again.
+func DryRun(r *Rules, clocks []Clock, schedules []Schedule, loc *time.Location, from, to time.Time) []Firing {
 	var out []Firing
 	in := func(t time.Time) bool { return t.After(from) && !t.After(to) }
 	for i := range clocks {
-		c := &clocks[i]
-		p, ok := ps.Get(c.Policy)
+		c := clocks[i]
+		p, ok := r.policyOf(&c)
 		if !ok {
 			continue
 		}
-		for _, t := range Timers(p, c) {
-			done := false
-			switch t.Kind {
-			case JobRemind:
-				done = c.State != Running || c.RemindedAt != nil
-			case JobBreach:
-				done = c.State != Running
-			case JobEscalate:
-				done = c.EscalatedAt != nil || c.StoppedAt != nil || (c.State != Running && c.State != Breached)
+		for {
+			t, ok := next(p, &c)
+			if !ok || t.At.After(to) {
+				break
 			}
-			if !done && in(t.At) {
-				out = append(out, Firing{At: t.At, Kind: t.Kind, ComplaintID: c.ComplaintID, ClockID: c.ID, Policy: c.Policy})
+			one := []Clock{c}
+			fired := r.Fire(one, t.At, nil)
+			c = one[0]
+			for _, f := range fired {
+				if in(f.At) {
+					out = append(out, Firing{At: f.At, Kind: f.Kind, ComplaintID: c.ComplaintID, ClockID: c.ID, Policy: c.Policy})
+				}
 			}
 		}
 	}

@@ -79,19 +79,36 @@ func Localize(err error, lang string) ErrorBody {
 
 // FieldText returns "<field label>: <rule message>" in lang.
 func FieldText(lang string, f apperr.FieldError) string {
-	return fieldLabel(lang, f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, f.Param)
+	param := f.Param
+	if f.Rule == "out_of_scope" {
+		param = T(lang, "scope."+param) // own, department: said in words
+	}
+	return fieldLabel(lang, f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, param)
 }
 
 // fieldLabel names a field; an element of a list (holidays[1].off[2]) is
 // named by its list's label followed by the path, so the reader can find it.
+// A place in a file without a label of its own (actions[approve].to of a
+// workflow definition) is named by the label of its section and the path.
 func fieldLabel(lang, field string) string {
-	if !strings.Contains(field, "[") {
+	key := listIndex.ReplaceAllString(field, "")
+	if _, ok := catalogs["zh"]["field."+key]; !ok {
+		for k := key; strings.Contains(k, "."); {
+			k = k[:strings.LastIndexByte(k, '.')]
+			if _, ok := catalogs["zh"]["field."+k]; ok {
+				return T(lang, "field."+k) + " " + field
+			}
+		}
+	}
+	if key == field {
 		return T(lang, "field."+field)
 	}
-	return T(lang, "field."+listIndex.ReplaceAllString(field, "")) + " " + field
+	return T(lang, "field."+key) + " " + field
 }
 
-var listIndex = regexp.MustCompile(`\[\d+\]`)
+// listIndex is the index of a list element: [2], or [approve] for a list
+// whose elements have codes.
+var listIndex = regexp.MustCompile(`\[[^\]]*\]`)
 
 // WriteError sends err as JSON in the request's language, and logs
 // internal errors in full.

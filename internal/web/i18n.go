@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -42,8 +43,8 @@ func T(lang, key string, args ...string) string {
 			}
 		}
 	}
-	if len(args) > 0 {
-		m = strings.ReplaceAll(m, "{0}", args[0])
+	for i, a := range args {
+		m = strings.ReplaceAll(m, "{"+strconv.Itoa(i)+"}", a)
 	}
 	return m
 }

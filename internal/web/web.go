@@ -65,14 +65,16 @@ type Deps struct {
 	DryRun    func(ctx context.Context, from, to time.Time) ([]sla.Firing, error)
 	// Clocks reads a complaint's time-limit clocks; the calendar in force
 	// and Policies turn them into due times and remaining working time
-	// (issue 6). Calendars also takes an administrator's calendar changes.
-	// Nil when time limits are off.
-	Clocks    ClockReader
-	Calendars *sla.Calendars
-	Policies  *sla.Policies
-	Now       func() time.Time
-	Log       *slog.Logger
-	Metrics   *prometheus.Registry
+	// (issue 6). Calendars also takes an administrator's calendar changes,
+	// PolicyBook their new versions of the policies. Nil when time limits
+	// are off.
+	Clocks     ClockReader
+	Calendars  *sla.Calendars
+	Policies   sla.Lookup
+	PolicyBook *sla.PolicyBook
+	Now        func() time.Time
+	Log        *slog.Logger
+	Metrics    *prometheus.Registry
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.

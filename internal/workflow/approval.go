@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -212,4 +213,44 @@ func CanCommit(a *Approval, role string, amount Money) bool {
 // Chain is the approval chain for c under d's rules.
 func (d *Definition) Chain(c *Case) []Level {
 	return ApprovalChain(c.Amount, c.Severity, c.Level, &d.Approval)
+}
+
+// FreeResolutions settle a complaint at no cost: with no amount they need
+// no approval.
+var FreeResolutions = []string{"", "none", "explanation", "apology"}
+
+// PlanApproved reports whether c's current plan (resolution type, amount,
+// and the chain its severity and level ask for) may be promised and carried
+// out: it costs nothing, someone committed it within their own authority,
+// or every level of its chain signed in the current round (WF-5).
+func (d *Definition) PlanApproved(c *Case) bool {
+	if c.Amount.Amount <= 0 && slices.Contains(FreeResolutions, c.Resolution) {
+		return true
+	}
+	if c.PlanCommitted {
+		return true
+	}
+	chain := d.Chain(c)
+	return len(chain) > 0 && c.ApprovalsObtained >= len(chain)
+}
+
+// NextLevel is the level that signs next on c, or false when the chain is
+// complete.
+func (d *Definition) NextLevel(c *Case) (Level, bool) {
+	chain := d.Chain(c)
+	if c.ApprovalsObtained < len(chain) {
+		return chain[c.ApprovalsObtained], true
+	}
+	return Level{}, false
+}
+
+// ApprovalState is the state in which plans are signed (where the signing
+// action starts), or "" when the definition has none.
+func (d *Definition) ApprovalState() string {
+	for _, a := range d.Actions {
+		if a.Authority && a.Effects.RecordsApproval && len(a.From) > 0 {
+			return a.From[0]
+		}
+	}
+	return ""
 }

@@ -9,7 +9,10 @@
 // A Definition is JSON (no YAML dependency; JSON is what the admin page and
 // the API speak anyway). Three profiles are embedded under profiles/:
 // manufacturer (the default), service (4S dealer / property, levels 1–3) and
-// bank. Load rejects unknown keys. The top-level keys are:
+// bank; they are version 0 of their profile, and administrators upload
+// further versions (casework.Definitions), which new complaints take while
+// running cases keep theirs. Load rejects unknown keys and names the place
+// of every problem in a field error. The top-level keys are:
 //
 //	profile, zh, en      name of the profile
 //	initial              the state a new complaint starts in ("registered")

@@ -28,6 +28,8 @@ const (
 	RuleNoPrevious       = "no_previous_state"  // Invalid: @previous with nothing to return to
 	RuleNotSatisfied     = "not_satisfied"      // Invalid: score below satisfied_min
 	RuleSatisfied        = "satisfied"          // Invalid: an "unsatisfied" visit with a satisfied score
+	RulePlanNotApproved  = "plan_not_approved"  // Invalid: the current plan lacks its approval (WF-5)
+	RuleCAPANotVerified  = "capa_not_verified"  // Invalid: a CAPA action is not verified effective
 )
 
 // Option is one action from the case's current state, with why it cannot be
@@ -103,16 +105,24 @@ func (d *Definition) who(c *Case, actor Actor, a *Action) *apperr.Error {
 	if a.HolderOnly && c.HolderID != 0 && actor.ID != c.HolderID && actor.ID != c.BackupID {
 		return fieldErr(apperr.Forbidden, "only the holder or the backup may "+a.Code, "actor", RuleNotHolder, "")
 	}
-	if a.Authority && slices.Contains(c.ApproverIDs, actor.ID) {
-		return fieldErr(apperr.Forbidden, "the actor has already signed this plan", "actor", RuleAlreadySigned, "")
-	}
 	if a.Authority {
 		chain := d.Chain(c)
-		if c.ApprovalsObtained < len(chain) {
-			next := chain[c.ApprovalsObtained]
-			if !d.Approval.CanApprove(actor.Role, next) {
-				return fieldErr(apperr.Forbidden, "the next approval needs "+next.Role, "actor", RuleNotApprover, next.Role)
+		if a.Effects.RecordsApproval {
+			// A signature: one per person and round, at the next level
+			// or above it (a higher signer covers the levels up to theirs).
+			if slices.Contains(c.ApproverIDs, actor.ID) {
+				return fieldErr(apperr.Forbidden, "the actor has already signed this plan", "actor", RuleAlreadySigned, "")
 			}
+			if c.ApprovalsObtained < len(chain) {
+				next := chain[c.ApprovalsObtained]
+				if !d.Approval.CanApprove(actor.Role, next) {
+					return fieldErr(apperr.Forbidden, "the next approval needs "+next.Role, "actor", RuleNotApprover, next.Role)
+				}
+			}
+		} else if len(chain) > 0 && !d.Approval.CanApprove(actor.Role, chain[0]) {
+			// A refusal: anyone who could sign some level of the chain,
+			// whether or not they signed already.
+			return fieldErr(apperr.Forbidden, "only an approver of the chain may refuse", "actor", RuleNotApprover, chain[0].Role)
 		}
 	}
 	if a.CommitsResolution && !CanCommit(&d.Approval, actor.Role, c.Amount) {
@@ -137,6 +147,18 @@ func (d *Definition) what(c *Case, a *Action, in Input, withInput bool) []apperr
 	}
 	if a.Authority && c.ApprovalsObtained >= len(d.Chain(c)) {
 		v.Add("approvals_obtained", RuleApprovalsDone, "")
+	}
+	if to, ok := d.states[d.target(c, a)]; ok && to.Code != c.Status {
+		// Invariants no definition can drop: a case reaches the states
+		// after the promise to the customer only with its current plan
+		// approved, and closes only with every CAPA action effective.
+		closing := to.Kind == KindNormal && !to.Open
+		if (to.PlanLocked || closing) && !a.CommitsResolution && !d.PlanApproved(c) && !v.Has("plan_approved") {
+			v.Add("plan_approved", RulePlanNotApproved, "")
+		}
+		if closing && !caseFields["capa_all_effective"].get(d, c).b && !v.Has("capa_all_effective") {
+			v.Add("capa_all_effective", RuleCAPANotVerified, "")
+		}
 	}
 	if a.To == ToPrevious {
 		if s, ok := d.states[c.PreviousStatus]; !ok || s.Code == c.Status || s.Kind == KindTerminal {
@@ -174,6 +196,11 @@ type Result struct {
 	Holder       int64  // the new holder when the action takes the case
 	Level        int    // the level after the action (escalation raises it)
 	Satisfaction int    // the score of a recorded visit
+	// Signs are the chain levels a signature covers, lowest first: the
+	// next level and those above it up to the signer's own authority.
+	Signs []Level
+	// Commits: the actor promised the plan within their own authority.
+	Commits bool
 }
 
 // Apply checks the action and returns its result; it changes nothing.
@@ -201,7 +228,25 @@ func Apply(d *Definition, c *Case, actor Actor, action string, in Input) (Result
 	if a.Effects.RecordsFollowUp {
 		r.Satisfaction, _ = strconv.Atoi(strings.TrimSpace(in["satisfaction"]))
 	}
+	if a.Effects.RecordsApproval {
+		chain := d.Chain(c)
+		for i := c.ApprovalsObtained; i < len(chain) && d.Approval.CanApprove(actor.Role, chain[i]); i++ {
+			r.Signs = append(r.Signs, chain[i])
+		}
+	}
+	r.Commits = a.CommitsResolution
 	return r, nil
+}
+
+// target is the state action a leads c to.
+func (d *Definition) target(c *Case, a *Action) string {
+	switch a.To {
+	case ToSame:
+		return c.Status
+	case ToPrevious:
+		return c.PreviousStatus
+	}
+	return a.To
 }
 
 // Update applies the result's state and counters to the case view, as the
@@ -220,12 +265,15 @@ func (r Result) Update(c *Case) {
 		c.FollowUpsDone++
 		c.LastSatisfaction = r.Satisfaction
 	}
-	if e.RecordsApproval {
+	for range r.Signs {
 		c.ApprovalsObtained++
 		c.ApproverIDs = append(c.ApproverIDs, r.By)
 	}
+	if r.Commits {
+		c.PlanCommitted = true
+	}
 	if e.ResetsApprovals {
-		c.ApprovalsObtained, c.ApproverIDs = 0, nil
+		c.ApprovalsObtained, c.ApproverIDs, c.PlanCommitted = 0, nil, false
 	}
 	if e.ResetsVerification {
 		c.CAPA.Effective, c.CAPA.Ineffective = 0, 0

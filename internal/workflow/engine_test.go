@@ -187,15 +187,50 @@ func TestSupplierCausedNeedsSupplierCAPAAndAuthority(t *testing.T) {
 	)
 	walk(t, d, c, steps)
 
-	// a GM may sign a lower level, but not two levels of one plan
+	// a GM signing the manager's level covers every level up to the GM's
+	// own, so the plan is approved and nothing is left for anyone to sign
 	c.Status, c.ApprovalsObtained, c.ApproverIDs = "approval", 0, nil
 	walk(t, d, c, []step{
 		{actor: gm, action: "approve", want: "approval"},
 		{actor: gm, action: "approve", code: apperr.Forbidden, rules: []string{RuleAlreadySigned}},
+		{actor: qa, action: "reply", want: "replied"},
 	})
-	if c.ApprovalsObtained != 1 || c.ApproverIDs[0] != gm.ID {
+	if c.ApprovalsObtained != 2 || c.ApproverIDs[0] != gm.ID || c.ApproverIDs[1] != gm.ID {
 		t.Errorf("approvals = %d by %v", c.ApprovalsObtained, c.ApproverIDs)
 	}
+
+	// a deputy GM signing a GM-level plan covers the levels up to deputy
+	// GM; the GM still signs the top level, and any approver of the
+	// chain, the deputy who signed included, may refuse before that
+	c.Status, c.ApprovalsObtained, c.ApproverIDs, c.Amount = "approval", 0, nil, Yuan(90000)
+	walk(t, d, c, []step{
+		{actor: dgm, action: "approve", want: "approval"},
+		{actor: qa, action: "reply", code: apperr.Invalid, rules: []string{"approval_pending"}},
+		{actor: dgm, action: "reject", in: Input{"reason": "金额过高"}, want: "measures"},
+	})
+	if c.ApprovalsObtained != 0 {
+		t.Errorf("a refusal leaves %d signatures", c.ApprovalsObtained)
+	}
+	c.Status = "approval"
+	walk(t, d, c, []step{
+		{actor: mgr, action: "approve", want: "approval"},
+		{actor: dgm, action: "approve", want: "approval"},
+		{actor: Actor{ID: 9, Role: "manager"}, action: "reject", in: Input{"reason": "x"}, want: "measures"},
+	})
+}
+
+func TestPlanMustBeApprovedToBePromised(t *testing.T) {
+	d := mustProfile(t, ProfileManufacturer)
+	c := quality()
+	c.Status, c.HolderID = "follow_up", qa.ID
+	c.Established, c.Validity, c.Responsibility = yes(), ValidityValid, RespCustomer
+	c.Resolution, c.Amount = "compensation", Yuan(90000)
+	c.FollowUpsDone, c.LastSatisfaction = 2, 5
+	// a plan that nobody approved cannot close the case, whatever the
+	// definition's own guards say
+	walk(t, d, c, []step{{actor: qa, action: "close", code: apperr.Invalid, rules: []string{RulePlanNotApproved}}})
+	c.Resolution, c.Amount = "explanation", Money{}
+	walk(t, d, c, []step{{actor: qa, action: "close", want: "closed"}})
 }
 
 func TestIneffectiveCAPAGoesBackToMeasures(t *testing.T) {

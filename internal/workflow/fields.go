@@ -35,9 +35,12 @@ type Case struct {
 	FollowUpsRequired int // 0: use the definition's rule
 	LastSatisfaction  int // score of the latest visit, 1–5; 0 when none
 
-	ApprovalsObtained int     // signatures on the current plan
-	ApproverIDs       []int64 // who signed them
-	Reopens           int     // times an unsatisfied visit sent the case back
+	ApprovalsObtained int     // levels signed on the current plan
+	ApproverIDs       []int64 // who signed them (one per level; a signer covering two levels appears twice)
+	// PlanCommitted: the current plan was promised by someone within their
+	// own authority (an action with commits_resolution), without approval.
+	PlanCommitted bool
+	Reopens       int // times an unsatisfied visit sent the case back
 
 	HolderID int64
 	BackupID int64
@@ -169,7 +172,8 @@ var caseFields = map[string]field{
 	"approvals_remaining": {kind: kindNumber, get: func(d *Definition, c *Case) value {
 		return num(max(len(d.Chain(c))-c.ApprovalsObtained, 0))
 	}},
-	"holder": {kind: kindBool, get: func(_ *Definition, c *Case) value { return boolean(c.HolderID != 0) }},
+	"holder":        {kind: kindBool, get: func(_ *Definition, c *Case) value { return boolean(c.HolderID != 0) }},
+	"plan_approved": {kind: kindBool, get: func(d *Definition, c *Case) value { return boolean(d.PlanApproved(c)) }},
 }
 
 // FieldNames lists the registry's field names, sorted.

@@ -22,6 +22,10 @@ type Rule struct {
 	Department    string `json:"department,omitempty"` // org department code
 	Strategy      string `json:"strategy,omitempty"`
 	RouteToDealer bool   `json:"route_to_dealer,omitempty"`
+	// Profile, when set, is the lifecycle the complaints this rule
+	// matches run under instead of the definition's own (e.g. service
+	// complaints of a manufacturer handled by the 4S levels).
+	Profile string `json:"profile,omitempty"`
 }
 
 // Match lists what a rule requires; empty lists match anything. A category
@@ -62,6 +66,7 @@ type Outcome struct {
 	Department string
 	Strategy   string
 	DealerID   int64 // non-zero: route to this dealer instead of a department
+	Profile    string
 }
 
 // ToDealer reports whether the complaint goes to the customer's dealer.
@@ -80,9 +85,9 @@ func Route(rules []Rule, s Subject) (o Outcome, ok bool) {
 			if s.DealerID == 0 {
 				continue
 			}
-			return Outcome{Rule: r.Name, DealerID: s.DealerID}, true
+			return Outcome{Rule: r.Name, DealerID: s.DealerID, Profile: r.Profile}, true
 		}
-		return Outcome{Rule: r.Name, Department: r.Department, Strategy: r.Strategy}, true
+		return Outcome{Rule: r.Name, Department: r.Department, Strategy: r.Strategy, Profile: r.Profile}, true
 	}
 	return Outcome{}, false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -71,6 +72,12 @@ type State struct {
 	Kind      string `json:"kind"`
 	Open      bool   `json:"open"`                 // work remains; counts in open lists and SLA
 	PausesSLA bool   `json:"pauses_sla,omitempty"` // e.g. waiting on the customer
+	// PlanLocked marks the states after the resolution plan was promised to
+	// the customer (replied, executing, verification, follow-up, closed): a
+	// case enters one only with its current plan approved (or committed
+	// within the actor's authority, or free), and a change of the plan
+	// there sends it back to approval.
+	PlanLocked bool `json:"plan_locked,omitempty"`
 	// Within is a clock-time limit for leaving the state ("1h": a bank
 	// reports to the customer-service manager within an hour), a hint for
 	// the SLA module; working-day limits live there.
@@ -100,6 +107,10 @@ type Action struct {
 	// CommitsResolution promises the customer the case's amount without an
 	// approval, so the actor's own limit must cover it (WF-5).
 	CommitsResolution bool `json:"commits_resolution,omitempty"`
+	// CustomerContact marks a step that records the customer's side (their
+	// agreement to a plan, a follow-up visit): customer service takes it on
+	// any complaint (permission case.contact instead of complaint.update).
+	CustomerContact bool `json:"customer_contact,omitempty"`
 	// Satisfaction is "satisfied" or "unsatisfied" for actions that record
 	// a follow-up visit; the input score must agree with it.
 	Satisfaction string  `json:"satisfaction,omitempty"`
@@ -215,13 +226,33 @@ func Load(r io.Reader) (*Definition, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	var d Definition
-	if err := dec.Decode(&d); err != nil {
-		return nil, apperr.Wrap(apperr.Invalid, err, "workflow: cannot parse definition")
+	err := dec.Decode(&d)
+	if err == nil {
+		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
+			err = errors.New("data after the definition object")
+		}
+	}
+	if err != nil {
+		return nil, parseError(err)
 	}
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// parseError names the place of a file that cannot be read: the key of a
+// value of the wrong type, an unknown key, else the whole file.
+func parseError(err error) error {
+	fe := apperr.FieldError{Field: "file", Rule: "invalid_definition", Param: err.Error()}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		fe = apperr.FieldError{Field: te.Field, Rule: "wrong_type", Param: te.Type.String()}
+	} else if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		fe = apperr.FieldError{Field: strings.Trim(f, `"`), Rule: "unknown_field"}
+	}
+	return &apperr.Error{Code: apperr.Invalid, Message: "workflow: cannot parse definition: " + err.Error(),
+		Fields: []apperr.FieldError{fe}, Err: err}
 }
 
 //go:embed profiles/*.json
@@ -248,15 +279,24 @@ func Profiles() []string {
 
 // LoadProfile loads an embedded profile by name.
 func LoadProfile(name string) (*Definition, error) {
-	b, err := profileFS.ReadFile("profiles/" + name + ".json")
+	b, err := ProfileSource(name)
 	if err != nil {
-		return nil, apperr.New(apperr.NotFound, "workflow: no profile %q", name)
+		return nil, err
 	}
 	d, err := Load(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("workflow profile %s: %w", name, err)
 	}
 	return d, nil
+}
+
+// ProfileSource returns the file of an embedded profile as shipped.
+func ProfileSource(name string) ([]byte, error) {
+	b, err := profileFS.ReadFile("profiles/" + name + ".json")
+	if err != nil {
+		return nil, apperr.New(apperr.NotFound, "workflow: no profile %q", name)
+	}
+	return b, nil
 }
 
 func label(zh, en, lang string) string {

@@ -291,3 +291,16 @@ func TestNumberWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestClockMigration runs the one-row-per-complaint migration on a schema
+// with clocks in the former table.
+func TestClockMigration(t *testing.T) {
+	u := freshSchema(t)
+	storetest.RunClockMigration(t, func() *sqlstore.DB {
+		db, err := Open(t.Context(), u, nil, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}, Migrations())
+}

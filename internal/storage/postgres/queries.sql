@@ -7,16 +7,17 @@
 -- Ids are drawn before the insert (Dialect.AllocateIDs).
 
 -- name: complaint.insert
-INSERT INTO complaints (id, number, tracking_code, status, version, channel, received_at, subject, description,
+INSERT INTO complaints (id, number, tracking_code, status, profile, profile_version, version, channel, received_at, subject, description,
   category, category_top, severity, safety, requests,
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
   order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
-  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at, search)
+  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at,
+  sla_outcomes, search)
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?::tsvector)
+(?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?::tsvector)
 
 -- Claims skip rows another server is claiming at this moment, so two
 -- servers never take the same job.
@@ -29,3 +30,28 @@ WHERE id IN (
   ORDER BY id LIMIT ?
   FOR UPDATE SKIP LOCKED)
 RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at
+
+-- A case change locks its complaint's clocks until it commits; the
+-- monitor's claim skips rows another server holds.
+
+-- name: sla.set.lock.tx
+SELECT complaint_id, base, clocks, extensions, version FROM complaint_clocks WHERE complaint_id = ? FOR UPDATE
+
+-- name: sla.due
+SELECT k.complaint_id, k.base, k.clocks, k.extensions, k.version, c.id, COALESCE(c.number, ''), c.holder_id, c.backup_id,
+  COALESCE(hd.manager_id, cd.manager_id)
+FROM complaint_clocks k
+LEFT JOIN complaints c ON c.id = k.complaint_id
+LEFT JOIN users h ON h.id = c.holder_id
+LEFT JOIN departments hd ON hd.id = h.department_id
+LEFT JOIN departments cd ON cd.id = c.department_id
+WHERE k.next_at <= ?
+ORDER BY k.next_at LIMIT ?
+FOR UPDATE OF k SKIP LOCKED
+
+-- A case change locks its complaint before its clocks; the monitor holds
+-- clocks and takes only the complaints nobody holds, so neither waits for
+-- the other in a cycle.
+
+-- name: sla.due.complaints.tail
+ORDER BY id FOR NO KEY UPDATE SKIP LOCKED

@@ -46,10 +46,11 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 		v.Set("_txlock", mode)
 		return "file:" + path + "?" + v.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("immediate"))
+	wc, err := newConnector(dsn("immediate"))
 	if err != nil {
 		return nil, err
 	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -64,24 +65,19 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("deferred")+"&mode=ro")
+	rc, err := newConnector(dsn("deferred") + "&mode=ro")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
+	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	stmts, err := sqlstore.NewStmtCache(ctx, w, hotQueries...)
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, err
-	}
-	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{stmts: stmts, read: r}, Queries: queries,
+	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{read: r}, Queries: queries,
 		Migrations: Migrations(), Now: now, Log: log, IntakeWorkers: 1})
 }
 
-// Statements of the SQLite write path, prepared once on the writer.
+// Statements of the SQLite write path.
 const (
 	sqlNextNumber = `INSERT INTO number_counters (scope, value) VALUES (?, ?)
 		ON CONFLICT (scope) DO UPDATE SET value = value + excluded.value RETURNING value`
@@ -97,12 +93,9 @@ const (
 	sqlHits = `SELECT rowid FROM complaint_fts WHERE complaint_fts MATCH ?`
 )
 
-var hotQueries = []string{sqlNextNumber, sqlUnindex, sqlIndex, sqlAuditHead, sqlAuditInsert, sqlAuditMove}
-
 // Dialect is SQLite's part of the shared store.
 type Dialect struct {
-	stmts *sqlstore.StmtCache // prepared on the single writer connection
-	read  *sql.DB             // the reader pool, for planning searches
+	read *sql.DB // the reader pool, for planning searches
 }
 
 // Name implements sqlstore.Dialect.
@@ -141,7 +134,7 @@ func (d *Dialect) AllocateIDs(context.Context, *sql.Tx, int) ([]int64, error) { 
 // NextNumbers implements sqlstore.Dialect.
 func (d *Dialect) NextNumbers(ctx context.Context, tx *sql.Tx, scope string, n int) (int64, error) {
 	var last int64
-	err := d.stmts.QueryRow(ctx, tx, sqlNextNumber, scope, n).Scan(&last)
+	err := tx.QueryRowContext(ctx, sqlNextNumber, scope, n).Scan(&last)
 	return last, err
 }
 
@@ -152,7 +145,7 @@ func (d *Dialect) SearchArgs([]string) []any { return nil }
 // IndexComplaints implements sqlstore.Dialect.
 func (d *Dialect) IndexComplaints(ctx context.Context, tx *sql.Tx, items []sqlstore.Indexed) error {
 	for _, it := range items {
-		if _, err := d.stmts.Exec(ctx, tx, sqlIndex, it.ID, textsearch.Doc(it.Tokens)); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlIndex, it.ID, textsearch.Doc(it.Tokens)); err != nil {
 			return fmt.Errorf("index: %w", err)
 		}
 	}
@@ -161,7 +154,7 @@ func (d *Dialect) IndexComplaints(ctx context.Context, tx *sql.Tx, items []sqlst
 
 // Reindex implements sqlstore.Dialect.
 func (d *Dialect) Reindex(ctx context.Context, tx *sql.Tx, id int64, tokens []string) error {
-	if _, err := d.stmts.Exec(ctx, tx, sqlUnindex, id); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlUnindex, id); err != nil {
 		return fmt.Errorf("unindex: %w", err)
 	}
 	return d.IndexComplaints(ctx, tx, []sqlstore.Indexed{{ID: id, Tokens: tokens}})
@@ -201,7 +194,7 @@ func (d *Dialect) SearchClause(ctx context.Context, q textsearch.Query) (string,
 func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error {
 	var last int64
 	var prev string
-	if err := d.stmts.QueryRow(ctx, tx, sqlAuditHead).Scan(&last, &prev); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlAuditHead).Scan(&last, &prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	for _, e := range entries {
@@ -210,13 +203,13 @@ func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit
 		e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
 		e.PrevHash = prev
 		e.Hash = audit.ComputeHash(prev, e)
-		if _, err := d.stmts.Exec(ctx, tx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
+		if _, err := tx.ExecContext(ctx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
 			e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
 			return fmt.Errorf("audit append: %w", err)
 		}
 		prev = e.Hash
 	}
-	if _, err := d.stmts.Exec(ctx, tx, sqlAuditMove, last, prev); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlAuditMove, last, prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

@@ -81,3 +81,16 @@ func TestMissingMigrationApplied(t *testing.T) {
 		t.Fatalf("calendar_state after the missing migration ran: %v", err)
 	}
 }
+
+// TestClockMigration runs the one-row-per-complaint migration on a file
+// with clocks in the former table.
+func TestClockMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	storetest.RunClockMigration(t, func() *sqlstore.DB {
+		db, err := sqlite.Open(t.Context(), path, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}, sqlite.Migrations())
+}

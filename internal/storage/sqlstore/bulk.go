@@ -13,7 +13,9 @@ import (
 
 // BulkCreate stores many already validated complaints in one transaction,
 // each written as Create writes it (references checked, number, timeline
-// event, search index, audit entry). It is for imports and benchmark data:
+// event, search index, audit entry, time-limit clocks) but leaving no work
+// behind: no acknowledgement letter, webhook or batch-incident check is
+// queued. It is for imports and benchmark data:
 // spec(i) numbers cs[i], so numbers can follow the received dates. The
 // actor of each entry is the complaint's first receiver (FirstReceiverID
 // and FirstReceiver) when set, else the system. On error nothing is stored.
@@ -24,7 +26,7 @@ func (s ComplaintStore) BulkCreate(ctx context.Context, cs []complaint.Complaint
 		if c := &cs[i]; c.FirstReceiverID != nil {
 			opts.Actor = audit.Actor{UserID: *c.FirstReceiverID, Name: c.FirstReceiver}
 		}
-		reqs[i] = &createReq{ctx: ctx, c: &cs[i], opts: opts}
+		reqs[i] = &createReq{ctx: ctx, c: &cs[i], opts: opts, bulk: true}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(reqs); start += maxBatch {
@@ -66,10 +68,12 @@ const bulkRows = 500
 
 // BulkSetCases records the handling of complaints already stored, in one
 // transaction and with multi-row statements, without timeline or audit
-// entries. It is for benchmark data, which needs cases in every state
-// quickly; the casework service records real handling.
+// entries; the clocks given replace those registration started. It is for
+// benchmark and demo data, which need cases in every state quickly; the
+// casework service records real handling.
 func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error {
-	var resp, links, clocks []any
+	var resp, links []any
+	var sets []clockSet
 	for i := range cs {
 		c := &cs[i]
 		for _, d := range c.Responsible {
@@ -78,9 +82,8 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 		if c.RepeatOf != 0 {
 			links = append(links, c.ID, c.RepeatOf, micros(c.RepeatAt))
 		}
-		for _, k := range c.Clocks {
-			clocks = append(clocks, c.ID, k.Policy, micros(k.StartedAt), micros(k.DueAt), nullMicros(k.PausedAt), nullMicros(k.StoppedAt),
-				k.State, nullMicros(k.BreachedAt), int64(k.Lateness/time.Microsecond), nullInt(k.HolderID))
+		if len(c.Clocks) > 0 {
+			sets = append(sets, clockSet{complaintID: c.ID, base: c.Clocks[0].StartedAt, clocks: c.Clocks})
 		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -105,8 +108,7 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 			head, row string
 			width     int
 			args      []any
-		}{{"bulk.responsible", "bulk.responsible.row", 3, resp}, {"bulk.links", "bulk.links.row", 3, links},
-			{"bulk.clocks", "bulk.clocks.row", 10, clocks}} {
+		}{{"bulk.responsible", "bulk.responsible.row", 3, resp}, {"bulk.links", "bulk.links.row", 3, links}} {
 			for start := 0; start < len(x.args); start += bulkRows * x.width {
 				part := x.args[start:min(start+bulkRows*x.width, len(x.args))]
 				if _, err := tx.ExecContext(ctx, s.multiRow(x.head, x.row, "", len(part)/x.width), part...); err != nil {
@@ -114,6 +116,30 @@ func (s ComplaintStore) BulkSetCases(ctx context.Context, cs []CaseState) error 
 				}
 			}
 		}
-		return nil
+		return s.insertSets(ctx, tx, sets, true)
+	})
+}
+
+// PutClocks stores the clocks of complaints as given, replacing those they
+// have, with their outcomes on the complaints: for data written directly
+// (benchmark data, tests). Clocks are numbered in order.
+func (db *DB) PutClocks(ctx context.Context, byComplaint map[int64][]sla.Clock) error {
+	var sets []clockSet
+	outs := map[int64]string{}
+	for id, cs := range byComplaint {
+		cs = append([]sla.Clock(nil), cs...)
+		for i := range cs {
+			cs[i].ID, cs[i].ComplaintID = int64(i+1), id
+		}
+		if len(cs) > 0 {
+			sets = append(sets, clockSet{complaintID: id, base: cs[0].StartedAt, clocks: cs})
+		}
+		outs[id] = outcomes(cs)
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.insertSets(ctx, tx, sets, true); err != nil {
+			return err
+		}
+		return db.writeOutcomes(ctx, tx, outs)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
@@ -36,19 +37,26 @@ func searchTokens(c *complaint.Complaint) []string {
 	return toks
 }
 
-// categoryParent returns the level-1 parent of a category code ("" for a
-// level-1 code). Known codes are remembered: categories are added, never
-// renumbered, so a hit needs no query.
-func (s ComplaintStore) categoryParent(ctx context.Context, tx *sql.Tx, code string) (string, error) {
+// categoryRef is what a category code tells of a complaint: its level-1
+// parent ("" for a level-1 code) and whether it is a quality category.
+type categoryRef struct {
+	parent  string
+	quality bool
+}
+
+// category looks a category code up. Known codes are remembered:
+// categories are added, never renumbered or reclassified, so a hit needs no
+// query.
+func (s ComplaintStore) category(ctx context.Context, tx *sql.Tx, code string) (categoryRef, error) {
 	if p, ok := s.categories.Load(code); ok {
-		return p.(string), nil
+		return p.(categoryRef), nil
 	}
-	var parent string
-	if err := s.stmts.QueryRow(ctx, tx, s.q("ref.category"), code).Scan(&parent); err != nil {
-		return "", err
+	var ref categoryRef
+	if err := tx.QueryRowContext(ctx, s.q("ref.category"), code).Scan(&ref.parent, &ref.quality); err != nil {
+		return ref, err
 	}
-	s.categories.Store(code, parent)
-	return parent, nil
+	s.categories.Store(code, ref)
+	return ref, nil
 }
 
 func (s ComplaintStore) fieldArgs(c *complaint.Complaint, top string) []any {
@@ -101,7 +109,7 @@ func (s ComplaintStore) insertEvent(ctx context.Context, tx *sql.Tx, e *complain
 		e.ActorID = &actor.UserID
 	}
 	e.ActorName = actor.Name
-	if err := s.stmts.QueryRow(ctx, tx, s.q("complaint.event.insert"), e.ComplaintID, micros(e.At), actorID, actor.Name,
+	if err := tx.QueryRowContext(ctx, s.q("complaint.event.insert"), e.ComplaintID, micros(e.At), actorID, actor.Name,
 		e.Kind, e.Public, e.Body, data).Scan(&e.ID); err != nil {
 		return fmt.Errorf("insert timeline event: %w", err)
 	}
@@ -122,7 +130,7 @@ func scanComplaint(row scanner) (*complaint.Complaint, error) {
 		&customerID, &c.CustomerName, &c.CustomerClass, &c.Region, &productID, &c.ProductName, &c.Model, &c.BatchNo, &batchID,
 		&c.OrderNo, &c.PartNo, &qtyShipped, &qtyDefective, &shipDate, &c.ShipAddress, &c.UsageTime,
 		&c.FoundPlace, &foundAt, &deptID, &holderID, &backupID, &receiverID, &c.FirstReceiver, &c.AttachmentCount,
-		&expected, &created, &updated)
+		&expected, &created, &updated, &c.Profile, &c.ProfileVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -165,9 +173,12 @@ type cursor struct {
 }
 
 // dueExpr is the earliest due time of a complaint's counting clocks
-// (running, or breached by the monitor and not yet stopped), or the largest
-// int64 when none counts (so they sort last under "due_asc").
-const dueExpr = "COALESCE((SELECT MIN(k.due_at) FROM sla_clocks k WHERE k.complaint_id = c.id AND (k.state = 'running' OR (k.state = 'breached' AND k.stopped_at IS NULL))), 9223372036854775807)"
+// (running, or breached and not yet stopped; kept in complaint_clocks), or
+// the largest int64 when none counts (so they sort last under "due_asc").
+const dueExpr = "COALESCE((SELECT k.due_at FROM complaint_clocks k WHERE k.complaint_id = c.id), 9223372036854775807)"
+
+// noDue is dueExpr's value for a complaint without a counting clock.
+const noDue int64 = 9223372036854775807
 
 func encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(mustJSON(c))
@@ -248,6 +259,13 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 	if f.Established != nil {
 		add("c.established = ?", *f.Established)
 	}
+	if f.Scope != nil {
+		cond, a, any := scopeClause(f.Scope)
+		if !any {
+			return nil, nil, release, false, nil
+		}
+		add(cond, a...)
+	}
 	switch f.State {
 	case "":
 	case "open":
@@ -267,12 +285,13 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 	switch f.Due {
 	case "":
 	case "overdue":
-		// The monitor marks a clock breached at its due time without
-		// stopping it; one not yet marked is running past its due time.
-		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL)))", micros(s.Now()))
+		// A clock still counting past its due time, marked breached by the
+		// monitor or not yet.
+		add("EXISTS (SELECT 1 FROM complaint_clocks k WHERE k.complaint_id = c.id AND k.due_at < ?)", micros(s.Now()))
 	case "due_soon":
 		now := s.Now()
-		add("EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id AND k.state = 'running' AND k.due_at >= ? AND k.due_at < ?)",
+		// Not overdue yet, the earliest due time within DueSoon.
+		add("EXISTS (SELECT 1 FROM complaint_clocks k WHERE k.complaint_id = c.id AND k.due_at >= ? AND k.due_at < ?)",
 			micros(now), micros(now.Add(complaint.DueSoon)))
 	default:
 		return nil, nil, release, false, &apperr.Error{Code: apperr.Invalid, Message: "bad due filter",
@@ -291,6 +310,32 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 		add(cond, a...)
 	}
 	return where, args, release, true, nil
+}
+
+// scopeClause is the condition on complaints c of what one user may read
+// (casework's scope, SEC-1): their own cases and their departments'. ok is
+// false when the scope holds nothing.
+func scopeClause(sc *complaint.Scope) (cond string, args []any, ok bool) {
+	var or []string
+	if sc.UserID != 0 {
+		or = append(or, "c.holder_id = ?", "c.backup_id = ?", "c.first_receiver_id = ?",
+			"EXISTS (SELECT 1 FROM capa_actions o WHERE o.complaint_id = c.id AND o.superseded_by IS NULL AND o.owner_user_id = ?)")
+		args = append(args, sc.UserID, sc.UserID, sc.UserID, sc.UserID)
+	}
+	if n := len(sc.DepartmentIDs); n > 0 {
+		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		or = append(or, "c.department_id IN ("+ph+")",
+			"EXISTS (SELECT 1 FROM capa_actions o WHERE o.complaint_id = c.id AND o.superseded_by IS NULL AND o.owner_department_id IN ("+ph+"))")
+		for range 2 {
+			for _, d := range sc.DepartmentIDs {
+				args = append(args, d)
+			}
+		}
+	}
+	if len(or) == 0 {
+		return "", nil, false
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args, true
 }
 
 // Count returns how many complaints f selects (its cursor and limit aside).
@@ -405,53 +450,30 @@ func (s ComplaintStore) List(ctx context.Context, f complaint.Filter) (*complain
 	return page, nil
 }
 
-// Update implements complaint.Store.
-func (s ComplaintStore) Update(ctx context.Context, c *complaint.Complaint, changes []complaint.Change, actor audit.Actor) error {
-	now := s.Now()
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		top, err := s.resolveRefs(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		args := append(s.fieldArgs(c, top), c.Status, micros(now), c.ID, c.Version)
-		res, err := tx.ExecContext(ctx, s.q("complaint.update"), args...)
-		if err != nil {
-			return fmt.Errorf("update complaint: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.Conflict, "complaint %d was changed by someone else (version %d)", c.ID, c.Version)
-		}
-		c.Version++
-		c.UpdatedAt = now
-		if len(changes) == 0 {
-			return nil
-		}
-		ev := &complaint.Event{ComplaintID: c.ID, At: now, Kind: complaint.EventChanged, Data: map[string]any{"changes": changes}}
-		if err := s.insertEvent(ctx, tx, ev, actor); err != nil {
-			return err
-		}
-		if err := s.Dialect.Reindex(ctx, tx, c.ID, searchTokens(c)); err != nil {
-			return err
-		}
-		fields := make([]string, len(changes))
-		for i, ch := range changes {
-			fields[i] = ch.Field
-		}
-		return s.audit(ctx, tx, actor, "complaint.update", "complaint:"+strconv.FormatInt(c.ID, 10), map[string]any{"fields": fields})
-	})
-}
-
-// AddEvent implements complaint.Store.
-func (s ComplaintStore) AddEvent(ctx context.Context, e *complaint.Event, actor audit.Actor) error {
+// ImportEvent writes a timeline entry of a case imported in bulk (demo and
+// benchmark data), outside the case service; live cases are written only
+// through casework.
+func (s ComplaintStore) ImportEvent(ctx context.Context, e *complaint.Event, actor audit.Actor) error {
 	if e.At.IsZero() {
 		e.At = s.Now()
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.insertEvent(ctx, tx, e, actor); err != nil {
-			return s.classify(err)
-		}
-		return s.audit(ctx, tx, actor, "complaint.event."+e.Kind, "complaint:"+strconv.FormatInt(e.ComplaintID, 10), nil)
-	})
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.insertEvent(ctx, tx, e, actor) })
+}
+
+// updateFields writes the record fields of c inside a case's transaction
+// (casework's Store.Save checked the version) and renews its search index.
+func (s ComplaintStore) updateFields(ctx context.Context, tx *sql.Tx, c *complaint.Complaint, now time.Time) error {
+	top, err := s.resolveRefs(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	args := append(s.fieldArgs(c, top), micros(now), c.ID)
+	if _, err := tx.ExecContext(ctx, s.q("complaint.update"), args...); err != nil {
+		return fmt.Errorf("update complaint: %w", err)
+	}
+	c.Version++
+	c.UpdatedAt = now
+	return s.Dialect.Reindex(ctx, tx, c.ID, searchTokens(c))
 }
 
 // Timeline implements complaint.Store.
@@ -483,33 +505,6 @@ func (s ComplaintStore) Timeline(ctx context.Context, complaintID int64, publicO
 		out = append(out, e)
 	}
 	return out, s.classify(rows.Err())
-}
-
-// AddAttachment implements complaint.Store.
-func (s ComplaintStore) AddAttachment(ctx context.Context, a *complaint.Attachment, actor audit.Actor) error {
-	now := s.Now()
-	a.CreatedAt = now
-	a.UploadedBy = actor.Name
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("complaint.attachment.count"), micros(now), a.ComplaintID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "complaint %d not found", a.ComplaintID)
-		}
-		if err := tx.QueryRowContext(ctx, s.q("complaint.attachment.insert"), a.ComplaintID, a.Name, a.ContentType, a.Size, a.SHA256,
-			a.Kind, a.Public, a.UploadedBy, micros(now)).Scan(&a.ID); err != nil {
-			return err
-		}
-		ev := &complaint.Event{ComplaintID: a.ComplaintID, At: now, Kind: complaint.EventAttachment, Public: a.Public,
-			Data: map[string]any{"attachment_id": a.ID, "name": a.Name, "size": a.Size}}
-		if err := s.insertEvent(ctx, tx, ev, actor); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, actor, "complaint.attachment", "complaint:"+strconv.FormatInt(a.ComplaintID, 10),
-			map[string]any{"attachment_id": a.ID, "sha256": a.SHA256})
-	})
 }
 
 func scanAttachment(row scanner) (*complaint.Attachment, error) {

@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql
+//go:embed queries.sql exports.sql workflow.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -85,12 +85,14 @@ type DB struct {
 	SLA *sla.Rules
 	// Outbox, when set, adds the jobs that carry new notices and fired
 	// timers outside kesu (email, SMS, webhooks) to their transaction.
-	Outbox     Outbox
-	queries    map[string]string
-	raw        map[string]string // queries as written, with ? placeholders
-	intake     *intake
-	stmts      *StmtCache
-	categories sync.Map // category code → parent code, see categoryParent
+	Outbox Outbox
+	// Registration, when set, returns the jobs to queue with a newly
+	// registered complaint, in its registration transaction.
+	Registration RegistrationJobs
+	queries      map[string]string
+	raw          map[string]string // queries as written, with ? placeholders
+	intake       *intake
+	categories   sync.Map // category code → categoryRef, see category
 }
 
 // Config is what an engine passes to New.
@@ -116,7 +118,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}
@@ -126,25 +128,12 @@ func New(cfg Config) (*DB, error) {
 			return nil, err
 		}
 	}
-	hot := make([]string, 0, len(hotQueries))
-	for _, name := range hotQueries {
-		hot = append(hot, db.q(name))
-	}
-	stmts, err := NewStmtCache(context.Background(), db.W, hot...)
-	if err != nil {
-		return nil, err
-	}
-	db.stmts = stmts
 	return db, nil
 }
-
-// hotQueries run for every complaint registered; they are prepared once.
-var hotQueries = []string{"complaint.event.insert", "ref.category"}
 
 // Close stops the intake workers and closes both handles.
 func (db *DB) Close() error {
 	db.intake.close()
-	db.stmts.Close()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())

@@ -49,6 +49,19 @@ func (s IncidentStore) Subject(ctx context.Context, complaintID int64) (*inciden
 	return sub, nil
 }
 
+// Subjects implements incident.Store.
+func (s IncidentStore) Subjects(ctx context.Context, ids []int64) ([]incident.Subject, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return list(ctx, s.DB, s.q("incident.subject.select")+s.Dialect.Rebind(" WHERE c.id IN "+inList(len(ids))+" ORDER BY c.id"), args,
+		scanSubject)
+}
+
 // CountBatchQuality implements incident.Store; it reads the complaints_batch
 // index (batch_no, received_at).
 func (s IncidentStore) CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (int, error) {

@@ -12,7 +12,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
-	"kesu/internal/jobs"
+	"kesu/internal/sla"
 )
 
 // Intake commits concurrent complaint creations in shared transactions
@@ -40,8 +40,13 @@ type createReq struct {
 	c      *complaint.Complaint
 	opts   complaint.CreateOptions
 	replay bool // the idempotency key was used before
+	bulk   bool // an import: no letter, webhook or batch check queued
 	err    error
 	done   chan struct{}
+
+	// What registration starts with the complaint (registration.go).
+	quality bool
+	clocks  []sla.Clock
 }
 
 func (in *intake) start() {
@@ -171,6 +176,9 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	var tops []string
 	for _, r := range todo {
 		top, err := s.apply(ctx, tx, rs, r.c)
+		if err == nil {
+			err = s.startClocks(ctx, tx, r, top, now)
+		}
 		if err != nil {
 			r.err = err
 			continue
@@ -190,7 +198,6 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	for i, id := range pre {
 		ok[i].c.ID = id
 	}
-	ids := make([]int64, len(ok))
 	afterInsert := func() error {
 		if err := s.insertCreatedEvents(ctx, tx, ok, now); err != nil {
 			return err
@@ -198,16 +205,7 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 		if err := s.insertKeys(ctx, tx, ok, now); err != nil {
 			return err
 		}
-		for i, r := range ok {
-			ids[i] = r.c.ID
-		}
-		// What follows registration — starting the time-limit clocks from
-		// the receipt time, the batch-incident rule — runs through the job
-		// table right after this commit: one job row per batch, never lost.
-		if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(ids)}); err != nil {
-			return fmt.Errorf("enqueue registration work: %w", err)
-		}
-		return nil
+		return s.storeClocks(ctx, tx, ok)
 	}
 	if pre != nil {
 		if err := afterInsert(); err != nil {
@@ -238,6 +236,9 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 			Detail: mustJSON(map[string]any{"channel": c.Channel, "severity": c.Severity, "number": c.Number})}
 	}
 	if err := s.Dialect.IndexComplaints(ctx, tx, idx); err != nil {
+		return err
+	}
+	if err := s.registered(ctx, tx, ok); err != nil {
 		return err
 	}
 	return s.Dialect.AppendAudit(ctx, tx, entries...)
@@ -349,10 +350,13 @@ func (s ComplaintStore) insertComplaints(ctx context.Context, tx *sql.Tx, reqs [
 		if withID {
 			args = append(args, c.ID)
 		}
-		args = append(args, c.Number, c.TrackingCode, c.Status)
+		if c.Profile == "" {
+			c.Profile = complaint.DefaultProfile
+		}
+		args = append(args, c.Number, c.TrackingCode, c.Status, c.Profile, c.ProfileVersion)
 		args = append(args, s.fieldArgs(c, tops[i])...)
 		args = append(args[:len(args)-1], nullInt(c.HolderID), nullInt(c.BackupID), args[len(args)-1])
-		args = append(args, micros(c.ExpectedBy), micros(now), micros(now))
+		args = append(args, micros(c.ExpectedBy), micros(now), micros(now), outcomes(reqs[i].clocks))
 		args = append(args, s.Dialect.SearchArgs(toks[i])...)
 	}
 	rows, err := tx.QueryContext(ctx, s.multiRow("complaint.insert", "complaint.insert.row", "complaint.insert.returning", len(reqs)), args...)

@@ -103,6 +103,33 @@ func (s JobStore) Complete(ctx context.Context, id int64, worker string) (bool, 
 	return ok, err
 }
 
+// CompleteMany implements jobs.Store: the claimed jobs of ids done in one
+// transaction; it returns how many were still ours.
+func (s JobStore) CompleteMany(ctx context.Context, ids []int64, worker string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		const chunk = 500
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := []any{micros(s.Now()), worker}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			res, err := tx.ExecContext(ctx, s.Dialect.Rebind(s.raw["jobs.complete.many"]+" "+inList(len(part))), args...)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Fail implements jobs.Store.
 func (s JobStore) Fail(ctx context.Context, id int64, worker, msg string, retryAt time.Time) error {
 	if len(msg) > 2000 {
@@ -157,4 +184,27 @@ func (s JobStore) NextRunAt(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return fromMicros(t.Int64), nil
+}
+
+// Prune implements jobs.Store. The index on (status, run_at) finds the
+// candidates: a job finished before a time ran before it.
+func (s JobStore) Prune(ctx context.Context, before time.Time, keep []string, limit int) (int, error) {
+	q := s.raw["jobs.prune"]
+	args := []any{micros(before), micros(before)}
+	if len(keep) > 0 {
+		in, kargs := statusList(keep)
+		q += " AND kind NOT IN " + in
+		args = append(args, kargs...)
+	}
+	q += " ORDER BY run_at LIMIT " + strconv.Itoa(limit) + ")"
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.Dialect.Rebind(q), args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }

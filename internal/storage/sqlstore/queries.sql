@@ -2,16 +2,17 @@
 -- may override any name in its own queries.sql.
 
 -- name: complaint.insert
-INSERT INTO complaints (number, tracking_code, status, version, channel, received_at, subject, description,
+INSERT INTO complaints (number, tracking_code, status, profile, profile_version, version, channel, received_at, subject, description,
   category, category_top, severity, safety, requests,
   complainant_name, complainant_phone, complainant_email, complainant_address, complainant_company,
   customer_id, customer_class, region, product_id, product_name, model, batch_no, batch_id,
   order_no, part_no, qty_shipped, qty_defective, ship_date, ship_address, usage_time,
-  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at)
+  found_place, found_at, department_id, holder_id, backup_id, first_receiver_id, attachment_count, expected_by, created_at, updated_at,
+  sla_outcomes)
 VALUES
 
 -- name: complaint.insert.row
-(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+(?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
 
 -- name: complaint.insert.returning
 RETURNING id, tracking_code
@@ -32,13 +33,13 @@ INSERT INTO idempotency_keys (scope, key, request_hash, complaint_id, created_at
 SELECT scope, key FROM idempotency_keys WHERE (scope, key) IN (VALUES
 
 -- name: complaint.update
-UPDATE complaints SET version = version + 1, channel = ?, received_at = ?, subject = ?, description = ?,
+UPDATE complaints SET channel = ?, received_at = ?, subject = ?, description = ?,
   category = ?, category_top = ?, severity = ?, safety = ?, requests = ?,
   complainant_name = ?, complainant_phone = ?, complainant_email = ?, complainant_address = ?, complainant_company = ?,
   customer_id = ?, customer_class = ?, region = ?, product_id = ?, product_name = ?, model = ?, batch_no = ?, batch_id = ?,
   order_no = ?, part_no = ?, qty_shipped = ?, qty_defective = ?, ship_date = ?, ship_address = ?, usage_time = ?,
-  found_place = ?, found_at = ?, department_id = ?, first_receiver_id = ?, status = ?, updated_at = ?
-WHERE id = ? AND version = ?
+  found_place = ?, found_at = ?, department_id = ?, first_receiver_id = ?, updated_at = ?
+WHERE id = ?
 
 -- name: complaint.select
 SELECT c.id, COALESCE(c.number, ''), c.tracking_code, c.status, c.version, c.channel, c.received_at, c.subject, c.description,
@@ -47,7 +48,7 @@ SELECT c.id, COALESCE(c.number, ''), c.tracking_code, c.status, c.version, c.cha
   c.customer_id, COALESCE(cu.name, ''), c.customer_class, c.region, c.product_id, c.product_name, c.model, c.batch_no, c.batch_id,
   c.order_no, c.part_no, c.qty_shipped, c.qty_defective, c.ship_date, c.ship_address, c.usage_time,
   c.found_place, c.found_at, c.department_id, c.holder_id, c.backup_id, c.first_receiver_id, COALESCE(u.name, ''), c.attachment_count,
-  c.expected_by, c.created_at, c.updated_at
+  c.expected_by, c.created_at, c.updated_at, c.profile, c.profile_version
 FROM complaints c
 LEFT JOIN customers cu ON cu.id = c.customer_id
 LEFT JOIN users u ON u.id = c.first_receiver_id
@@ -89,7 +90,7 @@ ON CONFLICT (code) DO NOTHING
 SELECT 1 FROM departments WHERE id = ?
 
 -- name: ref.category
-SELECT parent FROM categories WHERE code = ?
+SELECT parent, quality FROM categories WHERE code = ?
 
 -- name: audit.list
 SELECT id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash FROM audit_log
@@ -234,13 +235,13 @@ SELECT value FROM settings WHERE key = ?
 INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
 
 -- name: case.load
-SELECT c.id, COALESCE(c.number, ''), c.version, c.profile, c.status, c.previous_status, c.level,
+SELECT c.id, COALESCE(c.number, ''), c.version, c.profile, c.profile_version, c.status, c.previous_status, c.level,
   c.category, COALESCE(cat.quality, p.quality, false), c.severity, c.safety, c.department_id,
   c.established, c.validity, c.malicious, c.responsibility, c.responsibility_note, c.root_cause,
   c.resolution, c.amount, c.currency, c.resolution_executed,
   c.follow_ups_done, c.last_satisfaction, c.approval_round, c.reopens,
   c.holder_id, c.backup_id, c.merged_into, c.reminder_date, c.closed_at,
-  c.accepted_at, c.replied_at, c.executed_at
+  c.accepted_at, c.replied_at, c.executed_at, c.first_receiver_id, c.awaiting_role
 FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
@@ -252,13 +253,19 @@ SELECT user_id FROM complaint_parties WHERE complaint_id = ? ORDER BY user_id
 -- name: case.signers
 SELECT approver_id FROM approvals WHERE complaint_id = ? AND round = ? AND decision = 'approved' ORDER BY id
 
+-- name: case.committed
+SELECT COUNT(*) FROM approvals WHERE complaint_id = ? AND round = ? AND decision = 'committed'
+
+-- name: case.capa.owners
+SELECT DISTINCT owner_department_id, owner_user_id FROM capa_actions WHERE complaint_id = ? AND superseded_by IS NULL
+
 -- name: case.capa.summary
 SELECT COUNT(*),
   COALESCE(SUM(CASE WHEN supplier_id IS NOT NULL THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN verification = 'effective' THEN 1 ELSE 0 END), 0),
   COALESCE(SUM(CASE WHEN verification = 'ineffective' THEN 1 ELSE 0 END), 0)
-FROM capa_actions WHERE complaint_id = ?
+FROM capa_actions WHERE complaint_id = ? AND superseded_by IS NULL
 
 -- name: case.save
 UPDATE complaints SET version = version + 1, updated_at = ?, status = ?, previous_status = ?, level = ?,
@@ -266,7 +273,7 @@ UPDATE complaints SET version = version + 1, updated_at = ?, status = ?, previou
   root_cause = ?, resolution = ?, amount = ?, currency = ?, resolution_executed = ?,
   follow_ups_done = ?, last_satisfaction = ?, approval_round = ?, reopens = ?,
   holder_id = ?, backup_id = ?, merged_into = ?, reminder_date = ?, closed_at = ?,
-  accepted_at = ?, replied_at = ?, executed_at = ?
+  accepted_at = ?, replied_at = ?, executed_at = ?, awaiting_role = ?
 WHERE id = ? AND version = ?
 
 -- name: case.approval.insert
@@ -278,7 +285,7 @@ INSERT INTO follow_ups (complaint_id, method, satisfaction, comment, by_user_id,
 
 -- name: case.capa.reset
 UPDATE capa_actions SET verification = '', verified_by = NULL, verified_at = NULL, verify_note = '', update_standard = ?,
-  version = version + 1 WHERE complaint_id = ?
+  version = version + 1 WHERE complaint_id = ? AND verification = 'effective' AND superseded_by IS NULL
 
 -- name: case.responsible.delete
 DELETE FROM complaint_responsible WHERE complaint_id = ?
@@ -295,19 +302,18 @@ DELETE FROM complaint_parties WHERE complaint_id = ?
 -- name: case.parties.insert
 INSERT INTO complaint_parties (complaint_id, user_id) VALUES (?, ?)
 
--- name: case.parties.unassign
-UPDATE complaints SET holder_id = CASE WHEN holder_id = ? THEN NULL ELSE holder_id END,
-  backup_id = CASE WHEN backup_id = ? THEN NULL ELSE backup_id END, version = version + 1 WHERE id = ?
-
 -- name: capa.select
 SELECT id, complaint_id, kind, description, owner_department_id, owner_user_id, supplier_id, due_date, status, evidence,
-  done_at, verification, verified_by, verified_at, verify_note, update_standard, version, created_at
+  done_at, verification, verified_by, verified_at, verify_note, update_standard, superseded_by, supersedes_id, version, created_at
 FROM capa_actions
 
 -- name: capa.insert
 INSERT INTO capa_actions (complaint_id, kind, description, owner_department_id, owner_user_id, supplier_id, due_date, status,
-  evidence, verification, update_standard, version, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, 1, ?) RETURNING id
+  evidence, verification, update_standard, supersedes_id, version, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, 1, ?) RETURNING id
+
+-- name: capa.supersede
+UPDATE capa_actions SET superseded_by = ?, version = version + 1 WHERE id = ? AND complaint_id = ? AND superseded_by IS NULL
 
 -- name: capa.update
 UPDATE capa_actions SET status = ?, evidence = ?, done_at = ?, verification = ?, verified_by = ?, verified_at = ?,
@@ -350,6 +356,9 @@ RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_at
 -- name: jobs.complete
 UPDATE jobs SET status = 'done', done_at = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
 
+-- name: jobs.complete.many
+UPDATE jobs SET status = 'done', done_at = ?, locked_until = NULL WHERE locked_by = ? AND status = 'running' AND id IN
+
 -- name: jobs.fail
 UPDATE jobs SET status = CASE WHEN ? OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
   run_at = ?, last_error = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
@@ -363,6 +372,9 @@ FROM jobs
 
 -- name: jobs.next
 SELECT MIN(run_at) FROM jobs WHERE status = 'pending'
+
+-- name: jobs.prune
+DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' AND run_at < ? AND done_at < ?
 
 -- name: case.survey.insert
 INSERT INTO follow_ups (complaint_id, method, comment, token_hash, created_at) VALUES (?, 'survey', '', ?, ?) RETURNING id
@@ -436,68 +448,95 @@ INSERT INTO dealer_ledger (customer_id, kind, amount, complaint_id, note, by_use
 -- name: ledger.list
 SELECT id, customer_id, kind, amount, complaint_id, note, by_user_id, at FROM dealer_ledger WHERE customer_id = ? ORDER BY id
 
--- Time limits (issue 6): clocks, timers and in-app notifications.
+-- Time limits (issues 6, 16): a complaint's clocks in one row
+-- (complaint_clocks, see clockset.go), the monitor's claims and the in-app
+-- notifications the firings record.
 
 -- name: sla.subject
 SELECT c.id, COALESCE(cat.quality, p.quality, false), c.safety, c.category, c.category_top, c.severity, c.region, c.customer_class,
-  c.received_at
+  c.profile, c.resolution
 FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
 
--- name: sla.clock.select
-SELECT id, complaint_id, policy, started_at, due_at, paused_at, paused_total, stopped_at, state, breached_at, lateness, holder_id,
-  reminded_at, escalated_at, extension, version
-FROM sla_clocks
+-- name: sla.set.lock
+SELECT complaint_id, base, clocks, extensions, version FROM complaint_clocks WHERE complaint_id = ?
 
--- name: sla.clock.insert.head
-INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, state, version) VALUES
+-- The PostgreSQL override locks the row for the change's transaction.
+-- name: sla.set.lock.tx
+SELECT complaint_id, base, clocks, extensions, version FROM complaint_clocks WHERE complaint_id = ?
 
--- name: sla.clock.insert.row
-(?, ?, ?, ?, 'running', 1)
+-- name: sla.set.insert
+INSERT INTO complaint_clocks (complaint_id, base, clocks, extensions, next_at, due_at, version) VALUES
 
--- name: sla.clock.insert.returning
-RETURNING id, complaint_id, policy
+-- name: sla.set.insert.row
+(?, ?, ?, ?, ?, ?, 1)
 
--- name: sla.clock.update
-UPDATE sla_clocks SET due_at = ?, paused_at = ?, paused_total = ?, stopped_at = ?, state = ?, breached_at = ?, lateness = ?,
-  holder_id = ?, reminded_at = ?, escalated_at = ?, extension = ?, version = version + 1
-WHERE id = ? AND version = ?
+-- name: sla.set.upsert
+ON CONFLICT (complaint_id) DO UPDATE SET base = excluded.base, clocks = excluded.clocks, extensions = excluded.extensions,
+  next_at = excluded.next_at, due_at = excluded.due_at, version = complaint_clocks.version + 1
 
--- name: sla.fire.remind
-UPDATE sla_clocks SET reminded_at = ? WHERE id = ? AND state = 'running' AND due_at = ? AND reminded_at IS NULL
+-- name: sla.set.rewrite
+WITH v(id, clocks, extensions, next_at, due_at) AS (VALUES
 
--- name: sla.fire.breach
-UPDATE sla_clocks SET state = 'breached', breached_at = ?, lateness = ? - due_at, version = version + 1,
-  holder_id = (SELECT holder_id FROM complaints WHERE complaints.id = sla_clocks.complaint_id)
-WHERE id = ? AND state = 'running' AND due_at = ?
+-- name: sla.set.rewrite.row
+(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))
 
--- name: sla.fire.escalate
-UPDATE sla_clocks SET escalated_at = ?
-WHERE id = ? AND state = 'breached' AND stopped_at IS NULL AND due_at = ? AND escalated_at IS NULL
+-- name: sla.set.rewrite.tail
+) UPDATE complaint_clocks SET clocks = v.clocks, extensions = v.extensions, next_at = v.next_at, due_at = v.due_at,
+  version = complaint_clocks.version + 1
+FROM v WHERE complaint_clocks.complaint_id = v.id
 
--- name: sla.breach.due
-UPDATE sla_clocks SET state = 'breached', breached_at = ?, lateness = ? - due_at, version = version + 1,
-  holder_id = (SELECT holder_id FROM complaints WHERE complaints.id = sla_clocks.complaint_id)
-WHERE state = 'running' AND id IN (SELECT id FROM sla_clocks WHERE state = 'running' AND due_at <= ? ORDER BY due_at LIMIT ?)
-RETURNING id, due_at
+-- name: sla.next
+SELECT MIN(next_at) FROM complaint_clocks WHERE next_at IS NOT NULL
 
--- name: sla.fired
-SELECT k.id, k.complaint_id, k.policy, k.started_at, k.due_at, k.state, COALESCE(c.number, ''), c.holder_id, c.backup_id,
+-- The monitor's claim; the PostgreSQL override skips rows another server
+-- holds.
+-- name: sla.due
+SELECT k.complaint_id, k.base, k.clocks, k.extensions, k.version, c.id, COALESCE(c.number, ''), c.holder_id, c.backup_id,
   COALESCE(hd.manager_id, cd.manager_id)
-FROM sla_clocks k
+FROM complaint_clocks k
 LEFT JOIN complaints c ON c.id = k.complaint_id
 LEFT JOIN users h ON h.id = c.holder_id
 LEFT JOIN departments hd ON hd.id = h.department_id
 LEFT JOIN departments cd ON cd.id = c.department_id
+WHERE k.next_at <= ?
+ORDER BY k.next_at LIMIT ?
+
+-- The complaints of the claimed clocks, whose outcomes the pass rewrites;
+-- the PostgreSQL override locks them, skipping those a case change holds.
+-- name: sla.due.complaints
+SELECT id FROM complaints WHERE id IN
+
+-- name: sla.due.complaints.tail
+ORDER BY id
+
+-- name: sla.firing
+SELECT complaint_id, base, clocks, extensions, version FROM complaint_clocks WHERE next_at <= ? ORDER BY next_at LIMIT ?
+
+-- Complaints without clocks (registered by an older kesu), by id.
+-- name: sla.unclocked
+SELECT c.id, c.channel, c.received_at FROM complaints c
+WHERE NOT EXISTS (SELECT 1 FROM complaint_clocks k WHERE k.complaint_id = c.id) AND c.id IN
+
+-- name: sla.page
+SELECT c.id, COALESCE(c.number, ''), d.manager_id, d.deputy_id FROM complaints c LEFT JOIN departments d ON d.id = c.department_id
 
 -- name: sla.gms
 SELECT id FROM users WHERE role = 'gm' AND NOT disabled ORDER BY id
 
--- name: sla.open
-SELECT id, complaint_id, policy, started_at, due_at, paused_at, paused_total, stopped_at, state, breached_at, lateness, holder_id,
-  reminded_at, escalated_at, extension, version
-FROM sla_clocks WHERE state IN ('running', 'breached') AND due_at <= ? AND stopped_at IS NULL
+-- name: sla.policies.latest
+SELECT COALESCE(MAX(version), 0) FROM sla_policy_versions
+
+-- name: sla.policies.after
+SELECT version, policies, note, created_by, created_by_name, created_at FROM sla_policy_versions WHERE version > ? ORDER BY version
+
+-- name: sla.policies.insert
+INSERT INTO sla_policy_versions (version, policies, note, created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: sla.policies.seed
+INSERT INTO sla_policy_versions (version, policies, note, created_by_name, created_at) VALUES (1, ?, ?, ?, ?)
+ON CONFLICT (version) DO NOTHING
 
 -- name: sla.pending
 SELECT id, COALESCE(number, ''), holder_id FROM complaints
@@ -526,8 +565,8 @@ SELECT c.category_top || '|' || c.category || '|' || c.severity || '|' || c.chan
     8 * c.last_satisfaction + 128 * c.reopens,
   COALESCE(c.department_id, 0), COALESCE(c.product_id, 0), COALESCE(c.holder_id, 0),
   c.received_at, c.accepted_at, c.replied_at, c.executed_at, c.closed_at,
-  CASE WHEN c.closed_at IS NULL THEN EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id
-    AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL))) ELSE false END
+  CASE WHEN c.closed_at IS NULL THEN EXISTS (SELECT 1 FROM complaint_clocks k WHERE k.complaint_id = c.id AND k.due_at < ?)
+    ELSE false END
 FROM complaints c
 
 -- name: report.responsible
@@ -543,18 +582,11 @@ SELECT COUNT(*) FROM complaints c
 
 -- name: report.live
 SELECT COALESCE(c.holder_id, 0), COALESCE(c.department_id, 0), COUNT(*),
-  SUM(CASE WHEN EXISTS (SELECT 1 FROM sla_clocks k WHERE k.complaint_id = c.id
-    AND ((k.state = 'running' AND k.due_at < ?) OR (k.state = 'breached' AND k.stopped_at IS NULL))) THEN 1 ELSE 0 END)
+  SUM(CASE WHEN EXISTS (SELECT 1 FROM complaint_clocks k WHERE k.complaint_id = c.id AND k.due_at < ?) THEN 1 ELSE 0 END)
 FROM complaints c
 
--- name: report.due
-SELECT k.complaint_id, COALESCE(c.number, ''), c.subject, k.policy, k.due_at, COALESCE(c.holder_id, 0)
-FROM sla_clocks k JOIN complaints c ON c.id = k.complaint_id
-WHERE k.state = 'running' AND k.due_at >= ? AND k.due_at < ?
-ORDER BY k.due_at, k.id LIMIT ?
-
--- name: report.due.count
-SELECT COUNT(*) FROM sla_clocks k WHERE k.state = 'running' AND k.due_at >= ? AND k.due_at < ?
+-- name: report.due.complaints
+SELECT id, COALESCE(number, ''), subject, COALESCE(holder_id, 0) FROM complaints
 
 -- name: report.names.departments
 SELECT id, name, name_en FROM departments
@@ -602,6 +634,8 @@ LEFT JOIN departments d ON d.id = r.department_id
 LEFT JOIN users u ON u.id = r.user_id
 LEFT JOIN suppliers s ON s.id = r.supplier_id
 WHERE c.closed_at >= ? AND c.closed_at < ? AND c.amount > 0
+
+-- name: report.losses.order
 ORDER BY c.closed_at, c.id, r.id
 
 -- Benchmark data: cases recorded as handled in bulk (BulkSetCases). The
@@ -635,12 +669,6 @@ INSERT INTO complaint_links (from_id, to_id, kind, created_at) VALUES
 
 -- name: bulk.links.row
 (?, ?, 'repeat', ?)
-
--- name: bulk.clocks
-INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, paused_at, stopped_at, state, breached_at, lateness, holder_id, version) VALUES
-
--- name: bulk.clocks.row
-(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 
 -- name: complaint.outcomes.set
 WITH v(id, o) AS (VALUES

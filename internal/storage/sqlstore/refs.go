@@ -185,15 +185,15 @@ func (s ComplaintStore) apply(ctx context.Context, tx *sql.Tx, rs *refSet, c *co
 		v.Add("first_receiver_id", "not_found", "")
 	}
 	if c.Category != "" {
-		parent, err := s.categoryParent(ctx, tx, c.Category)
+		ref, err := s.category(ctx, tx, c.Category)
 		if errors.Is(err, sql.ErrNoRows) {
 			v.Add("category", "invalid_value", "")
 		} else if err != nil {
 			return "", err
 		}
 		categoryTop = c.Category
-		if parent != "" {
-			categoryTop = parent
+		if ref.parent != "" {
+			categoryTop = ref.parent
 		}
 	}
 	return categoryTop, v.Err()

@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
+	"kesu/internal/complaint"
 	"kesu/internal/report"
 )
 
@@ -136,7 +139,7 @@ func (s ReportStore) Count(ctx context.Context, q report.Query) (int, error) {
 }
 
 // Live implements report.Store.
-func (s ReportStore) Live(ctx context.Context, open []string, now time.Time) ([]report.LiveCount, error) {
+func (s ReportStore) Live(ctx context.Context, open []string, now time.Time, scope *complaint.Scope) ([]report.LiveCount, error) {
 	if len(open) == 0 {
 		return nil, nil
 	}
@@ -145,7 +148,16 @@ func (s ReportStore) Live(ctx context.Context, open []string, now time.Time) ([]
 	for _, st := range open {
 		args = append(args, st)
 	}
-	text := s.raw["report.live"] + " WHERE c.status IN (" + ph + ") GROUP BY COALESCE(c.holder_id, 0), COALESCE(c.department_id, 0)"
+	where := " WHERE c.status IN (" + ph + ")"
+	if scope != nil {
+		cond, a, ok := scopeClause(scope)
+		if !ok {
+			return nil, nil
+		}
+		where += " AND " + cond
+		args = append(args, a...)
+	}
+	text := s.raw["report.live"] + where + " GROUP BY COALESCE(c.holder_id, 0), COALESCE(c.department_id, 0)"
 	rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind(text), args...)
 	if err != nil {
 		return nil, s.classify(err)
@@ -162,28 +174,99 @@ func (s ReportStore) Live(ctx context.Context, open []string, now time.Time) ([]
 	return out, s.classify(rows.Err())
 }
 
-// DueBetween implements report.Store.
-func (s ReportStore) DueBetween(ctx context.Context, from, to time.Time, limit int) ([]report.DueItem, int, error) {
-	var total int
-	if err := s.R.QueryRowContext(ctx, s.q("report.due.count"), micros(from), micros(to)).Scan(&total); err != nil {
-		return nil, 0, s.classify(err)
+// DueBetween implements report.Store: the clock rows firing by to hold
+// every running clock due in the window (its breach fires at its due
+// time), found through the monitor's index.
+func (s ReportStore) DueBetween(ctx context.Context, from, to time.Time, limit int, scope *complaint.Scope) ([]report.DueItem, int, error) {
+	due, err := s.dueBetween(ctx, from, to)
+	if err != nil {
+		return nil, 0, err
 	}
-	rows, err := s.R.QueryContext(ctx, s.q("report.due"), micros(from), micros(to), limit)
+	if scope != nil {
+		if due, err = s.dueInScope(ctx, due, scope); err != nil {
+			return nil, 0, err
+		}
+	}
+	slices.SortFunc(due, func(a, b dueItem) int {
+		return cmp.Or(a.due.Compare(b.due), cmp.Compare(a.complaintID, b.complaintID), strings.Compare(a.policy, b.policy))
+	})
+	total := len(due)
+	due = due[:min(len(due), limit)]
+	out := []report.DueItem{}
+	if len(due) == 0 {
+		return out, total, nil
+	}
+	var args []any
+	seen := map[int64]bool{}
+	for _, d := range due {
+		if !seen[d.complaintID] {
+			seen[d.complaintID] = true
+			args = append(args, d.complaintID)
+		}
+	}
+	rows, err := s.R.QueryContext(ctx, s.q("report.due.complaints")+s.Dialect.Rebind(" WHERE id IN "+inList(len(args))), args...)
 	if err != nil {
 		return nil, 0, s.classify(err)
 	}
 	defer rows.Close()
-	out := []report.DueItem{}
+	byID := map[int64]report.DueItem{}
 	for rows.Next() {
 		var it report.DueItem
-		var due int64
-		if err := rows.Scan(&it.ComplaintID, &it.Number, &it.Subject, &it.Policy, &due, &it.HolderID); err != nil {
+		if err := rows.Scan(&it.ComplaintID, &it.Number, &it.Subject, &it.HolderID); err != nil {
 			return nil, 0, s.classify(err)
 		}
-		it.DueAt = fromMicros(due)
+		byID[it.ComplaintID] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, s.classify(err)
+	}
+	for _, d := range due {
+		it := byID[d.complaintID]
+		it.ComplaintID, it.Policy, it.DueAt = d.complaintID, d.policy, d.due
 		out = append(out, it)
 	}
-	return out, total, s.classify(rows.Err())
+	return out, total, nil
+}
+
+// dueInScope keeps the items of complaints scope holds.
+func (s ReportStore) dueInScope(ctx context.Context, due []dueItem, scope *complaint.Scope) ([]dueItem, error) {
+	cond, sargs, ok := scopeClause(scope)
+	if !ok || len(due) == 0 {
+		return nil, nil
+	}
+	keep := map[int64]bool{}
+	const chunk = 500
+	for start := 0; start < len(due); start += chunk {
+		part := due[start:min(start+chunk, len(due))]
+		args := make([]any, 0, len(part)+len(sargs))
+		for _, d := range part {
+			args = append(args, d.complaintID)
+		}
+		args = append(args, sargs...)
+		rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind("SELECT c.id FROM complaints c WHERE c.id IN "+inList(len(part))+" AND "+cond), args...)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, s.classify(err)
+			}
+			keep[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, s.classify(err)
+		}
+	}
+	out := due[:0]
+	for _, d := range due {
+		if keep[d.complaintID] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // Names implements report.Store.
@@ -260,8 +343,16 @@ func (s ReportStore) Proposals(ctx context.Context, from, to time.Time) ([]repor
 }
 
 // Losses implements report.Store.
-func (s ReportStore) Losses(ctx context.Context, from, to time.Time) ([]report.LossLine, error) {
-	rows, err := s.R.QueryContext(ctx, s.q("report.losses"), micros(from), micros(to))
+func (s ReportStore) Losses(ctx context.Context, from, to time.Time, scope *complaint.Scope) ([]report.LossLine, error) {
+	cond, args := "", []any{micros(from), micros(to)}
+	if scope != nil {
+		c, a, ok := scopeClause(scope)
+		if !ok {
+			return nil, nil
+		}
+		cond, args = " AND "+c, append(args, a...)
+	}
+	rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind(s.raw["report.losses"]+cond+" "+s.raw["report.losses.order"]), args...)
 	if err != nil {
 		return nil, s.classify(err)
 	}

@@ -30,7 +30,7 @@ func (db *DB) Seed(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return db.seedPolicies(ctx, tx)
 	})
 	if err != nil {
 		return err

@@ -3,21 +3,19 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
-	"kesu/internal/jobs"
-	"kesu/internal/org"
 	"kesu/internal/sla"
 )
 
-// SLAStore keeps SLA clocks and in-app notifications; it implements
-// sla.Store and sla.ScheduleStore.
+// SLAStore keeps the time-limit clocks (one row per complaint, see
+// clockset.go) and the in-app notifications; it implements sla.Store and
+// sla.ScheduleStore.
 type SLAStore struct{ *DB }
 
 var (
@@ -25,395 +23,344 @@ var (
 	_ sla.ScheduleStore = SLAStore{}
 )
 
-// SLA returns the clock and notification store.
+// SLAClocks returns the clock and notification store.
 func (db *DB) SLAClocks() SLAStore { return SLAStore{db} }
 
-func scanClock(r scanner) (*sla.Clock, error) {
-	var c sla.Clock
-	var started, due, pausedTotal, lateness int64
-	var paused, stopped, breached, holder, reminded, escalated sql.NullInt64
-	var ext string
-	if err := r.Scan(&c.ID, &c.ComplaintID, &c.Policy, &started, &due, &paused, &pausedTotal, &stopped, &c.State, &breached, &lateness,
-		&holder, &reminded, &escalated, &ext, &c.Version); err != nil {
+func scanSet(r scanner) (*clockSet, error) {
+	var s clockSet
+	var base int64
+	var text, ext string
+	if err := r.Scan(&s.complaintID, &base, &text, &ext, &s.version); err != nil {
 		return nil, err
 	}
-	c.StartedAt, c.DueAt, c.PausedAt, c.StoppedAt = fromMicros(started), fromMicros(due), timePtr(paused), timePtr(stopped)
-	c.PausedTotal, c.Lateness = time.Duration(pausedTotal)*time.Microsecond, time.Duration(lateness)*time.Microsecond
-	c.BreachedAt, c.HolderID, c.RemindedAt, c.EscalatedAt = timePtr(breached), intPtr(holder), timePtr(reminded), timePtr(escalated)
-	if ext != "" {
-		c.Extension = new(sla.Extension)
-		if err := json.Unmarshal([]byte(ext), c.Extension); err != nil {
-			return nil, fmt.Errorf("clock %d extension: %w", c.ID, err)
-		}
-	}
-	return &c, nil
-}
-
-func queryClocks(ctx context.Context, q querier, query string, args ...any) ([]sla.Clock, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sla.Clock
-	for rows.Next() {
-		c, err := scanClock(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
+	s.base = fromMicros(base)
+	var err error
+	s.clocks, err = decodeClocks(s.complaintID, s.base, text, ext, s.version)
+	return &s, err
 }
 
 // Clocks returns every clock of a complaint, oldest first.
 func (s SLAStore) Clocks(ctx context.Context, complaintID int64) ([]sla.Clock, error) {
-	cs, err := queryClocks(ctx, s.R, s.q("sla.clock.select")+s.Dialect.Rebind(" WHERE complaint_id = ? ORDER BY id"), complaintID)
-	return cs, s.classify(err)
+	set, err := scanSet(s.R.QueryRowContext(ctx, s.q("sla.set.lock"), complaintID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return []sla.Clock{}, nil
+	}
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return set.clocks, nil
 }
 
-// OpenClocks returns the clocks that may still fire with a due time up to
-// dueBy (running, or breached and not yet stopped), for the dry run.
+// firingBy reads the clock rows with something firing by t, soonest
+// first.
+func (db *DB) firingBy(ctx context.Context, t time.Time, limit int) ([]clockSet, error) {
+	rows, err := db.R.QueryContext(ctx, db.q("sla.firing"), micros(t), limit)
+	if err != nil {
+		return nil, db.classify(err)
+	}
+	defer rows.Close()
+	var out []clockSet
+	for rows.Next() {
+		set, err := scanSet(rows)
+		if err != nil {
+			return nil, db.classify(err)
+		}
+		out = append(out, *set)
+	}
+	return out, db.classify(rows.Err())
+}
+
+// OpenClocks returns the clocks of the complaints that have something to
+// fire by dueBy (running, or breached and not yet escalated), for the dry
+// run.
 func (s SLAStore) OpenClocks(ctx context.Context, dueBy time.Time) ([]sla.Clock, error) {
-	cs, err := queryClocks(ctx, s.R, s.q("sla.open"), micros(dueBy))
-	return cs, s.classify(err)
+	sets, err := s.firingBy(ctx, dueBy, 100000)
+	if err != nil {
+		return nil, err
+	}
+	var out []sla.Clock
+	for _, set := range sets {
+		for _, c := range set.clocks {
+			if c.Counting() {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
 }
 
-// subjects reads what policy conditions look at, with the receipt time.
-func (db *DB) subjects(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]sla.Subject, map[int64]time.Time, error) {
+// subjects reads what policy conditions look at in stored complaints.
+func (db *DB) subjects(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]sla.Subject, error) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
 	rows, err := tx.QueryContext(ctx, db.q("sla.subject")+db.Dialect.Rebind(" WHERE c.id IN "+inList(len(ids))), args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("clock subjects: %w", err)
+		return nil, fmt.Errorf("clock subjects: %w", err)
 	}
 	defer rows.Close()
-	subs, recv := map[int64]sla.Subject{}, map[int64]time.Time{}
+	subs := map[int64]sla.Subject{}
 	for rows.Next() {
-		var id, received int64
+		var id int64
 		var s sla.Subject
-		if err := rows.Scan(&id, &s.Quality, &s.Safety, &s.Category, &s.CategoryTop, &s.Severity, &s.Region, &s.Class, &received); err != nil {
-			return nil, nil, err
+		if err := rows.Scan(&id, &s.Quality, &s.Safety, &s.Category, &s.CategoryTop, &s.Severity, &s.Region, &s.Class, &s.Profile,
+			&s.Resolution); err != nil {
+			return nil, err
 		}
-		subs[id], recv[id] = s, fromMicros(received)
+		subs[id] = s
 	}
-	return subs, recv, rows.Err()
+	return subs, rows.Err()
 }
 
-// startClocksTx starts the clocks of newly registered complaints (the
-// "created" event at their receipt time) inside the intake transaction.
-func (db *DB) startClocksTx(ctx context.Context, tx *sql.Tx, ids []int64) error {
-	if db.SLA == nil || len(ids) == 0 {
-		return nil
-	}
-	subs, recv, err := db.subjects(ctx, tx, ids)
+// shippedRules count the clocks of a database opened without rules
+// (benchmark data written in bulk).
+var shippedRules = sync.OnceValue(func() *sla.Rules {
+	r, err := sla.NewRules()
 	if err != nil {
-		return err
+		panic(err) // the shipped policies and calendar are tested
 	}
-	var all []sla.Clock
-	for _, id := range ids {
-		started, _, err := db.SLA.Apply(subs[id], nil, sla.Change{Events: []string{sla.EventCreated}}, recv[id])
-		if err != nil {
-			return err
+	return r
+})
+
+// rules returns the rules clocks count under.
+func (db *DB) rules() *sla.Rules {
+	if db.SLA != nil {
+		return db.SLA
+	}
+	return shippedRules()
+}
+
+// setValues are the stored columns of a complaint's clocks.
+type setValues struct {
+	clocks, ext string
+	next, due   sql.NullInt64
+}
+
+func (db *DB) setValues(base time.Time, cs []sla.Clock) setValues {
+	var v setValues
+	v.clocks, v.ext = encodeClocks(base, cs)
+	if t, ok := db.rules().NextFire(cs); ok {
+		v.next = sql.NullInt64{Int64: micros(t), Valid: true}
+	}
+	if t, ok := sla.EarliestDue(cs); ok {
+		v.due = sql.NullInt64{Int64: micros(t), Valid: true}
+	}
+	return v
+}
+
+// insertSets stores the clocks of complaints that have none (upsert:
+// replacing those they have), with multi-row statements.
+func (db *DB) insertSets(ctx context.Context, tx *sql.Tx, sets []clockSet, upsert bool) error {
+	tail := ""
+	if upsert {
+		tail = "sla.set.upsert"
+	}
+	for start := 0; start < len(sets); start += bulkRows {
+		part := sets[start:min(start+bulkRows, len(sets))]
+		args := make([]any, 0, 6*len(part))
+		for _, s := range part {
+			v := db.setValues(s.base, s.clocks)
+			args = append(args, s.complaintID, micros(s.base), v.clocks, v.ext, v.next, v.due)
 		}
-		for i := range started {
-			started[i].ComplaintID = id
+		if _, err := tx.ExecContext(ctx, ComplaintStore{db}.multiRow("sla.set.insert", "sla.set.insert.row", tail, len(part)), args...); err != nil {
+			return fmt.Errorf("store clocks: %w", err)
 		}
-		all = append(all, started...)
 	}
-	if err := db.insertClocks(ctx, tx, all); err != nil {
-		return err
+	return nil
+}
+
+// rewriteSets stores changed clocks of complaints that have them.
+func (db *DB) rewriteSets(ctx context.Context, tx *sql.Tx, sets []clockSet) error {
+	for start := 0; start < len(sets); start += bulkRows {
+		part := sets[start:min(start+bulkRows, len(sets))]
+		args := make([]any, 0, 5*len(part))
+		for _, s := range part {
+			v := db.setValues(s.base, s.clocks)
+			args = append(args, s.complaintID, v.clocks, v.ext, v.next, v.due)
+		}
+		if _, err := tx.ExecContext(ctx, ComplaintStore{db}.multiRow("sla.set.rewrite", "sla.set.rewrite.row", "sla.set.rewrite.tail", len(part)),
+			args...); err != nil {
+			return fmt.Errorf("store clocks: %w", err)
+		}
 	}
-	return db.refreshOutcomes(ctx, tx, ids)
+	return nil
+}
+
+// lockSet reads a complaint's clocks for a change in tx (on PostgreSQL
+// the row stays locked, so the monitor skips it until the commit); nil
+// when it has none.
+func (db *DB) lockSet(ctx context.Context, tx *sql.Tx, complaintID int64) (*clockSet, error) {
+	set, err := scanSet(tx.QueryRowContext(ctx, db.q("sla.set.lock.tx"), complaintID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return set, err
+}
+
+// registrationChange is what registering a complaint means for its clocks.
+func registrationChange(channel string) sla.Change {
+	return sla.Change{Events: []string{sla.EventCreated, "channel:" + channel}}
 }
 
 // applyClocksTx applies what a change of a case means for its clocks —
-// start, stop, pause, resume — inside the change's transaction, and
-// enqueues the timers of started and moved clocks with it.
+// start, stop, end, pause, resume — inside the change's transaction, and
+// keeps the complaint's outcomes and next firing with it.
 func (db *DB) applyClocksTx(ctx context.Context, tx *sql.Tx, complaintID int64, holder *int64, ch sla.Change, at time.Time) error {
 	if db.SLA == nil || ch.Empty() {
 		return nil
 	}
-	subs, _, err := db.subjects(ctx, tx, []int64{complaintID})
+	set, err := db.lockSet(ctx, tx, complaintID)
+	if err != nil {
+		return fmt.Errorf("clocks: %w", err)
+	}
+	var clocks []sla.Clock
+	if set != nil {
+		clocks = set.clocks
+	}
+	if len(clocks) == 0 && ch.Terminal {
+		return nil
+	}
+	subs, err := db.subjects(ctx, tx, []int64{complaintID})
 	if err != nil {
 		return err
 	}
-	open, err := queryClocks(ctx, tx, db.q("sla.clock.select")+db.Dialect.Rebind(" WHERE complaint_id = ? AND state IN ('running', 'paused')"), complaintID)
+	started, changed, err := db.SLA.Apply(subs[complaintID], clocks, ch, at, db.Now())
 	if err != nil {
-		return fmt.Errorf("open clocks: %w", err)
-	}
-	started, changed, err := db.SLA.Apply(subs[complaintID], open, ch, at)
-	if err != nil {
-		return err
-	}
-	before := map[int64]sla.Clock{}
-	for _, c := range open {
-		before[c.ID] = c
-	}
-	for i := range changed {
-		c := &changed[i]
-		if c.State == sla.Breached && c.HolderID == nil {
-			c.HolderID = holder
-		}
-		if err := db.updateClock(ctx, tx, c, before[c.ID].DueAt); err != nil {
-			return err
-		}
-	}
-	for i := range started {
-		started[i].ComplaintID = complaintID
-	}
-	if err := db.insertClocks(ctx, tx, started); err != nil {
 		return err
 	}
 	if len(started) == 0 && len(changed) == 0 {
 		return nil
 	}
-	return db.refreshOutcomes(ctx, tx, []int64{complaintID})
-}
-
-func (db *DB) insertClocks(ctx context.Context, tx *sql.Tx, cs []sla.Clock) error {
-	// One multi-row insert per chunk: a batch of new complaints starts
-	// several clocks each.
-	const chunk = 200
-	var js []*jobs.Job
-	for start := 0; start < len(cs); start += chunk {
-		part := cs[start:min(start+chunk, len(cs))]
-		args := make([]any, 0, 4*len(part))
-		for _, c := range part {
-			args = append(args, c.ComplaintID, c.Policy, micros(c.StartedAt), micros(c.DueAt))
+	for _, c := range changed {
+		if c.State == sla.Breached && c.HolderID == nil {
+			c.HolderID = holder
 		}
-		q := db.raw["sla.clock.insert.head"] + " " + strings.TrimSuffix(strings.Repeat(db.raw["sla.clock.insert.row"]+", ", len(part)), ", ") +
-			" " + db.raw["sla.clock.insert.returning"]
-		rows, err := tx.QueryContext(ctx, db.Dialect.Rebind(q), args...)
-		if err != nil {
-			return fmt.Errorf("start clocks: %w", err)
-		}
-		type key struct {
-			complaint int64
-			policy    string
-		}
-		ids := map[key]int64{}
-		for rows.Next() {
-			var k key
-			var id int64
-			if err := rows.Scan(&id, &k.complaint, &k.policy); err != nil {
-				rows.Close()
-				return fmt.Errorf("start clocks: %w", err)
-			}
-			ids[k] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("start clocks: %w", err)
-		}
-		for i := range part {
-			c := &part[i]
-			c.ID = ids[key{c.ComplaintID, c.Policy}]
-			p, _ := db.SLA.Policies.Get(c.Policy)
-			js = append(js, sla.TimerJobs(p, c)...)
-		}
+		clocks[c.ID-1] = c
 	}
-	return db.enqueueTx(ctx, tx, js...)
-}
-
-// updateClock writes a changed clock; when its due time moved, the timers
-// of the new due time are enqueued (those of the old one find the clock
-// moved and do nothing) and its reminder may be sent again.
-func (db *DB) updateClock(ctx context.Context, tx *sql.Tx, c *sla.Clock, oldDue time.Time) error {
-	moved := !c.DueAt.Equal(oldDue)
-	if moved {
-		c.RemindedAt, c.EscalatedAt = nil, nil
+	next := len(clocks)
+	for i := range started {
+		started[i].ID, started[i].ComplaintID = int64(next+i+1), complaintID
 	}
-	ext := ""
-	if c.Extension != nil {
-		ext = string(mustJSON(c.Extension))
+	clocks = append(clocks, started...)
+	if set == nil {
+		err = db.insertSets(ctx, tx, []clockSet{{complaintID: complaintID, base: clocks[0].StartedAt, clocks: clocks}}, false)
+	} else {
+		set.clocks = clocks
+		err = db.rewriteSets(ctx, tx, []clockSet{*set})
 	}
-	res, err := tx.ExecContext(ctx, db.q("sla.clock.update"), micros(c.DueAt), nullMicros(c.PausedAt), c.PausedTotal.Microseconds(),
-		nullMicros(c.StoppedAt), c.State, nullMicros(c.BreachedAt), c.Lateness.Microseconds(), nullInt(c.HolderID),
-		nullMicros(c.RemindedAt), nullMicros(c.EscalatedAt), ext, c.ID, c.Version)
 	if err != nil {
-		return fmt.Errorf("update clock %d: %w", c.ID, err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.Conflict, "clock %d was changed by someone else", c.ID)
+	if err := db.writeOutcomes(ctx, tx, map[int64]string{complaintID: outcomes(clocks)}); err != nil {
+		return err
 	}
-	c.Version++
-	if moved && c.State == sla.Running {
-		p, _ := db.SLA.Policies.Get(c.Policy)
-		return db.enqueueTx(ctx, tx, sla.TimerJobs(p, c)...)
-	}
-	return nil
+	return db.pageTx(ctx, tx, map[int64][]sla.Clock{complaintID: started})
 }
 
 // Extend moves the due time of a complaint's open clock of policy to to,
-// with the customer's consent, and records it on the timeline.
-func (s SLAStore) Extend(ctx context.Context, complaintID int64, policy string, to time.Time, consent sla.Consent, actor audit.Actor) error {
+// with the customer's consent, and records on the timeline who extended
+// which limit from when to when with whose consent.
+func (s SLAStore) Extend(ctx context.Context, complaintID int64, policy string, to time.Time, consent sla.Consent, reason string,
+	actor audit.Actor) error {
 	if s.SLA == nil {
 		return apperr.New(apperr.Unavailable, "time limits are not configured")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		cs, err := queryClocks(ctx, tx, s.q("sla.clock.select")+s.Dialect.Rebind(" WHERE complaint_id = ? AND policy = ? AND state IN ('running', 'paused')"),
-			complaintID, policy)
+		set, err := s.lockSet(ctx, tx, complaintID)
 		if err != nil {
 			return err
 		}
-		if len(cs) == 0 {
-			return apperr.New(apperr.NotFound, "complaint %d has no open %s clock", complaintID, policy)
-		}
-		c := cs[0]
-		from := c.DueAt
-		if err := sla.Extend(&c, to, consent, actor.UserID); err != nil {
-			if err == sla.ErrNoConsent {
-				return &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Fields: []apperr.FieldError{{Field: "consent", Rule: "required"}}}
-			}
-			return &apperr.Error{Code: apperr.Invalid, Message: err.Error(), Fields: []apperr.FieldError{{Field: "due_at", Rule: "invalid_value"}}}
-		}
-		if err := s.updateClock(ctx, tx, &c, from); err != nil {
-			return err
-		}
-		return (CaseStore{s.DB}).event(ctx, tx, complaintID, &caseChange{kind: "sla_extended", data: map[string]any{"policy": policy,
-			"from": from, "to": to, "consent": consent}}, actor, "sla.extend")
-	})
-}
-
-// Fire implements sla.Store.
-func (s SLAStore) Fire(ctx context.Context, t sla.Timer, now time.Time, compose sla.Composer) (bool, error) {
-	var fired bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var res sql.Result
-		var err error
-		switch t.Kind {
-		case sla.JobRemind:
-			res, err = tx.ExecContext(ctx, s.q("sla.fire.remind"), micros(now), t.ClockID, micros(t.Due))
-		case sla.JobBreach:
-			res, err = tx.ExecContext(ctx, s.q("sla.fire.breach"), micros(now), micros(now), t.ClockID, micros(t.Due))
-		case sla.JobEscalate:
-			// The breach timer of this clock may not have run yet (another
-			// server holds it, or it is behind in the queue): breach first,
-			// with its notices, so the escalation never overtakes it.
-			bres, berr := tx.ExecContext(ctx, s.q("sla.fire.breach"), micros(now), micros(now), t.ClockID, micros(t.Due))
-			if berr != nil {
-				return berr
-			}
-			if n, _ := bres.RowsAffected(); n == 1 {
-				bt := t
-				bt.Kind = sla.JobBreach
-				if err := s.notifyFired(ctx, tx, []sla.Timer{bt}, compose); err != nil {
-					return err
+		i := -1
+		if set != nil {
+			for j, c := range set.clocks {
+				if c.Policy == policy && c.Open() {
+					i = j
 				}
 			}
-			res, err = tx.ExecContext(ctx, s.q("sla.fire.escalate"), micros(now), t.ClockID, micros(t.Due))
-		default:
-			return jobs.Permanent(fmt.Errorf("unknown timer %q", t.Kind))
 		}
-		if err != nil {
+		if i < 0 {
+			return &apperr.Error{Code: apperr.NotFound, Message: fmt.Sprintf("complaint %d has no running %s clock", complaintID, policy),
+				Fields: []apperr.FieldError{{Field: "policy", Rule: "not_found", Param: policy}}}
+		}
+		c := &set.clocks[i]
+		from := c.DueAt
+		if err := s.SLA.Extend(c, to, consent, reason, actor.UserID, s.Now()); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // met, moved or fired already
+		if err := s.rewriteSets(ctx, tx, []clockSet{*set}); err != nil {
+			return err
 		}
-		if t.Kind != sla.JobRemind {
-			if err := s.refreshOutcomesOfClocks(ctx, tx, []int64{t.ClockID}); err != nil {
-				return err
-			}
+		data := map[string]any{"policy": policy, "from": from, "to": to, "consent": consent}
+		if reason != "" {
+			data["reason"] = reason
 		}
-		fired = true
-		return s.notifyFired(ctx, tx, []sla.Timer{t}, compose)
+		if err := s.writeOutcomes(ctx, tx, map[int64]string{complaintID: outcomes(set.clocks)}); err != nil {
+			return err
+		}
+		return (CaseStore{s.DB}).event(ctx, tx, complaintID, &caseChange{kind: "sla_extended", data: data}, actor, "sla.extend")
 	})
-	return fired, err
 }
 
-// BreachDue implements sla.Store: one indexed claim of the running clocks
-// due by now.
-func (s SLAStore) BreachDue(ctx context.Context, now time.Time, limit int, compose sla.Composer) (int, error) {
-	var n int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q("sla.breach.due"), micros(now), micros(now), micros(now), limit)
+// StartClocks starts the clocks of complaints that have none yet, from
+// their receipt time: registration does it in its own transaction; this is
+// for registration jobs an older kesu left behind. Which complaints lack
+// clocks is read first, so the usual answer, none, takes no write
+// transaction.
+func (s SLAStore) StartClocks(ctx context.Context, ids []int64) error {
+	if s.SLA == nil || len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	q := s.q("sla.unclocked") + s.Dialect.Rebind(" "+inList(len(ids)))
+	type reg struct {
+		id       int64
+		channel  string
+		received time.Time
+	}
+	unclocked := func(qr querier) ([]reg, error) {
+		rows, err := qr.QueryContext(ctx, q, args...)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var ts []sla.Timer
+		defer rows.Close()
+		var out []reg
 		for rows.Next() {
-			var id, due int64
-			if err := rows.Scan(&id, &due); err != nil {
-				rows.Close()
+			var r reg
+			var at int64
+			if err := rows.Scan(&r.id, &r.channel, &at); err != nil {
+				return nil, err
+			}
+			r.received = fromMicros(at)
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	if todo, err := unclocked(s.R); err != nil || len(todo) == 0 {
+		return s.classify(err)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		todo, err := unclocked(tx)
+		if err != nil {
+			return err
+		}
+		for _, r := range todo {
+			if err := s.applyClocksTx(ctx, tx, r.id, nil, registrationChange(r.channel), r.received); err != nil {
 				return err
 			}
-			ts = append(ts, sla.Timer{Kind: sla.JobBreach, ClockID: id, Due: fromMicros(due), At: fromMicros(due)})
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		n = len(ts)
-		ids := make([]int64, len(ts))
-		for i, t := range ts {
-			ids[i] = t.ClockID
-		}
-		if err := s.refreshOutcomesOfClocks(ctx, tx, ids); err != nil {
-			return err
-		}
-		return s.notifyFired(ctx, tx, ts, compose)
+		return nil
 	})
-	return n, err
 }
 
-// notifyFired reads who fired timers concern and records their notices.
-func (s SLAStore) notifyFired(ctx context.Context, tx *sql.Tx, ts []sla.Timer, compose sla.Composer) error {
-	if len(ts) == 0 || compose == nil {
-		return nil
-	}
-	byID := map[int64]sla.Timer{}
-	args := make([]any, len(ts))
-	var gms []int64
-	for i, t := range ts {
-		byID[t.ClockID], args[i] = t, t.ClockID
-		if t.Kind == sla.JobEscalate && gms == nil {
-			var err error
-			if gms, err = s.ids(ctx, tx, s.q("sla.gms")); err != nil {
-				return err
-			}
-		}
-	}
-	rows, err := tx.QueryContext(ctx, s.q("sla.fired")+s.Dialect.Rebind(" WHERE k.id IN "+inList(len(ts))), args...)
-	if err != nil {
-		return err
-	}
-	var fs []sla.Fired
-	for rows.Next() {
-		var f sla.Fired
-		var started, due int64
-		var holder, backup, manager sql.NullInt64
-		if err := rows.Scan(&f.Clock.ID, &f.Clock.ComplaintID, &f.Clock.Policy, &started, &due, &f.Clock.State, &f.Number,
-			&holder, &backup, &manager); err != nil {
-			rows.Close()
-			return err
-		}
-		f.Clock.StartedAt, f.Clock.DueAt = fromMicros(started), fromMicros(due)
-		f.HolderID, f.BackupID, f.ManagerID, f.GMs = intPtr(holder), intPtr(backup), intPtr(manager), gms
-		f.Timer = byID[f.Clock.ID]
-		fs = append(fs, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var ns []sla.Notice
-	for _, f := range fs {
-		ns = append(ns, compose(f)...)
-	}
-	if err := s.notifyTx(ctx, tx, ns...); err != nil {
-		return err
-	}
-	if s.Outbox == nil {
-		return nil
-	}
-	return s.enqueueTx(ctx, tx, s.Outbox.Fired(fs, ns)...)
-}
+// JobRegistered is the job intake enqueues with each batch of new
+// complaints subject to the batch-incident rule; its payload is their ids.
+const JobRegistered = "complaint.registered"
 
-func (s SLAStore) ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+func (db *DB) ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -430,164 +377,28 @@ func (s SLAStore) ids(ctx context.Context, q querier, query string, args ...any)
 	return out, rows.Err()
 }
 
-// Outbox turns notices and fired timers into the jobs that send them
-// outside kesu; notify.Outbox implements it.
-type Outbox interface {
-	// Notices returns the jobs of newly recorded notices to the users in to.
-	Notices(ns []sla.Notice, to map[int64]org.User) ([]*jobs.Job, error)
-	// Fired returns the jobs of timers that took effect with their notices.
-	Fired(fs []sla.Fired, ns []sla.Notice) []*jobs.Job
+// dueItem is a running clock due in a window, with its complaint.
+type dueItem struct {
+	complaintID int64
+	policy      string
+	due         time.Time
 }
 
-// notifyTx is the one place notifications are sent: it records in-app
-// notifications inside tx (a notice whose key exists is skipped) and
-// enqueues the outbox's email and SMS jobs of those it recorded, so each
-// notice leaves kesu once, after the transaction commits.
-func (db *DB) notifyTx(ctx context.Context, tx *sql.Tx, ns ...sla.Notice) error {
-	now := db.Now()
-	var recorded []sla.Notice
-	for _, n := range ns {
-		var key sql.NullString
-		if n.Key != "" {
-			key = sql.NullString{String: n.Key, Valid: true}
-		}
-		res, err := tx.ExecContext(ctx, db.q("notification.insert"), n.UserID, n.Kind, nullInt(n.ComplaintID), n.Title, n.Body, key,
-			micros(now))
-		if err != nil {
-			return fmt.Errorf("notification: %w", err)
-		}
-		if k, _ := res.RowsAffected(); k == 1 {
-			recorded = append(recorded, n)
-		}
-	}
-	if db.Outbox == nil || len(recorded) == 0 {
-		return nil
-	}
-	to, err := db.recipients(ctx, tx, recorded)
+// dueBetween lists the running clocks due in [from, to), soonest first,
+// and how many there are; a clock due in the window fires (its breach)
+// by to, so the rows firing by to hold them all.
+func (db *DB) dueBetween(ctx context.Context, from, to time.Time) ([]dueItem, error) {
+	sets, err := db.firingBy(ctx, to, 1_000_000)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	js, err := db.Outbox.Notices(recorded, to)
-	if err != nil {
-		return err
-	}
-	return db.enqueueTx(ctx, tx, js...)
-}
-
-// recipients reads how the users of ns are reached.
-func (db *DB) recipients(ctx context.Context, tx *sql.Tx, ns []sla.Notice) (map[int64]org.User, error) {
-	var args []any
-	seen := map[int64]bool{}
-	for _, n := range ns {
-		if !seen[n.UserID] {
-			seen[n.UserID] = true
-			args = append(args, n.UserID)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, db.q("notification.recipients")+db.Dialect.Rebind(" WHERE id IN "+inList(len(args))), args...)
-	if err != nil {
-		return nil, fmt.Errorf("notice recipients: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]org.User{}
-	for rows.Next() {
-		var u org.User
-		if err := rows.Scan(&u.ID, &u.Name, &u.Email, &u.Phone, &u.Lang, &u.Disabled); err != nil {
-			return nil, fmt.Errorf("notice recipients: %w", err)
-		}
-		out[u.ID] = u
-	}
-	return out, rows.Err()
-}
-
-// Notify implements sla.ScheduleStore.
-func (s SLAStore) Notify(ctx context.Context, ns ...sla.Notice) error {
-	if len(ns) == 0 {
-		return nil
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.notifyTx(ctx, tx, ns...) })
-}
-
-// UsersWithRoles implements sla.ScheduleStore.
-func (s SLAStore) UsersWithRoles(ctx context.Context, roles []string) ([]int64, error) {
-	if len(roles) == 0 {
-		return nil, nil
-	}
-	in, args := statusList(roles)
-	ids, err := s.ids(ctx, s.R, s.Dialect.Rebind("SELECT id FROM users WHERE NOT disabled AND role IN "+in+" ORDER BY id"), args...)
-	return ids, s.classify(err)
-}
-
-// Pending implements sla.ScheduleStore.
-func (s SLAStore) Pending(ctx context.Context, states []string, day sla.Date) ([]sla.Pending, error) {
-	if len(states) == 0 {
-		return nil, nil
-	}
-	in, args := statusList(states)
-	return list(ctx, s.DB, s.Dialect.Rebind(s.raw["sla.pending"]+" "+in+" ORDER BY id"), append([]any{day.String()}, args...),
-		func(r scanner) (*sla.Pending, error) {
-			var p sla.Pending
-			err := r.Scan(&p.ComplaintID, &p.Number, &p.HolderID)
-			return &p, err
-		})
-}
-
-// Notifications lists a user's notifications, newest first.
-func (s SLAStore) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]sla.Notice, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 100
-	}
-	where := " WHERE user_id = ?"
-	if unreadOnly {
-		where += " AND read_at IS NULL"
-	}
-	return list(ctx, s.DB, s.q("notification.select")+s.Dialect.Rebind(where+" ORDER BY id DESC LIMIT "+strconv.Itoa(limit)), []any{userID},
-		func(r scanner) (*sla.Notice, error) {
-			var n sla.Notice
-			var created int64
-			var cid, read sql.NullInt64
-			err := r.Scan(&n.ID, &n.UserID, &n.Kind, &cid, &n.Title, &n.Body, &n.Key, &created, &read)
-			n.ComplaintID, n.CreatedAt, n.ReadAt = intPtr(cid), fromMicros(created), timePtr(read)
-			return &n, err
-		})
-}
-
-// JobRegistered is the job intake enqueues with each batch of new
-// complaints; its payload is their ids.
-const JobRegistered = "complaint.registered"
-
-// StartClocks starts the clocks of complaints that have none yet, so
-// running it twice for the same complaints starts them once.
-func (s SLAStore) StartClocks(ctx context.Context, ids []int64) error {
-	if s.SLA == nil || len(ids) == 0 {
-		return nil
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		args := make([]any, len(ids))
-		for i, id := range ids {
-			args[i] = id
-		}
-		rows, err := tx.QueryContext(ctx, s.Dialect.Rebind("SELECT DISTINCT complaint_id FROM sla_clocks WHERE complaint_id IN "+inList(len(ids))), args...)
-		if err != nil {
-			return err
-		}
-		have := map[int64]bool{}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			have[id] = true
-		}
-		rows.Close()
-		var todo []int64
-		for _, id := range ids {
-			if !have[id] {
-				todo = append(todo, id)
-				have[id] = true
+	var out []dueItem
+	for _, s := range sets {
+		for _, c := range s.clocks {
+			if c.State == sla.Running && !c.DueAt.Before(from) && c.DueAt.Before(to) {
+				out = append(out, dueItem{s.complaintID, c.Policy, c.DueAt})
 			}
 		}
-		return s.startClocksTx(ctx, tx, todo)
-	})
+	}
+	return out, nil
 }

@@ -195,7 +195,10 @@ func testCaseVersionConflict(t *testing.T, e *env) {
 	before := e.caseCounts(t)
 	stale.Status = "withdrawn"
 	err := e.db.Cases().Save(e.ctx, &stale, casework.Write{Action: "workflow.test", Event: complaint.Event{Kind: "transition"},
-		Approval:    &casework.Approval{ComplaintID: c.ID, ApproverID: u.ID, Decision: "approved", LevelRole: org.RoleManager, Currency: "CNY"},
+		Approvals: []casework.Approval{{ComplaintID: c.ID, ApproverID: u.ID, Decision: "approved", LevelRole: org.RoleManager, Currency: "CNY"}},
+		CAPA:      &casework.CAPAAction{ComplaintID: c.ID, Kind: "corrective", Description: "x", OwnerUserID: &u.ID, Status: "open"},
+		Parties:   []int64{u.ID}, Attachment: &complaint.Attachment{ComplaintID: c.ID, Name: "a.txt", ContentType: "text/plain", SHA256: "00", Kind: "file"},
+		Link: &casework.Link{ToID: c.ID, Kind: "repeat"}, SurveyTokenHash: "deadbeef",
 		FollowUp:    &casework.FollowUp{ComplaintID: c.ID, Method: "phone"},
 		Responsible: []casework.Responsible{{UserID: &u.ID, Share: 100}}, ResetVerification: true}, audit.System)
 	wantField(t, err, apperr.Conflict, "version", "stale")
@@ -217,8 +220,8 @@ func testCaseApprovalsFollowUps(t *testing.T, e *env) {
 	sign := func(by *org.User, decision string, newRound bool) {
 		t.Helper()
 		w := casework.Write{Action: "workflow.approve", Event: complaint.Event{Kind: "transition"}, NewRound: newRound,
-			Approval: &casework.Approval{ComplaintID: c.ID, Round: r.ApprovalRound, LevelRole: by.Role, ApproverID: by.ID,
-				Decision: decision, Comment: "意见", Amount: r.Amount, Currency: r.Currency}}
+			Approvals: []casework.Approval{{ComplaintID: c.ID, Round: r.ApprovalRound, LevelRole: by.Role, ApproverID: by.ID,
+				Decision: decision, Comment: "意见", Amount: r.Amount, Currency: r.Currency}}}
 		if newRound {
 			r.ApprovalRound++
 		}
@@ -276,21 +279,25 @@ func testCaseCAPA(t *testing.T, e *env) {
 	}
 	c := e.create(t, NewComplaint("CAPA"))
 	cs := e.db.Cases()
+	r := e.load(t, c.ID)
+	capa := func(a *casework.CAPAAction, event string) error {
+		return cs.Save(e.ctx, r, casework.Write{Action: "capa.test", CAPA: a, Event: complaint.Event{Kind: event}}, audit.System)
+	}
 	due := time.Date(2026, 12, 10, 0, 0, 0, 0, time.UTC)
 	a := &casework.CAPAAction{ComplaintID: c.ID, Kind: "corrective", Description: "更换密封圈供应商", OwnerDepartmentID: &qa,
 		OwnerUserID: &owner.ID, DueDate: &due, Status: "open", CreatedAt: Start}
 	b := &casework.CAPAAction{ComplaintID: c.ID, Kind: "containment", Description: "供应商来料全检", SupplierID: &sp.ID, Status: "open", CreatedAt: Start}
 	for _, x := range []*casework.CAPAAction{a, b} {
-		if err := cs.AddCAPA(e.ctx, x, audit.System); err != nil {
+		if err := capa(x, "capa_added"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	bad := &casework.CAPAAction{ComplaintID: c.ID, Kind: "preventive", Description: "x", OwnerUserID: new(int64(999999)), Status: "open", CreatedAt: Start}
 	before := e.caseCounts(t)
-	wantCode(t, cs.AddCAPA(e.ctx, bad, audit.System), apperr.Invalid)
+	wantCode(t, capa(bad, "capa_added"), apperr.Invalid)
 	e.sameCounts(t, before)
 
-	r := e.load(t, c.ID)
+	r = e.load(t, c.ID)
 	if r.CAPA != (workflow.CAPASummary{Actions: 2, Supplier: 1}) {
 		t.Errorf("summary %+v", r.CAPA)
 	}
@@ -307,7 +314,7 @@ func testCaseCAPA(t *testing.T, e *env) {
 	a.Version = 1
 	a.Status, a.Evidence, a.DoneAt = "done", "新供应商首批检验报告", &done
 	a.Verification, a.VerifiedBy, a.VerifiedAt, a.VerifyNote, a.UpdateStandard = "effective", &owner.ID, &at, "连续三批合格", true
-	if err := cs.UpdateCAPA(e.ctx, a, "capa_verified", audit.System); err != nil {
+	if err := capa(a, "capa_verified"); err != nil {
 		t.Fatal(err)
 	}
 	if a.Version != 2 {
@@ -316,8 +323,30 @@ func testCaseCAPA(t *testing.T, e *env) {
 	stale := *a
 	stale.Version = 1
 	before = e.caseCounts(t)
-	wantCode(t, cs.UpdateCAPA(e.ctx, &stale, "capa_done", audit.System), apperr.Conflict)
+	wantCode(t, capa(&stale, "capa_done"), apperr.Conflict)
 	e.sameCounts(t, before)
+
+	// A reworked action supersedes the ineffective one: it no longer counts.
+	b.Version, b.Status, b.Verification = 1, "done", "ineffective"
+	if err := capa(b, "capa_verified"); err != nil {
+		t.Fatal(err)
+	}
+	if g := e.load(t, c.ID); g.CAPA.Ineffective != 1 {
+		t.Fatalf("summary with an ineffective action %+v", g.CAPA)
+	}
+	rw := &casework.CAPAAction{ComplaintID: c.ID, Kind: "containment", Description: "供应商来料全检并加严抽样", SupplierID: &sp.ID,
+		Status: "open", CreatedAt: Start, SupersedesID: &b.ID}
+	if err := capa(rw, "capa_reworked"); err != nil {
+		t.Fatal(err)
+	}
+	again := &casework.CAPAAction{ComplaintID: c.ID, Kind: "containment", Description: "第二次返工", SupplierID: &sp.ID,
+		Status: "open", CreatedAt: Start, SupersedesID: &b.ID}
+	before = e.caseCounts(t)
+	wantField(t, capa(again, "capa_reworked"), apperr.Conflict, "capa_id", "superseded")
+	e.sameCounts(t, before)
+	if g := e.load(t, c.ID); g.CAPA != (workflow.CAPASummary{Actions: 2, Supplier: 1, Done: 1, Effective: 1}) {
+		t.Errorf("summary after rework %+v", g.CAPA)
+	}
 
 	r = e.load(t, c.ID)
 	if r.CAPA != (workflow.CAPASummary{Actions: 2, Supplier: 1, Done: 1, Effective: 1}) {
@@ -340,11 +369,17 @@ func testCaseCAPA(t *testing.T, e *env) {
 		g.Status != "done" || g.Version != 3 {
 		t.Errorf("action after reset %+v", g)
 	}
+	if g := list[1]; g.Verification != "ineffective" || g.SupersededBy == nil || *g.SupersededBy != rw.ID {
+		t.Errorf("a reset cleared an ineffective verdict or lost its rework: %+v", g)
+	}
+	if g := list[2]; g.SupersedesID == nil || *g.SupersedesID != b.ID || g.Status != "open" {
+		t.Errorf("rework %+v", g)
+	}
 	if su, _ := cs.StandardUpdates(e.ctx, 10); len(su) != 0 {
 		t.Errorf("standard updates after reset %+v", su)
 	}
 	k := e.kinds(t, c.ID)
-	if !slices.Equal(k, []string{complaint.EventCreated, "capa_added", "capa_added", "capa_verified", "transition"}) {
+	if !slices.Equal(k, []string{complaint.EventCreated, "capa_added", "capa_added", "capa_verified", "capa_verified", "capa_reworked", "transition"}) {
 		t.Errorf("timeline %v", k)
 	}
 	e.chainIntact(t)
@@ -394,39 +429,38 @@ func testCaseParties(t *testing.T, e *env) {
 	a, b := e.user(t, "party.a", org.RoleHandler, 0), e.user(t, "party.b", org.RoleHandler, 0)
 	c := e.create(t, NewComplaint("当事人"))
 	r := e.load(t, c.ID)
-	r.HolderID, r.BackupID = &a.ID, &b.ID
-	e.save(t, r, casework.Write{})
 	cs := e.db.Cases()
-	if err := cs.SetParties(e.ctx, c.ID, []int64{a.ID}, audit.System); err != nil {
+	set := func(ids []int64) error {
+		return cs.Save(e.ctx, r, casework.Write{Action: "workflow.parties", Parties: ids, Event: complaint.Event{Kind: "parties"}}, audit.System)
+	}
+	if err := set([]int64{a.ID}); err != nil {
 		t.Fatal(err)
 	}
-	g := e.load(t, c.ID)
-	if g.HolderID != nil || g.BackupID == nil || *g.BackupID != b.ID || !slices.Equal(g.Parties, []int64{a.ID}) || g.Version <= r.Version {
-		t.Fatalf("after naming the holder a party: %+v", g)
-	}
-	if err := cs.SetParties(e.ctx, c.ID, []int64{b.ID, b.ID}, audit.System); err != nil {
-		t.Fatal(err)
-	}
-	g = e.load(t, c.ID)
-	if g.BackupID != nil || !slices.Equal(g.Parties, []int64{b.ID}) {
-		t.Fatalf("after naming the backup a party (twice): %+v", g)
+	if g := e.load(t, c.ID); !slices.Equal(g.Parties, []int64{a.ID}) || g.Version != r.Version {
+		t.Fatalf("after naming a party: %+v", g)
 	}
 	before := e.caseCounts(t)
-	wantField(t, cs.SetParties(e.ctx, c.ID, []int64{a.ID, 999999}, audit.System), apperr.Invalid, "user_ids", "not_found")
+	wantField(t, set([]int64{b.ID, 999999}), apperr.Invalid, "user_ids", "not_found")
 	e.sameCounts(t, before)
-	if g := e.load(t, c.ID); !slices.Equal(g.Parties, []int64{b.ID}) {
+	if g := e.load(t, c.ID); !slices.Equal(g.Parties, []int64{a.ID}) {
 		t.Errorf("a refused change left parties %v", g.Parties)
 	}
-	if err := cs.SetParties(e.ctx, c.ID, nil, audit.System); err != nil {
+	if err := set([]int64{}); err != nil {
 		t.Fatal(err)
 	}
 	if g := e.load(t, c.ID); len(g.Parties) != 0 {
 		t.Errorf("cleared parties %v", g.Parties)
 	}
-	if k := e.kinds(t, c.ID); !slices.Equal(k, []string{complaint.EventCreated, "transition", "parties", "parties", "parties"}) {
+	if err := cs.Save(e.ctx, r, casework.Write{Action: "workflow.test", Event: complaint.Event{Kind: "note"}}, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	if g := e.load(t, c.ID); len(g.Parties) != 0 {
+		t.Errorf("a save without parties changed them: %v", g.Parties)
+	}
+	if k := e.kinds(t, c.ID); !slices.Equal(k, []string{complaint.EventCreated, "parties", "parties", "note"}) {
 		t.Errorf("timeline %v", k)
 	}
-	if a := e.auditActions(t, "complaint:"+itoa(c.ID)); len(a) != 5 || a[2] != "workflow.parties" {
+	if a := e.auditActions(t, "complaint:"+itoa(c.ID)); len(a) != 4 || a[1] != "workflow.parties" {
 		t.Errorf("audit %v", a)
 	}
 	e.chainIntact(t)
@@ -457,7 +491,7 @@ func testCaseMyWork(t *testing.T, e *env) {
 	mk("已合并", "merged", &u1.ID, nil, 6)
 	mk("别人的", "accepted", &u2.ID, nil, 40)
 
-	items, err := cs.MyWork(e.ctx, u1.ID, openStates, 100)
+	items, err := cs.MyWork(e.ctx, u1.ID, openStates, nil, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,10 +509,10 @@ func testCaseMyWork(t *testing.T, e *env) {
 	if items[0].AsBackup {
 		t.Errorf("held item marked as backup")
 	}
-	if items, _ := cs.MyWork(e.ctx, u1.ID, openStates, 1); len(items) != 1 || items[0].ComplaintID != early {
+	if items, _ := cs.MyWork(e.ctx, u1.ID, openStates, nil, 1); len(items) != 1 || items[0].ComplaintID != early {
 		t.Errorf("limit 1: %+v", items)
 	}
-	if items, err := cs.MyWork(e.ctx, u1.ID, nil, 10); err != nil || len(items) != 0 {
+	if items, err := cs.MyWork(e.ctx, u1.ID, nil, nil, 10); err != nil || len(items) != 0 {
 		t.Errorf("no open states: %+v %v", items, err)
 	}
 
@@ -495,6 +529,46 @@ func testCaseMyWork(t *testing.T, e *env) {
 	}
 	if _, err := cs.DepartmentByCode(e.ctx, "nope"); !apperr.Is(err, apperr.NotFound) {
 		t.Errorf("unknown department: %v", err)
+	}
+
+	// Plans waiting for a manager's signature show in the work list of the
+	// managers of that department, except one complained about or who
+	// signed this round already.
+	mgr, other := e.user(t, "w.mgr", org.RoleManager, qa), e.user(t, "w.mgr2", org.RoleManager, qa)
+	c := e.create(t, NewComplaint("待审批"))
+	r := e.load(t, c.ID)
+	r.Status, r.DepartmentID, r.AwaitingRole = "approval", &qa, org.RoleManager
+	e.save(t, r, casework.Write{})
+	toSign := func(u *org.User, depts []int64) []int64 {
+		t.Helper()
+		items, err := cs.MyWork(e.ctx, u.ID, openStates, &casework.Awaiting{Role: u.Role, DepartmentIDs: depts}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, it := range items {
+			if it.ToSign {
+				out = append(out, it.ComplaintID)
+			}
+		}
+		return out
+	}
+	if got := toSign(mgr, []int64{qa}); !slices.Equal(got, []int64{c.ID}) {
+		t.Errorf("to sign for the QA manager: %v", got)
+	}
+	if got := toSign(mgr, []int64{sales}); len(got) != 0 {
+		t.Errorf("to sign for a manager of another department: %v", got)
+	}
+	if got := toSign(mgr, nil); !slices.Equal(got, []int64{c.ID}) {
+		t.Errorf("to sign across departments: %v", got)
+	}
+	e.save(t, r, casework.Write{Parties: []int64{other.ID}, Approvals: []casework.Approval{{ComplaintID: c.ID, Round: r.ApprovalRound,
+		LevelRole: org.RoleManager, ApproverID: mgr.ID, Decision: "approved", Currency: "CNY"}}})
+	if got := toSign(mgr, []int64{qa}); len(got) != 0 {
+		t.Errorf("to sign after signing: %v", got)
+	}
+	if got := toSign(other, []int64{qa}); len(got) != 0 {
+		t.Errorf("to sign for a person complained about: %v", got)
 	}
 }
 

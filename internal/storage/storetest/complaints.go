@@ -85,6 +85,7 @@ func testComplaintRoundTrip(t *testing.T, e *env) {
 	}
 	want := complaint.Complaint{
 		ID: in.ID, Number: "KS-20261125-0001", TrackingCode: in.TrackingCode, Status: complaint.StatusRegistered, Version: 1,
+		Profile: complaint.DefaultProfile, // none given: the default lifecycle
 		Channel: "email", ReceivedAt: received, Subject: "出水口漏水", Description: "安装三天后出水口持续漏水。\n第二行",
 		Category: "quality.leak", Severity: "major", Safety: true, Requests: []string{"replacement", "compensation"},
 		Complainant: in.Complainant, CustomerID: &r.cust.ID, CustomerName: r.cust.Name, CustomerClass: customer.ClassKeyAccount,
@@ -94,7 +95,7 @@ func testComplaintRoundTrip(t *testing.T, e *env) {
 		OrderNo: "SO-2026-77", PartNo: "PN-9", QtyShipped: i64(120), QtyDefective: i64(7), ShipDate: &ship,
 		ShipAddress: "宁波港", UsageTime: "三天", FoundPlace: "客户仓库", FoundAt: &found,
 		DepartmentID: &r.dept.ID, FirstReceiverID: &r.user.ID, FirstReceiver: r.user.Name,
-		ExpectedBy: Start.AddDate(0, 0, 15), CreatedAt: Start, UpdatedAt: Start,
+		ExpectedBy: received.AddDate(0, 0, 15), CreatedAt: Start, UpdatedAt: Start, // promised from receipt
 	}
 	if in.ID == 0 || len(in.TrackingCode) != 8 {
 		t.Fatalf("create filled ID %d, tracking code %q", in.ID, in.TrackingCode)
@@ -215,7 +216,7 @@ func testReferenceChecks(t *testing.T, e *env) {
 	before = e.counts(t)
 	bad := *ok
 	bad.ProductID = i64(9002)
-	wantField(t, e.db.Complaints().Update(e.ctx, &bad, []complaint.Change{{Field: "product_id", To: 9002}}, audit.System),
+	wantField(t, e.update(&bad, []complaint.Change{{Field: "product_id", To: 9002}}, audit.System),
 		apperr.Invalid, "product_id", "not_found")
 	e.assertCounts(t, before)
 	if got, _ := e.db.Complaints().Get(e.ctx, ok.ID); got.Version != 1 || got.ProductID != nil {
@@ -271,7 +272,7 @@ func testListFilters(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	got.Status = "closed"
-	if err := e.db.Complaints().Update(e.ctx, got, nil, audit.System); err != nil {
+	if err := e.update(got, nil, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	yes := true
@@ -461,7 +462,7 @@ func testSearch(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 	cb.Description = "压力罐漏气"
-	if err := e.db.Complaints().Update(e.ctx, cb, []complaint.Change{{Field: "description"}}, audit.System); err != nil {
+	if err := e.update(cb, []complaint.Change{{Field: "description"}}, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	for q, want := range map[string][]int64{"异味": {}, "漏气": {b}, "0002": {b}, "压力": {b}} {
@@ -519,7 +520,7 @@ func testUpdateVersionConflict(t *testing.T, e *env) {
 	stale := *c
 	e.clock.Set(Start.Add(time.Hour))
 	c.Subject = "版本二"
-	if err := e.db.Complaints().Update(e.ctx, c, []complaint.Change{{Field: "subject", From: "版本", To: "版本二"}}, audit.System); err != nil {
+	if err := e.update(c, []complaint.Change{{Field: "subject", From: "版本", To: "版本二"}}, audit.System); err != nil {
 		t.Fatal(err)
 	}
 	if c.Version != 2 || !c.UpdatedAt.Equal(Start.Add(time.Hour)) {
@@ -527,7 +528,7 @@ func testUpdateVersionConflict(t *testing.T, e *env) {
 	}
 	before := e.counts(t)
 	stale.Subject = "过期写入"
-	err := e.db.Complaints().Update(e.ctx, &stale, []complaint.Change{{Field: "subject"}}, audit.System)
+	err := e.update(&stale, []complaint.Change{{Field: "subject"}}, audit.System)
 	wantCode(t, err, apperr.Conflict)
 	e.assertCounts(t, before)
 	got, err := e.db.Complaints().Get(e.ctx, c.ID)
@@ -540,7 +541,7 @@ func testUpdateVersionConflict(t *testing.T, e *env) {
 	// Updating a missing complaint is refused too.
 	missing := *got
 	missing.ID = 999999
-	if err := e.db.Complaints().Update(e.ctx, &missing, nil, audit.System); err == nil {
+	if err := e.update(&missing, nil, audit.System); err == nil {
 		t.Error("update of a missing complaint succeeded")
 	}
 	// The change is on the timeline and in the audit log.
@@ -567,7 +568,7 @@ func testTimeline(t *testing.T, e *env) {
 	}
 	for i, ev := range events {
 		e.clock.Set(Start.Add(time.Duration(i+1) * time.Minute))
-		if err := e.db.Complaints().AddEvent(e.ctx, ev, actor); err != nil {
+		if err := e.addEvent(ev, actor); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -605,7 +606,7 @@ func testTimeline(t *testing.T, e *env) {
 		t.Errorf("public timeline %v, want %v", kinds, want)
 	}
 	// Events for a missing complaint are refused by the foreign key.
-	if err := e.db.Complaints().AddEvent(e.ctx, &complaint.Event{ComplaintID: 999999, Kind: "note"}, actor); err == nil {
+	if err := e.addEvent(&complaint.Event{ComplaintID: 999999, Kind: "note"}, actor); err == nil {
 		t.Error("event on a missing complaint accepted")
 	}
 }
@@ -644,7 +645,7 @@ func testAttachments(t *testing.T, e *env) {
 	b := &complaint.Attachment{ComplaintID: c.ID, Name: "报告.pdf", ContentType: "application/pdf", Size: 99, SHA256: "cd34", Kind: "file"}
 	actor := audit.Actor{Name: "public", IP: "192.0.2.1"}
 	for _, x := range []*complaint.Attachment{a, b} {
-		if err := e.db.Complaints().AddAttachment(e.ctx, x, actor); err != nil {
+		if err := e.attach(x, actor); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -679,7 +680,7 @@ func testAttachments(t *testing.T, e *env) {
 		t.Errorf("attachment events: public %d, all %d", len(pub), len(all))
 	}
 	before := e.counts(t)
-	err = e.db.Complaints().AddAttachment(e.ctx, &complaint.Attachment{ComplaintID: 999999, Name: "x", ContentType: "text/plain", Kind: "file"}, actor)
+	err = e.attach(&complaint.Attachment{ComplaintID: 999999, Name: "x", ContentType: "text/plain", Kind: "file"}, actor)
 	wantCode(t, err, apperr.NotFound)
 	e.assertCounts(t, before)
 }

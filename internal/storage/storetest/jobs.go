@@ -95,6 +95,47 @@ func RunJobs(t *testing.T, open OpenPair) {
 			t.Fatalf("done = %+v", done)
 		}
 	})
+	t.Run("DoneJobsPruned", func(t *testing.T) {
+		db, _, c := setup(t)
+		ctx := context.Background()
+		st := db.Jobs()
+		run := func(kind string, fail bool) {
+			t.Helper()
+			if err := st.Enqueue(ctx, &jobs.Job{Kind: kind}); err != nil {
+				t.Fatal(err)
+			}
+			js, err := st.Claim(ctx, "w", time.Minute, 1)
+			if err != nil || len(js) != 1 {
+				t.Fatalf("claim %v %v", js, err)
+			}
+			if fail {
+				err = st.Fail(ctx, js[0].ID, "w", "broken", time.Time{})
+			} else {
+				_, err = st.Complete(ctx, js[0].ID, "w")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		run("old", false)
+		run("old", true)
+		run("sla.schedule", false)
+		c.Add(8 * 24 * time.Hour)
+		run("recent", false)
+		w := &jobs.Worker{Store: st, Name: "w", Now: c.Now, KeepKinds: []string{"sla.schedule"}}
+		if n, err := w.Prune(ctx); err != nil || n != 1 {
+			t.Fatalf("pruned %d, %v; want the old done job only", n, err)
+		}
+		left, _ := st.List(ctx, jobs.Filter{})
+		kinds := map[string]string{}
+		for _, j := range left {
+			kinds[j.Kind+"/"+j.Status] = j.Kind
+		}
+		if len(left) != 3 || kinds["old/dead"] == "" || kinds["sla.schedule/done"] == "" || kinds["recent/done"] == "" {
+			t.Fatalf("left after pruning: %+v", kinds)
+		}
+	})
+
 	t.Run("LeaseExpiresWhenAServerDies", func(t *testing.T) {
 		a, b, c := setup(t)
 		ctx := context.Background()
@@ -172,6 +213,75 @@ func RunJobs(t *testing.T, open OpenPair) {
 		left, _ := a.Jobs().List(ctx, jobs.Filter{Status: jobs.Pending})
 		if len(left) != 0 {
 			t.Fatalf("%d jobs left pending", len(left))
+		}
+	})
+	t.Run("BatchKindsRunTogether", func(t *testing.T) {
+		db, _, c := setup(t)
+		ctx := context.Background()
+		st := db.Jobs()
+		var js []*jobs.Job
+		for i := range 6 {
+			js = append(js, &jobs.Job{Kind: "letter", Key: fmt.Sprintf("l%d", i), Payload: jobs.Payload(i)})
+		}
+		js = append(js, &jobs.Job{Kind: "single", Key: "s1"}, &jobs.Job{Kind: "single", Key: "s2"})
+		if err := st.Enqueue(ctx, js...); err != nil {
+			t.Fatal(err)
+		}
+		var calls, singles int
+		w := &jobs.Worker{Store: st, Name: "w", Now: c.Now,
+			Handlers: map[string]jobs.Handler{"single": func(context.Context, jobs.Job) error { singles++; return nil }},
+			Batches: map[string]jobs.BatchHandler{"letter": func(_ context.Context, js []jobs.Job) []error {
+				calls++
+				errs := make([]error, len(js))
+				for i, j := range js {
+					switch j.Key {
+					case "l2":
+						errs[i] = errors.New("mailbox busy")
+					case "l4":
+						errs[i] = jobs.Permanent(errors.New("no such address"))
+					}
+				}
+				return errs
+			}}}
+		if n, err := w.RunDue(ctx); err != nil || n != 8 {
+			t.Fatalf("ran %d, %v", n, err)
+		}
+		if calls != 1 || singles != 2 {
+			t.Fatalf("batch handler called %d times, single handler %d; want 1 and 2", calls, singles)
+		}
+		status := map[string]string{}
+		all, _ := st.List(ctx, jobs.Filter{})
+		for _, j := range all {
+			status[j.Key] = j.Status
+		}
+		for key, want := range map[string]string{"l0": jobs.Done, "l1": jobs.Done, "l2": jobs.Pending, "l3": jobs.Done,
+			"l4": jobs.Dead, "l5": jobs.Done, "s1": jobs.Done, "s2": jobs.Done} {
+			if status[key] != want {
+				t.Errorf("job %s is %s, want %s", key, status[key], want)
+			}
+		}
+		// A lost lease is not completed by the server that lost it.
+		if err := st.Enqueue(ctx, &jobs.Job{Kind: "k", Key: "lease"}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.Claim(ctx, "a", time.Minute, 1)
+		c.Add(2 * time.Minute)
+		again, _ := st.Claim(ctx, "b", time.Minute, 10)
+		retaken := false
+		for _, j := range again {
+			retaken = retaken || (len(got) == 1 && j.ID == got[0].ID)
+		}
+		if !retaken {
+			t.Fatalf("claims %v / %v", got, again)
+		}
+		if n, err := st.CompleteMany(ctx, []int64{got[0].ID}, "a"); err != nil || n != 0 {
+			t.Fatalf("completed %d jobs whose lease was lost (%v)", n, err)
+		}
+		if n, err := st.CompleteMany(ctx, []int64{got[0].ID}, "b"); err != nil || n != 1 {
+			t.Fatalf("holder completed %d, %v", n, err)
+		}
+		if n, err := st.CompleteMany(ctx, nil, "b"); err != nil || n != 0 {
+			t.Fatalf("empty completion: %d, %v", n, err)
 		}
 	})
 	t.Run("WorkerRetriesAndGivesUp", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
@@ -18,16 +19,17 @@ import (
 	"kesu/internal/storage/sqlstore"
 )
 
-// RunSLA is the contract suite of the SLA clocks: started, stopped, paused
-// and moved in the transaction of the change, and timers that take effect
-// once with two servers on one database.
+// RunSLA is the contract suite of the time-limit clocks: started with the
+// complaint in its registration transaction, stopped, ended, paused and
+// moved in the transaction of the change, fired by the monitor once with
+// two servers on one database — with no job row per timer.
 func RunSLA(t *testing.T, open OpenPair) {
-	rules, err := sla.NewRules()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cst := sla.Shanghai()
 	setup := func(t *testing.T, now time.Time) (*slaEnv, *sqlstore.DB) {
+		rules, err := sla.NewRules()
+		if err != nil {
+			t.Fatal(err)
+		}
 		a, b := open(t)
 		c := &clock{now: now}
 		for _, db := range []*sqlstore.DB{a, b} {
@@ -49,32 +51,89 @@ func RunSLA(t *testing.T, open OpenPair) {
 		return v
 	}
 
-	t.Run("SeedCases", func(t *testing.T) {
+	t.Run("StartedAtRegistration", func(t *testing.T) {
 		e, _ := setup(t, at("2026-09-18 10:00"))
 		// Containment: Friday 10:00 + 2 working days is Monday 10:00, as
 		// Sunday 2026-09-20 is a make-up working day.
 		q := e.create("漏水", func(c *complaint.Complaint) { c.Category = "quality.leak" })
 		e.wantDue(q.ID, "sla_4", at("2026-09-21 10:00"))
 		e.wantDue(q.ID, "sla_9", at("2026-10-03 10:00"))
+		if !q.ExpectedBy.Equal(at("2026-10-03 10:00")) {
+			t.Errorf("expected completion %v, want the closure limit", q.ExpectedBy)
+		}
+		e.wantOutcome(q.ID, "sla_4:r")
 		f := e.create("国外客户", func(c *complaint.Complaint) { c.Region = "foreign" })
 		e.wantDue(f.ID, "sla_9_foreign", at("2026-10-08 10:00"))
 		e.wantNo(f.ID, "sla_9")
 		e.wantNo(f.ID, "sla_4") // not a quality complaint
-		e.clock.now = at("2026-09-17 16:00")
-		s := e.create("燃气泄漏", func(c *complaint.Complaint) { c.Safety = true })
-		e.wantDue(s.ID, "sla_7", at("2026-09-17 17:30"))
-		// Each clock's timers are in the job table with it.
-		js, _ := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sla.JobBreach, Limit: 500})
-		if n := len(e.clocks(q.ID)) + len(e.clocks(f.ID)) + len(e.clocks(s.ID)); len(js) != n {
-			t.Fatalf("%d breach jobs for %d clocks", len(js), n)
+		// A letter received on 09-14 and entered today: every limit and
+		// the promised completion count from its receipt.
+		late := e.create("来函", func(c *complaint.Complaint) { c.Channel, c.ReceivedAt = "letter", at("2026-09-14 09:00") })
+		e.wantDue(late.ID, "sla_9", at("2026-09-29 09:00"))
+		if !late.ExpectedBy.Equal(at("2026-09-29 09:00")) {
+			t.Errorf("letter received 09-14 promises %v", late.ExpectedBy.In(cst))
+		}
+		// Returned goods arriving start their test analysis.
+		g := e.create("退货到达", func(c *complaint.Complaint) { c.Channel = "returned_goods" })
+		e.wantDue(g.ID, "sla_10", at("2026-09-25 10:00"))
+		// No job row per timer, and no registration job without a lot.
+		var n int
+		if err := e.db.R.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM jobs WHERE kind LIKE 'sla.%' AND kind <> 'sla.schedule'").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d timer jobs, %v", n, err)
+		}
+		if js, _ := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobRegistered}); len(js) != 0 {
+			t.Fatalf("%d registration jobs for complaints without a lot", len(js))
+		}
+		lot := e.create("批次漏水", func(c *complaint.Complaint) { c.Category, c.BatchNo = "quality.leak", "20260901-A01" })
+		if js, _ := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobRegistered}); len(js) != 1 || !strings.Contains(string(js[0].Payload), fmt.Sprint(lot.ID)) {
+			t.Fatalf("batch check jobs %+v", js)
 		}
 	})
 
-	t.Run("PauseResumeStopExtend", func(t *testing.T) {
+	t.Run("ClocksOfAnOlderRegistration", func(t *testing.T) {
+		e, _ := setup(t, at("2026-09-18 10:00"))
+		c := e.create("旧版登记", func(c *complaint.Complaint) { c.ReceivedAt = at("2026-09-17 09:00") })
+		// Registered by an older kesu: no clocks yet, a registration job
+		// left in the table starts them from the receipt time, once.
+		if _, err := e.db.W.ExecContext(e.ctx, e.db.Dialect.Rebind("DELETE FROM complaint_clocks WHERE complaint_id = ?"), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := e.db.SLAClocks().StartClocks(e.ctx, []int64{c.ID, c.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(e.clocks(c.ID)); n != 5 {
+			t.Fatalf("%d clocks started, want 5", n)
+		}
+		e.wantDue(c.ID, "sla_1", at("2026-09-18 09:00"))
+	})
+
+	t.Run("SafetySameDayAndPaged", func(t *testing.T) {
+		e, _ := setup(t, at("2026-10-03 21:00")) // Saturday of National Day
+		s := e.create("燃气泄漏", func(c *complaint.Complaint) { c.Safety, c.DepartmentID = true, &e.dept })
+		e.wantDue(s.ID, "sla_7", at("2026-10-03 23:59").Add(59*time.Second))
+		// The department's manager, its deputy and the GM are paged once.
+		e.wantNotices("sla.page", 3)
+		got := map[int64]bool{}
+		for _, u := range []int64{e.mg, e.deputy, e.gm} {
+			ns, err := e.db.SLAClocks().Notifications(e.ctx, u, false, 10)
+			if err != nil || len(ns) != 1 || !strings.Contains(ns[0].Title, s.Number) {
+				t.Fatalf("user %d notices %+v %v", u, ns, err)
+			}
+			got[u] = true
+		}
+		// Entered after its day had passed: no page (its breach will tell).
+		e.create("昨日燃气泄漏", func(c *complaint.Complaint) {
+			c.Safety, c.DepartmentID, c.ReceivedAt = true, &e.dept, at("2026-10-02 20:00")
+		})
+		e.wantNotices("sla.page", 3)
+	})
+
+	t.Run("ChangesInTheTransaction", func(t *testing.T) {
 		e, _ := setup(t, at("2026-03-02 09:00"))
 		c := e.create("漏水", func(c *complaint.Complaint) { c.Category = "quality.leak" })
 		e.wantDue(c.ID, "sla_4", at("2026-03-04 09:00"))
-		e.wantOutcome(c.ID, "sla_4:r")
 		// Waiting on the customer Monday 10:00 to Tuesday 10:00 (7.5
 		// working hours): the containment clock pauses, first contact
 		// (not pausable) keeps counting.
@@ -89,124 +148,174 @@ func RunSLA(t *testing.T, open OpenPair) {
 		e.clock.now = at("2026-03-03 10:00")
 		e.save(c.ID, sla.Change{Events: []string{"action:resume"}, Resume: true})
 		e.wantDue(c.ID, "sla_4", at("2026-03-05 09:00"))
-		// The new due times have their own timers: containment, and the
-		// solution clock (48 h calendar, moved by the 24 h paused).
-		e.wantDue(c.ID, "sla_3", at("2026-03-05 09:00"))
-		js, _ := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sla.JobBreach, Limit: 500})
-		moved := 0
-		for _, j := range js {
-			if j.RunAt.Equal(at("2026-03-05 09:00")) {
-				moved++
-			}
-		}
-		if moved != 2 {
-			t.Fatalf("%d breach jobs at the moved due time", moved)
-		}
-		// An extension without consent is refused; with it, the due time moves.
-		st := e.db.SLAClocks()
-		if err := st.Extend(e.ctx, c.ID, "sla_9", at("2026-03-20 09:00"), sla.Consent{By: "张三", How: "phone"}, audit.System); err == nil {
-			t.Fatal("extension without the consent time was accepted")
-		}
-		if err := st.Extend(e.ctx, c.ID, "sla_9", at("2026-03-20 09:00"), sla.Consent{By: "张三", How: "phone", At: e.clock.Now()}, audit.System); err != nil {
+		e.wantDue(c.ID, "sla_3", at("2026-03-05 09:00")) // 48 h calendar, moved by the 24 h paused
+		// A containment action meets the containment clock on time.
+		e.clock.now = at("2026-03-04 11:00")
+		r, err := e.db.Cases().Load(e.ctx, c.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if k := e.clock1(c.ID, "sla_9"); !k.DueAt.Equal(at("2026-03-20 09:00")) || k.Extension == nil || k.Extension.Consent.By != "张三" {
-			t.Fatalf("extended clock %+v", k)
-		}
-		// A containment action stops the containment clock on time.
-		e.clock.now = at("2026-03-04 11:00")
-		if err := e.db.Cases().AddCAPA(e.ctx, &casework.CAPAAction{ComplaintID: c.ID, Kind: "containment", Description: "隔离库存",
-			Status: "open", CreatedAt: e.clock.Now()}, audit.System); err != nil {
+		if err := e.db.Cases().Save(e.ctx, r, casework.Write{Action: "capa.create", CAPA: &casework.CAPAAction{ComplaintID: c.ID,
+			Kind: "containment", Description: "隔离库存", Status: "open", CreatedAt: e.clock.Now()},
+			Event: complaint.Event{Kind: "capa_added"}, Clock: sla.Change{Events: []string{"capa:containment"}}}, audit.System); err != nil {
 			t.Fatal(err)
 		}
 		if k := e.clock1(c.ID, "sla_4"); k.State != sla.Met || k.StoppedAt == nil {
 			t.Fatalf("containment after the CAPA action: %+v", k)
 		}
 		e.wantOutcome(c.ID, "sla_4:m")
-		e.wantOutcome(c.ID, "sla_9:r")
-		// Closing late records the breach with lateness and holder.
+		// A contact recorded meets the first-contact clock, late.
+		e.save(c.ID, sla.Change{Events: []string{"record:contact"}})
+		if k := e.clock1(c.ID, "sla_1"); k.State != sla.Breached || k.Lateness != 26*time.Hour {
+			t.Fatalf("contact after 50 h: %+v", k)
+		}
+		// Closing late records the closure breach with lateness and holder;
+		// the clocks the path did not take end as not applicable.
 		e.clock.now = at("2026-03-25 09:00")
-		e.save(c.ID, sla.Change{Events: []string{"action:close", "status:closed"}})
-		if k := e.clock1(c.ID, "sla_9"); k.State != sla.Breached || k.Lateness != 5*24*time.Hour || k.HolderID == nil || *k.HolderID != e.holder {
+		e.save(c.ID, sla.Change{Events: []string{"action:close", "status:closed"}, Terminal: true})
+		if k := e.clock1(c.ID, "sla_9"); k.State != sla.Breached || k.Lateness != 7*24*time.Hour || k.HolderID == nil || *k.HolderID != e.holder {
 			t.Fatalf("closed late: %+v", k)
 		}
+		if k := e.clock1(c.ID, "sla_5"); k.State != sla.NotApplicable {
+			t.Fatalf("corrective clock after close: %s", k.State)
+		}
 		e.wantOutcome(c.ID, "sla_9:b")
+		e.wantOutcome(c.ID, "sla_5:n")
+		// Nothing counts on the closed case: it is neither overdue nor due.
+		if page, err := e.db.Complaints().List(e.ctx, complaint.Filter{Due: "overdue"}); err != nil || len(page.Items) != 0 {
+			t.Fatalf("closed case listed overdue: %v %v", page, err)
+		}
 	})
 
-	t.Run("BreachOnceTwoServers", func(t *testing.T) {
+	t.Run("Extension", func(t *testing.T) {
+		e, _ := setup(t, at("2026-03-02 09:00"))
+		c := e.create("漏水", nil)
+		st := e.db.SLAClocks()
+		err := st.Extend(e.ctx, c.ID, "sla_9", at("2026-03-20 09:00"), sla.Consent{By: "张三", How: "phone"}, "", audit.System)
+		if ae, ok := err.(*apperr.Error); !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 1 || ae.Fields[0].Field != "consent.at" {
+			t.Fatalf("extension without the consent time: %v", err)
+		}
+		if k := e.clock1(c.ID, "sla_9"); !k.DueAt.Equal(at("2026-03-17 09:00")) {
+			t.Fatalf("refused extension moved the due time: %v", k.DueAt)
+		}
+		consent := sla.Consent{By: "张三", How: "phone", At: e.clock.Now()}
+		if err := st.Extend(e.ctx, c.ID, "sla_9", at("2026-03-20 09:00"), consent, "等待配件", audit.Actor{UserID: e.holder, Name: "holder.sla"}); err != nil {
+			t.Fatal(err)
+		}
+		k := e.clock1(c.ID, "sla_9")
+		if !k.DueAt.Equal(at("2026-03-20 09:00")) || k.Extension == nil || k.Extension.Consent.By != "张三" || !k.Extension.From.Equal(at("2026-03-17 09:00")) {
+			t.Fatalf("extended clock %+v", k)
+		}
+		e.wantOutcome(c.ID, "sla_9:rx")
+		evs, err := e.db.Complaints().Timeline(e.ctx, c.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := evs[len(evs)-1]
+		if last.Kind != "sla_extended" || last.Data["policy"] != "sla_9" || last.ActorName != "holder.sla" {
+			t.Fatalf("timeline %+v", last)
+		}
+		// Only a running clock is extended.
+		if err := st.Extend(e.ctx, c.ID, "sla_4", at("2026-03-20 09:00"), consent, "", audit.System); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("extension of a clock the complaint lacks: %v", err)
+		}
+	})
+
+	t.Run("FireOnceTwoServers", func(t *testing.T) {
 		e, other := setup(t, at("2026-03-02 09:00"))
-		const n = 1000
-		e.dueClocks(n, at("2026-03-02 10:00"))
-		e.clock.now = at("2026-03-04 12:00") // past due and escalation
-		var breaches, escalations, reminders atomic.Int64
+		const n = 300
+		ids := e.bulk(n)
+		e.clock.now = at("2026-03-06 12:00") // past every limit's due time and escalation
 		var wg sync.WaitGroup
-		for i, db := range []*sqlstore.DB{e.db, other} {
-			cs := &countingStore{SLAStore: db.SLAClocks(), breaches: &breaches, escalations: &escalations, reminders: &reminders}
-			m := &sla.Monitor{Store: cs, Policies: rules.Policies, Loc: cst, Now: e.clock.Now}
-			w := &jobs.Worker{Store: db.Jobs(), Name: fmt.Sprintf("server-%d", i), Handlers: m.Handlers(), Now: e.clock.Now, Batch: 50}
+		var took atomic.Int64
+		for _, db := range []*sqlstore.DB{e.db, other} {
+			m := &sla.Monitor{Store: db.SLAClocks(), Policies: e.rules, Loc: cst, Now: e.clock.Now, Batch: 25}
 			wg.Go(func() {
-				for {
-					got, err := w.RunDue(e.ctx)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if got == 0 {
-						return
-					}
-				}
-			})
-			wg.Go(func() {
-				if _, err := m.Pass(e.ctx, 100); err != nil {
+				got, _, err := m.Pass(e.ctx)
+				if err != nil {
 					t.Error(err)
 				}
+				took.Add(int64(got))
 			})
 		}
 		wg.Wait()
-		if breaches.Load() != n || escalations.Load() != n {
-			t.Fatalf("breaches %d, escalations %d, want %d each", breaches.Load(), escalations.Load(), n)
-		}
-		e.wantNotices(sla.JobBreach, 3*n) // holder, backup, manager
-		e.wantNotices(sla.JobEscalate, n) // the GM
-		if r := e.notices(sla.JobRemind); int64(r) != reminders.Load() || r > n {
-			t.Fatalf("%d reminders recorded, %d fired", r, reminders.Load())
-		}
+		// Each complaint's sla_1, sla_2, sla_3 and sla_12 breach once
+		// (holder, backup, manager) and escalate once (the GM); sla_9 is
+		// due later.
+		perComplaint := 4
+		e.wantNotices(sla.TimerBreach, 3*perComplaint*n)
+		e.wantNotices(sla.TimerEscalate, perComplaint*n)
+		e.wantNotices(sla.TimerRemind, 0) // their time had passed
 		var late int
-		if err := e.db.W.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM sla_clocks WHERE state = 'breached' AND lateness > 0 AND holder_id IS NOT NULL").Scan(&late); err != nil || late != n {
-			t.Fatalf("%d breaches recorded with lateness and holder, %v", late, err)
+		for _, id := range ids[:10] {
+			for _, k := range e.clocks(id) {
+				if k.State == sla.Breached && k.Lateness > 0 && k.HolderID != nil && k.EscalatedAt != nil {
+					late++
+				}
+			}
 		}
-		// The complaints carry the breaches for the statistics.
+		if late != 10*perComplaint {
+			t.Fatalf("%d clocks breached with lateness, holder and escalation, want %d", late, 10*perComplaint)
+		}
 		var marked int
-		if err := e.db.W.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM complaints WHERE sla_outcomes LIKE '%sla_1:b%'").Scan(&marked); err != nil || marked != 10 {
+		if err := e.db.W.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM complaints WHERE sla_outcomes LIKE '%sla_1:b%'").Scan(&marked); err != nil || marked != n {
 			t.Fatalf("%d complaints show the breach in sla_outcomes, %v", marked, err)
+		}
+		// Nothing is left to fire before the closure limit's reminder.
+		m := &sla.Monitor{Store: e.db.SLAClocks(), Policies: e.rules, Now: e.clock.Now}
+		if got, next, err := m.Pass(e.ctx); err != nil || got != 0 || !next.Equal(at("2026-03-15 09:00")) {
+			t.Fatalf("a second pass took %d, next %v, %v", got, next, err)
 		}
 	})
 
-	t.Run("KilledMidRun", func(t *testing.T) {
-		e, other := setup(t, at("2026-03-02 09:00"))
-		e.dueClocks(1, at("2026-03-02 10:00"))
-		e.clock.now = at("2026-03-02 10:00")
-		// Server A claims the due jobs and dies before running them.
-		claimed, err := e.db.Jobs().Claim(e.ctx, "dead-server", time.Minute, 10)
-		if err != nil || len(claimed) == 0 {
-			t.Fatalf("claim: %v %v", claimed, err)
+	t.Run("RemindersBeforeTheDueTime", func(t *testing.T) {
+		e, _ := setup(t, at("2026-03-02 09:00"))
+		c := e.create("漏水", nil)
+		m := &sla.Monitor{Store: e.db.SLAClocks(), Policies: e.rules, Loc: cst, Now: e.clock.Now}
+		// 21 h in: the 24-hour limits remind their holder (4 h before).
+		e.clock.now = at("2026-03-03 06:00")
+		if _, next, err := m.Pass(e.ctx); err != nil || !next.Equal(at("2026-03-03 09:00")) {
+			t.Fatalf("pass at 21 h: next %v, %v", next.In(cst), err)
 		}
-		m := &sla.Monitor{Store: other.SLAClocks(), Policies: rules.Policies, Loc: cst, Now: e.clock.Now}
-		w := &jobs.Worker{Store: other.Jobs(), Name: "server-b", Handlers: m.Handlers(), Now: e.clock.Now}
-		if got, _ := w.RunDue(e.ctx); got != 0 {
-			t.Fatalf("server B took %d jobs under A's lease", got)
+		e.wantNotices(sla.TimerRemind, 3) // sla_1, sla_2, sla_12
+		// The monitor reaches the 48-hour solution clock only at its due
+		// time: the breach goes out, its reminder never.
+		e.clock.now = at("2026-03-04 09:00")
+		if _, _, err := m.Pass(e.ctx); err != nil {
+			t.Fatal(err)
 		}
-		e.clock.Add(2 * time.Minute)
-		if got, err := w.RunDue(e.ctx); err != nil || got != len(claimed) {
-			t.Fatalf("after the lease server B ran %d of %d, %v", got, len(claimed), err)
+		e.wantNotices(sla.TimerRemind, 3)
+		if k := e.clock1(c.ID, "sla_3"); k.State != sla.Breached || !k.ReminderSkipped || k.RemindedAt != nil {
+			t.Fatalf("solution clock %+v", k)
 		}
-		e.wantNotices(sla.JobBreach, 3)
+	})
+
+	t.Run("MonitorRunWakesOnTheClock", func(t *testing.T) {
+		e, _ := setup(t, at("2026-03-02 09:00"))
+		c := e.create("漏水", nil)
+		m := &sla.Monitor{Store: e.db.SLAClocks(), Policies: e.rules, Loc: cst, Now: e.clock.Now, Poll: 10 * time.Millisecond}
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan struct{})
+		go func() { m.Run(ctx); close(done) }()
+		e.clock.Add(25 * time.Hour)
+		deadline := time.Now().Add(10 * time.Second)
+		for e.clock1(c.ID, "sla_1").State != sla.Breached {
+			if time.Now().After(deadline) {
+				t.Fatal("the running monitor did not breach the clock")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the monitor did not stop on cancel")
+		}
 	})
 
 	t.Run("SchedulesAndPending", func(t *testing.T) {
 		e, other := setup(t, at("2026-09-01 09:00"))
 		c := e.create("等客户", nil)
-		e.save(c.ID, sla.Change{})
 		if _, err := e.db.W.ExecContext(e.ctx, e.db.Dialect.Rebind("UPDATE complaints SET status = 'waiting_on_customer', reminder_date = ? WHERE id = ?"), "2026-10-03", c.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -226,10 +335,7 @@ func RunSLA(t *testing.T, open OpenPair) {
 		}
 		// Run everything due up to 2026-10-04 09:00 (each run enqueues its successor).
 		e.clock.now = at("2026-10-04 09:00")
-		m := &sla.Monitor{Store: e.db.SLAClocks(), Policies: rules.Policies, Loc: cst, Now: e.clock.Now}
-		hs := m.Handlers()
-		hs[sla.JobSchedule] = a.Handler()
-		w := &jobs.Worker{Store: e.db.Jobs(), Name: "w", Handlers: hs, Now: e.clock.Now}
+		w := &jobs.Worker{Store: e.db.Jobs(), Name: "w", Handlers: map[string]jobs.Handler{sla.JobSchedule: a.Handler()}, Now: e.clock.Now}
 		for {
 			got, err := w.RunDue(e.ctx)
 			if err != nil {
@@ -243,44 +349,78 @@ func RunSLA(t *testing.T, open OpenPair) {
 			t.Fatalf("%d pending-matters reminders, want 1", n)
 		}
 		// Weekly on Tuesdays 09-08 … 09-29 (09-01 08:30 was past): 4 runs,
-		// to the manager and the GM.
-		if n := e.notices("schedule.weekly_summary"); n != 4*2 {
-			t.Fatalf("%d weekly summary notices, want 8", n)
+		// to the two managers and the GM.
+		if n := e.notices("schedule.weekly_summary"); n != 4*3 {
+			t.Fatalf("%d weekly summary notices, want 12", n)
 		}
 		st, err := a.List(e.ctx)
 		if err != nil || len(st) != 4 || st[0].LastRun == nil || !st[1].Next.Equal(at("2026-10-06 08:30")) {
 			t.Fatalf("list %+v %v", st, err)
 		}
-		if err := a.RunNow(e.ctx, sla.ScheduleMonthlySummary); err != nil {
-			t.Fatal(err)
-		}
-		before := e.notices("schedule.monthly_summary")
-		if _, err := w.RunDue(e.ctx); err != nil {
-			t.Fatal(err)
-		}
-		if after := e.notices("schedule.monthly_summary"); after != before+2 {
-			t.Fatalf("run now: %d → %d monthly notices", before, after)
-		}
 		// Dry run over the stored clocks and the schedules.
-		open, _ := e.db.SLAClocks().OpenClocks(e.ctx, at("2026-10-31 00:00"))
-		fs := sla.DryRun(rules.Policies, open, sla.DefaultSchedules, cst, at("2026-10-04 09:00"), at("2026-10-11 09:00"))
+		open, _ := e.db.SLAClocks().OpenClocks(e.ctx, at("2026-10-11 09:00"))
+		fs := sla.DryRun(e.rules, open, sla.DefaultSchedules, cst, at("2026-10-04 09:00"), at("2026-10-11 09:00"))
 		if len(fs) == 0 || fs[0].At.Before(at("2026-10-04 09:00")) {
 			t.Fatalf("dry run %+v", fs)
+		}
+	})
+
+	t.Run("PolicyVersions", func(t *testing.T) {
+		e, other := setup(t, at("2026-03-02 09:00"))
+		book := &sla.PolicyBook{Store: e.db.Policies(), Rules: e.rules, Now: e.clock.Now}
+		if err := book.Load(e.ctx); err != nil || e.rules.Policies().Version != 1 {
+			t.Fatalf("load: version %d, %v", e.rules.Policies().Version, err)
+		}
+		old := e.create("旧时限", nil)
+		list := e.rules.Policies().List()
+		for i := range list {
+			if list[i].Code == "sla_9" {
+				list[i].Amount = 10
+			}
+		}
+		admin := audit.Actor{UserID: e.mg, Name: "manager.sla"}
+		if _, err := book.Save(e.ctx, list, 1, "", admin); !apperr.Is(err, apperr.Invalid) {
+			t.Fatalf("save without a reason: %v", err)
+		}
+		ps, err := book.Save(e.ctx, list, 1, "结案时限缩短为10天", admin)
+		if err != nil || ps.Version != 2 {
+			t.Fatalf("save: %+v %v", ps, err)
+		}
+		// A save based on version 1 after version 2 is refused.
+		if _, err := book.Save(e.ctx, list, 1, "again", admin); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("stale save: %v", err)
+		}
+		fresh := e.create("新时限", nil)
+		e.wantDue(fresh.ID, "sla_9", at("2026-03-12 09:00"))
+		e.wantDue(old.ID, "sla_9", at("2026-03-17 09:00"))
+		if k := e.clock1(old.ID, "sla_9"); k.PolicyVersion != 1 {
+			t.Fatalf("old clock version %d", k.PolicyVersion)
+		}
+		// The other server picks the version up on its next refresh.
+		otherRules, _ := sla.NewRules()
+		ob := &sla.PolicyBook{Store: other.Policies(), Rules: otherRules}
+		if changed, err := ob.Refresh(e.ctx); err != nil || !changed || otherRules.Policies().Version != 2 {
+			t.Fatalf("refresh on the other server: %v %v, version %d", changed, err, otherRules.Policies().Version)
+		}
+		if n := e.auditCount("sla.policies"); n != 1 {
+			t.Fatalf("%d audit entries of the save", n)
 		}
 	})
 }
 
 type slaEnv struct {
-	t                      *testing.T
-	ctx                    context.Context
-	db                     *sqlstore.DB
-	clock                  *clock
-	rules                  *sla.Rules
-	svc                    *complaint.Service
-	holder, backup, gm, mg int64
+	t                              *testing.T
+	ctx                            context.Context
+	db                             *sqlstore.DB
+	clock                          *clock
+	rules                          *sla.Rules
+	svc                            *complaint.Service
+	dept                           int64
+	holder, backup, gm, mg, deputy int64
 }
 
-// people creates a holder in a department with a manager, a backup and a GM.
+// people creates a holder in a department with a manager and a deputy, a
+// backup and a GM.
 func (e *slaEnv) people() {
 	rs := e.db.Registers()
 	user := func(name, role string, dept *int64) int64 {
@@ -291,16 +431,21 @@ func (e *slaEnv) people() {
 		return u.ID
 	}
 	e.mg = user("manager.sla", org.RoleManager, nil)
-	d := &org.Department{Code: "sla", Name: "客服部", ManagerID: &e.mg}
+	e.deputy = user("deputy.sla", org.RoleManager, nil)
+	d := &org.Department{Code: "sla", Name: "客服部", ManagerID: &e.mg, DeputyID: &e.deputy}
 	if err := rs.CreateDepartment(e.ctx, d, audit.System); err != nil {
 		e.t.Fatal(err)
 	}
+	e.dept = d.ID
 	e.holder = user("holder.sla", org.RoleHandler, &d.ID)
 	e.backup = user("backup.sla", org.RoleHandler, &d.ID)
 	e.gm = user("gm.sla", org.RoleGM, nil)
 }
 
+// create registers a complaint held by the holder; its clocks start in
+// the registration transaction.
 func (e *slaEnv) create(subject string, edit func(*complaint.Complaint)) *complaint.Complaint {
+	e.t.Helper()
 	c := NewComplaint(subject)
 	c.HolderID, c.BackupID = &e.holder, &e.backup
 	if edit != nil {
@@ -309,22 +454,34 @@ func (e *slaEnv) create(subject string, edit func(*complaint.Complaint)) *compla
 	if _, err := e.svc.Create(e.ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
 		e.t.Fatal(err)
 	}
-	// Intake queues the start of the clocks; run that job's work here.
-	queued, err := e.db.Jobs().List(e.ctx, jobs.Filter{Kind: sqlstore.JobRegistered, Status: jobs.Pending})
-	if err != nil || len(queued) == 0 {
-		e.t.Fatalf("create %q: no clock start queued (%v)", subject, err)
-	}
-	if err := e.db.SLAClocks().StartClocks(e.ctx, []int64{c.ID, c.ID}); err != nil {
-		e.t.Fatalf("create %q: %v", subject, err)
-	}
-	if err := e.db.SLAClocks().StartClocks(e.ctx, []int64{c.ID}); err != nil { // a repeated job starts nothing twice
-		e.t.Fatalf("create %q: %v", subject, err)
+	if len(e.clocks(c.ID)) == 0 {
+		e.t.Fatalf("create %q: no clock started with the complaint", subject)
 	}
 	return c
 }
 
+// bulk registers n complaints at once, held by the holder.
+func (e *slaEnv) bulk(n int) []int64 {
+	cs := make([]complaint.Complaint, n)
+	for i := range cs {
+		c := NewComplaint(fmt.Sprintf("到期 %d", i))
+		c.HolderID, c.BackupID = &e.holder, &e.backup
+		c.ReceivedAt, c.Status, c.TrackingCode = e.clock.Now(), complaint.StatusRegistered, complaint.NewTrackingCode()
+		cs[i] = *c
+	}
+	if err := e.db.Complaints().BulkCreate(e.ctx, cs, func(int) complaint.NumberSpec { return Day.Spec(e.clock.Now()) }); err != nil {
+		e.t.Fatal(err)
+	}
+	ids := make([]int64, n)
+	for i := range cs {
+		ids[i] = cs[i].ID
+	}
+	return ids
+}
+
 // save stores a change of the case carrying ch.
 func (e *slaEnv) save(id int64, ch sla.Change) {
+	e.t.Helper()
 	r, err := e.db.Cases().Load(e.ctx, id)
 	if err != nil {
 		e.t.Fatal(err)
@@ -345,13 +502,16 @@ func (e *slaEnv) clocks(id int64) []sla.Clock {
 
 func (e *slaEnv) clock1(id int64, policy string) sla.Clock {
 	e.t.Helper()
+	var found *sla.Clock
 	for _, c := range e.clocks(id) {
 		if c.Policy == policy {
-			return c
+			found = &c
 		}
 	}
-	e.t.Fatalf("complaint %d has no %s clock", id, policy)
-	return sla.Clock{}
+	if found == nil {
+		e.t.Fatalf("complaint %d has no %s clock", id, policy)
+	}
+	return *found
 }
 
 func (e *slaEnv) wantDue(id int64, policy string, due time.Time) {
@@ -385,8 +545,14 @@ func (e *slaEnv) wantNotices(kind string, want int) {
 	}
 }
 
-// dueClocks stores n running sla_1 clocks due at due, spread over ten held
-// complaints, with their timer jobs.
+func (e *slaEnv) auditCount(action string) int {
+	var n int
+	if err := e.db.W.QueryRowContext(e.ctx, e.db.Dialect.Rebind("SELECT COUNT(*) FROM audit_log WHERE action = ?"), action).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
 // wantOutcome checks that the complaint's sla_outcomes holds pair.
 func (e *slaEnv) wantOutcome(id int64, pair string) {
 	e.t.Helper()
@@ -400,50 +566,4 @@ func (e *slaEnv) wantOutcome(id int64, pair string) {
 		}
 	}
 	e.t.Fatalf("sla_outcomes %q lacks %s", got, pair)
-}
-
-func (e *slaEnv) dueClocks(n int, due time.Time) {
-	var ids []int64
-	for i := range min(n, 10) {
-		ids = append(ids, e.create(fmt.Sprintf("到期 %d", i), nil).ID)
-	}
-	if _, err := e.db.W.ExecContext(e.ctx, "DELETE FROM sla_clocks"); err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.db.W.ExecContext(e.ctx, "DELETE FROM jobs"); err != nil {
-		e.t.Fatal(err)
-	}
-	p, _ := e.rules.Policies.Get("sla_1")
-	var js []*jobs.Job
-	for i := range n {
-		c := sla.Clock{ComplaintID: ids[i%len(ids)], Policy: p.Code, StartedAt: due.Add(-24 * time.Hour), DueAt: due}
-		if err := e.db.W.QueryRowContext(e.ctx, e.db.Dialect.Rebind("INSERT INTO sla_clocks (complaint_id, policy, started_at, due_at, state, version) VALUES (?, ?, ?, ?, 'running', 1) RETURNING id"),
-			c.ComplaintID, c.Policy, c.StartedAt.UnixMicro(), c.DueAt.UnixMicro()).Scan(&c.ID); err != nil {
-			e.t.Fatal(err)
-		}
-		js = append(js, sla.TimerJobs(p, &c)...)
-	}
-	if err := e.db.Jobs().Enqueue(e.ctx, js...); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-// countingStore counts timers that took effect.
-type countingStore struct {
-	sqlstore.SLAStore
-	breaches, escalations, reminders *atomic.Int64
-}
-
-func (s *countingStore) Fire(ctx context.Context, t sla.Timer, now time.Time, compose sla.Composer) (bool, error) {
-	ok, err := s.SLAStore.Fire(ctx, t, now, compose)
-	if ok {
-		map[string]*atomic.Int64{sla.JobBreach: s.breaches, sla.JobEscalate: s.escalations, sla.JobRemind: s.reminders}[t.Kind].Add(1)
-	}
-	return ok, err
-}
-
-func (s *countingStore) BreachDue(ctx context.Context, now time.Time, limit int, compose sla.Composer) (int, error) {
-	n, err := s.SLAStore.BreachDue(ctx, now, limit, compose)
-	s.breaches.Add(int64(n))
-	return n, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/org"
 	"kesu/internal/storage/sqlstore"
@@ -245,3 +246,41 @@ func AssertSequence(t *testing.T, nums []string, spec complaint.NumberSpec, n in
 }
 
 func i64(v int64) *int64 { return &v }
+
+// update writes c's record fields the way the case service does: one
+// Save at the version c was read at.
+func (e *env) update(c *complaint.Complaint, changes []complaint.Change, actor audit.Actor) error {
+	r, err := e.db.Cases().Load(e.ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	r.Version, r.DepartmentID = c.Version, c.DepartmentID
+	if c.Status != "" {
+		r.Status = c.Status
+	}
+	err = e.db.Cases().Save(e.ctx, r, casework.Write{Action: "complaint.update", Complaint: c, Changes: changes,
+		Event: complaint.Event{Kind: complaint.EventChanged, Data: map[string]any{"changes": changes}}}, actor)
+	if err == nil {
+		c.Version = r.Version
+	}
+	return err
+}
+
+// addEvent writes a timeline entry through the case's one write.
+func (e *env) addEvent(ev *complaint.Event, actor audit.Actor) error {
+	r, err := e.db.Cases().Load(e.ctx, ev.ComplaintID)
+	if err != nil {
+		return err
+	}
+	return e.db.Cases().Save(e.ctx, r, casework.Write{Action: "complaint.event." + ev.Kind, Event: *ev}, actor)
+}
+
+// attach stores an attachment through the case's one write.
+func (e *env) attach(a *complaint.Attachment, actor audit.Actor) error {
+	r, err := e.db.Cases().Load(e.ctx, a.ComplaintID)
+	if err != nil {
+		return err
+	}
+	return e.db.Cases().Save(e.ctx, r, casework.Write{Action: "complaint.attachment", Attachment: a,
+		Event: complaint.Event{Kind: complaint.EventAttachment, Public: a.Public, Data: map[string]any{}}}, actor)
+}

@@ -32,114 +32,147 @@ type route struct {
 	pattern string
 	perm    auth.Permission
 	h       func(*api, http.ResponseWriter, *http.Request)
+	// gate, on a route of one complaint, is what the request does to the
+	// case: the case service checks it (permission, scope, 当事人) before
+	// the handler reads anything, and again when it writes.
+	gate auth.Permission
 }
+
+// actionGate is the gate of the workflow-action route: the permission the
+// action in the path needs.
+const actionGate auth.Permission = "@action"
 
 // routes is every API endpoint with the permission it needs.
 var routes = []route{
-	{"GET /api/v1/openapi.json", public, (*api).openAPI},
-	{"GET /api/v1/me", signedIn, (*api).me},
-	{"GET /api/v1/enums", signedIn, (*api).enums},
-	{"GET /api/v1/categories", signedIn, (*api).categories},
+	{"GET /api/v1/openapi.json", public, (*api).openAPI, ""},
+	{"GET /api/v1/me", signedIn, (*api).me, ""},
+	{"GET /api/v1/enums", signedIn, (*api).enums, ""},
+	{"GET /api/v1/categories", signedIn, (*api).categories, ""},
 
-	{"POST /api/v1/complaints", auth.ComplaintCreate, (*api).createComplaint},
-	{"GET /api/v1/complaints", auth.ComplaintRead, (*api).listComplaints},
-	{"GET /api/v1/complaints/{number}", auth.ComplaintRead, (*api).getComplaint},
-	{"PATCH /api/v1/complaints/{number}", auth.ComplaintUpdate, (*api).patchComplaint},
-	{"GET /api/v1/complaints/{number}/timeline", auth.ComplaintRead, (*api).timeline},
-	{"GET /api/v1/complaints/{number}/clocks", auth.ComplaintRead, (*api).clocks},
-	{"POST /api/v1/complaints/{number}/notes", auth.ComplaintUpdate, (*api).addNote},
-	{"GET /api/v1/complaints/{number}/attachments", auth.ComplaintRead, (*api).listAttachments},
-	{"POST /api/v1/complaints/{number}/attachments", auth.ComplaintUpdate, (*api).uploadAttachment},
-	{"GET /api/v1/attachments/{id}", auth.ComplaintRead, (*api).downloadAttachment},
+	{"POST /api/v1/complaints", auth.ComplaintCreate, (*api).createComplaint, ""},
+	{"GET /api/v1/complaints", auth.ComplaintRead, (*api).listComplaints, ""},
+	{"GET /api/v1/complaints/{number}", auth.ComplaintRead, (*api).getComplaint, auth.ComplaintRead},
+	{"PATCH /api/v1/complaints/{number}", auth.ComplaintEdit, (*api).patchComplaint, auth.ComplaintEdit},
+	{"GET /api/v1/complaints/{number}/timeline", auth.ComplaintRead, (*api).timeline, auth.ComplaintRead},
+	{"GET /api/v1/complaints/{number}/clocks", auth.ComplaintRead, (*api).clocks, auth.ComplaintRead},
+	{"POST /api/v1/complaints/{number}/clocks/{policy}/extension", auth.ComplaintUpdate, (*api).extendClock, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/notes", auth.ComplaintUpdate, (*api).addNote, auth.ComplaintUpdate},
+	{"GET /api/v1/complaints/{number}/attachments", auth.ComplaintRead, (*api).listAttachments, auth.ComplaintRead},
+	{"POST /api/v1/complaints/{number}/attachments", auth.ComplaintUpdate, (*api).uploadAttachment, auth.ComplaintUpdate},
+	{"GET /api/v1/attachments/{id}", auth.ComplaintRead, (*api).downloadAttachment, ""},
 
-	{"GET /api/v1/complaints/{number}/case", auth.ComplaintRead, (*api).getCase},
-	{"GET /api/v1/complaints/{number}/forms/{form}", auth.ComplaintRead, (*api).getForm},
-	{"POST /api/v1/complaints/{number}/actions/{action}", auth.ComplaintUpdate, (*api).takeAction},
-	{"PATCH /api/v1/complaints/{number}/decision", auth.ComplaintUpdate, (*api).decide},
-	{"POST /api/v1/complaints/{number}/capa", auth.ComplaintUpdate, (*api).createCAPA},
-	{"POST /api/v1/complaints/{number}/capa/{id}/complete", auth.ComplaintUpdate, (*api).completeCAPA},
-	{"POST /api/v1/complaints/{number}/capa/{id}/verify", auth.ComplaintUpdate, (*api).verifyCAPA},
-	{"POST /api/v1/complaints/{number}/investigations", auth.ComplaintUpdate, (*api).investigate},
-	{"PUT /api/v1/complaints/{number}/parties", auth.ComplaintUpdate, (*api).setParties},
-	{"POST /api/v1/complaints/{number}/assign", auth.ComplaintUpdate, (*api).assign},
-	{"POST /api/v1/complaints/{number}/memos", auth.ComplaintUpdate, (*api).fileMemo},
-	{"POST /api/v1/complaints/{number}/survey-link", auth.ComplaintUpdate, (*api).createSurveyLink},
-	{"GET /api/v1/me/work", auth.ComplaintRead, (*api).myWork},
-	{"GET /api/v1/capa/standard-updates", auth.ComplaintRead, (*api).standardUpdates},
-	{"GET /api/v1/workflow", auth.ComplaintRead, (*api).getWorkflow},
+	{"GET /api/v1/complaints/{number}/case", auth.ComplaintRead, (*api).getCase, auth.ComplaintRead},
+	{"GET /api/v1/complaints/{number}/forms/{form}", auth.ComplaintRead, (*api).getForm, auth.ComplaintRead},
+	{"POST /api/v1/complaints/{number}/actions/{action}", auth.ComplaintUpdate, (*api).takeAction, actionGate},
+	{"PATCH /api/v1/complaints/{number}/decision", auth.CaseDecide, (*api).decide, auth.CaseDecide},
+	{"POST /api/v1/complaints/{number}/capa", auth.ComplaintUpdate, (*api).createCAPA, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/capa/{id}/complete", auth.ComplaintUpdate, (*api).completeCAPA, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/capa/{id}/verify", auth.ComplaintUpdate, (*api).verifyCAPA, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/capa/{id}/rework", auth.ComplaintUpdate, (*api).reworkCAPA, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/investigations", auth.ComplaintUpdate, (*api).investigate, auth.ComplaintUpdate},
+	{"PUT /api/v1/complaints/{number}/parties", auth.CaseAssign, (*api).setParties, auth.CaseAssign},
+	{"POST /api/v1/complaints/{number}/assign", auth.CaseAssign, (*api).assign, auth.CaseAssign},
+	{"POST /api/v1/complaints/{number}/memos", auth.ComplaintUpdate, (*api).fileMemo, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/survey-link", auth.ComplaintUpdate, (*api).createSurveyLink, auth.ComplaintUpdate},
+	{"GET /api/v1/me/work", auth.ComplaintRead, (*api).myWork, ""},
+	{"GET /api/v1/capa/standard-updates", auth.ComplaintRead, (*api).standardUpdates, ""},
+	{"GET /api/v1/workflow", auth.ComplaintRead, (*api).getWorkflow, ""},
+	{"GET /api/v1/workflow/definitions", auth.ComplaintRead, (*api).listWorkflowVersions, ""},
+	{"POST /api/v1/workflow/definitions", auth.OrgWrite, (*api).importWorkflow, ""},
 
-	{"GET /api/v1/incidents", auth.ComplaintRead, (*api).listIncidents},
-	{"GET /api/v1/incidents/{id}", auth.ComplaintRead, (*api).getIncident},
-	{"POST /api/v1/incidents/{id}/quarantine", auth.ComplaintUpdate, (*api).quarantineIncident},
-	{"GET /api/v1/complaints/{number}/duplicates", auth.ComplaintRead, (*api).duplicates},
-	{"POST /api/v1/complaints/{number}/links", auth.ComplaintUpdate, (*api).linkComplaint},
-	{"POST /api/v1/complaints/{number}/merge", auth.ComplaintUpdate, (*api).mergeComplaint},
-	{"GET /api/v1/dealers/{id}/ledger", auth.RegisterRead, (*api).getLedger},
-	{"POST /api/v1/dealers/{id}/ledger", auth.ComplaintUpdate, (*api).postLedger},
+	{"GET /api/v1/incidents", auth.ComplaintRead, (*api).listIncidents, ""},
+	{"GET /api/v1/incidents/{id}", auth.ComplaintRead, (*api).getIncident, ""},
+	{"POST /api/v1/incidents/{id}/quarantine", auth.ComplaintUpdate, (*api).quarantineIncident, ""},
+	{"GET /api/v1/complaints/{number}/duplicates", auth.ComplaintRead, (*api).duplicates, auth.ComplaintRead},
+	{"POST /api/v1/complaints/{number}/links", auth.ComplaintUpdate, (*api).linkComplaint, auth.ComplaintUpdate},
+	{"POST /api/v1/complaints/{number}/merge", auth.ComplaintUpdate, (*api).mergeComplaint, auth.ComplaintUpdate},
+	{"GET /api/v1/dealers/{id}/ledger", auth.RegisterRead, (*api).getLedger, ""},
+	{"POST /api/v1/dealers/{id}/ledger", auth.ComplaintUpdate, (*api).postLedger, ""},
 
-	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers},
-	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer},
-	{"GET /api/v1/customers/{id}", auth.RegisterRead, (*api).getCustomer},
-	{"PATCH /api/v1/customers/{id}", auth.RegisterWrite, (*api).patchCustomer},
-	{"DELETE /api/v1/customers/{id}", auth.RegisterWrite, (*api).deleteCustomer},
+	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers, ""},
+	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer, ""},
+	{"GET /api/v1/customers/{id}", auth.RegisterRead, (*api).getCustomer, ""},
+	{"PATCH /api/v1/customers/{id}", auth.RegisterWrite, (*api).patchCustomer, ""},
+	{"DELETE /api/v1/customers/{id}", auth.RegisterWrite, (*api).deleteCustomer, ""},
 
-	{"GET /api/v1/products", auth.RegisterRead, (*api).listProducts},
-	{"POST /api/v1/products", auth.RegisterWrite, (*api).createProduct},
-	{"GET /api/v1/products/{id}", auth.RegisterRead, (*api).getProduct},
-	{"PATCH /api/v1/products/{id}", auth.RegisterWrite, (*api).patchProduct},
-	{"DELETE /api/v1/products/{id}", auth.RegisterWrite, (*api).deleteProduct},
+	{"GET /api/v1/products", auth.RegisterRead, (*api).listProducts, ""},
+	{"POST /api/v1/products", auth.RegisterWrite, (*api).createProduct, ""},
+	{"GET /api/v1/products/{id}", auth.RegisterRead, (*api).getProduct, ""},
+	{"PATCH /api/v1/products/{id}", auth.RegisterWrite, (*api).patchProduct, ""},
+	{"DELETE /api/v1/products/{id}", auth.RegisterWrite, (*api).deleteProduct, ""},
 
-	{"GET /api/v1/batches", auth.RegisterRead, (*api).listBatches},
-	{"POST /api/v1/batches", auth.RegisterWrite, (*api).createBatch},
-	{"GET /api/v1/batches/{id}", auth.RegisterRead, (*api).getBatch},
-	{"PATCH /api/v1/batches/{id}", auth.RegisterWrite, (*api).patchBatch},
-	{"DELETE /api/v1/batches/{id}", auth.RegisterWrite, (*api).deleteBatch},
+	{"GET /api/v1/batches", auth.RegisterRead, (*api).listBatches, ""},
+	{"POST /api/v1/batches", auth.RegisterWrite, (*api).createBatch, ""},
+	{"GET /api/v1/batches/{id}", auth.RegisterRead, (*api).getBatch, ""},
+	{"PATCH /api/v1/batches/{id}", auth.RegisterWrite, (*api).patchBatch, ""},
+	{"DELETE /api/v1/batches/{id}", auth.RegisterWrite, (*api).deleteBatch, ""},
 
-	{"GET /api/v1/suppliers", auth.RegisterRead, (*api).listSuppliers},
-	{"POST /api/v1/suppliers", auth.RegisterWrite, (*api).createSupplier},
-	{"GET /api/v1/suppliers/{id}", auth.RegisterRead, (*api).getSupplier},
-	{"PATCH /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).patchSupplier},
-	{"DELETE /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).deleteSupplier},
+	{"GET /api/v1/suppliers", auth.RegisterRead, (*api).listSuppliers, ""},
+	{"POST /api/v1/suppliers", auth.RegisterWrite, (*api).createSupplier, ""},
+	{"GET /api/v1/suppliers/{id}", auth.RegisterRead, (*api).getSupplier, ""},
+	{"PATCH /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).patchSupplier, ""},
+	{"DELETE /api/v1/suppliers/{id}", auth.RegisterWrite, (*api).deleteSupplier, ""},
 
-	{"GET /api/v1/departments", auth.RegisterRead, (*api).listDepartments},
-	{"POST /api/v1/departments", auth.OrgWrite, (*api).createDepartment},
-	{"GET /api/v1/departments/{id}", auth.RegisterRead, (*api).getDepartment},
-	{"PATCH /api/v1/departments/{id}", auth.OrgWrite, (*api).patchDepartment},
-	{"DELETE /api/v1/departments/{id}", auth.OrgWrite, (*api).deleteDepartment},
+	{"GET /api/v1/departments", auth.RegisterRead, (*api).listDepartments, ""},
+	{"POST /api/v1/departments", auth.OrgWrite, (*api).createDepartment, ""},
+	{"GET /api/v1/departments/{id}", auth.RegisterRead, (*api).getDepartment, ""},
+	{"PATCH /api/v1/departments/{id}", auth.OrgWrite, (*api).patchDepartment, ""},
+	{"DELETE /api/v1/departments/{id}", auth.OrgWrite, (*api).deleteDepartment, ""},
 
-	{"GET /api/v1/users", auth.RegisterRead, (*api).listUsers},
-	{"POST /api/v1/users", auth.OrgWrite, (*api).createUser},
-	{"GET /api/v1/users/{id}", auth.RegisterRead, (*api).getUser},
-	{"PATCH /api/v1/users/{id}", auth.OrgWrite, (*api).patchUser},
-	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser},
+	{"GET /api/v1/users", auth.RegisterRead, (*api).listUsers, ""},
+	{"POST /api/v1/users", auth.OrgWrite, (*api).createUser, ""},
+	{"GET /api/v1/users/{id}", auth.RegisterRead, (*api).getUser, ""},
+	{"PATCH /api/v1/users/{id}", auth.OrgWrite, (*api).patchUser, ""},
+	{"DELETE /api/v1/users/{id}", auth.OrgWrite, (*api).deleteUser, ""},
 
-	{"POST /api/v1/exports", auth.Export, (*api).createExport},
+	{"POST /api/v1/exports", auth.Export, (*api).createExport, ""},
 	// Anyone signed in sees their own exports (none without auth.Export).
-	{"GET /api/v1/exports", signedIn, (*api).listExports},
-	{"GET /api/v1/exports/{id}", signedIn, (*api).getExport},
-	{"GET /api/v1/exports/{id}/file", signedIn, (*api).downloadExport},
+	{"GET /api/v1/exports", signedIn, (*api).listExports, ""},
+	{"GET /api/v1/exports/{id}", signedIn, (*api).getExport, ""},
+	{"GET /api/v1/exports/{id}/file", signedIn, (*api).downloadExport, ""},
 
-	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit},
-	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit},
+	{"GET /api/v1/audit", auth.AuditRead, (*api).listAudit, ""},
+	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit, ""},
 
-	{"GET /api/v1/me/notifications", signedIn, (*api).myNotifications},
-	{"POST /api/v1/me/notifications/{id}/read", signedIn, (*api).readNotification},
-	{"GET /api/v1/jobs", auth.AuditRead, (*api).listJobs},
-	{"POST /api/v1/jobs/{id}/retry", auth.OrgWrite, (*api).retryJob},
-	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules},
-	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule},
-	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun},
-	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics},
-	{"GET /api/v1/reports/statistics/export", auth.ReportRead, (*api).statisticsExport},
-	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis},
-	{"GET /api/v1/reports/losses", auth.ReportRead, (*api).losses},
-	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard},
-	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears},
-	{"GET /api/v1/calendar/years/{year}", auth.ComplaintRead, (*api).getCalendarYear},
-	{"PUT /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).putCalendarYear},
-	{"DELETE /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).deleteCalendarYear},
-	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay},
-	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay},
+	{"GET /api/v1/me/notifications", signedIn, (*api).myNotifications, ""},
+	{"POST /api/v1/me/notifications/{id}/read", signedIn, (*api).readNotification, ""},
+	{"GET /api/v1/jobs", auth.AuditRead, (*api).listJobs, ""},
+	{"POST /api/v1/jobs/{id}/retry", auth.OrgWrite, (*api).retryJob, ""},
+	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules, ""},
+	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule, ""},
+	{"GET /api/v1/sla/dry-run", auth.AuditRead, (*api).slaDryRun, ""},
+	{"GET /api/v1/sla/policies", auth.ComplaintRead, (*api).getPolicies, ""},
+	{"PUT /api/v1/sla/policies", auth.CalendarWrite, (*api).putPolicies, ""},
+	{"GET /api/v1/reports/statistics", auth.ReportRead, (*api).statistics, ""},
+	{"GET /api/v1/reports/statistics/export", auth.ReportRead, (*api).statisticsExport, ""},
+	{"GET /api/v1/reports/kpis", auth.ReportRead, (*api).kpis, ""},
+	{"GET /api/v1/reports/losses", auth.ReportRead, (*api).losses, ""},
+	{"GET /api/v1/reports/dashboard", auth.ReportRead, (*api).dashboard, ""},
+	{"GET /api/v1/calendar/years", auth.ComplaintRead, (*api).listCalendarYears, ""},
+	{"GET /api/v1/calendar/years/{year}", auth.ComplaintRead, (*api).getCalendarYear, ""},
+	{"PUT /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).putCalendarYear, ""},
+	{"DELETE /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).deleteCalendarYear, ""},
+	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay, ""},
+	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay, ""},
+}
+
+// RouteAccess is a route, the permission its handler requires, and on a
+// route of one complaint what the request does to the case (Gate), which
+// the case service checks with its scope before the handler runs.
+type RouteAccess struct {
+	Pattern string
+	Perm    auth.Permission // "-" public, "" any signed-in user
+	Gate    auth.Permission // "@action": the permission of the action in the path
+}
+
+// Access lists every route with its permission, for the access-matrix
+// test that every new route must appear in.
+func Access() []RouteAccess {
+	out := make([]RouteAccess, len(routes))
+	for i, rt := range routes {
+		out[i] = RouteAccess{Pattern: rt.pattern, Perm: rt.perm, Gate: rt.gate}
+	}
+	return out
 }
 
 // Routes lists the method and path pattern of every API route, for the
@@ -162,6 +195,9 @@ func Mount(r *web.Router) {
 	a := &api{d: r.Deps}
 	for _, rt := range routes {
 		h := func(w http.ResponseWriter, req *http.Request) { rt.h(a, w, req) }
+		if rt.gate != "" {
+			h = a.gated(rt.gate, h)
+		}
 		if rt.perm != public {
 			h = web.Require(rt.perm, h)
 		}
@@ -172,6 +208,30 @@ func Mount(r *web.Router) {
 	r.Mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, req *http.Request) {
 		web.WriteError(w, req, apperr.New(apperr.NotFound, "no API route %s %s", req.Method, req.URL.Path))
 	})
+}
+
+// gated runs next only if the case service lets the signed-in user do
+// need on the complaint in the path: refused requests are answered before
+// their body is read, the same way whatever they carry.
+func (a *api) gated(need auth.Permission, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := a.complaintByNumber(r)
+		if err != nil {
+			web.WriteError(w, r, err)
+			return
+		}
+		if need != auth.ComplaintRead {
+			action := ""
+			if need == actionGate {
+				action = r.PathValue("action")
+			}
+			if err := a.d.Cases.Gate(r.Context(), c.ID, caseActor(r), need, action); err != nil {
+				caseError(w, r, err)
+				return
+			}
+		}
+		next(w, r)
+	}
 }
 
 // actor is the audit actor of the request.

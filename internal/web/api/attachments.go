@@ -49,6 +49,10 @@ func (a *api) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
+	if err := a.d.Cases.CheckWork(r.Context(), c.ID, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
 		web.WriteError(w, r, &apperr.Error{Code: web.UnsupportedMediaType, Message: "content type must be multipart/form-data"})
@@ -99,8 +103,8 @@ func (a *api) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		}
 		att := &complaint.Attachment{ComplaintID: c.ID, Name: name, ContentType: saved.ContentType, Size: saved.Size,
 			SHA256: saved.SHA256, Kind: saved.Kind, Public: public}
-		if err := a.d.ComplaintStore.AddAttachment(r.Context(), att, actor(r)); err != nil {
-			web.WriteError(w, r, err)
+		if err := a.d.Cases.Attach(r.Context(), att, caseActor(r)); err != nil {
+			caseError(w, r, err)
 			return
 		}
 		w.Header().Set("Location", Prefix+"/attachments/"+strconv.FormatInt(att.ID, 10))
@@ -149,6 +153,10 @@ func (a *api) downloadAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	att, err := a.d.ComplaintStore.Attachment(r.Context(), id)
 	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := a.d.Cases.CanRead(r.Context(), att.ComplaintID, caseActor(r)); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}

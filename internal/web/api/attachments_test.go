@@ -125,7 +125,9 @@ func TestDownloadAudited(t *testing.T) {
 		if len(al.Items) != 0 {
 			t.Fatalf("%d downloads audited before any", len(al.Items))
 		}
-		e.get(org.RoleHandler, loc).want(http.StatusOK)
+		// A handler of production may not read a sales complaint, nor its files.
+		e.get(org.RoleHandler, loc).wantErr(403, "forbidden", "actor", "out_of_scope")
+		e.get(org.RoleAuditor, loc).want(http.StatusOK)
 		e.get(org.RoleAgent, "/api/v1/attachments/99999").wantErr(404, "not_found", "", "")
 		e.get(org.RoleAuditor, "/api/v1/audit?action=attachment.download").want(http.StatusOK).JSON(&al)
 		if len(al.Items) != 1 {
@@ -133,8 +135,8 @@ func TestDownloadAudited(t *testing.T) {
 		}
 		got := al.Items[0]
 		want := "complaint:" + strconv.FormatFloat(c["id"].(float64), 'f', 0, 64)
-		if got.Object != want || got.Actor.Name != e.users[org.RoleHandler].Username {
-			t.Errorf("audited %s by %s, want %s by %s", got.Object, got.Actor.Name, want, e.users[org.RoleHandler].Username)
+		if got.Object != want || got.Actor.Name != e.users[org.RoleAuditor].Username {
+			t.Errorf("audited %s by %s, want %s by %s", got.Object, got.Actor.Name, want, e.users[org.RoleAuditor].Username)
 		}
 		sum := sha256.Sum256(jpeg)
 		id, _ := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)

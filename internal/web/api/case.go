@@ -9,7 +9,6 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/casework"
-	"kesu/internal/enum"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
 )
@@ -34,6 +33,10 @@ type caseResponse struct {
 	Approvals    []approvalView         `json:"approvals"`
 	FollowUps    []casework.FollowUp    `json:"follow_ups"`
 	Responsible  []casework.Responsible `json:"responsible"`
+	// PlanApproved: the current plan may be promised and carried out.
+	PlanApproved bool `json:"plan_approved"`
+	// NextApprovers may give the signature the plan waits for.
+	NextApprovers []userRef `json:"next_approvers"`
 }
 
 // capaSummary counts the case's CAPA actions.
@@ -185,8 +188,14 @@ func caseError(w http.ResponseWriter, r *http.Request, err error) {
 
 // caseView assembles the case of complaint id for the requesting user.
 func (a *api) caseView(r *http.Request, id int64) (*caseResponse, error) {
+	return a.caseViewWith(r, id, a.d.Cases.Options)
+}
+
+// caseViewWith assembles the case from what options answers.
+func (a *api) caseViewWith(r *http.Request, id int64,
+	options func(context.Context, int64, casework.Actor) (*casework.Record, []workflow.Option, error)) (*caseResponse, error) {
 	ctx, lang := r.Context(), web.Lang(r)
-	rec, opts, err := a.d.Cases.Options(ctx, id, caseActor(r))
+	rec, opts, err := options(ctx, id, caseActor(r))
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +253,15 @@ func (a *api) caseView(r *http.Request, id int64) (*caseResponse, error) {
 	if resp.FollowUps == nil {
 		resp.FollowUps = []casework.FollowUp{}
 	}
+	resp.PlanApproved = def.PlanApproved(a.d.Cases.View(rec))
+	resp.NextApprovers = []userRef{}
+	next, err := a.d.Cases.NextApprovers(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range next {
+		resp.NextApprovers = append(resp.NextApprovers, userRef{ID: u.ID, Name: u.Name})
+	}
 	if resp.Responsible == nil {
 		resp.Responsible = []casework.Responsible{}
 	}
@@ -294,6 +312,11 @@ func (a *api) getCase(w http.ResponseWriter, r *http.Request) {
 // writeCase answers the case as it now stands.
 func (a *api) writeCase(w http.ResponseWriter, r *http.Request, status int, id int64) {
 	resp, err := a.caseView(r, id)
+	if apperr.Is(err, apperr.Forbidden) && r.Method != http.MethodGet {
+		// The write took the case out of the writer's scope (assigned
+		// away): they are answered with the case as they left it.
+		resp, err = a.caseViewWith(r, id, a.d.Cases.Written)
+	}
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -305,7 +328,7 @@ func (a *api) writeCase(w http.ResponseWriter, r *http.Request, status int, id i
 // work lists that span profiles.
 func (a *api) openStates() []string {
 	var out []string
-	for _, d := range a.d.Cases.Definitions {
+	for _, d := range a.d.Cases.Definitions.All() {
 		for _, s := range d.OpenStates() {
 			if !slices.Contains(out, s) {
 				out = append(out, s)
@@ -319,10 +342,12 @@ func (a *api) openStates() []string {
 // statusLabel labels a state code by the default definition, else by any
 // definition that has it.
 func (a *api) statusLabel(code, lang string) string {
-	if s, ok := a.d.Cases.Definitions[a.d.Cases.Default].State(code); ok {
-		return s.Label(lang)
+	if v, ok := a.d.Cases.Definitions.Latest(a.d.Cases.Default); ok {
+		if s, ok := v.Definition.State(code); ok {
+			return s.Label(lang)
+		}
 	}
-	for _, d := range a.d.Cases.Definitions {
+	for _, d := range a.d.Cases.Definitions.All() {
 		if s, ok := d.State(code); ok {
 			return s.Label(lang)
 		}
@@ -345,7 +370,7 @@ func (a *api) myWork(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	items, err := a.d.Cases.Store.MyWork(r.Context(), web.PrincipalOf(r).User.ID, a.openStates(), limit)
+	items, err := a.d.Cases.MyWork(r.Context(), web.PrincipalOf(r).User, limit)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -356,36 +381,4 @@ func (a *api) myWork(w http.ResponseWriter, r *http.Request) {
 		out.Items[i] = workItem{WorkItem: it, StatusLabel: a.statusLabel(it.Status, lang)}
 	}
 	web.WriteJSON(w, http.StatusOK, out)
-}
-
-// workflowResponse is a loaded definition with the enumerations its
-// forms use.
-type workflowResponse struct {
-	*workflow.Definition
-	Default            bool     `json:"default"`
-	Resolutions        enum.Set `json:"resolutions"`
-	Validities         enum.Set `json:"validities"`
-	Responsibilities   enum.Set `json:"responsibilities"`
-	CAPAKinds          enum.Set `json:"capa_kinds"`
-	InvestigationKinds []string `json:"investigation_kinds"`
-	Roles              enum.Set `json:"roles"`
-}
-
-// getWorkflow answers the default definition, or the one named by
-// ?profile=.
-func (a *api) getWorkflow(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimSpace(r.URL.Query().Get("profile"))
-	if name == "" {
-		name = a.d.Cases.Default
-	}
-	def, ok := a.d.Cases.Definitions[name]
-	if !ok {
-		var v apperr.Validation
-		v.Add("profile", "invalid_value", "")
-		web.WriteError(w, r, v.Err())
-		return
-	}
-	web.WriteJSON(w, http.StatusOK, workflowResponse{Definition: def, Default: name == a.d.Cases.Default,
-		Resolutions: casework.Resolutions, Validities: casework.Validities, Responsibilities: casework.Responsibilities,
-		CAPAKinds: casework.CAPAKinds, InvestigationKinds: casework.InvestigationKinds, Roles: workflow.Roles})
 }

@@ -138,6 +138,55 @@ func (a *api) verifyCAPA(w http.ResponseWriter, r *http.Request) {
 	a.capaAnswer(w, r, http.StatusOK, act)
 }
 
+// capaRework is the revised action replacing one QA verified ineffective;
+// version is the ineffective action's. Owners left out are the old ones.
+type capaRework struct {
+	Version           *int   `json:"version"`
+	Description       string `json:"description"`
+	OwnerDepartmentID *int64 `json:"owner_department_id"`
+	OwnerUserID       *int64 `json:"owner_user_id"`
+	SupplierID        *int64 `json:"supplier_id"`
+	DueDate           string `json:"due_date"`
+}
+
+// reworkCAPA replaces an ineffective action with a revised one, which must
+// be carried out and verified on its own (000: 重新纠正,并追踪至问题完全改善
+// 才能结案).
+func (a *api) reworkCAPA(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	cid, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in capaRework
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := requireVersion(in.Version); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var fe fieldErrs
+	rw := casework.Rework{Description: in.Description, OwnerDepartmentID: in.OwnerDepartmentID, OwnerUserID: in.OwnerUserID,
+		SupplierID: in.SupplierID, DueDate: fe.date("due_date", in.DueDate)}
+	if err := fe.v.Err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	act, err := a.d.Cases.ReworkCAPA(r.Context(), id, cid, *in.Version, rw, caseActor(r))
+	if err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.capaAnswer(w, r, http.StatusCreated, act)
+}
+
 // standardUpdate is an effective action to go into the procedures, with
 // the number of its complaint.
 type standardUpdate struct {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"kesu/internal/audit"
 	"kesu/internal/org"
@@ -18,16 +20,19 @@ import (
 func (e *env) staff() {
 	e.t.Helper()
 	ctx := context.Background()
-	qa, err := e.app.DB.Cases().DepartmentByCode(ctx, "qa")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, s := range []struct{ key, role string }{{"qa1", org.RoleQAEngineer}, {"qa2", org.RoleQAEngineer},
-		{"mgr2", org.RoleManager}, {"dgm", org.RoleDeputyGM}, {"gm", org.RoleGM}} {
-		u := &org.User{Username: "u_" + s.key, Name: "员工" + s.key, Role: s.role, Email: s.key + "@example.com"}
-		if s.role == org.RoleQAEngineer {
-			u.DepartmentID = &qa
+	dept := func(code string) *int64 {
+		id, err := e.app.DB.Cases().DepartmentByCode(ctx, code)
+		if err != nil {
+			e.t.Fatal(err)
 		}
+		return &id
+	}
+	// QA engineers and a second QA manager; the sales manager runs the
+	// non-quality complaints routed to sales; the general managers approve
+	// across departments.
+	for _, s := range []struct{ key, role, dept string }{{"qa1", org.RoleQAEngineer, "qa"}, {"qa2", org.RoleQAEngineer, "qa"},
+		{"mgr2", org.RoleManager, "qa"}, {"smgr", org.RoleManager, "sales"}, {"dgm", org.RoleDeputyGM, "gm"}} {
+		u := &org.User{Username: "u_" + s.key, Name: "员工" + s.key, Role: s.role, Email: s.key + "@example.com", DepartmentID: dept(s.dept)}
 		if err := e.app.DB.Registers().CreateUser(ctx, u, "!", audit.System); err != nil {
 			e.t.Fatal(err)
 		}
@@ -126,12 +131,16 @@ func (k *kase) addCAPA(who string, body map[string]any) (int64, int) {
 	return int64(a["id"].(float64)), int(a["version"].(float64))
 }
 
-// capaStep completes or verifies every CAPA action of the case.
+// capaStep completes or verifies every CAPA action of the case that still
+// counts (not superseded by a rework).
 func (k *kase) capaStep(who, step string, body map[string]any) {
 	k.e.t.Helper()
 	k.get(who)
 	for _, x := range k.c["capa_actions"].([]any) {
 		a := x.(map[string]any)
+		if a["superseded_by"] != nil {
+			continue
+		}
 		b := map[string]any{"version": int(a["version"].(float64))}
 		for key, v := range body {
 			b[key] = v
@@ -275,8 +284,8 @@ func TestCaseQualityInternalToClosure(t *testing.T) {
 		if k.c["closed_at"] == nil || len(k.c["follow_ups"].([]any)) != 2 || len(k.c["approvals"].([]any)) != 1 {
 			t.Fatalf("closed case: %v", k.c)
 		}
-		if len(k.c["actions"].([]any)) != 1 || k.option("archive") == nil {
-			t.Errorf("a closed case offers archive only: %v", k.c["actions"])
+		if len(k.c["actions"].([]any)) != 2 || k.option("archive") == nil || k.option("reopen") == nil {
+			t.Errorf("a closed case offers archive and reopen only: %v", k.c["actions"])
 		}
 
 		var std struct {
@@ -405,9 +414,29 @@ func TestCaseIneffectiveCAPA(t *testing.T) {
 		k.refuse("qa1", "verify_ineffective", nil, http.StatusUnprocessableEntity, "reason", "required")
 		k.act("qa1", "verify_ineffective", "measures", map[string]any{"reason": "措施无效，重新分析原因"})
 		c := k.c["capa"].(map[string]any)
-		if c["ineffective"] != 0.0 || c["effective"] != 0.0 || len(k.c["approvers"].([]any)) != 0 {
-			t.Errorf("back in measures the verification and approvals restart: %v %v", c, k.c["approvers"])
+		if c["ineffective"] != 1.0 || c["effective"] != 0.0 || len(k.c["approvers"].([]any)) != 0 {
+			t.Errorf("back in measures the approvals restart and the ineffective action awaits rework: %v %v", c, k.c["approvers"])
 		}
+		// The ineffective action cannot be completed or verified again as
+		// it is: it must be reworked into a revised action first.
+		old := k.c["capa_actions"].([]any)[0].(map[string]any)
+		oldPath := fmt.Sprintf("/capa/%d", int64(old["id"].(float64)))
+		e.post("qa1", k.path(oldPath+"/complete"), map[string]any{"version": old["version"], "evidence": "再次更换"}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "verification", "rework_required")
+		e.post("qa1", k.path(oldPath+"/verify"), map[string]any{"version": old["version"], "effective": true}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "verification", "rework_required")
+		k.refuse("qa1", "submit_for_approval", nil, http.StatusUnprocessableEntity, "capa_ineffective", "capa_rework_required")
+		e.post("qa1", k.path(oldPath+"/rework"), map[string]any{"version": old["version"], "description": "更换密封圈供应批次"}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "description", "unchanged")
+		e.post("qa1", k.path(oldPath+"/rework"), map[string]any{"version": old["version"],
+			"description": "改用氟橡胶密封圈并增加装配后气密检验"}).want(http.StatusCreated)
+		k.get("qa1")
+		if c := k.c["capa"].(map[string]any); c["actions"] != 1.0 || c["ineffective"] != 0.0 || c["done"] != 0.0 {
+			t.Errorf("after the rework the revised action counts alone: %v", c)
+		}
+		k.toVerification("qa1", "1000")
+		k.capaStep("qa1", "verify", map[string]any{"effective": true, "note": "连续三批无渗漏"})
+		k.act("qa1", "verify_effective", "follow_up", nil)
 	})
 }
 
@@ -453,7 +482,9 @@ func TestCaseOnTheSpot(t *testing.T) {
 		}
 		k.act(org.RoleAgent, "start_follow_up", "follow_up", nil)
 		k.act(org.RoleAgent, "follow_up_satisfied", "follow_up", map[string]any{"satisfaction": 5})
-		k.act(org.RoleManager, "close", "closed", nil)
+		// The QA manager may not close a sales complaint; its own manager may.
+		k.refuse(org.RoleManager, "close", nil, http.StatusForbidden, "actor", "out_of_scope")
+		k.act("smgr", "close", "closed", nil)
 	})
 }
 
@@ -584,18 +615,24 @@ func TestMyWork(t *testing.T) {
 		var w struct {
 			Items []struct {
 				Number, Status string
-				StatusLabel    string `json:"status_label"`
-				AsBackup       bool   `json:"as_backup"`
+				StatusLabel    string    `json:"status_label"`
+				AsBackup       bool      `json:"as_backup"`
+				DueAt          time.Time `json:"due_at"`
 			}
 		}
 		e.send(req{role: "qa1", method: "GET", path: "/api/v1/me/work", headers: map[string]string{"Accept-Language": "en"}}).
 			want(http.StatusOK).JSON(&w)
 		var got []string
-		for _, it := range w.Items {
+		for i, it := range w.Items {
 			got = append(got, fmt.Sprintf("%s:%s:%v", it.Number, it.StatusLabel, it.AsBackup))
+			// earliest due first; cases without a running limit last
+			if prev := w.Items[max(i-1, 0)].DueAt; i > 0 && (prev.IsZero() && !it.DueAt.IsZero() || !it.DueAt.IsZero() && it.DueAt.Before(prev)) {
+				t.Errorf("my work is not by earliest due time: %+v", w.Items)
+			}
 		}
 		// least-loaded routing: qa1 holds a and c, backs up b
-		want := []string{b.num + ":Registered:true", c.num + ":Registered:false", a.num + ":Accepted:false"}
+		slices.Sort(got)
+		want := []string{a.num + ":Accepted:false", b.num + ":Registered:true", c.num + ":Registered:false"}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("my work:\n%v\nwant\n%v", got, want)
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -71,6 +72,9 @@ type complainantInput struct {
 type complaintPatch struct {
 	complaintInput
 	Version *int `json:"version"`
+	// CorrectionReason is required to change a finished case, which only
+	// an administrator may do; the timeline marks it as a correction.
+	CorrectionReason string `json:"correction_reason"`
 }
 
 // complaintResponse is a complaint as the API shows it: dates as dates,
@@ -82,17 +86,19 @@ type complaintResponse struct {
 	TrackingCode string `json:"tracking_code,omitempty"`
 }
 
-// inputOf returns the writable fields of c.
+// inputOf returns the writable fields of c. Pointers are copied, so that
+// decoding a patch over the result never writes through to c (which would
+// hide the change from the diff).
 func inputOf(c *complaint.Complaint) complaintInput {
 	in := complaintInput{
 		Channel: c.Channel, Subject: c.Subject, Description: c.Description, Category: c.Category,
 		Severity: c.Severity, Safety: c.Safety, Requests: slices.Clone(c.Requests),
 		Complainant: complainantInput(c.Complainant),
-		CustomerID:  c.CustomerID, Region: c.Region, ProductID: c.ProductID, ProductName: c.ProductName, Model: c.Model,
-		BatchNo: c.BatchNo, BatchID: c.BatchID, OrderNo: c.OrderNo, PartNo: c.PartNo,
-		QtyShipped: c.QtyShipped, QtyDefective: c.QtyDefective, ShipDate: dateString(c.ShipDate),
+		CustomerID:  copyID(c.CustomerID), Region: c.Region, ProductID: copyID(c.ProductID), ProductName: c.ProductName, Model: c.Model,
+		BatchNo: c.BatchNo, BatchID: copyID(c.BatchID), OrderNo: c.OrderNo, PartNo: c.PartNo,
+		QtyShipped: copyID(c.QtyShipped), QtyDefective: copyID(c.QtyDefective), ShipDate: dateString(c.ShipDate),
 		ShipAddress: c.ShipAddress, UsageTime: c.UsageTime, FoundPlace: c.FoundPlace,
-		DepartmentID: c.DepartmentID, FirstReceiverID: c.FirstReceiverID,
+		DepartmentID: copyID(c.DepartmentID), FirstReceiverID: copyID(c.FirstReceiverID),
 	}
 	if !c.ReceivedAt.IsZero() {
 		in.ReceivedAt = c.ReceivedAt.Format(time.RFC3339)
@@ -101,6 +107,14 @@ func inputOf(c *complaint.Complaint) complaintInput {
 		in.FoundAt = c.FoundAt.Format(time.RFC3339)
 	}
 	return in
+}
+
+func copyID(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 // apply copies in onto c, collecting parse errors of dates and times.
@@ -291,6 +305,14 @@ func (a *api) readFilter(ctx context.Context, q *query) (complaint.Filter, error
 	}
 	f.Safety = q.boolean("safety")
 	f.Established = q.boolean("established")
+	// Lists, statistics and exports hold only what the reader may read.
+	if pr := web.PrincipalOf(q.r); pr != nil {
+		sc, err := a.d.Cases.ListScope(ctx, pr.User)
+		if err != nil {
+			return f, err
+		}
+		f.Scope = sc
+	}
 	if f.Category != "" {
 		cats, err := a.d.ComplaintStore.Categories(ctx)
 		if err != nil {
@@ -309,13 +331,22 @@ func (a *api) readFilter(ctx context.Context, q *query) (complaint.Filter, error
 	return f, nil
 }
 
-// complaintByNumber loads the complaint named in the path.
+// complaintByNumber loads the complaint named in the path, if the
+// signed-in user may read it: every route on one complaint starts here, so
+// the case gate's read scope applies to all of them.
 func (a *api) complaintByNumber(r *http.Request) (*complaint.Complaint, error) {
 	n := r.PathValue("number")
 	if n == "" || len(n) > 64 {
 		return nil, apperr.New(apperr.NotFound, "bad complaint number")
 	}
-	return a.d.ComplaintStore.GetByNumber(r.Context(), n)
+	c, err := a.d.ComplaintStore.GetByNumber(r.Context(), n)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.d.Cases.CanRead(r.Context(), c.ID, caseActor(r)); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // getComplaint answers one complaint. Reads that show personal data are
@@ -355,7 +386,8 @@ func (a *api) patchComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if *p.Version != c.Version {
-		web.WriteError(w, r, apperr.New(apperr.Conflict, "complaint %s is at version %d, not %d", c.Number, c.Version, *p.Version))
+		web.WriteError(w, r, &apperr.Error{Code: apperr.Conflict, Message: fmt.Sprintf("complaint %s is at version %d, not %d", c.Number, c.Version, *p.Version),
+			Fields: []apperr.FieldError{{Field: "version", Rule: "stale", Param: strconv.Itoa(c.Version)}}})
 		return
 	}
 	in := p.complaintInput
@@ -392,8 +424,8 @@ func (a *api) patchComplaint(w http.ResponseWriter, r *http.Request) {
 	for i, fc := range fcs {
 		changes[i] = complaint.Change{Field: fc.Field, From: fc.From, To: fc.To}
 	}
-	if err := a.d.ComplaintStore.Update(r.Context(), c, changes, actor(r)); err != nil {
-		web.WriteError(w, r, err)
+	if _, err := a.d.Cases.Edit(r.Context(), c, changes, p.CorrectionReason, caseActor(r)); err != nil {
+		caseError(w, r, err)
 		return
 	}
 	// Re-read for the names the store derives (customer, product).
@@ -426,7 +458,7 @@ type noteRequest struct {
 }
 
 // MaxNote bounds a note, in characters.
-const MaxNote = 5000
+const MaxNote = casework.MaxNote
 
 func (a *api) addNote(w http.ResponseWriter, r *http.Request) {
 	c, err := a.complaintByNumber(r)
@@ -439,22 +471,9 @@ func (a *api) addNote(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	in.Body = strings.TrimSpace(in.Body)
-	var v apperr.Validation
-	if v.Required("body", in.Body) {
-		v.Text("body", in.Body, MaxNote)
-	}
-	if err := v.Err(); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	kind := complaint.EventNote
-	if in.Public {
-		kind = complaint.EventReply
-	}
-	e := &complaint.Event{ComplaintID: c.ID, Kind: kind, Public: in.Public, Body: in.Body}
-	if err := a.d.ComplaintStore.AddEvent(r.Context(), e, actor(r)); err != nil {
-		web.WriteError(w, r, err)
+	e, err := a.d.Cases.Note(r.Context(), c.ID, in.Body, in.Public, caseActor(r))
+	if err != nil {
+		caseError(w, r, err)
 		return
 	}
 	web.WriteJSON(w, http.StatusCreated, e)

@@ -57,12 +57,12 @@ func TestCreateAndGetComplaint(t *testing.T) {
 			t.Errorf("requests %v", g["requests"])
 		}
 		e.get(org.RoleAgent, "/api/v1/complaints/KS-19990101-9999").wantErr(http.StatusNotFound, "not_found", "", "")
-		tl := e.get(org.RoleHandler, "/api/v1/complaints/"+num+"/timeline").want(http.StatusOK).M()
+		tl := e.get(org.RoleManager, "/api/v1/complaints/"+num+"/timeline").want(http.StatusOK).M()
 		if items := tl["items"].([]any); len(items) != 1 || items[0].(map[string]any)["kind"] != "created" {
 			t.Errorf("timeline %v", tl)
 		}
-		e.post(org.RoleHandler, "/api/v1/complaints/"+num+"/notes", map[string]any{"body": "已联系客户", "public": false}).want(http.StatusCreated)
-		e.post(org.RoleHandler, "/api/v1/complaints/"+num+"/notes", map[string]any{"body": "<script>x</script>"}).
+		e.post(org.RoleManager, "/api/v1/complaints/"+num+"/notes", map[string]any{"body": "已联系客户", "public": false}).want(http.StatusCreated)
+		e.post(org.RoleManager, "/api/v1/complaints/"+num+"/notes", map[string]any{"body": "<script>x</script>"}).
 			wantErr(http.StatusUnprocessableEntity, "invalid", "body", "markup_not_allowed")
 	})
 }
@@ -357,14 +357,14 @@ func TestPatchComplaintOptimisticLocking(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		num := e.create(minimal("原标题"))["number"].(string)
 		path := "/api/v1/complaints/" + num
-		m := e.patch(org.RoleHandler, path, map[string]any{"version": 1, "subject": "新标题", "severity": "critical"}).want(http.StatusOK).M()
+		m := e.patch(org.RoleAgent, path, map[string]any{"version": 1, "subject": "新标题", "severity": "critical"}).want(http.StatusOK).M()
 		if m["subject"] != "新标题" || m["version"] != 2.0 || m["description"] != "描述:原标题" {
 			t.Errorf("after patch: %v", m)
 		}
-		e.patch(org.RoleHandler, path, map[string]any{"version": 1, "subject": "旧版本的修改"}).wantErr(http.StatusConflict, "conflict", "", "")
-		e.patch(org.RoleHandler, path, map[string]any{"subject": "没有版本"}).wantErr(422, "invalid", "version", "required")
-		e.patch(org.RoleHandler, path, map[string]any{"version": 2, "qty_shipped": -1}).wantErr(422, "invalid", "qty_shipped", "negative")
-		e.patch(org.RoleHandler, path, map[string]any{"version": 2, "number": "KS-1"}).wantErr(422, "invalid", "number", "unknown_field")
+		e.patch(org.RoleAgent, path, map[string]any{"version": 1, "subject": "旧版本的修改"}).wantErr(http.StatusConflict, "conflict", "", "")
+		e.patch(org.RoleAgent, path, map[string]any{"subject": "没有版本"}).wantErr(422, "invalid", "version", "required")
+		e.patch(org.RoleAgent, path, map[string]any{"version": 2, "qty_shipped": -1}).wantErr(422, "invalid", "qty_shipped", "negative")
+		e.patch(org.RoleAgent, path, map[string]any{"version": 2, "number": "KS-1"}).wantErr(422, "invalid", "number", "unknown_field")
 		e.patch(org.RoleAuditor, path, map[string]any{"version": 2, "subject": "审计员"}).wantErr(http.StatusForbidden, "forbidden", "", "")
 		if g := e.get(org.RoleAgent, path).M(); g["subject"] != "新标题" || g["version"] != 2.0 {
 			t.Errorf("refused patches changed the complaint: %v", g)
@@ -397,8 +397,8 @@ func TestMaskingForAuditor(t *testing.T) {
 		if p := l.Items[0]["complainant"].(map[string]any)["phone"]; p != "138****8000" {
 			t.Errorf("list shows %v to auditor", p)
 		}
-		if p := e.get(org.RoleHandler, "/api/v1/complaints/"+num).M()["complainant"].(map[string]any)["phone"]; p != "13812348000" {
-			t.Errorf("handler sees %v", p)
+		if p := e.get(org.RoleAgent, "/api/v1/complaints/"+num).M()["complainant"].(map[string]any)["phone"]; p != "13812348000" {
+			t.Errorf("agent sees %v", p)
 		}
 		// Unmasked reads are audited.
 		var al struct {

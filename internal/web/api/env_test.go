@@ -107,9 +107,19 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-var roles = []string{org.RoleAdmin, org.RoleAgent, org.RoleHandler, org.RoleManager, org.RoleAuditor}
+var roles = []string{org.RoleAdmin, org.RoleAgent, org.RoleHandler, org.RoleManager, org.RoleGM, org.RoleAuditor}
 
-func newEnv(t *testing.T, pgURL string) *env {
+func newEnv(t *testing.T, pgURL string) *env { return newEnvWith(t, pgURL, nil) }
+
+// eachWith is each on servers configured by configure.
+func eachWith(t *testing.T, configure func(*app.Config), f func(t *testing.T, e *env)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, newEnvWith(t, "", configure)) })
+	if u := os.Getenv("KESU_TEST_POSTGRES_URL"); u != "" {
+		t.Run("postgres", func(t *testing.T) { f(t, newEnvWith(t, freshSchema(t, u), configure)) })
+	}
+}
+
+func newEnvWith(t *testing.T, pgURL string, configure func(*app.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	cfg := app.Defaults()
@@ -117,6 +127,9 @@ func newEnv(t *testing.T, pgURL string) *env {
 	cfg.DB = pgURL
 	cfg.AdminPassword = "admin-pass-123"
 	cfg.MaxUploadMB = 1
+	if configure != nil {
+		configure(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +144,15 @@ func newEnv(t *testing.T, pgURL string) *env {
 		u, err := a.DB.Registers().GetUserByUsername(ctx, "admin")
 		if role != org.RoleAdmin {
 			u = &org.User{Username: "u_" + role, Name: "测试" + role, Role: role, Email: role + "@example.com"}
+			// The handler and the manager work in QA, where quality
+			// complaints are routed; the agent in customer service.
+			dept := map[string]string{org.RoleAgent: "cs", org.RoleHandler: "production", org.RoleManager: "qa", org.RoleGM: "gm",
+				org.RoleAuditor: "admin"}[role]
+			id, derr := a.DB.Cases().DepartmentByCode(ctx, dept)
+			if derr != nil {
+				t.Fatal(derr)
+			}
+			u.DepartmentID = &id
 			err = a.DB.Registers().CreateUser(ctx, u, "!", audit.System)
 		}
 		if err != nil {

@@ -38,7 +38,7 @@ func TestExportAsync(t *testing.T) {
 		e.create(other)
 
 		body := map[string]any{"format": "xlsx", "filter": map[string]string{"channel": "phone", "sort": "received_asc"}}
-		r := e.post(org.RoleManager, "/api/v1/exports", body).want(http.StatusAccepted)
+		r := e.post(org.RoleGM, "/api/v1/exports", body).want(http.StatusAccepted)
 		var ex struct {
 			ID       int64  `json:"id"`
 			Status   string `json:"status"`
@@ -52,16 +52,16 @@ func TestExportAsync(t *testing.T) {
 			t.Fatalf("queued export %+v, Location %q", ex, r.Header.Get("Location"))
 		}
 		path := fmt.Sprintf("/api/v1/exports/%d", ex.ID)
-		e.get(org.RoleManager, path+"/file").want(http.StatusConflict)
+		e.get(org.RoleGM, path+"/file").want(http.StatusConflict)
 
 		if _, err := e.app.Worker.RunDue(ctx); err != nil {
 			t.Fatal(err)
 		}
-		e.get(org.RoleManager, path).want(http.StatusOK).JSON(&ex)
+		e.get(org.RoleGM, path).want(http.StatusOK).JSON(&ex)
 		if ex.Status != export.Done || ex.Rows != 3 || ex.Total != 3 || ex.FileURL != path+"/file" {
-			t.Fatalf("finished export %+v: %s", ex, e.get(org.RoleManager, path).Body)
+			t.Fatalf("finished export %+v: %s", ex, e.get(org.RoleGM, path).Body)
 		}
-		f := e.get(org.RoleManager, path+"/file").want(http.StatusOK)
+		f := e.get(org.RoleGM, path+"/file").want(http.StatusOK)
 		if ct := f.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/vnd.openxmlformats") {
 			t.Errorf("content type %q", ct)
 		}
@@ -94,8 +94,8 @@ func TestExportAsync(t *testing.T) {
 		e.get(org.RoleFinance, path+"/file").want(http.StatusForbidden)
 		e.get(org.RoleAdmin, path).want(http.StatusOK)
 		e.post(org.RoleAgent, "/api/v1/exports", body).want(http.StatusForbidden)
-		e.post(org.RoleManager, "/api/v1/exports", map[string]any{"format": "pdf"}).wantErr(http.StatusUnprocessableEntity, "invalid", "format", "invalid_value")
-		e.post(org.RoleManager, "/api/v1/exports", map[string]any{"filter": map[string]string{"status": "nonsense"}}).
+		e.post(org.RoleGM, "/api/v1/exports", map[string]any{"format": "pdf"}).wantErr(http.StatusUnprocessableEntity, "invalid", "format", "invalid_value")
+		e.post(org.RoleGM, "/api/v1/exports", map[string]any{"filter": map[string]string{"status": "nonsense"}}).
 			wantErr(http.StatusUnprocessableEntity, "invalid", "status", "invalid_value")
 
 		// Finance exports without export.personal: masked.

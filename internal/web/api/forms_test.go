@@ -39,7 +39,7 @@ func TestFormPDFs(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		num := e.create(minimal("表单打印"))["number"].(string)
 		base := "/api/v1/complaints/" + num + "/forms/"
-		r := e.get(org.RoleManager, base+"handling.pdf").want(http.StatusOK)
+		r := e.get(org.RoleGM, base+"handling.pdf").want(http.StatusOK)
 		if r.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("content type %q", r.Header.Get("Content-Type"))
 		}

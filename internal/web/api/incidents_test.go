@@ -3,10 +3,11 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"kesu/internal/audit"
 	"net/http"
 	"strings"
 	"testing"
+
+	"kesu/internal/audit"
 
 	"kesu/internal/org"
 )

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
-	"kesu/internal/incident"
 	"kesu/internal/web"
 )
 
@@ -53,17 +52,18 @@ func (a *api) duplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	sugg, err := a.d.Links.Suggest(ctx, id)
+	// Only complaints the reader may read are named.
+	sugg, err := a.d.Links.SuggestFor(ctx, id, caseActor(r))
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	links, err := a.d.Links.Store.Links(ctx, id)
+	links, repeats, err := a.d.Links.LinksFor(ctx, id, caseActor(r))
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	resp := duplicatesResponse{Suggestions: []relatedComplaint{}, Links: []linkView{}, Repeats: incident.RepeatCount(links)}
+	resp := duplicatesResponse{Suggestions: []relatedComplaint{}, Links: []linkView{}, Repeats: repeats}
 	for _, s := range sugg {
 		rc, err := a.related(ctx, s.ID, s.Kind)
 		if err != nil {

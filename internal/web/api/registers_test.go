@@ -146,7 +146,7 @@ func TestDepartmentsAndUsers(t *testing.T) {
 		e.send(req{role: org.RoleAdmin, method: "DELETE", path: "/api/v1/users/" + admin}).wantErr(422, "invalid", "id", "self_lockout")
 		var l struct{ Items []map[string]any }
 		e.get(org.RoleAuditor, "/api/v1/users").want(http.StatusOK).JSON(&l)
-		if len(l.Items) != 6 {
+		if len(l.Items) != 7 {
 			t.Errorf("%d users", len(l.Items))
 		}
 	})

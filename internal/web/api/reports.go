@@ -93,7 +93,12 @@ func (a *api) dashboard(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, apperr.New(apperr.Unavailable, "reports are not configured"))
 		return
 	}
-	d, err := a.d.Reports.Dashboard(r.Context())
+	scope, err := a.d.ReadScope(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	d, err := a.d.Reports.Dashboard(r.Context(), scope)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return

@@ -46,7 +46,12 @@ func TestReports(t *testing.T) {
 				Count int
 			}
 		}
+		// The QA manager's statistics hold the QA department's cases only.
 		e.get(org.RoleManager, "/api/v1/reports/statistics?month=2026-03").want(http.StatusOK).JSON(&st)
+		if st.Total != 2 || st.Closed != 1 {
+			t.Errorf("the QA manager's statistics = %+v, want the two quality complaints", st)
+		}
+		e.get(org.RoleGM, "/api/v1/reports/statistics?month=2026-03").want(http.StatusOK).JSON(&st)
 		if st.Total != 3 || st.Closed != 1 || st.Open != 2 || st.Established != 1 || st.Undecided != 2 {
 			t.Errorf("statistics headline = %+v", st)
 		}
@@ -70,7 +75,7 @@ func TestReports(t *testing.T) {
 				}
 				var list struct{ Items []any }
 				path := fmt.Sprintf("/api/v1/complaints?from=2026-03-01&to=2026-03-31&limit=200&%s=%s", name, url.QueryEscape(r.Key))
-				e.get(org.RoleManager, path).want(http.StatusOK).JSON(&list)
+				e.get(org.RoleGM, path).want(http.StatusOK).JSON(&list)
 				if len(list.Items) != r.Count {
 					t.Errorf("%s=%s: statistics count %d, list holds %d", b.Dim, r.Key, r.Count, len(list.Items))
 				}
@@ -81,7 +86,7 @@ func TestReports(t *testing.T) {
 			t.Errorf("only %d drill-downs checked", checked)
 		}
 		var minor struct{ Total int }
-		e.get(org.RoleManager, "/api/v1/reports/statistics?from=2026-03-01&to=2026-03-31&severity=minor").want(http.StatusOK).JSON(&minor)
+		e.get(org.RoleGM, "/api/v1/reports/statistics?from=2026-03-01&to=2026-03-31&severity=minor").want(http.StatusOK).JSON(&minor)
 		if minor.Total != 2 {
 			t.Errorf("minor complaints = %d, want 2", minor.Total)
 		}
@@ -97,7 +102,7 @@ func TestReports(t *testing.T) {
 				Previous     *struct{ Volume int }
 			}
 		}
-		e.get(org.RoleManager, "/api/v1/reports/kpis?month=2026-03&by=holder&compare=true").want(http.StatusOK).JSON(&kpis)
+		e.get(org.RoleGM, "/api/v1/reports/kpis?month=2026-03&by=holder&compare=true").want(http.StatusOK).JSON(&kpis)
 		found := false
 		for _, r := range kpis.Rows {
 			if r.Name == "员工qa1" {
@@ -123,7 +128,7 @@ func TestReports(t *testing.T) {
 		}
 
 		// The workbook holds the same figures, read back by another library.
-		f := e.get(org.RoleManager, "/api/v1/reports/statistics/export?month=2026-03&format=xlsx").want(http.StatusOK)
+		f := e.get(org.RoleGM, "/api/v1/reports/statistics/export?month=2026-03&format=xlsx").want(http.StatusOK)
 		x, err := xlsxreader.NewReader(f.Body)
 		if err != nil {
 			t.Fatal(err)
@@ -159,28 +164,28 @@ func TestReports(t *testing.T) {
 		if !found {
 			t.Error("the breakdown sheet lacks severity 一般 = 2 (66.67%)")
 		}
-		csv := e.get(org.RoleManager, "/api/v1/reports/statistics/export?month=2026-03&format=csv").want(http.StatusOK)
+		csv := e.get(org.RoleGM, "/api/v1/reports/statistics/export?month=2026-03&format=csv").want(http.StatusOK)
 		if !strings.HasPrefix(string(csv.Body), "\ufeff") || !strings.Contains(string(csv.Body), "严重程度,一般,2,") {
 			t.Errorf("CSV = %.300s", csv.Body)
 		}
-		e.get(org.RoleManager, "/api/v1/reports/statistics/export?format=pdf").wantErr(http.StatusUnprocessableEntity, "invalid", "format", "")
+		e.get(org.RoleGM, "/api/v1/reports/statistics/export?format=pdf").wantErr(http.StatusUnprocessableEntity, "invalid", "format", "")
 
 		var ls struct {
 			Cases int
 			Lines []any
 		}
-		e.get(org.RoleManager, "/api/v1/reports/losses?month=2026-03").want(http.StatusOK).JSON(&ls)
+		e.get(org.RoleGM, "/api/v1/reports/losses?month=2026-03").want(http.StatusOK).JSON(&ls)
 		if ls.Cases != 0 || len(ls.Lines) != 0 {
 			t.Errorf("losses of a month without amounts = %+v", ls)
 		}
-		if f := e.get(org.RoleManager, "/api/v1/reports/losses?month=2026-03&format=xlsx").want(http.StatusOK); !strings.Contains(f.Header.Get("Content-Disposition"), "losses-20260301-20260331.xlsx") {
+		if f := e.get(org.RoleGM, "/api/v1/reports/losses?month=2026-03&format=xlsx").want(http.StatusOK); !strings.Contains(f.Header.Get("Content-Disposition"), "losses-20260301-20260331.xlsx") {
 			t.Errorf("loss list file: %v", f.Header)
 		}
 
 		e.get(org.RoleAgent, "/api/v1/reports/statistics").wantErr(http.StatusForbidden, "forbidden", "", "")
-		e.get(org.RoleManager, "/api/v1/reports/statistics?month=2026-13").wantErr(http.StatusUnprocessableEntity, "invalid", "month", "invalid_date")
-		e.get(org.RoleManager, "/api/v1/reports/statistics?from=2026-03-01").wantErr(http.StatusUnprocessableEntity, "invalid", "to", "required")
-		e.get(org.RoleManager, "/api/v1/reports/kpis?by=team").wantErr(http.StatusUnprocessableEntity, "invalid", "by", "")
-		e.get(org.RoleManager, "/api/v1/reports/statistics?from=2020-01-01&to=2026-03-31").wantErr(http.StatusUnprocessableEntity, "invalid", "to", "max_span")
+		e.get(org.RoleGM, "/api/v1/reports/statistics?month=2026-13").wantErr(http.StatusUnprocessableEntity, "invalid", "month", "invalid_date")
+		e.get(org.RoleGM, "/api/v1/reports/statistics?from=2026-03-01").wantErr(http.StatusUnprocessableEntity, "invalid", "to", "required")
+		e.get(org.RoleGM, "/api/v1/reports/kpis?by=team").wantErr(http.StatusUnprocessableEntity, "invalid", "by", "")
+		e.get(org.RoleGM, "/api/v1/reports/statistics?from=2020-01-01&to=2026-03-31").wantErr(http.StatusUnprocessableEntity, "invalid", "to", "max_span")
 	})
 }

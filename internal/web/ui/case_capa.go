@@ -51,6 +51,31 @@ func (h *handler) capaDone(w http.ResponseWriter, r *http.Request) {
 	afterCase(w, r, id, "capa")
 }
 
+// capaRework replaces an action QA verified ineffective with a revised one.
+func (h *handler) capaRework(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	capaID, err := pathID(r, "capa")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	rw := casework.Rework{Description: d.str("description"), DueDate: d.date("due_date")}
+	if err := d.err(); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	if _, err := h.d.Cases.ReworkCAPA(r.Context(), id, capaID, formVersion(r), rw, caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "capa")
+}
+
 // capaVerify records QA's verification of an executed action.
 func (h *handler) capaVerify(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")

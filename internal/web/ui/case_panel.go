@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	"kesu/internal/casework"
+	"kesu/internal/complaint"
 	"kesu/internal/org"
 	"kesu/internal/product"
 	"kesu/internal/web"
@@ -37,13 +39,17 @@ type caseView struct {
 	CAPA        []capaView
 	FollowUps   []followUpView
 	Required    int // follow-up visits needed
+	// NextApprovers may give the signature the plan waits for.
+	NextApprovers []string
+	PlanApproved  bool
 
 	Users       []org.User
 	Departments []org.Department
 	Suppliers   []product.Supplier
 	PartyIDs    map[int64]bool
 
-	CanUpdate bool // may record decisions, investigation and CAPA
+	CanUpdate bool // may record investigation and CAPA
+	CanDecide bool // may record decisions and the plan
 	Manager   bool // may assign the holder and name 当事人
 	Verifier  bool // may verify CAPA
 	Methods   []string
@@ -84,9 +90,6 @@ type followUpView struct {
 	By string
 }
 
-// managerRoles may assign cases and name the people complained about.
-var managerRoles = []string{org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
-
 // verifierRoles may verify CAPA effect, as casework allows (000 §3.1).
 var verifierRoles = []string{org.RoleQAEngineer, org.RoleManager, org.RoleDeputyGM, org.RoleGM, org.RoleAdmin}
 
@@ -100,6 +103,15 @@ func caseActor(r *http.Request) casework.Actor {
 		u = p.User
 	}
 	return casework.Actor{User: u, Audit: web.Actor(r)}
+}
+
+// readable loads complaint id if the signed-in user may read it: the case
+// gate's read scope, which every page of one complaint starts with.
+func (h *handler) readable(r *http.Request, id int64) (*complaint.Complaint, error) {
+	if err := h.d.Cases.CanRead(r.Context(), id, caseActor(r)); err != nil {
+		return nil, err
+	}
+	return h.d.ComplaintStore.Get(r.Context(), id)
 }
 
 // names maps user ids to display names.
@@ -154,9 +166,11 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	} else {
 		v.State = rec.Status
 	}
+	// The forms shown are the ones the case gate would accept.
 	role := actor.User.Role
-	v.CanUpdate = v.Open && canDo(role, "complaint.update") && !slices.Contains(rec.Parties, actor.User.ID)
-	v.Manager = v.Open && slices.Contains(managerRoles, role)
+	v.CanUpdate = h.d.Cases.Can(ctx, actor, rec, auth.ComplaintUpdate)
+	v.CanDecide = h.d.Cases.Can(ctx, actor, rec, auth.CaseDecide)
+	v.Manager = h.d.Cases.Can(ctx, actor, rec, auth.CaseAssign)
 	v.Verifier = v.CanUpdate && slices.Contains(verifierRoles, role)
 	for _, pid := range rec.Parties {
 		v.Parties = append(v.Parties, who.of(&pid))
@@ -188,6 +202,14 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 			signed = append(signed, a)
 		}
 	}
+	next, err := h.d.Cases.NextApprovers(ctx, rec)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range next {
+		v.NextApprovers = append(v.NextApprovers, u.Name)
+	}
+	v.PlanApproved = def.PlanApproved(h.d.Cases.View(rec))
 	for i, l := range def.Chain(h.d.Cases.View(rec)) {
 		lv := levelView{Role: enums["role"].Label(l.Role, lang)}
 		if i < len(signed) {
@@ -324,9 +346,10 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, id int64, err 
 		h.fail(w, r, err)
 		return
 	}
-	c, gerr := h.d.ComplaintStore.Get(r.Context(), id)
+	// The page shows the complaint again: only to someone who may read it.
+	c, gerr := h.readable(r, id)
 	if gerr != nil {
-		h.fail(w, r, gerr)
+		h.fail(w, r, err)
 		return
 	}
 	p := h.newPage(r, "ui.complaint")

@@ -50,8 +50,8 @@ func newCaseEnv(t *testing.T) *caseEnv {
 		{"mgr", "赵经理", org.RoleManager}, {"dgm", "钱副总", org.RoleDeputyGM}, {"fin", "财务孙", org.RoleFinance},
 	} {
 		usr := &org.User{Username: u.name, Name: u.display, Role: u.role, Lang: "zh"}
-		if u.role == org.RoleQAEngineer {
-			usr.DepartmentID = &qa.ID
+		if u.role == org.RoleQAEngineer || u.role == org.RoleManager {
+			usr.DepartmentID = &qa.ID // the QA manager runs the QA department's cases
 		}
 		if err := st.CreateUser(ctx, usr, auth.HashPassword(staffPassword), audit.System); err != nil {
 			t.Fatal(err)
@@ -170,7 +170,7 @@ func TestCaseRefusals(t *testing.T) {
 
 	csrf := e.as("fin")
 	resp, body := e.act(id, csrf, "accept", before.Version, nil)
-	expect(t, resp, body, http.StatusForbidden, "没有执行此操作的权限", "您的角色不能执行此操作", `id="case-state">已登记<`)
+	expect(t, resp, body, http.StatusForbidden, "没有执行此操作的权限", "该投诉不在您的处理范围内", `id="case-state">已登记<`)
 
 	csrf = e.as("qa")
 	resp, body = e.act(id, csrf, "start_investigation", before.Version, nil)
@@ -292,4 +292,73 @@ func TestReport8D(t *testing.T) {
 	resp, body = e.get("/capa/standard-updates")
 	expect(t, resp, body, http.StatusOK, "纳入标准的措施", "更换密封圈供应批次并加严进料检验")
 	refuse(t, body, "隔离库存密封圈批次")
+}
+
+// TestSignatureAndReworkOnThePage: a plan in approval names who signs next
+// and is in their 我的待办 as "to sign"; after QA finds an action
+// ineffective, the page offers its rework, which supersedes it.
+func TestSignatureAndReworkOnThePage(t *testing.T) {
+	e := newCaseEnv(t)
+	ctx := context.Background()
+	id := e.complaint("净水器漏水待审批")
+	svc := e.app.Deps.Cases
+	qa := e.actor("qa")
+	ptr := func(s string) *string { return &s }
+	yes := true
+	decide := func(d casework.Decision) {
+		t.Helper()
+		if _, err := svc.Decide(ctx, id, e.record(id).Version, d, qa); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.do(id, "qa", "accept", nil)
+	e.do(id, "qa", "start_investigation", nil)
+	decide(casework.Decision{Established: &yes, Validity: ptr("valid"), Responsibility: ptr("internal")})
+	e.do(id, "qa", "determine_responsibility", nil)
+	e.do(id, "qa", "propose_measures", nil)
+	if err := svc.AddCAPA(ctx, &casework.CAPAAction{ComplaintID: id, Kind: "corrective", Description: "更换密封圈批次",
+		OwnerUserID: &e.users["qa"].ID}, qa); err != nil {
+		t.Fatal(err)
+	}
+	decide(casework.Decision{RootCause: ptr("密封圈硬度不足"), Resolution: ptr("replace"), Amount: ptr("800"), Currency: ptr("CNY")})
+	e.do(id, "qa", "submit_for_approval", nil)
+
+	e.as("qa")
+	resp, body := e.get(page(id))
+	expect(t, resp, body, http.StatusOK, `id="next-approvers"`, "待签核人", "赵经理")
+	e.as("mgr")
+	resp, body = e.get("/work")
+	expect(t, resp, body, http.StatusOK, "净水器漏水待审批", "待我签核")
+
+	e.do(id, "mgr", "approve", nil)
+	e.do(id, "qa", "reply", workflow.Input{"body": "为您更换整机。"})
+	e.do(id, "agent", "customer_agrees", nil)
+	list, _ := svc.Store.CAPA(ctx, id)
+	if _, err := svc.CompleteCAPA(ctx, id, list[0].ID, list[0].Version, "已更换", qa); err != nil {
+		t.Fatal(err)
+	}
+	decide(casework.Decision{ResolutionExecuted: &yes})
+	e.do(id, "qa", "execute", nil)
+	list, _ = svc.Store.CAPA(ctx, id)
+	if _, err := svc.VerifyCAPA(ctx, id, list[0].ID, list[0].Version, false, "仍渗漏", false, qa); err != nil {
+		t.Fatal(err)
+	}
+	e.do(id, "qa", "verify_ineffective", workflow.Input{"reason": "措施无效"})
+
+	csrf := e.as("qa")
+	resp, body = e.get(page(id))
+	form := `id="rework-` + strconv.FormatInt(list[0].ID, 10) + `"`
+	expect(t, resp, body, http.StatusOK, form)
+	list, _ = svc.Store.CAPA(ctx, id)
+	resp, body = e.post(page(id)+"/capa/"+strconv.FormatInt(list[0].ID, 10)+"/rework", url.Values{"csrf_token": {csrf},
+		"version": {strconv.Itoa(list[0].Version)}, "description": {"更换密封圈批次"}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "与原措施相同")
+	resp, body = e.post(page(id)+"/capa/"+strconv.FormatInt(list[0].ID, 10)+"/rework", url.Values{"csrf_token": {csrf},
+		"version": {strconv.Itoa(list[0].Version)}, "description": {"改用氟橡胶密封圈并加做气密检验"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("rework: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.get(page(id))
+	expect(t, resp, body, http.StatusOK, "已返工", "返工措施", "改用氟橡胶密封圈并加做气密检验")
+	refuse(t, body, form)
 }

@@ -10,13 +10,20 @@ import (
 
 // clockRow is one time-limit clock on the case page (issue 6).
 type clockRow struct {
-	Label, State string
-	Due          time.Time
-	// Left is the remaining (working) time, or how late, in words.
+	Policy, Label, State string
+	Due                  time.Time
+	// Left is the remaining time in the clock's own unit (working days
+	// and hours, or days and hours), or how late, in words.
 	Left string
 	// Class is "overdue", "due-soon" or "" for the row's colour.
 	Class string
+	// Open clocks can be extended with the customer's consent.
+	Open     bool
+	Extended string // "from → to, consent" of the last extension
 }
+
+// consentMethods are how a customer's consent to an extension is given.
+var consentMethods = []string{"phone", "email", "letter", "in_person", "wechat", "other"}
 
 // clockRows describes a complaint's clocks in lang at now.
 func (h *handler) clockRows(ctx context.Context, complaintID int64, lang string) ([]clockRow, error) {
@@ -26,42 +33,55 @@ func (h *handler) clockRows(ctx context.Context, complaintID int64, lang string)
 	}
 	var out []clockRow
 	for _, v := range vs {
-		r := clockRow{Label: v.Label(lang), State: web.T(lang, "sla.state."+v.State), Due: v.DueAt}
+		r := clockRow{Policy: v.Policy, Label: v.Label(lang), State: web.T(lang, "sla.state."+v.State), Due: v.DueAt,
+			Open: v.State == "running" || v.State == "paused"}
 		switch v.Urgency {
 		case "overdue":
 			r.Class = "overdue"
 		case "due_soon":
 			r.Class = "due-soon"
 		}
-		unit := "sla.calendar"
-		if v.Working {
-			unit = "sla.working"
-		}
 		switch {
-		case v.Remaining < 0:
-			r.Left = web.T(lang, "sla.late", span(-v.Remaining, lang))
+		case v.Left.Late:
+			r.Left = web.T(lang, "sla.late", span(v.Left, v.Working, lang))
+		case v.State == "not_applicable":
+			r.Left = web.T(lang, "sla.not_applicable")
 		case v.StoppedAt != nil:
 			r.Left = web.T(lang, "sla.on_time")
 		default:
-			r.Left = web.T(lang, "sla.left", span(v.Remaining, lang), web.T(lang, unit))
+			r.Left = web.T(lang, "sla.left", span(v.Left, v.Working, lang))
+		}
+		if x := v.Extension; x != nil {
+			r.Extended = web.T(lang, "sla.extended", x.From.In(h.loc).Format("2006-01-02 15:04"), x.To.In(h.loc).Format("2006-01-02 15:04"),
+				x.Consent.By)
 		}
 		out = append(out, r)
 	}
 	return out, nil
 }
 
-// span writes a duration as days, hours and minutes.
-func span(d time.Duration, lang string) string {
-	d = d.Round(time.Minute)
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+// span writes a remaining time in its unit: working days and hours for a
+// working-time clock (3个工作日2小时), days and hours otherwise (3天2小时);
+// hours and minutes under a day.
+func span(s web.Span, working bool, lang string) string {
 	if lang == "en" {
-		if days > 0 {
-			return fmt.Sprintf("%dd %dh", days, hours)
+		switch {
+		case s.Days > 0 && working:
+			return fmt.Sprintf("%d working days %dh", s.Days, s.Hours)
+		case s.Days > 0:
+			return fmt.Sprintf("%dd %dh", s.Days, s.Hours)
+		case working:
+			return fmt.Sprintf("%dh %dm working time", s.Hours, s.Minutes)
 		}
-		return fmt.Sprintf("%dh %dm", hours, mins)
+		return fmt.Sprintf("%dh %dm", s.Hours, s.Minutes)
 	}
-	if days > 0 {
-		return fmt.Sprintf("%d天%d小时", days, hours)
+	switch {
+	case s.Days > 0 && working:
+		return fmt.Sprintf("%d个工作日%d小时", s.Days, s.Hours)
+	case s.Days > 0:
+		return fmt.Sprintf("%d天%d小时", s.Days, s.Hours)
+	case working:
+		return fmt.Sprintf("%d工作小时%d分", s.Hours, s.Minutes)
 	}
-	return fmt.Sprintf("%d小时%d分", hours, mins)
+	return fmt.Sprintf("%d小时%d分", s.Hours, s.Minutes)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,4 +39,35 @@ func TestCaseClocks(t *testing.T) {
 	expect(t, resp, body, 200, "净水器漏水", `value="overdue" selected`)
 	resp, body = e.get("/complaints?due=due_soon&sort=due_asc")
 	expect(t, resp, body, 200, `value="due_asc" checked`)
+}
+
+// The case page shows a working-time limit's time left in working days
+// and hours, and extends a limit only with the customer's consent.
+func TestCaseClockExtension(t *testing.T) {
+	e := newEnv(t)
+	csrf := e.loginAs("gm")
+	form := url.Values{
+		"csrf_token": {csrf}, "channel": {"phone"}, "complainant.name": {"李四"}, "complainant.phone": {"138 0000 1111"},
+		"subject": {"净水器漏水"}, "description": {"净水器滤芯漏水严重"}, "severity": {"major"}, "category": {"quality.leak"},
+	}
+	resp, body := e.post("/complaints/new", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	loc := strings.Split(resp.Header.Get("Location"), "?")[0]
+	resp, body = e.get(loc)
+	expect(t, resp, body, 200, "个工作日", `action="`+loc+`/clocks/sla_9/extension"`, "同意人")
+	// Without who agreed and how: refused, the due time stays.
+	ext := url.Values{"csrf_token": {csrf}, "policy": {"sla_9"}, "due_at": {"2099-12-31T18:00"}, "consent.at": {"2020-01-01T09:00"}}
+	resp, body = e.post(loc+"/clocks/sla_9/extension", ext)
+	expect(t, resp, body, http.StatusUnprocessableEntity, "同意人", "必填")
+	ext.Set("consent.by", "李四")
+	ext.Set("consent.how", "phone")
+	ext.Set("reason", "等待配件")
+	resp, body = e.post(loc+"/clocks/sla_9/extension", ext)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("extend: %d %s", resp.StatusCode, body)
+	}
+	resp, body = e.get(loc)
+	expect(t, resp, body, 200, "经客户同意由", "至 2099-12-31 18:00（李四）")
 }

@@ -142,7 +142,7 @@ func (h *handler) complaintCreate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.attach(r.Context(), c.ID, ups, false, actor); err != nil {
+	if err := h.attach(r.Context(), c.ID, ups, false, caseActor(r)); err != nil {
 		h.fail(w, r, err) // the complaint is stored; the page says the files were not
 		return
 	}

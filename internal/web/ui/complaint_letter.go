@@ -16,7 +16,7 @@ func (h *handler) complaintLetter(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -19,7 +19,7 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 	p.Nav = "complaints"
 	q := r.URL.Query()
 	p.F = q
-	d, f := h.listFilter(q)
+	d, f := h.listFilter(r, q)
 	cats, err := h.d.ComplaintStore.Categories(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -58,9 +58,11 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 
 // listFilter reads the list page's filter fields; the export button sends
 // the same fields. The decoder holds their errors.
-func (h *handler) listFilter(q url.Values) (*decoder, complaint.Filter) {
+func (h *handler) listFilter(r *http.Request, q url.Values) (*decoder, complaint.Filter) {
 	d := &decoder{f: q, loc: h.loc}
-	return d, listFilter(d)
+	f := listFilter(d)
+	f.Scope, d.fail = h.d.ReadScope(r)
+	return d, f
 }
 
 // categoryLabels maps a category code to "level 1 / level 2" in lang.

@@ -5,8 +5,6 @@ import (
 	"strconv"
 
 	"kesu/internal/apperr"
-	"kesu/internal/complaint"
-	"kesu/internal/web"
 )
 
 // MaxNote is the longest note or reply, in characters.
@@ -20,7 +18,7 @@ func (h *handler) complaintNote(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -38,12 +36,8 @@ func (h *handler) complaintNote(w http.ResponseWriter, r *http.Request) {
 		h.showComplaint(w, r, c, p, http.StatusUnprocessableEntity)
 		return
 	}
-	ev := &complaint.Event{ComplaintID: c.ID, Kind: complaint.EventNote, Body: body}
-	if public {
-		ev.Kind, ev.Public = complaint.EventReply, true
-	}
-	if err := h.d.ComplaintStore.AddEvent(r.Context(), ev, web.Actor(r)); err != nil {
-		h.fail(w, r, err)
+	if _, err := h.d.Cases.Note(r.Context(), c.ID, body, public, caseActor(r)); err != nil {
+		h.refused(w, r, c.ID, err)
 		return
 	}
 	http.Redirect(w, r, "/complaints/"+strconv.FormatInt(c.ID, 10)+"#timeline", http.StatusSeeOther)

@@ -104,7 +104,7 @@ func (h *handler) complaintShow(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -156,7 +156,7 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		}
 		def = h.d.Cases.Definition(cv.R)
 	}
-	dups, err := h.duplicates(ctx, c.ID)
+	dups, err := h.duplicates(ctx, c.ID, caseActor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -175,6 +175,7 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		Attachments []complaint.Attachment
 		Category    string
 		MaxUpload   int64
-	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload}
+		ConsentHow  []string
+	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload, consentMethods}
 	h.render(w, status, "staff", "complaint_show", p)
 }

@@ -16,9 +16,13 @@ func (h *handler) complaintUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if err := h.d.Cases.CheckWork(r.Context(), c.ID, caseActor(r)); err != nil {
+		h.refused(w, r, c.ID, err)
 		return
 	}
 	ups, err := h.saveUploads(r, "file")
@@ -35,7 +39,7 @@ func (h *handler) complaintUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &decoder{f: r.PostForm}
-	if err := h.attach(r.Context(), c.ID, ups, d.bool("public"), web.Actor(r)); err != nil {
+	if err := h.attach(r.Context(), c.ID, ups, d.bool("public"), caseActor(r)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

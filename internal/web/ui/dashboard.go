@@ -27,7 +27,12 @@ type liveTable struct {
 func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "ui.dashboard")
 	p.Nav = "dashboard"
-	d, err := h.d.Reports.Dashboard(r.Context())
+	scope, err := h.d.ReadScope(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := h.d.Reports.Dashboard(r.Context(), scope)
 	if err != nil {
 		h.fail(w, r, err)
 		return

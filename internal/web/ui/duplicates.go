@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/incident"
 )
 
@@ -37,12 +38,12 @@ type duplicatesView struct {
 
 // duplicates assembles the panel of complaint id; nil when links are not
 // wired.
-func (h *handler) duplicates(ctx context.Context, id int64) (*duplicatesView, error) {
+func (h *handler) duplicates(ctx context.Context, id int64, actor casework.Actor) (*duplicatesView, error) {
 	if h.d.Links == nil {
 		return nil, nil
 	}
 	v := &duplicatesView{}
-	links, err := h.d.Links.Store.Links(ctx, id)
+	links, repeats, err := h.d.Links.LinksFor(ctx, id, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +61,8 @@ func (h *handler) duplicates(ctx context.Context, id int64) (*duplicatesView, er
 		}
 		v.Links = append(v.Links, lv)
 	}
-	v.Repeats = incident.RepeatCount(links)
-	sugs, err := h.d.Links.Suggest(ctx, id)
+	v.Repeats = repeats
+	sugs, err := h.d.Links.SuggestFor(ctx, id, actor)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func (h *handler) exportCreate(w http.ResponseWriter, r *http.Request) {
 			q.Set(k, v)
 		}
 	}
-	d, f := h.listFilter(q)
+	d, f := h.listFilter(r, q)
 	if err := d.err(); err != nil {
 		h.fail(w, r, err)
 		return

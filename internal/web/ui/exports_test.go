@@ -27,7 +27,7 @@ func TestExportFromList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m := e.as(org.RoleManager)
+	m := e.as(org.RoleGM)
 	resp, body := m.get("/complaints?channel=phone&q=")
 	expect(t, resp, body, http.StatusOK, `action="/exports"`, `name="channel" value="phone"`, "导出 Excel", "导出 CSV")
 	refuse(t, body, `type="hidden" name="q"`)

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
-	"kesu/internal/audit"
 	"kesu/internal/blob"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/web"
 )
@@ -19,9 +19,10 @@ import (
 // decoder turns form strings into typed values and collects the fields it
 // could not read, so they show next to the other field errors.
 type decoder struct {
-	f   url.Values
-	loc *time.Location
-	v   apperr.Validation
+	f    url.Values
+	loc  *time.Location
+	v    apperr.Validation
+	fail error // a failure that is not the form's (reading the reader's scope)
 }
 
 func (d *decoder) str(name string) string { return strings.TrimSpace(d.f.Get(name)) }
@@ -74,7 +75,12 @@ func (d *decoder) datetime(name string) *time.Time {
 	return nil
 }
 
-func (d *decoder) err() error { return d.v.Err() }
+func (d *decoder) err() error {
+	if d.fail != nil {
+		return d.fail
+	}
+	return d.v.Err()
+}
 
 func formatID(p *int64) string {
 	if p == nil {
@@ -128,12 +134,12 @@ func (h *handler) saveUploads(r *http.Request, field string) ([]upload, error) {
 	return out, nil
 }
 
-// attach links saved uploads to a complaint.
-func (h *handler) attach(ctx context.Context, complaintID int64, ups []upload, public bool, actor audit.Actor) error {
+// attach links saved uploads to a complaint through the case service.
+func (h *handler) attach(ctx context.Context, complaintID int64, ups []upload, public bool, actor casework.Actor) error {
 	for _, u := range ups {
 		a := &complaint.Attachment{ComplaintID: complaintID, Name: u.name, ContentType: u.saved.ContentType,
 			Size: u.saved.Size, SHA256: u.saved.SHA256, Kind: u.saved.Kind, Public: public}
-		if err := h.d.ComplaintStore.AddAttachment(ctx, a, actor); err != nil {
+		if err := h.d.Cases.Attach(ctx, a, actor); err != nil {
 			return err
 		}
 	}

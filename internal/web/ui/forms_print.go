@@ -23,7 +23,7 @@ func (h *handler) formPrint(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "no printable form %q", form))
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(r.Context(), id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

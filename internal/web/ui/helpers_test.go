@@ -15,7 +15,10 @@ import (
 	"testing"
 
 	"kesu/internal/app"
+	"kesu/internal/audit"
+	"kesu/internal/auth"
 	"kesu/internal/complaint"
+	"kesu/internal/org"
 )
 
 const adminPassword = "admin-secret-1"
@@ -183,4 +186,15 @@ func refuse(t *testing.T, body string, bad ...string) {
 			t.Errorf("page contains %q", b)
 		}
 	}
+}
+
+// loginAs signs in as a new user with role (and no department), for pages
+// an administrator may not use: working on cases is not theirs.
+func (e *env) loginAs(role string) string {
+	e.t.Helper()
+	u := &org.User{Username: "w_" + role, Name: "测试" + role, Role: role, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(context.Background(), u, auth.HashPassword(staffPassword), audit.System); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.login(u.Username, staffPassword)
 }

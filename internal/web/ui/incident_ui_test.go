@@ -111,7 +111,12 @@ func TestDuplicatesPanel(t *testing.T) {
 	form := url.Values{"csrf_token": {csrf}, "duplicate_id": {strconv.FormatInt(second, 10)}, "version": {strconv.Itoa(v)}}
 	resp, body = e.post(page(third)+"/merge", form)
 	expect(t, resp, body, http.StatusForbidden, `id="problems"`, "您的角色不能执行此操作")
+	// Customer service may merge its own department's complaints, not QA's.
 	csrf = e.as("agent")
+	form = url.Values{"csrf_token": {csrf}, "duplicate_id": {strconv.FormatInt(second, 10)}, "version": {strconv.Itoa(v)}}
+	resp, body = e.post(page(third)+"/merge", form)
+	expect(t, resp, body, http.StatusForbidden, "该投诉不在您的处理范围内")
+	csrf = e.as("mgr")
 	form = url.Values{"csrf_token": {csrf}, "duplicate_id": {strconv.FormatInt(second, 10)}, "version": {strconv.Itoa(v)}}
 	resp, body = e.post(page(third)+"/merge", form)
 	if resp.StatusCode != http.StatusSeeOther {

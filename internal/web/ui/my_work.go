@@ -14,8 +14,7 @@ const MaxWork = 200
 func (h *handler) myWork(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "ui.my_work")
 	p.Nav = "work"
-	def := h.d.Cases.Definitions[h.d.Cases.Default]
-	items, err := h.d.Cases.Store.MyWork(r.Context(), p.User.ID, def.OpenStates(), MaxWork)
+	items, err := h.d.Cases.MyWork(r.Context(), p.User, MaxWork)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -27,9 +26,7 @@ func (h *handler) myWork(w http.ResponseWriter, r *http.Request) {
 	rows := make([]row, len(items))
 	for i, it := range items {
 		rows[i] = row{it, it.Status}
-		if st, ok := def.State(it.Status); ok {
-			rows[i].State = st.Label(p.L)
-		}
+		rows[i].State = h.d.Cases.States().Label(it.Status, p.L)
 	}
 	p.D = rows
 	h.render(w, http.StatusOK, "staff", "my_work", p)

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/web"
 )
@@ -85,7 +86,7 @@ func (h *handler) publicSubmit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.attach(r.Context(), c.ID, ups, true, actor); err != nil {
+	if err := h.attach(r.Context(), c.ID, ups, true, casework.PublicActor(c.ID, actor)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -72,8 +72,9 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 			}
 			return web.T(lang, key, s...)
 		},
-		"label": func(name, code, lang string) string { return set(name).Label(code, lang) },
-		"enum":  set,
+		"label":    func(name, code, lang string) string { return set(name).Label(code, lang) },
+		"joinList": joinList,
+		"enum":     set,
 		"dt": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

@@ -18,7 +18,7 @@ func (h *handler) report8D(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, err := h.d.ComplaintStore.Get(ctx, id)
+	c, err := h.readable(r, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return

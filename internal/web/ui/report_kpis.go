@@ -25,7 +25,7 @@ func (h *handler) kpis(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.F = q
 	d := &decoder{f: q, loc: h.loc}
-	rq := h.reportForm(d)
+	rq := h.reportForm(r, d)
 	by := d.str("by")
 	if by == "" {
 		by = "holder"

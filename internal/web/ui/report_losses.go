@@ -17,7 +17,7 @@ func (h *handler) losses(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.F = q
 	d := &decoder{f: q, loc: h.loc}
-	rq := h.reportForm(d)
+	rq := h.reportForm(r, d)
 	if format := q.Get("format"); format != "" && d.err() == nil {
 		ls, err := h.d.Reports.Losses(r.Context(), rq)
 		if err != nil {

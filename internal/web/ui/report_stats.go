@@ -58,7 +58,7 @@ func (h *handler) statistics(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.F = q
 	d := &decoder{f: q, loc: h.loc}
-	rq := h.reportForm(d)
+	rq := h.reportForm(r, d)
 	cats, err := h.d.ComplaintStore.Categories(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -110,6 +110,7 @@ func (h *handler) statistics(w http.ResponseWriter, r *http.Request) {
 		{Label: tr(p.L, "ui.reports.repeat_rate"), Count: st.Repeats, Share: percent(st.RepeatRate)},
 		{Label: tr(p.L, "ui.reports.reopen_rate"), Count: st.Reopened, Share: percent(st.ReopenRate)},
 		{Label: tr(p.L, "ui.reports.withdrawal_rate"), Count: st.Withdrawn, Share: percent(st.WithdrawalRate), Link: h.listLink(rq, q, "status", "withdrawn")},
+		{Label: tr(p.L, "ui.reports.extended"), Count: st.Extended, Share: percent(ratioOf(st.Extended, st.Total))},
 	}
 	for _, b := range st.Breakdowns {
 		dim, _ := report.Dimensions.Find(b.Dim)
@@ -189,7 +190,7 @@ func tr(lang, key string, args ...string) string { return web.T(lang, key, args.
 func (h *handler) statisticsExport(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := &decoder{f: q, loc: h.loc}
-	rq := h.reportForm(d)
+	rq := h.reportForm(r, d)
 	if err := d.err(); err != nil {
 		h.fail(w, r, err)
 		return
@@ -200,4 +201,12 @@ func (h *handler) statisticsExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteStatistics(w, r, h.d, st, q.Get("format"), web.Lang(r))
+}
+
+// ratioOf is n/of, 0 when of is 0.
+func ratioOf(n, of int) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
 }

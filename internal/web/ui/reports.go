@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 	"time"
@@ -12,8 +13,9 @@ import (
 // reportForm reads a report's period and filters from the query string:
 // month=YYYY-MM, or from and to (to included); the current month when
 // neither is given. The filters are the complaint list's.
-func (h *handler) reportForm(d *decoder) report.Query {
+func (h *handler) reportForm(r *http.Request, d *decoder) report.Query {
 	f := listFilter(d)
+	f.Scope, d.fail = h.d.ReadScope(r)
 	var q report.Query
 	now := h.d.Reports.Now().In(h.loc)
 	switch m := d.str("month"); {

@@ -17,14 +17,28 @@ import (
 	"kesu/internal/org"
 )
 
-// reportEnv is a kesu with a manager and complaints of this month in
-// three categories: 3 leaks, 2 function failures and 1 attitude case.
+// reportEnv is a kesu with a general manager, a QA manager and complaints
+// of this month in three categories: 3 leaks, 2 function failures and 1
+// attitude case.
 func reportEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
 	ctx := context.Background()
-	u := &org.User{Username: "mgr", Name: "赵经理", Role: org.RoleManager, Lang: "zh"}
+	u := &org.User{Username: "mgr", Name: "赵总", Role: org.RoleGM, Lang: "zh"}
 	if err := e.app.Deps.Org.CreateUser(ctx, u, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	depts, err := e.app.Deps.Org.ListDepartments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qm := &org.User{Username: "qamgr", Name: "钱经理", Role: org.RoleManager, Lang: "zh"}
+	for _, d := range depts {
+		if d.Code == "qa" {
+			qm.DepartmentID = &d.ID
+		}
+	}
+	if err := e.app.Deps.Org.CreateUser(ctx, qm, auth.HashPassword(staffPassword), audit.System); err != nil {
 		t.Fatal(err)
 	}
 	for i, cat := range []string{"quality.leak", "quality.leak", "quality.function", "quality.leak", "quality.function", "service.attitude"} {
@@ -73,6 +87,19 @@ func TestReportPages(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, "看板", `id="open-count">6<`, "今日到期")
 	resp, body = e.get("/dashboard?lang=en")
 	expect(t, resp, body, http.StatusOK)
+
+	// The QA manager's statistics, dashboard and list hold QA's five
+	// quality complaints, not the service complaint routed to sales.
+	e.http = e.client()
+	e.login("qamgr", staffPassword)
+	resp, body = e.get("/dashboard")
+	expect(t, resp, body, http.StatusOK, `id="open-count">5<`)
+	resp, body = e.get("/reports")
+	expect(t, resp, body, http.StatusOK, "漏水/渗漏")
+	resp, body = e.get("/complaints")
+	if n := len(rowsRe.FindAllString(body, -1)); resp.StatusCode != http.StatusOK || n != 5 {
+		t.Errorf("the QA manager's list has %d rows, want 5", n)
+	}
 
 	agent := newEnv(t)
 	agent.login("admin", adminPassword)

@@ -105,7 +105,7 @@ func TestPersonalDataMaskedForAuditor(t *testing.T) {
 
 func TestAttachmentDownloadAudited(t *testing.T) {
 	e := newEnv(t)
-	csrf := e.login("admin", adminPassword)
+	csrf := e.loginAs(org.RoleGM)
 	c := e.privateComplaint()
 	cid := strconv.FormatInt(c.ID, 10)
 	content := "检测报告\n"
@@ -125,7 +125,7 @@ func TestAttachmentDownloadAudited(t *testing.T) {
 		t.Fatalf("download: %d %q", resp.StatusCode, body)
 	}
 	es := e.auditEntries("attachment.download")
-	if len(es) != 1 || es[0].Object != "complaint:"+cid || es[0].Actor.Name != "admin" {
+	if len(es) != 1 || es[0].Object != "complaint:"+cid || es[0].Actor.Name != "w_gm" {
 		t.Fatalf("download audited as %+v", es)
 	}
 	var d struct {

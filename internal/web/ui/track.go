@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/web"
 )
@@ -136,10 +137,18 @@ func (h *handler) trackReply(w http.ResponseWriter, r *http.Request) {
 		h.showTrack(w, r, c, p, http.StatusUnprocessableEntity)
 		return
 	}
-	actor := web.Actor(r)
+	// The tracking code authenticated the complainant of this complaint;
+	// what they may add is the case service's to decide.
+	actor := casework.PublicActor(c.ID, web.Actor(r))
 	if body != "" {
-		ev := &complaint.Event{ComplaintID: c.ID, Kind: complaint.EventReply, Public: true, Body: body}
-		if err := h.d.ComplaintStore.AddEvent(r.Context(), ev, actor); err != nil {
+		if err := h.d.Cases.CustomerReply(r.Context(), c.ID, body, actor); err != nil {
+			if formErrors(p, err) || apperr.Is(err, apperr.Conflict) {
+				if apperr.Is(err, apperr.Conflict) {
+					p.Error = web.Localize(err, p.L).Error.Message
+				}
+				h.showTrack(w, r, c, p, web.Status(apperr.CodeOf(err)))
+				return
+			}
 			h.fail(w, r, err)
 			return
 		}

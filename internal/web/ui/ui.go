@@ -49,121 +49,187 @@ func Mount(r *web.Router) {
 	}
 	m := r.Mux
 	m.Handle("GET /static/", staticHandler())
-	m.HandleFunc("GET /lang", h.setLanguage)
-
-	m.HandleFunc("GET /login", h.loginForm)
-	m.HandleFunc("POST /login", h.login)
-	m.HandleFunc("POST /logout", h.staff("", h.logout))
-
-	m.HandleFunc("GET /{$}", h.staff(auth.ComplaintRead, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/complaints", http.StatusSeeOther)
-	}))
-	m.HandleFunc("GET /complaints", h.staff(auth.ComplaintRead, h.complaintList))
-	if d.Reports != nil {
-		m.HandleFunc("GET /reports", h.staff(auth.ReportRead, h.statistics))
-		m.HandleFunc("GET /reports/export", h.staff(auth.ReportRead, h.statisticsExport))
-		m.HandleFunc("GET /reports/kpis", h.staff(auth.ReportRead, h.kpis))
-		m.HandleFunc("GET /reports/losses", h.staff(auth.ReportRead, h.losses))
-		m.HandleFunc("GET /dashboard", h.staff(auth.ReportRead, h.dashboard))
+	for _, p := range pages {
+		if p.when != nil && !p.when(d) {
+			continue
+		}
+		fn := func(w http.ResponseWriter, r *http.Request) { p.h(h, w, r) }
+		if p.gate != "" {
+			fn = h.gated(p.gate, fn)
+		}
+		if p.perm != public {
+			fn = h.staff(p.perm, fn)
+		}
+		m.HandleFunc(p.pattern, fn)
 	}
-	m.HandleFunc("GET /complaints/new", h.staff(auth.ComplaintCreate, h.complaintNew))
-	m.HandleFunc("POST /complaints/new", h.staff(auth.ComplaintCreate, h.complaintCreate))
-	m.HandleFunc("GET /complaints/{id}", h.staff(auth.ComplaintRead, h.complaintShow))
-	m.HandleFunc("POST /complaints/{id}/notes", h.staff(auth.ComplaintUpdate, h.complaintNote))
-	m.HandleFunc("POST /complaints/{id}/attachments", h.staff(auth.ComplaintUpdate, h.complaintUpload))
-	m.HandleFunc("GET /complaints/{id}/letter", h.staff(auth.ComplaintRead, h.complaintLetter))
-	m.HandleFunc("GET /complaints/{id}/forms/{form}", h.staff(auth.ComplaintRead, h.formPrint))
-	m.HandleFunc("GET /attachments/{id}", h.staff(auth.ComplaintRead, h.attachmentDownload))
+}
 
-	if d.Cases != nil {
-		// Workflow actions are open to every reader: the definition says
-		// which roles may take each (finance executes, for one).
-		m.HandleFunc("POST /complaints/{id}/actions/{action}", h.staff(auth.ComplaintRead, h.caseAction))
-		m.HandleFunc("POST /complaints/{id}/decision", h.staff(auth.ComplaintUpdate, h.caseDecide))
-		m.HandleFunc("POST /complaints/{id}/investigation", h.staff(auth.ComplaintUpdate, h.caseInvestigate))
-		m.HandleFunc("POST /complaints/{id}/capa", h.staff(auth.ComplaintUpdate, h.capaAdd))
-		m.HandleFunc("POST /complaints/{id}/capa/{capa}/done", h.staff(auth.ComplaintUpdate, h.capaDone))
-		m.HandleFunc("POST /complaints/{id}/capa/{capa}/verify", h.staff(auth.ComplaintUpdate, h.capaVerify))
-		m.HandleFunc("POST /complaints/{id}/assign", h.staff(auth.ComplaintUpdate, h.caseAssign))
-		m.HandleFunc("POST /complaints/{id}/parties", h.staff(auth.ComplaintUpdate, h.caseParties))
-		m.HandleFunc("GET /complaints/{id}/8d", h.staff(auth.ComplaintRead, h.report8D))
-		m.HandleFunc("GET /work", h.staff(auth.ComplaintRead, h.myWork))
-		m.HandleFunc("GET /capa/standard-updates", h.staff(auth.ComplaintRead, h.capaStandardUpdates))
-		m.HandleFunc("POST /complaints/{id}/memo", h.staff(auth.ComplaintRead, h.caseMemo))
+// Route access beyond the auth permissions.
+const (
+	public   auth.Permission = "-" // no sign-in
+	signedIn auth.Permission = ""  // any signed-in user
+	// actionGate gates the workflow-action form by the permission of the
+	// action in the path.
+	actionGate auth.Permission = "@action"
+)
+
+// pageRoute is one page or form action, the permission it needs, and on a
+// page of one complaint what it does to the case (gate), which the case
+// service checks with its scope before the handler runs.
+type pageRoute struct {
+	pattern string
+	perm    auth.Permission
+	h       func(*handler, http.ResponseWriter, *http.Request)
+	gate    auth.Permission
+	when    func(*web.Deps) bool // mounted only when it holds
+}
+
+// pages is every route of the staff and public pages.
+var pages = []pageRoute{
+	{"GET /lang", public, (*handler).setLanguage, "", nil},
+	{"GET /login", public, (*handler).loginForm, "", nil},
+	{"POST /login", public, (*handler).login, "", nil},
+	{"POST /logout", signedIn, (*handler).logout, "", nil},
+	{"GET /{$}", auth.ComplaintRead, (*handler).home, "", nil},
+	{"GET /complaints", auth.ComplaintRead, (*handler).complaintList, "", nil},
+	{"GET /reports", auth.ReportRead, (*handler).statistics, "", func(d *web.Deps) bool { return d.Reports != nil }},
+	{"GET /reports/export", auth.ReportRead, (*handler).statisticsExport, "", func(d *web.Deps) bool { return d.Reports != nil }},
+	{"GET /reports/kpis", auth.ReportRead, (*handler).kpis, "", func(d *web.Deps) bool { return d.Reports != nil }},
+	{"GET /reports/losses", auth.ReportRead, (*handler).losses, "", func(d *web.Deps) bool { return d.Reports != nil }},
+	{"GET /dashboard", auth.ReportRead, (*handler).dashboard, "", func(d *web.Deps) bool { return d.Reports != nil }},
+	{"GET /complaints/new", auth.ComplaintCreate, (*handler).complaintNew, "", nil},
+	{"POST /complaints/new", auth.ComplaintCreate, (*handler).complaintCreate, "", nil},
+	{"GET /complaints/{id}", auth.ComplaintRead, (*handler).complaintShow, auth.ComplaintRead, nil},
+	{"POST /complaints/{id}/notes", auth.ComplaintUpdate, (*handler).complaintNote, auth.ComplaintUpdate, nil},
+	{"POST /complaints/{id}/attachments", auth.ComplaintUpdate, (*handler).complaintUpload, auth.ComplaintUpdate, nil},
+	{"GET /complaints/{id}/letter", auth.ComplaintRead, (*handler).complaintLetter, auth.ComplaintRead, nil},
+	{"GET /complaints/{id}/forms/{form}", auth.ComplaintRead, (*handler).formPrint, auth.ComplaintRead, nil},
+	{"GET /attachments/{id}", auth.ComplaintRead, (*handler).attachmentDownload, "", nil},
+	{"POST /complaints/{id}/actions/{action}", auth.ComplaintRead, (*handler).caseAction, actionGate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/decision", auth.CaseDecide, (*handler).caseDecide, auth.CaseDecide, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/investigation", auth.ComplaintUpdate, (*handler).caseInvestigate, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/clocks/{policy}/extension", auth.ComplaintUpdate, (*handler).caseExtend, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/capa", auth.ComplaintUpdate, (*handler).capaAdd, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/capa/{capa}/done", auth.ComplaintUpdate, (*handler).capaDone, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/capa/{capa}/verify", auth.ComplaintUpdate, (*handler).capaVerify, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/capa/{capa}/rework", auth.ComplaintUpdate, (*handler).capaRework, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/assign", auth.CaseAssign, (*handler).caseAssign, auth.CaseAssign, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/parties", auth.CaseAssign, (*handler).caseParties, auth.CaseAssign, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /complaints/{id}/8d", auth.ComplaintRead, (*handler).report8D, auth.ComplaintRead, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /work", auth.ComplaintRead, (*handler).myWork, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /capa/standard-updates", auth.ComplaintRead, (*handler).capaStandardUpdates, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/memo", auth.ComplaintRead, (*handler).caseMemo, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /incidents", auth.ComplaintRead, (*handler).incidentList, "", func(d *web.Deps) bool { return d.Incidents != nil }},
+	{"POST /incidents/{id}/quarantine", auth.ComplaintRead, (*handler).incidentQuarantine, "", func(d *web.Deps) bool { return d.Incidents != nil }},
+	{"POST /complaints/{id}/links", auth.ComplaintUpdate, (*handler).complaintLink, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Links != nil }},
+	{"POST /complaints/{id}/merge", auth.ComplaintUpdate, (*handler).complaintMerge, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Links != nil }},
+	{"GET /customers/{id}/ledger", auth.RegisterRead, (*handler).ledgerShow, "", func(d *web.Deps) bool { return d.Ledger != nil }},
+	{"POST /customers/{id}/ledger/{form}", auth.RegisterRead, (*handler).ledgerPost, "", func(d *web.Deps) bool { return d.Ledger != nil }},
+	{"GET /customers", auth.RegisterRead, (*handler).customerList, "", nil},
+	{"GET /customers/new", auth.RegisterWrite, (*handler).customerForm, "", nil},
+	{"POST /customers/new", auth.RegisterWrite, (*handler).customerSave, "", nil},
+	{"GET /customers/{id}", auth.RegisterWrite, (*handler).customerForm, "", nil},
+	{"POST /customers/{id}", auth.RegisterWrite, (*handler).customerSave, "", nil},
+	{"GET /products", auth.RegisterRead, (*handler).productList, "", nil},
+	{"GET /products/new", auth.RegisterWrite, (*handler).productForm, "", nil},
+	{"POST /products/new", auth.RegisterWrite, (*handler).productSave, "", nil},
+	{"GET /products/{id}", auth.RegisterRead, (*handler).productForm, "", nil},
+	{"POST /products/{id}", auth.RegisterWrite, (*handler).productSave, "", nil},
+	{"GET /products/{pid}/batches/new", auth.RegisterWrite, (*handler).batchForm, "", nil},
+	{"POST /products/{pid}/batches/new", auth.RegisterWrite, (*handler).batchSave, "", nil},
+	{"GET /batches/{id}", auth.RegisterWrite, (*handler).batchForm, "", nil},
+	{"POST /batches/{id}", auth.RegisterWrite, (*handler).batchSave, "", nil},
+	{"GET /suppliers", auth.RegisterRead, (*handler).supplierList, "", nil},
+	{"GET /suppliers/new", auth.RegisterWrite, (*handler).supplierForm, "", nil},
+	{"POST /suppliers/new", auth.RegisterWrite, (*handler).supplierSave, "", nil},
+	{"GET /suppliers/{id}", auth.RegisterWrite, (*handler).supplierForm, "", nil},
+	{"POST /suppliers/{id}", auth.RegisterWrite, (*handler).supplierSave, "", nil},
+	{"GET /departments", auth.RegisterRead, (*handler).departmentList, "", nil},
+	{"GET /departments/new", auth.OrgWrite, (*handler).departmentForm, "", nil},
+	{"POST /departments/new", auth.OrgWrite, (*handler).departmentSave, "", nil},
+	{"GET /departments/{id}", auth.OrgWrite, (*handler).departmentForm, "", nil},
+	{"POST /departments/{id}", auth.OrgWrite, (*handler).departmentSave, "", nil},
+	{"GET /users", auth.OrgWrite, (*handler).userList, "", nil},
+	{"GET /users/new", auth.OrgWrite, (*handler).userForm, "", nil},
+	{"POST /users/new", auth.OrgWrite, (*handler).userSave, "", nil},
+	{"GET /users/{id}", auth.OrgWrite, (*handler).userForm, "", nil},
+	{"POST /users/{id}", auth.OrgWrite, (*handler).userSave, "", nil},
+	{"GET /audit", auth.AuditRead, (*handler).auditList, "", nil},
+	{"GET /exports", auth.Export, (*handler).exportList, "", nil},
+	{"POST /exports", auth.Export, (*handler).exportCreate, "", nil},
+	{"GET /exports/{id}/file", auth.Export, (*handler).exportDownload, "", nil},
+	{"GET /inbox", signedIn, (*handler).inbox, "", nil},
+	{"POST /inbox/{id}/read", signedIn, (*handler).inboxRead, "", nil},
+	{"GET /admin/jobs", auth.AuditRead, (*handler).jobsAdmin, "", nil},
+	{"POST /admin/jobs/{id}/retry", auth.OrgWrite, (*handler).jobRetry, "", nil},
+	{"GET /admin/schedules", auth.AuditRead, (*handler).schedules, "", nil},
+	{"POST /admin/schedules/{name}/run", auth.OrgWrite, (*handler).scheduleRun, "", nil},
+	{"GET /admin/calendar", auth.CalendarWrite, (*handler).calendar, "", nil},
+	{"GET /admin/calendar/{year}/export", auth.CalendarWrite, (*handler).calendarExport, "", nil},
+	{"POST /admin/calendar/import", auth.CalendarWrite, (*handler).calendarImport, "", nil},
+	{"POST /admin/calendar/days", auth.CalendarWrite, (*handler).calendarDayAdd, "", nil},
+	{"POST /admin/calendar/days/remove", auth.CalendarWrite, (*handler).calendarDayRemove, "", nil},
+	{"POST /admin/calendar/{year}/revert", auth.CalendarWrite, (*handler).calendarRevert, "", nil},
+	{"GET /admin/sla-policies", auth.CalendarWrite, (*handler).slaPolicies, "", nil},
+	{"POST /admin/sla-policies", auth.CalendarWrite, (*handler).slaPoliciesSave, "", nil},
+	{"POST /admin/sla-policies/variant", auth.CalendarWrite, (*handler).slaPolicyVariant, "", nil},
+	{"GET /admin/workflow", auth.OrgWrite, (*handler).workflow, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /admin/workflow/{profile}/{version}/export", auth.OrgWrite, (*handler).workflowExport, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /admin/workflow/import", auth.OrgWrite, (*handler).workflowImport, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /complaint/new", public, (*handler).publicForm, "", nil},
+	{"POST /complaint/new", public, (*handler).publicSubmit, "", nil},
+	{"GET /complaint/receipt", public, (*handler).publicReceipt, "", nil},
+	{"GET /track", public, (*handler).trackPage, "", nil},
+	{"POST /track/reply", public, (*handler).trackReply, "", nil},
+	{"GET /survey", public, (*handler).surveyPage, "", nil},
+	{"POST /survey", public, (*handler).surveyAnswer, "", nil},
+	{"GET /letter", public, (*handler).publicLetter, "", nil},
+}
+
+// RouteAccess is a page route, the permission it needs and its case gate.
+type RouteAccess struct {
+	Pattern string
+	Perm    auth.Permission // "-" public, "" any signed-in user
+	Gate    auth.Permission // "@action": the permission of the action in the path
+}
+
+// Routes lists every page route with its access, for the access-matrix
+// test that every new page must appear in.
+func Routes() []RouteAccess {
+	out := make([]RouteAccess, len(pages))
+	for i, p := range pages {
+		out[i] = RouteAccess{Pattern: p.pattern, Perm: p.perm, Gate: p.gate}
 	}
-	if d.Incidents != nil {
-		m.HandleFunc("GET /incidents", h.staff(auth.ComplaintRead, h.incidentList))
-		m.HandleFunc("POST /incidents/{id}/quarantine", h.staff(auth.ComplaintRead, h.incidentQuarantine))
+	return out
+}
+
+// home sends staff to the complaint list.
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/complaints", http.StatusSeeOther)
+}
+
+// gated runs next only if the case service lets the signed-in user do
+// need on the complaint in the path; refused forms are answered on the
+// complaint page (or the error page) before the form is used.
+func (h *handler) gated(need auth.Permission, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		action := ""
+		if need == actionGate {
+			action = r.PathValue("action")
+		}
+		if err := h.d.Cases.Gate(r.Context(), id, caseActor(r), need, action); err != nil {
+			if need == auth.ComplaintRead || r.Method == http.MethodGet {
+				h.fail(w, r, err)
+			} else {
+				h.refused(w, r, id, err)
+			}
+			return
+		}
+		next(w, r)
 	}
-	if d.Links != nil {
-		m.HandleFunc("POST /complaints/{id}/links", h.staff(auth.ComplaintUpdate, h.complaintLink))
-		m.HandleFunc("POST /complaints/{id}/merge", h.staff(auth.ComplaintUpdate, h.complaintMerge))
-	}
-	if d.Ledger != nil {
-		m.HandleFunc("GET /customers/{id}/ledger", h.staff(auth.RegisterRead, h.ledgerShow))
-		m.HandleFunc("POST /customers/{id}/ledger/{form}", h.staff(auth.RegisterRead, h.ledgerPost))
-	}
-
-	m.HandleFunc("GET /customers", h.staff(auth.RegisterRead, h.customerList))
-	m.HandleFunc("GET /customers/new", h.staff(auth.RegisterWrite, h.customerForm))
-	m.HandleFunc("POST /customers/new", h.staff(auth.RegisterWrite, h.customerSave))
-	m.HandleFunc("GET /customers/{id}", h.staff(auth.RegisterWrite, h.customerForm))
-	m.HandleFunc("POST /customers/{id}", h.staff(auth.RegisterWrite, h.customerSave))
-
-	m.HandleFunc("GET /products", h.staff(auth.RegisterRead, h.productList))
-	m.HandleFunc("GET /products/new", h.staff(auth.RegisterWrite, h.productForm))
-	m.HandleFunc("POST /products/new", h.staff(auth.RegisterWrite, h.productSave))
-	m.HandleFunc("GET /products/{id}", h.staff(auth.RegisterRead, h.productForm))
-	m.HandleFunc("POST /products/{id}", h.staff(auth.RegisterWrite, h.productSave))
-	m.HandleFunc("GET /products/{pid}/batches/new", h.staff(auth.RegisterWrite, h.batchForm))
-	m.HandleFunc("POST /products/{pid}/batches/new", h.staff(auth.RegisterWrite, h.batchSave))
-	m.HandleFunc("GET /batches/{id}", h.staff(auth.RegisterWrite, h.batchForm))
-	m.HandleFunc("POST /batches/{id}", h.staff(auth.RegisterWrite, h.batchSave))
-
-	m.HandleFunc("GET /suppliers", h.staff(auth.RegisterRead, h.supplierList))
-	m.HandleFunc("GET /suppliers/new", h.staff(auth.RegisterWrite, h.supplierForm))
-	m.HandleFunc("POST /suppliers/new", h.staff(auth.RegisterWrite, h.supplierSave))
-	m.HandleFunc("GET /suppliers/{id}", h.staff(auth.RegisterWrite, h.supplierForm))
-	m.HandleFunc("POST /suppliers/{id}", h.staff(auth.RegisterWrite, h.supplierSave))
-
-	m.HandleFunc("GET /departments", h.staff(auth.RegisterRead, h.departmentList))
-	m.HandleFunc("GET /departments/new", h.staff(auth.OrgWrite, h.departmentForm))
-	m.HandleFunc("POST /departments/new", h.staff(auth.OrgWrite, h.departmentSave))
-	m.HandleFunc("GET /departments/{id}", h.staff(auth.OrgWrite, h.departmentForm))
-	m.HandleFunc("POST /departments/{id}", h.staff(auth.OrgWrite, h.departmentSave))
-
-	m.HandleFunc("GET /users", h.staff(auth.OrgWrite, h.userList))
-	m.HandleFunc("GET /users/new", h.staff(auth.OrgWrite, h.userForm))
-	m.HandleFunc("POST /users/new", h.staff(auth.OrgWrite, h.userSave))
-	m.HandleFunc("GET /users/{id}", h.staff(auth.OrgWrite, h.userForm))
-	m.HandleFunc("POST /users/{id}", h.staff(auth.OrgWrite, h.userSave))
-
-	m.HandleFunc("GET /audit", h.staff(auth.AuditRead, h.auditList))
-
-	m.HandleFunc("GET /exports", h.staff(auth.Export, h.exportList))
-	m.HandleFunc("POST /exports", h.staff(auth.Export, h.exportCreate))
-	m.HandleFunc("GET /exports/{id}/file", h.staff(auth.Export, h.exportDownload))
-
-	m.HandleFunc("GET /inbox", h.staff("", h.inbox))
-	m.HandleFunc("POST /inbox/{id}/read", h.staff("", h.inboxRead))
-	m.HandleFunc("GET /admin/jobs", h.staff(auth.AuditRead, h.jobsAdmin))
-	m.HandleFunc("POST /admin/jobs/{id}/retry", h.staff(auth.OrgWrite, h.jobRetry))
-	m.HandleFunc("GET /admin/schedules", h.staff(auth.AuditRead, h.schedules))
-	m.HandleFunc("POST /admin/schedules/{name}/run", h.staff(auth.OrgWrite, h.scheduleRun))
-	m.HandleFunc("GET /admin/calendar", h.staff(auth.CalendarWrite, h.calendar))
-	m.HandleFunc("GET /admin/calendar/{year}/export", h.staff(auth.CalendarWrite, h.calendarExport))
-	m.HandleFunc("POST /admin/calendar/import", h.staff(auth.CalendarWrite, h.calendarImport))
-	m.HandleFunc("POST /admin/calendar/days", h.staff(auth.CalendarWrite, h.calendarDayAdd))
-	m.HandleFunc("POST /admin/calendar/days/remove", h.staff(auth.CalendarWrite, h.calendarDayRemove))
-	m.HandleFunc("POST /admin/calendar/{year}/revert", h.staff(auth.CalendarWrite, h.calendarRevert))
-
-	// Public pages: no account.
-	m.HandleFunc("GET /complaint/new", h.publicForm)
-	m.HandleFunc("POST /complaint/new", h.publicSubmit)
-	m.HandleFunc("GET /complaint/receipt", h.publicReceipt)
-	m.HandleFunc("GET /track", h.trackPage)
-	m.HandleFunc("POST /track/reply", h.trackReply)
-	m.HandleFunc("GET /survey", h.surveyPage)
-	m.HandleFunc("POST /survey", h.surveyAnswer)
-	m.HandleFunc("GET /letter", h.publicLetter)
 }

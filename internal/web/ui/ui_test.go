@@ -14,6 +14,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/org"
 )
 
 func TestLoginLogoutAndLockout(t *testing.T) {
@@ -132,7 +133,7 @@ func TestRegisterComplaintForm(t *testing.T) {
 
 func TestEscaping(t *testing.T) {
 	e := newEnv(t)
-	csrf := e.login("admin", adminPassword)
+	csrf := e.loginAs(org.RoleGM)
 	ctx := context.Background()
 	cu := &customer.Customer{Name: `O'Brien & "Sons" 1<2`, Class: customer.ClassWalkIn}
 	if err := e.app.Deps.Customers.CreateCustomer(ctx, cu, audit.System); err != nil {
@@ -207,7 +208,7 @@ func TestPublicFormReceiptAndTrack(t *testing.T) {
 	if c.Channel != "web" || c.AttachmentCount != 1 {
 		t.Errorf("channel %s attachments %d", c.Channel, c.AttachmentCount)
 	}
-	csrf := e.login("admin", adminPassword)
+	csrf := e.loginAs(org.RoleGM)
 	path := "/complaints/" + strconv.FormatInt(c.ID, 10)
 	e.post(path+"/notes", url.Values{"csrf_token": {csrf}, "body": {"内部备注：怀疑供应商滤芯问题"}})
 	e.post(path+"/notes", url.Values{"csrf_token": {csrf}, "body": {"我们已安排工程师上门检查"}, "public": {"on"}})

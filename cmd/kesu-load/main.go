@@ -1,0 +1,122 @@
+// Command kesu-load measures complaint registration end to end from a
+// process of its own: it builds kesu, starts "kesu serve" on a fresh
+// database, registers complaints through the REST API from concurrent
+// clients, waits until the server's background registration work is done,
+// and prints acknowledged and fully registered complaints per second beside
+// the database's own insert floor. See docs/benchmarks.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"kesu/internal/intakeload"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kesu-load:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kesu-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	engines := fs.String("engine", "sqlite", "sqlite, postgres, or both: sqlite,postgres")
+	pgURL := fs.String("postgres", os.Getenv("KESU_TEST_POSTGRES_URL"), "PostgreSQL database URL; each run uses a new schema in it (default $KESU_TEST_POSTGRES_URL)")
+	clients := fs.String("clients", "8,16", "concurrent clients, one run on a fresh database per count")
+	duration := fs.Duration("duration", 60*time.Second, "measured load per run")
+	warmup := fs.Duration("warmup", 5*time.Second, "load before the measurement, registered completely before it starts")
+	floor := fs.Duration("floor", 10*time.Second, "length of the database floor measurement (0 leaves it out)")
+	drain := fs.Duration("drain-timeout", 10*time.Minute, "longest wait for the registration work after the load")
+	kesu := fs.String("kesu", "", "kesu binary to start (default: build ./cmd/kesu of the current module)")
+	seed := fs.Uint64("seed", 2026, "seed of the complaints' texts")
+	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	profile := fs.String("cpuprofile", "", "write the server's CPU profile of each measured load to FILE-<engine>-<clients>.pprof")
+	mdOut := fs.String("markdown", "", "also write the results as a markdown table to this file")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: kesu-load [flags]\n\nRegisters complaints in a kesu started as a child process and reports how fast they are\nacknowledged and fully registered. Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var counts []int
+	for _, s := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--clients %q: want positive numbers separated by commas", *clients)
+		}
+		counts = append(counts, n)
+	}
+	if *duration <= 0 {
+		return errors.New("--duration must be positive")
+	}
+	if *kesu == "" {
+		// One build for every engine.
+		dir, err := os.MkdirTemp("", "kesu-load-bin-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		fmt.Fprintln(stderr, "building kesu")
+		if *kesu, err = intakeload.Build(ctx, dir); err != nil {
+			return err
+		}
+	}
+	var all []intakeload.Result
+	for _, e := range strings.Split(*engines, ",") {
+		cfg := intakeload.Config{Engine: strings.TrimSpace(e), PostgresURL: *pgURL, Clients: counts, Duration: *duration,
+			Warmup: *warmup, Floor: *floor, DrainTimeout: *drain, Kesu: *kesu, Seed: *seed, Progress: stderr, CPUProfile: *profile}
+		if cfg.Engine == "postgres" && cfg.PostgresURL == "" {
+			return errors.New("postgres: give --postgres or set KESU_TEST_POSTGRES_URL")
+		}
+		rs, err := intakeload.Run(ctx, cfg)
+		all = append(all, rs...)
+		if err != nil {
+			if len(all) > 0 {
+				intakeload.WriteTable(stdout, all)
+			}
+			return err
+		}
+	}
+	if err := intakeload.WriteTable(stdout, all); err != nil {
+		return err
+	}
+	if *jsonOut != "" {
+		b, err := json.MarshalIndent(all, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if *mdOut != "" {
+		f, err := os.Create(*mdOut)
+		if err != nil {
+			return err
+		}
+		if err := intakeload.WriteMarkdown(f, all); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil
+}

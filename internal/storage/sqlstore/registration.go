@@ -1,0 +1,112 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"kesu/internal/complaint"
+	"kesu/internal/jobs"
+	"kesu/internal/sla"
+)
+
+// A complaint is fully registered in its intake transaction: besides the
+// record, its time-limit clocks start from its receipt time (events
+// "created" and "channel:<code>"), a safety hazard pages the managers, and
+// the jobs that follow it — the acknowledgement letter and webhook events
+// (DB.Registration) — are queued. Only the batch-incident rule, which reads
+// other complaints, runs after the commit: one complaint.registered job per
+// batch, and only when the batch has quality complaints about a lot.
+
+// startClocks works out the clocks of r's complaint before it is stored,
+// so that its time-limit outcomes are written with the record.
+func (s ComplaintStore) startClocks(ctx context.Context, tx *sql.Tx, r *createReq, top string, now time.Time) error {
+	c := r.c
+	if c.Category != "" {
+		ref, err := s.category(ctx, tx, c.Category)
+		if err != nil {
+			return err
+		}
+		r.quality = ref.quality
+	}
+	r.clocks = nil
+	if s.SLA == nil {
+		return nil
+	}
+	sub := sla.Subject{Quality: r.quality, Safety: c.Safety, Category: c.Category, CategoryTop: top, Severity: c.Severity,
+		Region: c.Region, Class: c.CustomerClass, Profile: c.Profile}
+	started, _, err := s.SLA.Apply(sub, nil, registrationChange(c.Channel), c.ReceivedAt, now)
+	if err != nil {
+		return fmt.Errorf("start clocks: %w", err)
+	}
+	for i := range started {
+		started[i].ID = int64(i + 1)
+		// The letter promises completion by the closure limit, counted
+		// from receipt like the clock.
+		if p, ok := s.SLA.Policy(started[i].Policy, started[i].PolicyVersion); ok && p.Closure() {
+			c.ExpectedBy = started[i].DueAt
+		}
+	}
+	r.clocks = started
+	return nil
+}
+
+// storeClocks stores the clocks of the newly numbered complaints of reqs
+// and queues the batch-incident check of those it concerns.
+func (s ComplaintStore) storeClocks(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
+	var sets []clockSet
+	var check []int64
+	for _, r := range reqs {
+		for i := range r.clocks {
+			r.clocks[i].ComplaintID = r.c.ID
+		}
+		if len(r.clocks) > 0 {
+			sets = append(sets, clockSet{complaintID: r.c.ID, base: r.c.ReceivedAt, clocks: r.clocks})
+		}
+		if !r.bulk && r.quality && r.c.BatchNo != "" {
+			check = append(check, r.c.ID)
+		}
+	}
+	if err := s.insertSets(ctx, tx, sets, false); err != nil {
+		return err
+	}
+	if len(check) == 0 {
+		return nil
+	}
+	if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(check)}); err != nil {
+		return fmt.Errorf("enqueue the batch-incident check: %w", err)
+	}
+	return nil
+}
+
+// registered queues what follows the numbered complaints of reqs: the
+// jobs of DB.Registration and the pages of clocks whose policy pages
+// (safety hazards).
+func (s ComplaintStore) registered(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
+	var js []*jobs.Job
+	paged := map[int64][]sla.Clock{}
+	for _, r := range reqs {
+		if r.bulk {
+			continue
+		}
+		if s.Registration != nil {
+			js = append(js, s.Registration(r.c)...)
+		}
+		if len(r.clocks) > 0 {
+			paged[r.c.ID] = r.clocks
+		}
+	}
+	if err := s.enqueueTx(ctx, tx, js...); err != nil {
+		return fmt.Errorf("enqueue registration jobs: %w", err)
+	}
+	if len(paged) == 0 {
+		return nil
+	}
+	return s.pageTx(ctx, tx, paged)
+}
+
+// RegistrationJobs are the jobs that follow a newly registered complaint
+// (its acknowledgement letter, webhook events); DB.Registration returns
+// them and intake queues them in the registration transaction.
+type RegistrationJobs func(c *complaint.Complaint) []*jobs.Job
