@@ -78,7 +78,7 @@ func (w *Worker) init() {
 			w.Lease = 2 * time.Minute
 		}
 		if w.Batch <= 0 {
-			w.Batch = 32
+			w.Batch = 128
 		}
 		if w.Backoff == nil {
 			w.Backoff = DefaultBackoff
