@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"strconv"
 
+	"kesu/internal/apperr"
+	"kesu/internal/casework"
 	"kesu/internal/export"
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
+	"kesu/internal/org"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 )
@@ -17,7 +20,10 @@ import (
 // key figures of the period before the run, its improvement proposals and
 // the statistics workbook, one job per recipient with an address, keyed by
 // the run so a retried run or a second server sends each once. Without
-// SMTP the summaries stay in-app notices.
+// SMTP the summaries stay in-app notices. The figures are company-wide
+// (every recipient role reads reports across departments); the proposals
+// name complaints and their actions, so each recipient is sent those of
+// the complaints they may read.
 func (a *App) summaries(reports *report.Service, outbox *notify.Outbox) func(ctx context.Context, kind string, r sla.Run, users []int64, key string) error {
 	return func(ctx context.Context, kind string, r sla.Run, users []int64, key string) error {
 		if !outbox.Email || len(users) == 0 {
@@ -56,7 +62,11 @@ func (a *App) summaries(reports *report.Service, outbox *notify.Outbox) func(ctx
 			if err != nil {
 				return fmt.Errorf("summary workbook: %w", err)
 			}
-			m, err := notify.SummaryEmail(sum, *u, a.Config.Company, a.Config.BaseURL, a.Config.Loc, xlsx)
+			mine := *sum
+			if mine.Proposals, err = a.readableProposals(ctx, u, sum.Proposals); err != nil {
+				return err
+			}
+			m, err := notify.SummaryEmail(&mine, *u, a.Config.Company, a.Config.BaseURL, a.Config.Loc, xlsx)
 			if err != nil {
 				return err
 			}
@@ -64,4 +74,20 @@ func (a *App) summaries(reports *report.Service, outbox *notify.Outbox) func(ctx
 		}
 		return a.DB.Jobs().Enqueue(ctx, js...)
 	}
+}
+
+// readableProposals keeps the proposals whose complaint u may read.
+func (a *App) readableProposals(ctx context.Context, u *org.User, ps []report.Proposal) ([]report.Proposal, error) {
+	out := make([]report.Proposal, 0, len(ps))
+	for _, p := range ps {
+		err := a.Cases.CanRead(ctx, p.ComplaintID, casework.Actor{User: u})
+		switch {
+		case err == nil:
+			out = append(out, p)
+		case apperr.Is(err, apperr.Forbidden), apperr.Is(err, apperr.NotFound):
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }
