@@ -369,6 +369,10 @@ func (s *Service) actionPermission(r *Record, action string) auth.Permission {
 	return auth.ComplaintUpdate
 }
 
+// RulePlanNeedsApproval refuses a correction of a finished case that
+// would take its plan beyond the approvals it has.
+const RulePlanNeedsApproval = "plan_needs_approval"
+
 // cloneRecord copies r deeply enough to compare before and after a change.
 func cloneRecord(r *Record) Record {
 	c := *r
@@ -388,7 +392,24 @@ func (s *Service) commit(ctx context.Context, before Record, r *Record, w *Write
 		w.Event.Data = map[string]any{}
 	}
 	// A finished case is not sent back: its changes are an administrator's
-	// marked corrections of the record.
+	// marked corrections of the record. A correction that would leave its
+	// plan short of the authority it now needs (a severity raised past the
+	// level its signers covered) is refused: the case is reopened instead,
+	// and the plan approved again.
+	if st, ok := def.State(r.Status); ok && st.PlanLocked && !st.Open && def.PlanApproved(s.View(&before)) && !def.PlanApproved(s.View(r)) {
+		field := "severity"
+		switch {
+		case r.Severity != before.Severity:
+		case r.Category != before.Category:
+			field = "category"
+		case r.Safety != before.Safety:
+			field = "safety"
+		case r.Level != before.Level:
+			field = "level"
+		}
+		return &apperr.Error{Code: apperr.Invalid, Message: "the correction needs the plan approved again; reopen the case",
+			Fields: []apperr.FieldError{{Field: field, Rule: RulePlanNeedsApproval}}}
+	}
 	if st, ok := def.State(r.Status); ok && st.PlanLocked && st.Open && !def.PlanApproved(s.View(r)) {
 		ap := def.ApprovalState()
 		if ap == "" {

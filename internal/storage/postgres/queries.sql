@@ -55,3 +55,8 @@ FOR UPDATE OF k SKIP LOCKED
 
 -- name: sla.due.complaints.tail
 ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
+
+-- name: case.merge.survivor
+-- The survivor of a merge is locked until the merge commits, so two cases
+-- merged into each other at once cannot both pass the check.
+SELECT merged_into FROM complaints WHERE id = ? FOR UPDATE

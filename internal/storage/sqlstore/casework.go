@@ -315,6 +315,24 @@ func (s CaseStore) writeAttachment(ctx context.Context, tx *sql.Tx, a *complaint
 
 // writeLink records a link from a case; an identical link is kept as it is.
 func (s CaseStore) writeLink(ctx context.Context, tx *sql.Tx, from int64, l *casework.Link, actor audit.Actor, now time.Time) error {
+	if l.Kind == casework.LinkMerged {
+		// A case is merged only into one that is not itself merged, checked
+		// in the merge's transaction: merges never form a cycle, whichever
+		// path (the merge route or the lifecycle step) asked for them.
+		var into sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.q("case.merge.survivor"), l.ToID).Scan(&into)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &apperr.Error{Code: apperr.Invalid, Message: "no such complaint to merge into",
+				Fields: []apperr.FieldError{{Field: "merge_into", Rule: "not_found"}}}
+		}
+		if err != nil {
+			return s.classify(err)
+		}
+		if into.Valid {
+			return &apperr.Error{Code: apperr.Invalid, Message: "the survivor was itself merged",
+				Fields: []apperr.FieldError{{Field: "merge_into", Rule: "merged"}}}
+		}
+	}
 	var id, at int64
 	err := tx.QueryRowContext(ctx, s.q("link.exists"), from, l.ToID, l.Kind).Scan(&id, &at)
 	if err == nil {

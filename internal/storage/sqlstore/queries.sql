@@ -424,6 +424,9 @@ UPDATE batch_incidents SET quarantined = ?, quarantined_by = ?, quarantined_at =
 -- name: link.insert
 INSERT INTO complaint_links (from_id, to_id, kind, by_user_id, created_at) VALUES (?, ?, ?, ?, ?)
 
+-- name: case.merge.survivor
+SELECT merged_into FROM complaints WHERE id = ?
+
 -- name: link.exists
 SELECT id, created_at FROM complaint_links WHERE from_id = ? AND to_id = ? AND kind = ?
 

@@ -497,3 +497,59 @@ func TestDemoApprovesAboveAManager(t *testing.T) {
 		k.act(holder, "reply", "replied", map[string]any{"body": "我司同意赔偿 15000 元。"})
 	})
 }
+
+// TestMergesNeverCycle: a case is merged only into one that is not itself
+// merged, whether the merge comes through the lifecycle step or the merge
+// route. Found by the model-based test (bank profile, PostgreSQL): two
+// cases merged into each other through the step.
+func TestMergesNeverCycle(t *testing.T) {
+	eachWith(t, func(c *app.Config) { c.Workflow = "bank" }, func(t *testing.T, e *env) {
+		e.person("teller", org.RoleAgent, "cs")
+		a := e.newCase("service.attitude", "minor")
+		b := e.newCase("service.attitude", "minor")
+		a.act("teller", "accept", "accepted", nil)
+		b.act("teller", "accept", "accepted", nil)
+		a.act("teller", "merge", "merged", map[string]any{"merge_into": b.num})
+		b.refuse("teller", "merge", map[string]any{"merge_into": a.num}, http.StatusUnprocessableEntity, "merge_into", "merged")
+		e.post("teller", b.path("/merge"), map[string]any{"into": a.num, "version": b.ver}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "merge_into", "merged")
+		b.get("teller")
+		if b.c["status"] != "accepted" {
+			t.Errorf("the refused merge changed the survivor: %v", b.c["status"])
+		}
+	})
+}
+
+// TestCorrectionKeepsThePlanApproved: a finished case's record may be
+// corrected, but not so that its plan needs more signatures than it got
+// (a severity raised to critical adds a level): that takes a reopen and a
+// new approval. Found by the model-based test (bank profile, PostgreSQL).
+func TestCorrectionKeepsThePlanApproved(t *testing.T) {
+	eachWith(t, func(c *app.Config) { c.Workflow = "bank" }, func(t *testing.T, e *env) {
+		e.person("teller", org.RoleAgent, "cs")
+		e.person("csmgr", org.RoleManager, "cs")
+		e.person("fixer", org.RoleAdmin, "")
+		k := e.newCase("service.attitude", "minor")
+		who := "teller"
+		k.act(who, "accept", "accepted", nil)
+		k.act(who, "start_investigation", "investigating", nil)
+		k.decide(who, map[string]any{"established": true, "validity": "valid", "responsibility": "internal"})
+		k.act(who, "determine_responsibility", "responsibility_determined", nil)
+		k.decide(who, map[string]any{"root_cause": "柜员操作失误", "resolution": "refund", "amount": "300", "currency": "CNY"})
+		k.act(who, "submit_for_approval", "approval", nil)
+		k.act("csmgr", "approve", "approval", nil)
+		k.act(who, "reply", "replied", map[string]any{"body": "已为您退还多收的手续费。"})
+		k.decide(who, map[string]any{"resolution_executed": true})
+		k.act(who, "customer_agrees", "follow_up", nil)
+		k.act(who, "follow_up_satisfied", "follow_up", map[string]any{"satisfaction": 4})
+		k.act("csmgr", "close", "closed", nil)
+		path := "/api/v1/complaints/" + k.num
+		e.patch("fixer", path, map[string]any{"version": k.ver, "severity": "critical", "correction_reason": "登记时误选严重程度"}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "severity", "plan_needs_approval")
+		m := e.patch("fixer", path, map[string]any{"version": k.ver, "severity": "major", "correction_reason": "登记时误选严重程度"}).
+			want(http.StatusOK).M()
+		if m["severity"] != "major" || m["status"] != "closed" {
+			t.Fatalf("a correction within the plan's approval: %v", m)
+		}
+	})
+}
