@@ -202,7 +202,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
 	db.Registration = registrationJobs(outbox, ack)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
-		OpenStatuses: cases.OpenStates()}
+		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
 	a.Deps = &web.Deps{

@@ -62,7 +62,7 @@ func (s *Service) Dashboard(ctx context.Context, scope *complaint.Scope) (*Dashb
 		if names, err = s.Store.Names(ctx); err != nil {
 			return err
 		}
-		if live, err = s.Store.Live(ctx, s.OpenStatuses, now, scope); err != nil {
+		if live, err = s.Store.Live(ctx, s.openStatuses(), now, scope); err != nil {
 			return err
 		}
 		d.Due, d.DueToday, err = s.Store.DueBetween(ctx, now, day.AddDate(0, 0, 1), dueListSize, scope)

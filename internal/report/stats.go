@@ -27,6 +27,30 @@ type Service struct {
 	Policies func() enum.Set
 	// OpenStatuses are the workflow states in which work remains.
 	OpenStatuses []string
+	// States, when set, returns the workflow states as they are now — their
+	// names and the open ones — in place of Labels["status"] and
+	// OpenStatuses: an administrator may upload a definition with new states
+	// while the server runs.
+	States func() (names enum.Set, open []string)
+}
+
+// openStatuses returns the states in which work remains, as of now.
+func (s *Service) openStatuses() []string {
+	if s.States != nil {
+		_, open := s.States()
+		return open
+	}
+	return s.OpenStatuses
+}
+
+// labels returns the enumeration of dimension dim, as of now.
+func (s *Service) labels(dim string) (enum.Set, bool) {
+	if dim == "status" && s.States != nil {
+		names, _ := s.States()
+		return names, true
+	}
+	set, ok := s.Labels[dim]
+	return set, ok
 }
 
 // Row is one line of a breakdown.
@@ -382,7 +406,7 @@ func (s *Service) breakdown(dim string, t tally, names *Names, total int) Breakd
 		r.Share = ratio(r.Count, total)
 		b.Rows = append(b.Rows, *r)
 	}
-	if set, ok := s.Labels[dim]; ok && dim != "status" {
+	if set, ok := s.labels(dim); ok && dim != "status" {
 		order := map[string]int{}
 		for i, o := range set {
 			order[o.Code] = i + 1
@@ -441,7 +465,7 @@ func (s *Service) label(dim, key string, names *Names) (zh, en string) {
 		}
 		return "不成立", "Not established"
 	default:
-		if set, ok := s.Labels[dim]; ok {
+		if set, ok := s.labels(dim); ok {
 			if o, ok := set.Find(key); ok {
 				return o.ZH, o.EN
 			}

@@ -170,3 +170,49 @@ func TestWorkflowUploadAPI(t *testing.T) {
 		}
 	})
 }
+
+// A state added by an uploaded definition counts in the reports at once,
+// without a restart: the dashboard's open work includes a case in it and
+// the statistics name it.
+func TestUploadedStateInReports(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		b := storetest.WorkflowVariant(t, workflow.ProfileManufacturer, `"states": [`, `"states": [
+    {"code": "vip_review", "zh": "重要客户复核", "en": "Key-customer review", "kind": "normal", "open": true},`)
+		b = bytes.Replace(b, []byte(`"actions": [`), []byte(`"actions": [
+    {"code": "flag_vip", "zh": "转重要客户复核", "en": "Key-customer review", "from": ["registered"], "to": "vip_review",
+     "roles": ["agent", "handler", "manager", "qa_engineer"]},
+    {"code": "vip_done", "zh": "复核完毕", "en": "Review done", "from": ["vip_review"], "to": "accepted",
+     "roles": ["agent", "handler", "manager", "qa_engineer"]},`), 1)
+		e.uploadWorkflow(org.RoleAdmin, b, "重要客户复核").want(http.StatusCreated)
+		k := e.newCase("service.attitude", "minor")
+		k.act(org.RoleAgent, "flag_vip", "vip_review", nil)
+
+		var d struct{ Open int }
+		e.get(org.RoleAuditor, "/api/v1/reports/dashboard").want(http.StatusOK).JSON(&d)
+		if d.Open != 1 {
+			t.Errorf("dashboard open work %d, want the case in the new state", d.Open)
+		}
+		var st struct {
+			Breakdowns []struct {
+				Dim  string `json:"dim"`
+				Rows []struct{ Key, ZH, EN string }
+			}
+		}
+		e.get(org.RoleAuditor, "/api/v1/reports/statistics?from=2026-01-01&to=2026-12-31").want(http.StatusOK).JSON(&st)
+		found := false
+		for _, bd := range st.Breakdowns {
+			for _, r := range bd.Rows {
+				if r.Key == "vip_review" {
+					found = true
+					if r.ZH != "重要客户复核" || r.EN != "Key-customer review" {
+						t.Errorf("the new state is labelled %q / %q", r.ZH, r.EN)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no statistics row for the new state: %+v", st.Breakdowns)
+		}
+	})
+}
