@@ -434,19 +434,26 @@ func TestBankProfileEndToEnd(t *testing.T) {
 		if len(n.Items) == 0 || n.Items[0].Kind != "case.notify" {
 			t.Errorf("the customer-service manager was not told of the accepted complaint: %+v", n.Items)
 		}
-		k.act(who, "start_investigation", "investigating", nil)
-		k.decide(who, map[string]any{"established": true, "validity": "valid", "responsibility": "internal"})
-		k.act(who, "determine_responsibility", "responsibility_determined", nil)
-		k.decide(who, map[string]any{"root_cause": "柜员操作失误", "resolution": "refund", "amount": "300", "currency": "CNY"})
-		k.act(who, "submit_for_approval", "approval", nil)
-		k.act("csmgr", "approve", "approval", nil)
-		k.act(who, "reply", "replied", map[string]any{"body": "已为您退还多收的手续费。"})
+		bankRefundReplied(k, who, "csmgr")
 		k.refuse(who, "customer_agrees", nil, http.StatusUnprocessableEntity, "resolution_executed", "required")
 		k.decide(who, map[string]any{"resolution_executed": true})
 		k.act(who, "customer_agrees", "follow_up", nil)
 		k.act(who, "follow_up_satisfied", "follow_up", map[string]any{"satisfaction": 4})
 		k.act("csmgr", "close", "closed", nil)
 	})
+}
+
+// bankRefundReplied takes an accepted bank case, held by who, through
+// investigation to a ¥300 refund that manager approves and who answers.
+func bankRefundReplied(k *kase, who, manager string) {
+	k.e.t.Helper()
+	k.act(who, "start_investigation", "investigating", nil)
+	k.decide(who, map[string]any{"established": true, "validity": "valid", "responsibility": "internal"})
+	k.act(who, "determine_responsibility", "responsibility_determined", nil)
+	k.decide(who, map[string]any{"root_cause": "柜员操作失误", "resolution": "refund", "amount": "300", "currency": "CNY"})
+	k.act(who, "submit_for_approval", "approval", nil)
+	k.act(manager, "approve", "approval", nil)
+	k.act(who, "reply", "replied", map[string]any{"body": "已为您退还多收的手续费。"})
 }
 
 // TestDemoApprovesAboveAManager: out of the box the demo company has a
@@ -532,13 +539,7 @@ func TestCorrectionKeepsThePlanApproved(t *testing.T) {
 		k := e.newCase("service.attitude", "minor")
 		who := "teller"
 		k.act(who, "accept", "accepted", nil)
-		k.act(who, "start_investigation", "investigating", nil)
-		k.decide(who, map[string]any{"established": true, "validity": "valid", "responsibility": "internal"})
-		k.act(who, "determine_responsibility", "responsibility_determined", nil)
-		k.decide(who, map[string]any{"root_cause": "柜员操作失误", "resolution": "refund", "amount": "300", "currency": "CNY"})
-		k.act(who, "submit_for_approval", "approval", nil)
-		k.act("csmgr", "approve", "approval", nil)
-		k.act(who, "reply", "replied", map[string]any{"body": "已为您退还多收的手续费。"})
+		bankRefundReplied(k, who, "csmgr")
 		k.decide(who, map[string]any{"resolution_executed": true})
 		k.act(who, "customer_agrees", "follow_up", nil)
 		k.act(who, "follow_up_satisfied", "follow_up", map[string]any{"satisfaction": 4})
