@@ -16,6 +16,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/reload"
 	"kesu/internal/workflow"
 )
 
@@ -189,22 +190,7 @@ func (d *Definitions) Refresh(ctx context.Context) (bool, error) {
 // Watch refreshes every interval until ctx ends, so that definitions
 // uploaded on another server apply here.
 func (d *Definitions) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, err := d.Refresh(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("workflow definitions reload", "err", err)
-		case changed:
-			log.Info("workflow definitions reloaded", "version", d.StoreVersion())
-		}
-	}
+	reload.Watch(ctx, every, log, "workflow definitions", d.Refresh, func() any { return d.StoreVersion() })
 }
 
 // StoreVersion is the store's version the loaded definitions come from.

@@ -11,6 +11,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/reload"
 )
 
 // Origin tells where the effective calendar takes a year from.
@@ -207,22 +208,7 @@ func (s *Calendars) Refresh(ctx context.Context) (bool, error) {
 // Watch refreshes every interval until ctx ends, so that changes made on
 // another server take effect here.
 func (s *Calendars) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, err := s.Refresh(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("business calendar reload", "err", err)
-		case changed:
-			log.Info("business calendar reloaded", "version", s.Current().Version)
-		}
-	}
+	reload.Watch(ctx, every, log, "business calendar", s.Refresh, func() any { return s.Current().Version })
 }
 
 // baseYear is year y without an administrator's data: shipped, else

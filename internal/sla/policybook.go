@@ -10,6 +10,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/reload"
 )
 
 // StoredPolicies is one saved version of the policies as the database
@@ -96,22 +97,7 @@ func (b *PolicyBook) Refresh(ctx context.Context) (bool, error) {
 // Watch refreshes every interval until ctx ends, so that versions saved
 // on another server take effect here.
 func (b *PolicyBook) Watch(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		changed, err := b.Refresh(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("time-limit policies reload", "err", err)
-		case changed:
-			log.Info("time-limit policies reloaded", "version", b.Rules.Policies().Version)
-		}
-	}
+	reload.Watch(ctx, every, log, "time-limit policies", b.Refresh, func() any { return b.Rules.Policies().Version })
 }
 
 // Save validates list and stores it as the next version, with the reason

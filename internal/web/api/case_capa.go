@@ -61,6 +61,27 @@ func (a *api) createCAPA(w http.ResponseWriter, r *http.Request) {
 	a.capaAnswer(w, r, http.StatusCreated, act)
 }
 
+// capaInput reads what a request on one CAPA action carries: the case, the
+// action's id from the path and the JSON body with the action's version,
+// which is required. On failure it has answered and ok is false.
+func (a *api) capaInput(w http.ResponseWriter, r *http.Request, body any, version **int) (id, cid int64, ok bool) {
+	id, err := a.caseOf(r)
+	if err == nil {
+		cid, err = pathID(r)
+	}
+	if err == nil {
+		err = web.DecodeJSON(w, r, body)
+	}
+	if err == nil {
+		err = requireVersion(*version)
+	}
+	if err != nil {
+		web.WriteError(w, r, err)
+		return 0, 0, false
+	}
+	return id, cid, true
+}
+
 // capaComplete marks an action executed; version is the action's.
 type capaComplete struct {
 	Version  *int   `json:"version"`
@@ -68,23 +89,9 @@ type capaComplete struct {
 }
 
 func (a *api) completeCAPA(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	cid, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in capaComplete
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, cid, ok := a.capaInput(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	act, err := a.d.Cases.CompleteCAPA(r.Context(), id, cid, *in.Version, in.Evidence, caseActor(r))
@@ -105,23 +112,9 @@ type capaVerify struct {
 }
 
 func (a *api) verifyCAPA(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	cid, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in capaVerify
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, cid, ok := a.capaInput(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if in.Effective == nil {
@@ -153,23 +146,9 @@ type capaRework struct {
 // be carried out and verified on its own (000: 重新纠正,并追踪至问题完全改善
 // 才能结案).
 func (a *api) reworkCAPA(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	cid, err := pathID(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in capaRework
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, cid, ok := a.capaInput(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	var fe fieldErrs
