@@ -5,7 +5,10 @@
 // table without running a job twice at the same time (PostgreSQL: FOR UPDATE
 // SKIP LOCKED; SQLite: one writer); a server that dies mid-job loses its
 // lease and another server runs the job again, so handlers must be safe to
-// repeat (a job that sends a message records that it sent it).
+// repeat (a job that sends a message records that it sent it). The lease
+// is short (seconds) and renewed by the live worker while its jobs run, so
+// a dead server's claims are taken over within seconds while a long job
+// keeps its claim.
 package jobs
 
 import (
@@ -56,6 +59,10 @@ type Store interface {
 	// Claim takes up to limit due jobs (pending and due, or running with an
 	// expired lease) for worker until now+lease.
 	Claim(ctx context.Context, worker string, lease time.Duration, limit int) ([]Job, error)
+	// Extend renews worker's lease on those of ids it still holds until
+	// now+lease and returns how many it renewed: the heartbeat of a live
+	// worker on its running jobs.
+	Extend(ctx context.Context, ids []int64, worker string, lease time.Duration) (int, error)
 	// Complete marks a claimed job done; false when the lease was lost.
 	Complete(ctx context.Context, id int64, worker string) (bool, error)
 	// CompleteMany marks claimed jobs done in one write and returns how

@@ -44,7 +44,10 @@ type Worker struct {
 	Now     func() time.Time
 	Log     *slog.Logger
 	// Poll is how often an idle worker looks for due jobs; Lease how long a
-	// claimed job stays ours; Batch how many jobs one claim takes.
+	// claimed job stays ours without renewal (DefaultLease when 0): while
+	// its jobs run the worker renews the lease every Lease/3, so a server
+	// that dies loses its claims within Lease and another takes them over;
+	// Batch is how many jobs one claim takes.
 	Poll  time.Duration
 	Lease time.Duration
 	Batch int
@@ -75,7 +78,7 @@ func (w *Worker) init() {
 			w.Poll = time.Second
 		}
 		if w.Lease <= 0 {
-			w.Lease = 2 * time.Minute
+			w.Lease = DefaultLease
 		}
 		if w.Batch <= 0 {
 			w.Batch = 128
@@ -92,6 +95,10 @@ func (w *Worker) init() {
 		w.wake = make(chan struct{}, 1)
 	})
 }
+
+// DefaultLease is how long a claim lasts without renewal: a crashed
+// server's jobs are run by another within it.
+const DefaultLease = 10 * time.Second
 
 // DefaultBackoff waits 30 s, 1 min, 2 min … up to 6 h between attempts.
 func DefaultBackoff(attempt int) time.Duration {
@@ -162,6 +169,14 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if len(js) > 0 {
+		ids := make([]int64, len(js))
+		for i, j := range js {
+			ids[i] = j.ID
+		}
+		stop := w.heartbeat(ctx, ids)
+		defer stop()
+	}
 	// Jobs of a batch kind run together; the others one by one. The
 	// successes are marked done in one write at the end.
 	var done []int64
@@ -201,6 +216,34 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 		w.Log.Warn("job lease lost before completion", "jobs", len(done)-n)
 	}
 	return len(js), ctx.Err()
+}
+
+// heartbeat renews the lease on ids every Lease/3 until stop is called,
+// so jobs that run longer than a lease stay ours. A server that dies stops
+// renewing and its claims run out within Lease. Jobs already finished
+// (failed, or done and completed) are no longer renewed.
+func (w *Worker) heartbeat(ctx context.Context, ids []int64) (stop func()) {
+	hctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(w.Lease/3, time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-t.C:
+			}
+			n, err := w.Store.Extend(hctx, ids, w.Name, w.Lease)
+			if err != nil && hctx.Err() == nil {
+				w.Log.Warn("job lease renewal", "jobs", len(ids), "err", err)
+			} else if err == nil && n == 0 {
+				return // nothing of ours is running any more
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // runOne runs one job; a failure is recorded, a success is the caller's

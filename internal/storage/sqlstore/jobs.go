@@ -88,6 +88,33 @@ func (s JobStore) Claim(ctx context.Context, worker string, lease time.Duration,
 	return out, err
 }
 
+// Extend implements jobs.Store.
+func (s JobStore) Extend(ctx context.Context, ids []int64, worker string, lease time.Duration) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		const chunk = 500
+		until := micros(s.Now().Add(lease))
+		for start := 0; start < len(ids); start += chunk {
+			part := ids[start:min(start+chunk, len(ids))]
+			args := []any{until, worker}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			res, err := tx.ExecContext(ctx, s.Dialect.Rebind(s.raw["jobs.extend"]+" "+inList(len(part))), args...)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Complete implements jobs.Store.
 func (s JobStore) Complete(ctx context.Context, id int64, worker string) (bool, error) {
 	var ok bool

@@ -353,6 +353,9 @@ WHERE id IN (
   ORDER BY id LIMIT ?)
 RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at
 
+-- name: jobs.extend
+UPDATE jobs SET locked_until = ? WHERE locked_by = ? AND status = 'running' AND id IN
+
 -- name: jobs.complete
 UPDATE jobs SET status = 'done', done_at = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
 

@@ -215,6 +215,101 @@ func RunJobs(t *testing.T, open OpenPair) {
 			t.Fatalf("%d jobs left pending", len(left))
 		}
 	})
+	t.Run("DeadServerClaimTakenOverInSeconds", func(t *testing.T) {
+		// Two servers on the real clock with a short lease. A long job on
+		// a live server keeps its claim past several leases (its worker
+		// renews it); the registration work of a server that dies (its
+		// worker stops without releasing what it claimed) is run by the
+		// other server within about a lease.
+		a, b := open(t)
+		a.Now, b.Now = time.Now, time.Now
+		ctx := context.Background()
+		const lease = 600 * time.Millisecond
+		var mu sync.Mutex
+		ranBy := map[string][]string{} // job key → servers that ran it
+		record := func(server string, j jobs.Job) {
+			mu.Lock()
+			ranBy[j.Key] = append(ranBy[j.Key], server)
+			mu.Unlock()
+		}
+		runsOf := func(key string) []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]string(nil), ranBy[key]...)
+		}
+		hung := make(chan struct{})
+		defer close(hung)
+		claimed := make(chan struct{}, 1)
+		handler := func(server string) jobs.Handler {
+			return func(ctx context.Context, j jobs.Job) error {
+				record(server, j)
+				switch {
+				case j.Key == "long":
+					time.Sleep(4 * lease)
+				case j.Key == "crash" && server == "dying":
+					claimed <- struct{}{}
+					<-hung // the process is gone: nothing more happens here
+				}
+				return nil
+			}
+		}
+		worker := func(db *sqlstore.DB, name string) *jobs.Worker {
+			return &jobs.Worker{Store: db.Jobs(), Name: name, Lease: lease, Poll: 20 * time.Millisecond,
+				Handlers: map[string]jobs.Handler{sqlstore.JobRegistered: handler(name)}}
+		}
+		// The other server polls all along.
+		otherCtx, stopOther := context.WithCancel(ctx)
+		defer stopOther()
+		go worker(b, "other").Run(otherCtx)
+
+		if err := a.Jobs().Enqueue(ctx, &jobs.Job{Kind: sqlstore.JobRegistered, Key: "long"}); err != nil {
+			t.Fatal(err)
+		}
+		// The first server takes the long job before the other can.
+		live := worker(a, "live")
+		deadline := time.Now().Add(5 * time.Second)
+		for len(runsOf("long")) == 0 && time.Now().Before(deadline) {
+			if _, err := live.RunDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := runsOf("long"); len(got) != 1 {
+			t.Fatalf("the long job ran %v: a live server's job must keep its claim past its lease", got)
+		}
+
+		dyingCtx, kill := context.WithCancel(ctx)
+		dying := worker(a, "dying")
+		if err := a.Jobs().Enqueue(ctx, &jobs.Job{Kind: sqlstore.JobRegistered, Key: "crash"}); err != nil {
+			t.Fatal(err)
+		}
+		// Stop the other server while the dying one claims, so the dying
+		// one surely holds the job.
+		stopOther()
+		go dying.RunDue(dyingCtx)
+		select {
+		case <-claimed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("the dying server never claimed the job")
+		}
+		kill()
+		killed := time.Now()
+		otherCtx, stopOther = context.WithCancel(ctx)
+		defer stopOther()
+		go worker(b, "other").Run(otherCtx)
+		for time.Since(killed) < 10*time.Second {
+			if got := runsOf("crash"); len(got) == 2 {
+				if got[1] != "other" {
+					t.Fatalf("runs %v, want the other server to take over", got)
+				}
+				if el := time.Since(killed); el > 3*time.Second {
+					t.Fatalf("taken over after %v, want within seconds", el)
+				}
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatalf("the dead server's claim was never taken over: runs %v", runsOf("crash"))
+	})
 	t.Run("BatchKindsRunTogether", func(t *testing.T) {
 		db, _, c := setup(t)
 		ctx := context.Background()
