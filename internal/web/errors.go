@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -139,20 +140,26 @@ const MaxJSONBody = 1 << 20
 
 // DecodeJSON reads a JSON request body into v strictly: the content type
 // must be JSON, unknown fields and trailing data are refused, and the body
-// is bounded.
+// is bounded. A string holding a NUL byte is refused (400), as everywhere.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return &apperr.Error{Code: UnsupportedMediaType, Message: "content type must be application/json"}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return &apperr.Error{Code: apperr.TooLarge, Message: "request body too large", Err: err}
 		}
+		return &apperr.Error{Code: BadRequest, Message: "unreadable body", Err: err}
+	}
+	if hasNULEscape(body) {
+		return errNUL("body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) && ute.Field != "" {
 			return &apperr.Error{Code: apperr.Invalid, Message: "wrong type", Err: err,

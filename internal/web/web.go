@@ -136,6 +136,7 @@ func NewHandler(d *Deps, mounts ...Mount) http.Handler {
 	}
 	var h http.Handler = r.Mux
 	h = d.authenticate(h)
+	h = rejectNUL(h)
 	h = language(h)
 	h = securityHeaders(h)
 	h = d.instrument(h)

@@ -66,7 +66,7 @@ func (h *handler) parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return &apperr.Error{Code: web.BadRequest, Message: "malformed form", Err: err}
 	}
-	return nil
+	return web.CheckForm(r)
 }
 
 // setLanguage remembers the chosen language in a cookie and goes back.
