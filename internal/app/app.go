@@ -205,6 +205,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	tokens := auth.NewTokenCache(db.Auth(), 10*time.Second, now)
 	a.Deps = &web.Deps{
 		Reports:        reports,
 		Complaints:     svc,
@@ -213,33 +214,35 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Products:       db.Registers(),
 		Org:            db.Registers(),
 		Audit:          db.Audit(),
-		Auth:           &auth.Service{Store: db.Auth(), Now: now},
-		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
-		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
-		Exports:        exports,
-		Mailer:         mailer,
-		Cases:          cases,
-		Incidents:      incidents,
-		Links:          links,
-		Ledger:         ledger,
-		Inbox:          db.SLAClocks(),
-		Jobs:           db.Jobs(),
-		Schedules:      a.SLA.Scheduler,
-		DryRun:         a.dryRun,
-		Clocks:         db.SLAClocks(),
-		Calendars:      a.SLA.Calendars,
-		Policies:       a.SLA.Rules,
-		PolicyBook:     a.SLA.Policies,
-		Now:            now,
-		Log:            log,
-		Metrics:        reg,
-		Ready:          db.Ping,
-		BaseURL:        c.BaseURL,
-		MaxUpload:      int64(c.MaxUploadMB) << 20,
-		PublicRate:     c.PublicRate,
-		Company:        c.Company,
-		SecureCookies:  c.SecureCookies,
-		Version:        Version,
+		Auth: &auth.Service{Store: db.Auth(), Now: now, Tokens: tokens,
+			Idle: c.SessionIdle, MaxLifetime: c.SessionMax, AddrLimit: c.LoginRate},
+		AuthStore:     tokens,
+		Files:         &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Exports:       exports,
+		Mailer:        mailer,
+		Cases:         cases,
+		Incidents:     incidents,
+		Links:         links,
+		Ledger:        ledger,
+		Inbox:         db.SLAClocks(),
+		Jobs:          db.Jobs(),
+		Schedules:     a.SLA.Scheduler,
+		DryRun:        a.dryRun,
+		Clocks:        db.SLAClocks(),
+		Calendars:     a.SLA.Calendars,
+		Policies:      a.SLA.Rules,
+		PolicyBook:    a.SLA.Policies,
+		Now:           now,
+		Log:           log,
+		Metrics:       reg,
+		Ready:         db.Ping,
+		BaseURL:       c.BaseURL,
+		MaxUpload:     int64(c.MaxUploadMB) << 20,
+		PublicRate:    c.PublicRate,
+		Company:       c.Company,
+		SecureCookies: c.SecureCookies,
+		HSTS:          c.HSTS,
+		Version:       Version,
 	}
 	return a, nil
 }
@@ -268,14 +271,24 @@ func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
 		printed = true
 	}
 	u := &org.User{Username: "admin", Name: "系统管理员", Role: org.RoleAdmin, Lang: "zh"}
-	if err := a.DB.Registers().CreateUser(ctx, u, auth.HashPassword(pw), audit.System); err != nil {
+	hash := auth.HashPassword(pw)
+	if err := a.DB.Registers().CreateUser(ctx, u, hash, audit.System); err != nil {
 		if apperr.Is(err, apperr.Conflict) {
 			return nil // another server created it at the same moment
 		}
 		return fmt.Errorf("create first administrator: %w", err)
 	}
+	if printed {
+		// A generated password was shown on a console: whoever signs in
+		// with it first must choose their own (not so for one given in
+		// admin-password, which the operator chose).
+		svc := &auth.Service{Store: a.DB.Auth(), Now: a.Now}
+		if err := svc.MarkGenerated(ctx, u.ID, hash, audit.System); err != nil {
+			return fmt.Errorf("first administrator: %w", err)
+		}
+	}
 	if printed && out != nil {
-		fmt.Fprintf(out, "\n%s\n  first administrator created: user \"admin\", password %q\n  (shown once; change it after signing in)\n%s\n\n",
+		fmt.Fprintf(out, "\n%s\n  first administrator created: user \"admin\", password %q\n  (shown once; it must be changed at the first sign-in)\n%s\n\n",
 			strings.Repeat("=", 60), pw, strings.Repeat("=", 60))
 	}
 	return nil

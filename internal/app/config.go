@@ -54,6 +54,14 @@ type Config struct {
 	LogFormat     string // text or json
 	AdminPassword string
 	SecureCookies bool
+	// SessionIdle ends a staff session after this long without use,
+	// SessionMax in any case; LoginRate is how many failed sign-ins one
+	// client address may make per 15 minutes; HSTS, when set, is the
+	// max-age of the Strict-Transport-Security header (HTTPS only).
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	LoginRate   int
+	HSTS        time.Duration
 	Workflow      string // workflow profile of new complaints
 	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
 	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
@@ -73,6 +81,7 @@ func Defaults() Config {
 		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
 		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", SMSMethod: "POST",
 		LogLevel: "info", LogFormat: "text",
+		SessionIdle: 8 * time.Hour, SessionMax: 12 * time.Hour, LoginRate: 20,
 	}
 }
 
@@ -82,6 +91,7 @@ type option struct {
 	str         *string
 	num         *int
 	boolean     *bool
+	dur         *time.Duration
 }
 
 func (c *Config) options() []option {
@@ -114,6 +124,10 @@ func (c *Config) options() []option {
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "admin-password", usage: "password of the first administrator (first start only)", str: &c.AdminPassword},
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
+		{name: "session-idle", usage: "a staff session ends after this long without use (e.g. 8h, 30m)", dur: &c.SessionIdle},
+		{name: "session-max", usage: "a staff session ends this long after sign-in however busy (e.g. 12h)", dur: &c.SessionMax},
+		{name: "login-rate", usage: "failed sign-ins one client address may make per 15 minutes, whatever user names it tries", num: &c.LoginRate},
+		{name: "hsts", usage: "max-age of the Strict-Transport-Security header (e.g. 365d) when kesu is served over HTTPS; 0: no header", dur: &c.HSTS},
 		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
 		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
@@ -161,6 +175,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 				return fmt.Errorf("%s: %s must be true or false, got %q", source, o.name, val)
 			}
 			*o.boolean = b
+		case o.dur != nil:
+			d, err := ParseDuration(val)
+			if err != nil {
+				return fmt.Errorf("%s: %s must be a duration like 30m, 8h or 365d, got %q", source, o.name, val)
+			}
+			*o.dur = d
 		}
 		return nil
 	}
@@ -203,6 +223,20 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 	}
 	return c, c.Validate()
+}
+
+// ParseDuration reads a Go duration (90s, 30m, 8h) or a number of days
+// (365d); "0" is zero.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 100000 {
+			return 0, fmt.Errorf("bad number of days %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // boolFlag lets "--demo" stand for "--demo=true".
@@ -286,6 +320,18 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, "log-format must be text or json")
+	}
+	if c.SessionIdle < time.Minute {
+		errs = append(errs, "session-idle must be at least 1m")
+	}
+	if c.SessionMax < c.SessionIdle {
+		errs = append(errs, "session-max must be at least session-idle")
+	}
+	if c.LoginRate < 1 {
+		errs = append(errs, "login-rate must be at least 1")
+	}
+	if c.HSTS < 0 {
+		errs = append(errs, "hsts must not be negative")
 	}
 	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
 		errs = append(errs, "admin-password must have at least 8 characters")

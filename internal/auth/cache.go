@@ -37,6 +37,18 @@ func NewTokenCache(s Store, ttl time.Duration, now func() time.Time) *TokenCache
 	return &TokenCache{Store: s, TTL: ttl, Now: now, m: map[string]cachedToken{}}
 }
 
+// ForgetUser drops the cached tokens of a user, after a revocation or a
+// password change on this server (other servers notice within TTL).
+func (c *TokenCache) ForgetUser(userID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.m {
+		if e.tok.UserID == userID {
+			delete(c.m, h)
+		}
+	}
+}
+
 // GetToken implements Store from the cache when it can. Failed look-ups are
 // not cached.
 func (c *TokenCache) GetToken(ctx context.Context, hash string) (*Token, *org.User, error) {

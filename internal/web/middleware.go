@@ -50,6 +50,22 @@ const LangCookie = "kesu_lang"
 type Principal struct {
 	User    *org.User
 	Session *auth.Session // nil for bearer tokens
+	Token   *auth.Token   // nil for sessions
+}
+
+// Keep is the session or token of the request, which a password change
+// made from it leaves signed in.
+func Keep(r *http.Request) auth.Keep {
+	var k auth.Keep
+	if p := PrincipalOf(r); p != nil {
+		if p.Session != nil {
+			k.Session = p.Session.TokenHash
+		}
+		if p.Token != nil {
+			k.Token = p.Token.ID
+		}
+	}
+	return k
 }
 
 // Actor returns the audit actor of the request: the user, or the public.
@@ -127,9 +143,16 @@ func fromAcceptLanguage(h string) string {
 	return best
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(hsts time.Duration, next http.Handler) http.Handler {
+	sts := ""
+	if hsts > 0 {
+		sts = "max-age=" + strconv.FormatInt(int64(hsts/time.Second), 10) + "; includeSubDomains"
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if sts != "" {
+			h.Set("Strict-Transport-Security", sts)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
@@ -150,14 +173,31 @@ func (d *Deps) authenticate(next http.Handler) http.Handler {
 				WriteError(w, r, apperr.New(apperr.Unauthorized, "unsupported authorization scheme"))
 				return
 			}
-			_, u, err := d.AuthStore.GetToken(r.Context(), auth.HashToken(strings.TrimSpace(tok)))
+			var t *auth.Token
+			var u *org.User
+			var err error
+			if d.Auth != nil {
+				t, u, err = d.Auth.Bearer(r.Context(), auth.HashToken(strings.TrimSpace(tok)))
+			} else {
+				t, u, err = d.AuthStore.GetToken(r.Context(), auth.HashToken(strings.TrimSpace(tok)))
+			}
 			if err != nil {
+				if !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Unauthorized) {
+					WriteError(w, r, err)
+					return
+				}
 				WriteError(w, r, apperr.New(apperr.Unauthorized, "invalid token"))
 				return
 			}
-			p = &Principal{User: u}
+			p = &Principal{User: u, Token: t}
 		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-			s, u, err := d.AuthStore.GetSession(r.Context(), auth.HashToken(c.Value), d.Now())
+			var s *auth.Session
+			var u *org.User
+			if d.Auth != nil {
+				s, u, err = d.Auth.Resume(r.Context(), auth.HashToken(c.Value))
+			} else {
+				s, u, err = d.AuthStore.GetSession(r.Context(), auth.HashToken(c.Value), d.Now())
+			}
 			if err == nil {
 				p = &Principal{User: u, Session: s}
 			}
@@ -179,6 +219,10 @@ func Require(perm auth.Permission, h http.HandlerFunc) http.HandlerFunc {
 			WriteError(w, r, apperr.New(apperr.Unauthorized, "sign-in required"))
 			return
 		}
+		if MustChangePassword(r) {
+			WriteError(w, r, ErrChangePassword)
+			return
+		}
 		if perm != "" && !auth.Can(p.User.Role, perm) {
 			WriteError(w, r, apperr.New(apperr.Forbidden, "role %s may not %s", p.User.Role, perm))
 			return
@@ -189,6 +233,25 @@ func Require(perm auth.Permission, h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
+}
+
+// ErrChangePassword refuses a request of a session that must change its
+// generated password first.
+var ErrChangePassword = &apperr.Error{Code: apperr.Forbidden, Message: "change the generated password first",
+	Fields: []apperr.FieldError{{Field: "password", Rule: "change_required"}}}
+
+// whileMustChange are the routes a session that must change its
+// generated password may use: who am I, change it, sign out.
+var whileMustChange = map[string]bool{
+	"GET /api/v1/me": true, "PUT /api/v1/me/password": true,
+	"GET /account": true, "POST /account/password": true, "POST /logout": true,
+}
+
+// MustChangePassword reports whether r comes from a session that must
+// change its generated password before anything but whileMustChange.
+func MustChangePassword(r *http.Request) bool {
+	p := PrincipalOf(r)
+	return p != nil && p.Session != nil && p.Session.MustChange && !whileMustChange[r.Pattern]
 }
 
 func safeMethod(m string) bool {

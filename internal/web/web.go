@@ -88,7 +88,10 @@ type Deps struct {
 	Company string
 	// SecureCookies marks cookies Secure (behind HTTPS).
 	SecureCookies bool
-	Version       string
+	// HSTS, when positive, sends Strict-Transport-Security with this
+	// max-age (for deployments served over HTTPS only).
+	HSTS    time.Duration
+	Version string
 }
 
 // Inbox lists and marks a user's in-app notifications.
@@ -138,7 +141,7 @@ func NewHandler(d *Deps, mounts ...Mount) http.Handler {
 	h = d.authenticate(h)
 	h = rejectNUL(h)
 	h = language(h)
-	h = securityHeaders(h)
+	h = securityHeaders(d.HSTS, h)
 	h = d.instrument(h)
 	h = d.recoverer(h)
 	return h

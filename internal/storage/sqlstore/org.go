@@ -227,7 +227,7 @@ func (s AuthStore) GetCredential(ctx context.Context, username string) (*auth.Cr
 	var c auth.Credential
 	var dept sql.NullInt64
 	var created, locked int64
-	cols := append(scanUserCols(&c.User, &dept, &created), &c.Hash, &c.Failed, &locked)
+	cols := append(scanUserCols(&c.User, &dept, &created), &c.Hash, &c.Failed, &locked, &c.MustChange)
 	// Read from the writer so a just-recorded failure counts at once.
 	if err := s.W.QueryRowContext(ctx, s.q("user.credential"), username).Scan(cols...); err != nil {
 		return nil, s.classify(err)
@@ -240,16 +240,46 @@ func (s AuthStore) GetCredential(ctx context.Context, username string) (*auth.Cr
 }
 
 // SetPassword implements auth.Store.
-func (s AuthStore) SetPassword(ctx context.Context, userID int64, hash string, actor audit.Actor) error {
+func (s AuthStore) SetPassword(ctx context.Context, c auth.PasswordChange, actor audit.Actor) error {
+	if c.At.IsZero() {
+		c.At = s.Now()
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("user.password"), hash, userID)
+		res, err := tx.ExecContext(ctx, s.q("user.password"), c.Hash, c.MustChange, c.UserID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "user %d not found", userID)
+			return apperr.New(apperr.NotFound, "user %d not found", c.UserID)
 		}
-		return s.audit(ctx, tx, actor, "user.password", obj("user", userID), nil)
+		ended, err := tx.ExecContext(ctx, s.q("session.end_others"), c.UserID, c.KeepSession)
+		if err != nil {
+			return err
+		}
+		if c.KeepSession != "" {
+			if _, err := tx.ExecContext(ctx, s.q("session.keep"), c.MustChange, c.KeepSession, c.UserID); err != nil {
+				return err
+			}
+		}
+		revoked, err := tx.ExecContext(ctx, s.q("token.revoke_others"), micros(c.At), c.UserID, c.KeepToken)
+		if err != nil {
+			return err
+		}
+		sessions, _ := ended.RowsAffected()
+		tokens, _ := revoked.RowsAffected()
+		return s.audit(ctx, tx, actor, "user.password", obj("user", c.UserID),
+			map[string]any{"sessions_ended": sessions, "tokens_revoked": tokens, "must_change": c.MustChange})
+	})
+}
+
+// RecordRefusedLogin implements auth.Store.
+func (s AuthStore) RecordRefusedLogin(ctx context.Context, userID int64, username, reason string, actor audit.Actor) error {
+	object := "username:" + username
+	if userID != 0 {
+		object = obj("user", userID)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, actor, "user.login_failed", object, map[string]any{"reason": reason})
 	})
 }
 
@@ -279,7 +309,12 @@ func (s AuthStore) CreateSession(ctx context.Context, ss *auth.Session) error {
 		if _, err := tx.ExecContext(ctx, s.q("session.expire"), micros(ss.CreatedAt)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q("session.insert"), ss.TokenHash, ss.UserID, ss.CSRF, micros(ss.CreatedAt), micros(ss.ExpiresAt), ss.IP)
+		seen := ss.LastSeen
+		if seen.IsZero() {
+			seen = ss.CreatedAt
+		}
+		_, err := tx.ExecContext(ctx, s.q("session.insert"), ss.TokenHash, ss.UserID, ss.CSRF, micros(ss.CreatedAt), micros(ss.ExpiresAt), ss.IP,
+			micros(seen), ss.MustChange)
 		return err
 	})
 }
@@ -288,18 +323,29 @@ func (s AuthStore) CreateSession(ctx context.Context, ss *auth.Session) error {
 func (s AuthStore) GetSession(ctx context.Context, tokenHash string, now time.Time) (*auth.Session, *org.User, error) {
 	var ss auth.Session
 	var u org.User
-	var created, expires, ucreated int64
+	var created, expires, seen, ucreated int64
 	var dept sql.NullInt64
-	cols := append([]any{&ss.TokenHash, &ss.UserID, &ss.CSRF, &created, &expires, &ss.IP}, scanUserCols(&u, &dept, &ucreated)...)
+	cols := append([]any{&ss.TokenHash, &ss.UserID, &ss.CSRF, &created, &expires, &ss.IP, &seen, &ss.MustChange}, scanUserCols(&u, &dept, &ucreated)...)
 	if err := s.R.QueryRowContext(ctx, s.q("session.get"), tokenHash, micros(now)).Scan(cols...); err != nil {
 		return nil, nil, s.classify(err)
 	}
-	ss.CreatedAt, ss.ExpiresAt = fromMicros(created), fromMicros(expires)
+	ss.CreatedAt, ss.ExpiresAt, ss.LastSeen = fromMicros(created), fromMicros(expires), fromMicros(seen)
+	if seen == 0 {
+		ss.LastSeen = ss.CreatedAt
+	}
 	u.DepartmentID, u.CreatedAt = intPtr(dept), fromMicros(ucreated)
 	if u.Disabled {
 		return nil, nil, apperr.New(apperr.Unauthorized, "user disabled")
 	}
 	return &ss, &u, nil
+}
+
+// TouchSession implements auth.Store.
+func (s AuthStore) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q("session.touch"), micros(at), tokenHash)
+		return err
+	})
 }
 
 // DeleteSession implements auth.Store.
@@ -313,10 +359,14 @@ func (s AuthStore) DeleteSession(ctx context.Context, tokenHash string) error {
 // CreateToken implements auth.Store.
 func (s AuthStore) CreateToken(ctx context.Context, t *auth.Token, actor audit.Actor) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, s.q("token.insert"), t.UserID, t.Name, t.Hash, micros(t.CreatedAt)).Scan(&t.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q("token.insert"), t.UserID, t.Name, t.Hash, micros(t.CreatedAt), nullMicros(t.ExpiresAt)).Scan(&t.ID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "token.create", obj("user", t.UserID), map[string]any{"token_id": t.ID, "name": t.Name})
+		detail := map[string]any{"token_id": t.ID, "name": t.Name}
+		if t.ExpiresAt != nil {
+			detail["expires_at"] = t.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		return s.audit(ctx, tx, actor, "token.create", obj("user", t.UserID), detail)
 	})
 }
 
@@ -325,17 +375,59 @@ func (s AuthStore) GetToken(ctx context.Context, hash string) (*auth.Token, *org
 	var t auth.Token
 	var u org.User
 	var created, ucreated int64
-	var used, dept sql.NullInt64
-	cols := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used}, scanUserCols(&u, &dept, &ucreated)...)
+	var used, expires, dept sql.NullInt64
+	cols := append([]any{&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used, &expires}, scanUserCols(&u, &dept, &ucreated)...)
 	if err := s.R.QueryRowContext(ctx, s.q("token.get"), hash).Scan(cols...); err != nil {
 		return nil, nil, s.classify(err)
 	}
-	t.CreatedAt, t.LastUsed = fromMicros(created), timePtr(used)
+	t.CreatedAt, t.LastUsed, t.ExpiresAt = fromMicros(created), timePtr(used), timePtr(expires)
+	t.Username = u.Username
 	u.DepartmentID, u.CreatedAt = intPtr(dept), fromMicros(ucreated)
 	if u.Disabled {
 		return nil, nil, apperr.New(apperr.Unauthorized, "user disabled")
 	}
 	return &t, &u, nil
+}
+
+// ListTokens implements auth.Store.
+func (s AuthStore) ListTokens(ctx context.Context, userID int64) ([]auth.Token, error) {
+	q, args := s.q("token.list"), []any{}
+	if userID != 0 {
+		q += s.Dialect.Rebind(" WHERE t.user_id = ?")
+		args = append(args, userID)
+	}
+	return list(ctx, s.DB, q+" ORDER BY t.id DESC", args, func(r scanner) (*auth.Token, error) {
+		var t auth.Token
+		var created int64
+		var used, expires, revoked sql.NullInt64
+		if err := r.Scan(&t.ID, &t.UserID, &t.Username, &t.Name, &created, &used, &expires, &revoked); err != nil {
+			return nil, err
+		}
+		t.CreatedAt, t.LastUsed, t.ExpiresAt, t.RevokedAt = fromMicros(created), timePtr(used), timePtr(expires), timePtr(revoked)
+		return &t, nil
+	})
+}
+
+// RevokeToken implements auth.Store.
+func (s AuthStore) RevokeToken(ctx context.Context, id, userID int64, at time.Time, actor audit.Actor) (int64, error) {
+	var owner int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var revoked sql.NullInt64
+		if err := tx.QueryRowContext(ctx, s.q("token.owner"), id).Scan(&owner, &revoked); err != nil {
+			return err
+		}
+		if userID != 0 && owner != userID {
+			return apperr.New(apperr.NotFound, "token %d not found", id)
+		}
+		if revoked.Valid {
+			return nil // revoked already: nothing to do, nothing to audit
+		}
+		if _, err := tx.ExecContext(ctx, s.q("token.revoke"), micros(at), id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "token.revoke", obj("user", owner), map[string]any{"token_id": id})
+	})
+	return owner, s.classify(err)
 }
 
 // CountUsers implements auth.Store.

@@ -192,11 +192,23 @@ FROM users u LEFT JOIN departments d ON d.id = u.department_id
 
 -- name: user.credential
 SELECT u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at,
-  u.password_hash, u.failed_logins, u.locked_until
+  u.password_hash, u.failed_logins, u.locked_until, u.must_change_password
 FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE u.username = ?
 
 -- name: user.password
-UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = 0 WHERE id = ?
+UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = 0 WHERE id = ?
+
+-- A new password ends the user's other sessions and revokes their other
+-- tokens.
+
+-- name: session.end_others
+DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?
+
+-- name: session.keep
+UPDATE sessions SET must_change = ? WHERE token_hash = ? AND user_id = ?
+
+-- name: token.revoke_others
+UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL
 
 -- name: user.login
 UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?
@@ -205,10 +217,13 @@ UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?
 SELECT COUNT(*) FROM users
 
 -- name: session.insert
-INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, ip, last_seen, must_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: session.touch
+UPDATE sessions SET last_seen = ? WHERE token_hash = ?
 
 -- name: session.get
-SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.ip, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
+SELECT s.token_hash, s.user_id, s.csrf, s.created_at, s.expires_at, s.ip, s.last_seen, s.must_change, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
 FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN departments d ON d.id = u.department_id
 WHERE s.token_hash = ? AND s.expires_at > ?
 
@@ -219,11 +234,21 @@ DELETE FROM sessions WHERE token_hash = ?
 DELETE FROM sessions WHERE expires_at <= ?
 
 -- name: token.insert
-INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES (?, ?, ?, ?) RETURNING id
+INSERT INTO api_tokens (user_id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id
+
+-- name: token.list
+SELECT t.id, t.user_id, u.username, t.name, t.created_at, t.last_used, t.expires_at, t.revoked_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id
+
+-- name: token.owner
+SELECT user_id, revoked_at FROM api_tokens WHERE id = ?
+
+-- name: token.revoke
+UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL
 
 -- name: token.get
-SELECT t.id, t.user_id, t.name, t.hash, t.created_at, t.last_used, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
-FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN departments d ON d.id = u.department_id WHERE t.hash = ?
+SELECT t.id, t.user_id, t.name, t.hash, t.created_at, t.last_used, t.expires_at, u.id, u.username, u.name, u.email, u.phone, u.role, u.department_id, COALESCE(d.name, ''), u.lang, u.disabled, u.version, u.created_at
+FROM api_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN departments d ON d.id = u.department_id WHERE t.hash = ? AND t.revoked_at IS NULL
 
 -- name: token.used
 UPDATE api_tokens SET last_used = ? WHERE id = ?

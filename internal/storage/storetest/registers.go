@@ -345,13 +345,13 @@ func testAuth(t *testing.T, e *env) {
 			t.Errorf("audit %s: %+v %v", action, l, err)
 		}
 	}
-	if err := as.SetPassword(e.ctx, u.ID, auth.HashPassword("new password"), actor); err != nil {
+	if err := as.SetPassword(e.ctx, auth.PasswordChange{UserID: u.ID, Hash: auth.HashPassword("new password"), At: Start}, actor); err != nil {
 		t.Fatal(err)
 	}
 	if cred, _ = as.GetCredential(e.ctx, "agent"); !auth.CheckPassword(cred.Hash, "new password") {
 		t.Error("password not changed")
 	}
-	wantCode(t, as.SetPassword(e.ctx, 99999, "x", actor), apperr.NotFound)
+	wantCode(t, as.SetPassword(e.ctx, auth.PasswordChange{UserID: 99999, Hash: "x", At: Start}, actor), apperr.NotFound)
 
 	// Sessions resolve to their user until they expire.
 	s := &auth.Session{TokenHash: auth.HashToken("tok"), UserID: u.ID, CSRF: "csrf", CreatedAt: Start, ExpiresAt: Start.Add(time.Hour), IP: "192.0.2.7"}

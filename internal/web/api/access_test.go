@@ -88,9 +88,12 @@ func init() {
 	}
 	for _, p := range []string{"GET /api/v1/me", "GET /api/v1/enums", "GET /api/v1/categories", "GET /api/v1/exports",
 		"GET /api/v1/exports/{id}", "GET /api/v1/exports/{id}/file", "GET /api/v1/me/notifications",
-		"POST /api/v1/me/notifications/{id}/read"} {
+		"POST /api/v1/me/notifications/{id}/read",
+		"PUT /api/v1/me/password", "GET /api/v1/me/tokens", "POST /api/v1/me/tokens", "DELETE /api/v1/me/tokens/{id}"} {
 		otherRoutes[p] = ""
 	}
+	otherRoutes["GET /api/v1/tokens"] = auth.AuditRead
+	otherRoutes["DELETE /api/v1/tokens/{id}"] = auth.OrgWrite
 	for p, perm := range map[string]auth.Permission{
 		"POST /api/v1/complaints": auth.ComplaintCreate, "GET /api/v1/complaints": auth.ComplaintRead,
 		"GET /api/v1/attachments/{id}": auth.ComplaintRead, "GET /api/v1/me/work": auth.ComplaintRead,

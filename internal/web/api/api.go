@@ -135,6 +135,14 @@ var routes = []route{
 	{"GET /api/v1/audit/verify", auth.AuditRead, (*api).verifyAudit, ""},
 
 	{"GET /api/v1/me/notifications", signedIn, (*api).myNotifications, ""},
+	// One's own password and API tokens; administrators see and revoke
+	// everyone's tokens.
+	{"PUT /api/v1/me/password", signedIn, (*api).changePassword, ""},
+	{"GET /api/v1/me/tokens", signedIn, (*api).myTokens, ""},
+	{"POST /api/v1/me/tokens", signedIn, (*api).createMyToken, ""},
+	{"DELETE /api/v1/me/tokens/{id}", signedIn, (*api).revokeMyToken, ""},
+	{"GET /api/v1/tokens", auth.AuditRead, (*api).allTokens, ""},
+	{"DELETE /api/v1/tokens/{id}", auth.OrgWrite, (*api).revokeToken, ""},
 	{"POST /api/v1/me/notifications/{id}/read", signedIn, (*api).readNotification, ""},
 	{"GET /api/v1/jobs", auth.AuditRead, (*api).listJobs, ""},
 	{"POST /api/v1/jobs/{id}/retry", auth.OrgWrite, (*api).retryJob, ""},

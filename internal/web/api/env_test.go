@@ -41,6 +41,7 @@ type env struct {
 	users  map[string]*org.User
 	probe  *http.ServeMux // the API routes alone, to find a request's pattern
 	doc    *openapi3.T
+	clk    *clock
 }
 
 // each runs f against SQLite and, when KESU_TEST_POSTGRES_URL is set, a
@@ -107,6 +108,13 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
+// Add moves the clock on by d.
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
 var roles = []string{org.RoleAdmin, org.RoleAgent, org.RoleHandler, org.RoleManager, org.RoleGM, org.RoleAuditor}
 
 func newEnv(t *testing.T, pgURL string) *env { return newEnvWith(t, pgURL, nil) }
@@ -139,7 +147,7 @@ func newEnvWith(t *testing.T, pgURL string, configure func(*app.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	e := &env{t: t, app: a, tokens: map[string]string{}, users: map[string]*org.User{}}
+	e := &env{t: t, app: a, tokens: map[string]string{}, users: map[string]*org.User{}, clk: clk}
 	for _, role := range roles {
 		u, err := a.DB.Registers().GetUserByUsername(ctx, "admin")
 		if role != org.RoleAdmin {

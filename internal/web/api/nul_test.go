@@ -14,6 +14,13 @@ import (
 // returns the status and body.
 func (e *env) raw(method, path, ctype, body string, headers map[string]string) (int, string) {
 	e.t.Helper()
+	status, b, _ := e.rawH(method, path, ctype, body, headers)
+	return status, b
+}
+
+// rawH is raw with the answer's header.
+func (e *env) rawH(method, path, ctype, body string, headers map[string]string) (int, string, http.Header) {
+	e.t.Helper()
 	hr, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
@@ -30,7 +37,7 @@ func (e *env) raw(method, path, ctype, body string, headers map[string]string) (
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
+	return res.StatusCode, string(b), res.Header
 }
 
 // TestNULByteRefused: a NUL byte anywhere a request carries text — the

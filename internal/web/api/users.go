@@ -134,7 +134,11 @@ func (a *api) patchUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Password != "" {
-		if err := a.d.AuthStore.SetPassword(r.Context(), id, auth.HashPassword(in.Password), actor(r)); err != nil {
+		var keep auth.Keep
+		if id == web.PrincipalOf(r).User.ID {
+			keep = web.Keep(r) // resetting one's own: this request stays signed in
+		}
+		if err := a.d.Auth.SetPassword(r.Context(), id, in.Password, keep, actor(r)); err != nil {
 			web.WriteError(w, r, err)
 			return
 		}

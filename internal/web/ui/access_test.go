@@ -76,6 +76,8 @@ var otherPages = map[string]auth.Permission{
 	"GET /lang": "-", "GET /login": "-", "POST /login": "-", "GET /complaint/new": "-", "POST /complaint/new": "-",
 	"GET /complaint/receipt": "-", "GET /track": "-", "POST /track/reply": "-", "GET /survey": "-", "POST /survey": "-", "GET /letter": "-",
 	"POST /logout": "", "GET /inbox": "", "POST /inbox/{id}/read": "",
+	"GET /account": "", "POST /account/password": "", "POST /account/tokens": "", "POST /account/tokens/{id}/revoke": "",
+	"GET /admin/tokens": auth.AuditRead, "POST /admin/tokens/{id}/revoke": auth.OrgWrite,
 	"GET /{$}": auth.ComplaintRead, "GET /complaints": auth.ComplaintRead, "GET /attachments/{id}": auth.ComplaintRead,
 	"GET /work": auth.ComplaintRead, "GET /capa/standard-updates": auth.ComplaintRead, "GET /incidents": auth.ComplaintRead,
 	"POST /incidents/{id}/quarantine": auth.ComplaintRead,

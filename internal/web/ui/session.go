@@ -32,6 +32,15 @@ func (h *handler) staff(perm auth.Permission, fn http.HandlerFunc) http.HandlerF
 			h.fail(w, r, apperr.New(apperr.Unauthorized, "sign-in required"))
 			return
 		}
+		if web.MustChangePassword(r) {
+			// A generated password signs in only to be changed.
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/account", http.StatusSeeOther)
+				return
+			}
+			h.fail(w, r, web.ErrChangePassword)
+			return
+		}
 		if perm != "" && !auth.Can(p.User.Role, perm) {
 			h.fail(w, r, apperr.New(apperr.Forbidden, "role %s may not %s", p.User.Role, perm))
 			return

@@ -99,7 +99,11 @@ func (h *handler) userSave(w http.ResponseWriter, r *http.Request) {
 		if u.ID == 0 {
 			err = h.d.Org.CreateUser(ctx, u, auth.HashPassword(pw), actor)
 		} else if err = h.d.Org.UpdateUser(ctx, u, actor); err == nil && pw != "" {
-			err = h.d.AuthStore.SetPassword(ctx, u.ID, auth.HashPassword(pw), actor)
+			var keep auth.Keep
+			if u.ID == web.PrincipalOf(r).User.ID {
+				keep = web.Keep(r) // resetting one's own: this session stays
+			}
+			err = h.d.Auth.SetPassword(ctx, u.ID, pw, keep, actor)
 		}
 	} else if err == nil {
 		// Report the other fields' problems together with the password's.
