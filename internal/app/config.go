@@ -58,13 +58,13 @@ type Config struct {
 	// SessionMax in any case; LoginRate is how many failed sign-ins one
 	// client address may make per 15 minutes; HSTS, when set, is the
 	// max-age of the Strict-Transport-Security header (HTTPS only).
-	SessionIdle time.Duration
-	SessionMax  time.Duration
-	LoginRate   int
-	HSTS        time.Duration
-	Workflow      string // workflow profile of new complaints
-	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
-	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
+	SessionIdle  time.Duration
+	SessionMax   time.Duration
+	LoginRate    int
+	HSTS         time.Duration
+	Workflow     string // workflow profile of new complaints
+	WorkflowFile string // an administrator's definition file, imported at start; its profile becomes the default
+	DebugAddr    string // loopback address of the Go profiler (/debug/pprof/); empty: off
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
