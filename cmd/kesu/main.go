@@ -30,7 +30,9 @@ Usage:
   kesu serve    [--addr A] [--data DIR] [--db URL] [--demo] [--config FILE] …
   kesu migrate  [--data DIR] [--db URL]
   kesu user add --username NAME --name 姓名 --role ROLE [--password PW] [--department CODE]
-  kesu token create --user NAME [--name LABEL]
+  kesu token create --user NAME [--name LABEL] [--expires 90d|2027-01-31]
+  kesu token list [--user NAME]
+  kesu token revoke ID
   kesu calendar add --from 2026-09-18T10:00 (--working-days N | --working-hours N | --hours N | --days N)
   kesu calendar holidays YEAR
   kesu calendar import FILE [--note TEXT]
@@ -66,10 +68,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		return userAdd(ctx, args[2:], stdout, stderr, getenv)
 	case "token":
-		if len(args) < 2 || args[1] != "create" {
-			return errors.New(`usage: kesu token create --user NAME`)
+		if len(args) >= 2 {
+			switch args[1] {
+			case "create":
+				return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+			case "list":
+				return tokenList(ctx, args[2:], stdout, stderr, getenv)
+			case "revoke":
+				return tokenRevoke(ctx, args[2:], stdout, stderr, getenv)
+			}
 		}
-		return tokenCreate(ctx, args[2:], stdout, stderr, getenv)
+		return errors.New(`usage: kesu token create --user NAME [--expires 90d] | kesu token list [--user NAME] | kesu token revoke ID`)
 	case "calendar":
 		return calendarCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "workflow":

@@ -180,6 +180,57 @@ func TestUserAddAndTokenCreate(t *testing.T) {
 	}
 }
 
+// TestTokenExpiresListAndRevoke: kesu token create --expires, list and
+// revoke; a revoked token no longer resolves.
+func TestTokenExpiresListAndRevoke(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "add", "--data", dir, "--username", "erp", "--name", "接口", "--role", "agent",
+		"--password", "agent-pass-1"}, io.Discard, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"token", "create", "--data", dir, "--user", "erp", "--name", "nightly", "--expires", "30d"}, &out, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimSpace(out.String())
+	for _, bad := range []string{"yesterday", "2020-01-01", "-5d"} {
+		if err := run(ctx, []string{"token", "create", "--data", dir, "--user", "erp", "--expires", bad}, io.Discard, io.Discard, env(nil)); err == nil {
+			t.Errorf("--expires %s accepted", bad)
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "list", "--data", dir, "--user", "erp"}, &out, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "nightly") || !strings.Contains(lines[1], "active") ||
+		!strings.Contains(lines[1], time.Now().Add(30*24*time.Hour).UTC().Format("2006-01-02")) || strings.Contains(out.String(), tok) {
+		t.Fatalf("token list:\n%s", out.String())
+	}
+	id := strings.Fields(lines[1])[0]
+	out.Reset()
+	if err := run(ctx, []string{"token", "revoke", id, "--data", dir}, &out, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"token", "revoke", "999", "--data", dir}, io.Discard, io.Discard, env(nil)); err == nil {
+		t.Error("revoking an unknown token should fail")
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "kesu.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, _, err := db.Auth().GetToken(ctx, auth.HashToken(tok)); err == nil {
+		t.Error("a revoked token still resolves")
+	}
+	out.Reset()
+	run(ctx, []string{"token", "list", "--data", dir}, &out, io.Discard, env(nil))
+	if !strings.Contains(out.String(), "revoked") {
+		t.Errorf("token list after revoke:\n%s", out.String())
+	}
+}
+
 func TestRefusesNewerSchema(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
