@@ -290,3 +290,84 @@ func TestHSTS(t *testing.T) {
 		t.Errorf("HSTS header %q without the setting", got)
 	}
 }
+
+// TestLoginThrottledPerAddress: failed sign-ins from one address count
+// together whatever user they name — unknown, disabled, or real with a
+// wrong password — and once the address is throttled even a correct
+// password is refused from it, while another address signs in. Unknown
+// and disabled users are audited and cost a password check like a wrong
+// password.
+func TestLoginThrottledPerAddress(t *testing.T) {
+	eachWith(t, func(c *app.Config) { c.LoginRate = 4 }, func(t *testing.T, e *env) {
+		e.staffUser("real.user", org.RoleAgent, "real password 1")
+		gone := e.staffUser("gone.user", org.RoleAgent, "gone password 1")
+		gone.Disabled = true
+		if err := e.app.DB.Registers().UpdateUser(t.Context(), gone, audit.System); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"nobody1", "gone.user", "nobody2", "real.user"} {
+			pw := "guess 12345"
+			if name == "gone.user" {
+				pw = "gone password 1" // right password, disabled user
+			}
+			if _, status := e.signIn(name, pw); status != http.StatusUnauthorized {
+				t.Fatalf("%s: %d, want 401", name, status)
+			}
+		}
+		// Throttled: a right password of another user is refused from here.
+		status, body := e.raw("POST", "/login", "application/x-www-form-urlencoded",
+			url.Values{"username": {"real.user"}, "password": {"real password 1"}}.Encode(), nil)
+		if status != http.StatusTooManyRequests || !strings.Contains(body, "15") {
+			t.Fatalf("throttled address: %d, want 429 with the wait: %.400s", status, body)
+		}
+		if _, _, _, err := e.app.Deps.Auth.Login(t.Context(), "real.user", "real password 1", "192.0.2.44"); err != nil {
+			t.Errorf("another address is refused too: %v", err)
+		}
+		// The account itself is not locked by others' failures: 1 of 5.
+		var al struct{ Items []map[string]any }
+		e.get(org.RoleAuditor, "/api/v1/audit?action=user.login_failed&limit=50").want(http.StatusOK).JSON(&al)
+		reasons := map[string]int{}
+		for _, it := range al.Items {
+			d, _ := it["detail"].(map[string]any)
+			reasons[fmt.Sprint(d["reason"])]++
+		}
+		if reasons["unknown_user"] != 2 || reasons["disabled"] != 1 || reasons["throttled"] != 1 {
+			t.Errorf("audited refusals by reason %v, want 2 unknown, 1 disabled, 1 throttled", reasons)
+		}
+		e.get(org.RoleAuditor, "/api/v1/audit?object=username:nobody1").want(http.StatusOK).JSON(&al)
+		if len(al.Items) != 1 || al.Items[0]["actor"].(map[string]any)["ip"] != "127.0.0.1" {
+			t.Errorf("unknown user's attempt audited as %v", al.Items)
+		}
+	})
+}
+
+// TestRefusedLoginsTakeAPasswordCheck: an unknown or disabled user's
+// sign-in takes about as long as a wrong password, so timing does not
+// tell which user names exist.
+func TestRefusedLoginsTakeAPasswordCheck(t *testing.T) {
+	e := newEnv(t, "")
+	e.staffUser("timed.user", org.RoleAgent, "timed password 1")
+	off := e.staffUser("timed.off", org.RoleAgent, "timed password 1")
+	off.Disabled = true
+	if err := e.app.DB.Registers().UpdateUser(t.Context(), off, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	fastest := func(name string) time.Duration {
+		best := time.Hour
+		for i := range 3 {
+			start := time.Now()
+			_, _, _, err := e.app.Deps.Auth.Login(t.Context(), name, "wrong password", fmt.Sprintf("198.51.100.%d", i+10*len(name)))
+			if err == nil {
+				t.Fatalf("%s signed in with a wrong password", name)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	wrong := fastest("timed.user")
+	for _, name := range []string{"no.such.user", "timed.off"} {
+		if d := fastest(name); d < wrong/2 {
+			t.Errorf("%s answered in %v, a wrong password in %v: the difference tells", name, d, wrong)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	"kesu/internal/web"
 )
 
@@ -34,6 +35,8 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		status := web.Status(apperr.CodeOf(err))
 		var ae *apperr.Error
 		switch {
+		case apperr.Is(err, apperr.TooMany) && errors.As(err, &ae) && len(ae.Fields) > 0 && ae.Fields[0].Rule == auth.RuleThrottled:
+			p.Error = web.T(p.L, "sec.login_throttled")
 		case apperr.Is(err, apperr.TooMany) && errors.As(err, &ae) && len(ae.Fields) > 0:
 			p.Error = web.T(p.L, "ui.login_locked")
 		case apperr.Is(err, apperr.Unauthorized):
