@@ -75,3 +75,109 @@ func Name(s string) string {
 	}
 	return string(r[0]) + strings.Repeat("*", min(max(len(r)-1, 1), 3))
 }
+
+// ComplaintFields are the complaint's fields that hold personal contact
+// data, as named in a complaint's change records and in the API:
+// each with its masking.
+var ComplaintFields = map[string]func(string) string{
+	"complainant.phone":   Phone,
+	"complainant.email":   Email,
+	"complainant.address": Address,
+	"ship_address":        Address,
+}
+
+// Events returns evs with the old and new values of personal fields in
+// their change records masked (a contact change on the timeline); the
+// other events are shared, not copied.
+func Events(evs []complaint.Event) []complaint.Event {
+	out := make([]complaint.Event, len(evs))
+	for i, e := range evs {
+		out[i] = e
+		if changes, ok := e.Data["changes"].([]any); ok && HasPersonalChange(e) {
+			masked := make([]any, len(changes))
+			for j, ch := range changes {
+				masked[j] = maskChange(ch)
+			}
+			data := make(map[string]any, len(e.Data))
+			for k, v := range e.Data {
+				data[k] = v
+			}
+			data["changes"] = masked
+			out[i].Data = data
+		}
+		if changes, ok := e.Data["changes"].([]complaint.Change); ok {
+			masked := make([]complaint.Change, len(changes))
+			for j, ch := range changes {
+				masked[j] = ch
+				if mask, ok := ComplaintFields[ch.Field]; ok {
+					masked[j].From, masked[j].To = maskValue(mask, ch.From), maskValue(mask, ch.To)
+				}
+			}
+			data := make(map[string]any, len(e.Data))
+			for k, v := range e.Data {
+				data[k] = v
+			}
+			data["changes"] = masked
+			out[i].Data = data
+		}
+	}
+	return out
+}
+
+// HasPersonalChange reports whether e records a change of a personal
+// field.
+func HasPersonalChange(e complaint.Event) bool {
+	switch changes := e.Data["changes"].(type) {
+	case []any:
+		for _, ch := range changes {
+			if m, ok := ch.(map[string]any); ok {
+				if f, _ := m["field"].(string); ComplaintFields[f] != nil {
+					return true
+				}
+			}
+		}
+	case []complaint.Change:
+		for _, ch := range changes {
+			if ComplaintFields[ch.Field] != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func maskChange(ch any) any {
+	m, ok := ch.(map[string]any)
+	if !ok {
+		return ch
+	}
+	f, _ := m["field"].(string)
+	mask := ComplaintFields[f]
+	if mask == nil {
+		return ch
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	out["from"], out["to"] = maskValue(mask, m["from"]), maskValue(mask, m["to"])
+	return out
+}
+
+func maskValue(mask func(string) string, v any) any {
+	if s, ok := v.(string); ok {
+		return mask(s)
+	}
+	return v
+}
+
+// Unchanged reports whether sent, the value a client sent for a personal
+// field, is the stored value or its masked form: a masked value written
+// back keeps the stored one.
+func Unchanged(field, stored, sent string) bool {
+	if sent == stored {
+		return true
+	}
+	mask := ComplaintFields[field]
+	return mask != nil && stored != "" && sent == mask(stored)
+}

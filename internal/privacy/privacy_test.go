@@ -56,3 +56,30 @@ func TestComplaintAndCustomer(t *testing.T) {
 		t.Errorf("masked customer %+v", cu)
 	}
 }
+
+func TestEventsMaskContactChanges(t *testing.T) {
+	evs := []complaint.Event{
+		{Kind: "changed", Data: map[string]any{"changes": []any{
+			map[string]any{"field": "complainant.phone", "from": "13812348000", "to": "13912349999"},
+			map[string]any{"field": "severity", "from": "minor", "to": "major"},
+		}}},
+		{Kind: "note", Body: "电话 13812348000 已联系"},
+	}
+	got := Events(evs)
+	ch := got[0].Data["changes"].([]any)
+	if m := ch[0].(map[string]any); m["from"] != "138****8000" || m["to"] != "139****9999" {
+		t.Errorf("phone change shown as %v", m)
+	}
+	if m := ch[1].(map[string]any); m["from"] != "minor" || m["to"] != "major" {
+		t.Errorf("severity change masked: %v", m)
+	}
+	if orig := evs[0].Data["changes"].([]any)[0].(map[string]any); orig["from"] != "13812348000" {
+		t.Error("masking changed the caller's events")
+	}
+	if !HasPersonalChange(evs[0]) || HasPersonalChange(evs[1]) {
+		t.Error("HasPersonalChange")
+	}
+	if !Unchanged("complainant.email", "zhang@example.com", "z***@example.com") || Unchanged("complainant.email", "zhang@example.com", "li@example.com") {
+		t.Error("Unchanged")
+	}
+}

@@ -255,6 +255,13 @@ func (a *api) listComplaints(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
+	if can(r, auth.PersonalData) {
+		// One audit entry for the page, not one per row.
+		if err := web.AuditPersonalRead(r, a.d, "complaint.list", "complaint", web.ContactIDs(page.Items)); err != nil {
+			web.WriteError(w, r, err)
+			return
+		}
+	}
 	out := listResponse[complaintResponse]{Items: make([]complaintResponse, len(page.Items)), Next: page.Next}
 	for i := range page.Items {
 		out.Items[i] = a.view(r, &page.Items[i])
@@ -391,6 +398,10 @@ func (a *api) patchComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := p.complaintInput
+	if err := keepPersonal(&in, old, can(r, auth.PersonalData)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
 	// A new batch number or product replaces what was derived from the old.
 	if in.BatchNo != old.BatchNo && reflect.DeepEqual(in.BatchID, old.BatchID) {
 		in.BatchID = nil
@@ -435,7 +446,45 @@ func (a *api) patchComplaint(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, a.view(r, c))
 }
 
-// timeline answers a complaint's events, oldest first.
+// keepPersonal protects the personal fields of a patch (SPEC SEC-2): a
+// value sent back as it was read — stored, or masked as a user without
+// the personal-data permission reads it — keeps the stored value; a user
+// without the permission, who cannot read these fields, cannot change
+// them either (a field error each).
+func keepPersonal(in *complaintInput, old complaintInput, personal bool) error {
+	var denied []apperr.FieldError
+	for _, f := range []struct {
+		name   string
+		sent   *string
+		stored string
+	}{
+		{"complainant.phone", &in.Complainant.Phone, old.Complainant.Phone},
+		{"complainant.email", &in.Complainant.Email, old.Complainant.Email},
+		{"complainant.address", &in.Complainant.Address, old.Complainant.Address},
+		{"ship_address", &in.ShipAddress, old.ShipAddress},
+	} {
+		if privacy.Unchanged(f.name, f.stored, *f.sent) {
+			*f.sent = f.stored
+			continue
+		}
+		if !personal {
+			denied = append(denied, apperr.FieldError{Field: f.name, Rule: RulePersonalData, Param: string(auth.PersonalData)})
+		}
+	}
+	if len(denied) > 0 {
+		return &apperr.Error{Code: apperr.Forbidden, Message: "personal data may be changed only by who may read it", Fields: denied}
+	}
+	return nil
+}
+
+// RulePersonalData refuses a change of a personal field by a user who may
+// not read it (param: the permission needed).
+const RulePersonalData = "personal_data"
+
+// timeline answers a complaint's events, oldest first. The old and new
+// values of contact changes are masked for users without the
+// personal-data permission; for the others a timeline that shows them is
+// an audited read.
 func (a *api) timeline(w http.ResponseWriter, r *http.Request) {
 	c, err := a.complaintByNumber(r)
 	if err != nil {
@@ -446,6 +495,15 @@ func (a *api) timeline(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
+	}
+	if !can(r, auth.PersonalData) {
+		evs = privacy.Events(evs)
+	} else if slices.ContainsFunc(evs, privacy.HasPersonalChange) {
+		e := &audit.Entry{Actor: actor(r), Action: "complaint.timeline.read", Object: "complaint:" + strconv.FormatInt(c.ID, 10)}
+		if err := a.d.Audit.Append(r.Context(), e); err != nil {
+			web.WriteError(w, r, err)
+			return
+		}
 	}
 	web.WriteJSON(w, http.StatusOK, listResponse[complaint.Event]{Items: evs})
 }

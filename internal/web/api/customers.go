@@ -60,6 +60,12 @@ func (a *api) listCustomers(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
+	if can(r, auth.PersonalData) {
+		if err := web.AuditPersonalRead(r, a.d, "customer.list", "customer", web.CustomerContactIDs(cs)); err != nil {
+			web.WriteError(w, r, err)
+			return
+		}
+	}
 	for i := range cs {
 		cs[i] = viewCustomer(r, cs[i])
 	}
@@ -91,13 +97,26 @@ func (a *api) writeCustomer(w http.ResponseWriter, r *http.Request, status int, 
 	web.WriteJSON(w, status, viewCustomer(r, *c))
 }
 
+// getCustomer answers one customer; an unmasked read of a customer with
+// contact details is audited.
 func (a *api) getCustomer(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.writeCustomer(w, r, http.StatusOK, id)
+	c, err := a.d.Customers.GetCustomer(r.Context(), id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if can(r, auth.PersonalData) {
+		if err := web.AuditPersonalRead(r, a.d, "customer.read", "customer", web.CustomerContactIDs([]customer.Customer{*c})); err != nil {
+			web.WriteError(w, r, err)
+			return
+		}
+	}
+	web.WriteJSON(w, http.StatusOK, viewCustomer(r, *c))
 }
 
 func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) {
@@ -119,6 +138,16 @@ func (a *api) patchCustomer(w http.ResponseWriter, r *http.Request) {
 	if err := requireVersion(p.Version); err != nil {
 		web.WriteError(w, r, err)
 		return
+	}
+	// Contact details sent back masked, as read, keep the stored ones.
+	for _, f := range []struct {
+		sent   *string
+		stored string
+		mask   func(string) string
+	}{{&p.Phone, c.Phone, privacy.Phone}, {&p.Email, c.Email, privacy.Email}, {&p.Address, c.Address, privacy.Address}} {
+		if f.stored != "" && *f.sent == f.mask(f.stored) {
+			*f.sent = f.stored
+		}
 	}
 	p.apply(c)
 	c.Version = *p.Version

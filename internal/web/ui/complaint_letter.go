@@ -6,6 +6,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/letter"
 	"kesu/internal/privacy"
+	"kesu/internal/web"
 )
 
 // complaintLetter shows the printable acknowledgement letter to staff, who
@@ -24,6 +25,9 @@ func (h *handler) complaintLetter(w http.ResponseWriter, r *http.Request) {
 	if !seesPersonal(r) {
 		m := privacy.Complaint(*c)
 		c = &m
+	} else if err := web.AuditPersonalRead(r, h.d, "complaint.letter.read", "complaint", web.ContactIDs([]complaint.Complaint{*c})); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	h.renderLetter(w, r, c)
 }

@@ -51,6 +51,9 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		for i := range page.Items {
 			page.Items[i] = privacy.Complaint(page.Items[i])
 		}
+	} else if err := web.AuditPersonalRead(r, h.d, "complaint.list", "complaint", web.ContactIDs(page.Items)); err != nil {
+		h.fail(w, r, err) // one entry for the page, not one per row
+		return
 	}
 	data.Page = page
 	h.render(w, http.StatusOK, "staff", "complaint_list", p)

@@ -25,6 +25,9 @@ func (h *handler) customerList(w http.ResponseWriter, r *http.Request) {
 		for i := range list {
 			list[i] = privacy.Customer(list[i])
 		}
+	} else if err := web.AuditPersonalRead(r, h.d, "customer.list", "customer", web.CustomerContactIDs(list)); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	p.D = list
 	h.render(w, http.StatusOK, "staff", "customer_list", p)
@@ -54,6 +57,12 @@ func (h *handler) customerForm(w http.ResponseWriter, r *http.Request) {
 			"name": {c.Name}, "class": {c.Class}, "dealer_id": {formatID(c.DealerID)}, "region": {c.Region},
 			"contact": {c.Contact}, "phone": {c.Phone}, "email": {c.Email}, "address": {c.Address}, "note": {c.Note}}
 		masked = maskedContact(r, p, c)
+		if masked == nil {
+			if err := web.AuditPersonalRead(r, h.d, "customer.read", "customer", web.CustomerContactIDs([]customer.Customer{*c})); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
 	}
 	h.renderCustomerForm(w, r, p, masked, http.StatusOK)
 }
