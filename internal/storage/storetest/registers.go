@@ -399,6 +399,72 @@ func testAuth(t *testing.T, e *env) {
 		t.Errorf("duplicate token hash: %v, want Conflict", err)
 	}
 
+	// Tokens expire, list newest first and are revoked; a password change
+	// ends the user's other sessions and revokes their other tokens.
+	until := Start.Add(48 * time.Hour)
+	tok2 := &auth.Token{UserID: u.ID, Name: "nightly", Hash: auth.HashToken("api2"), CreatedAt: Start, ExpiresAt: &until}
+	if err := as.CreateToken(e.ctx, tok2, actor); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := as.ListTokens(e.ctx, u.ID)
+	if err != nil || len(ts) != 2 || ts[0].ID != tok2.ID || ts[0].ExpiresAt == nil || !ts[0].ExpiresAt.Equal(until) ||
+		ts[0].Username != "agent" || ts[1].ExpiresAt != nil {
+		t.Fatalf("ListTokens = %+v %v", ts, err)
+	}
+	if all, _ := as.ListTokens(e.ctx, 0); len(all) != 2 {
+		t.Errorf("all tokens: %d", len(all))
+	}
+	if _, err := as.RevokeToken(e.ctx, tok2.ID, u.ID+1, Start, actor); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("revoking another user's token: %v, want NotFound", err)
+	}
+	if owner, err := as.RevokeToken(e.ctx, tok2.ID, u.ID, Start.Add(time.Hour), actor); err != nil || owner != u.ID {
+		t.Fatalf("RevokeToken = %d %v", owner, err)
+	}
+	if _, _, err := as.GetToken(e.ctx, tok2.Hash); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("revoked token: %v, want NotFound", err)
+	}
+	if ts, _ = as.ListTokens(e.ctx, u.ID); ts[0].RevokedAt == nil || !ts[0].RevokedAt.Equal(Start.Add(time.Hour)) {
+		t.Errorf("revoked token listed as %+v", ts[0])
+	}
+	if _, err := as.RevokeToken(e.ctx, 999999, 0, Start, actor); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("unknown token: %v", err)
+	}
+	keep := &auth.Session{TokenHash: auth.HashToken("keep"), UserID: u.ID, CSRF: "k", CreatedAt: Start, ExpiresAt: Start.Add(5 * time.Hour), MustChange: true}
+	other := &auth.Session{TokenHash: auth.HashToken("other-s"), UserID: u.ID, CSRF: "o", CreatedAt: Start, ExpiresAt: Start.Add(5 * time.Hour)}
+	for _, ss := range []*auth.Session{keep, other} {
+		if err := as.CreateSession(e.ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := as.TouchSession(e.ctx, keep.TokenHash, Start.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := as.GetSession(e.ctx, keep.TokenHash, Start.Add(time.Hour)); err != nil || !got.LastSeen.Equal(Start.Add(30*time.Minute)) || !got.MustChange {
+		t.Fatalf("touched session = %+v %v", got, err)
+	}
+	if err := as.SetPassword(e.ctx, auth.PasswordChange{UserID: u.ID, Hash: auth.HashPassword("third password"), KeepSession: keep.TokenHash, At: Start}, actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := as.GetSession(e.ctx, other.TokenHash, Start.Add(time.Hour)); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("the other session after a password change: %v, want NotFound", err)
+	}
+	if got, _, err := as.GetSession(e.ctx, keep.TokenHash, Start.Add(time.Hour)); err != nil || got.MustChange {
+		t.Errorf("the kept session after the change: %+v %v", got, err)
+	}
+	if _, _, err := as.GetToken(e.ctx, tok.Hash); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("a token after a password change: %v, want NotFound", err)
+	}
+	if err := as.RecordRefusedLogin(e.ctx, 0, "ghost", "unknown_user", audit.Actor{Name: "ghost", IP: "192.0.2.8"}); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := e.db.Audit().List(e.ctx, audit.Filter{Object: "username:ghost"}); len(l) != 1 || l[0].Action != "user.login_failed" {
+		t.Errorf("refused login audit: %+v", l)
+	}
+	tok = &auth.Token{UserID: u.ID, Name: "erp2", Hash: auth.HashToken("api3"), CreatedAt: Start}
+	if err := as.CreateToken(e.ctx, tok, actor); err != nil {
+		t.Fatal(err)
+	}
+
 	// Disabled users are refused on both paths.
 	s3 := &auth.Session{TokenHash: auth.HashToken("tok3"), UserID: u.ID, CSRF: "c3", CreatedAt: Start, ExpiresAt: Start.Add(time.Hour)}
 	if err := as.CreateSession(e.ctx, s3); err != nil {
