@@ -164,6 +164,8 @@ type Store interface {
 	// GetToken resolves a token that is not revoked (expiry is the
 	// caller's to check, see Token.Active).
 	GetToken(ctx context.Context, hash string) (*Token, *org.User, error)
+	// TouchToken records that token id was used at.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
 	// ListTokens lists the tokens of a user (every user's when userID is
 	// 0), newest first, revoked ones included.
 	ListTokens(ctx context.Context, userID int64) ([]Token, error)
@@ -205,6 +207,7 @@ type Service struct {
 
 	once sync.Once
 	addr *addrThrottle
+	used sync.Map // token id → when its use was last recorded
 }
 
 func (s *Service) init() {
@@ -362,8 +365,16 @@ func (s *Service) Bearer(ctx context.Context, tokenHash string) (*Token, *org.Us
 	if err != nil {
 		return nil, nil, err
 	}
-	if !t.Active(s.Now()) {
+	now := s.Now()
+	if !t.Active(now) {
 		return nil, nil, apperr.New(apperr.Unauthorized, "token expired")
+	}
+	// The last use is recorded at most once a minute per token and server.
+	if last, ok := s.used.Load(t.ID); !ok || now.Sub(last.(time.Time)) >= touchEvery {
+		s.used.Store(t.ID, now)
+		if err := s.Store.TouchToken(ctx, t.ID, now); err != nil {
+			return nil, nil, err
+		}
 	}
 	return t, u, nil
 }

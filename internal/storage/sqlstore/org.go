@@ -389,6 +389,14 @@ func (s AuthStore) GetToken(ctx context.Context, hash string) (*auth.Token, *org
 	return &t, &u, nil
 }
 
+// TouchToken implements auth.Store.
+func (s AuthStore) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q("token.used"), micros(at), id)
+		return err
+	})
+}
+
 // ListTokens implements auth.Store.
 func (s AuthStore) ListTokens(ctx context.Context, userID int64) ([]auth.Token, error) {
 	q, args := s.q("token.list"), []any{}

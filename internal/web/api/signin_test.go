@@ -74,8 +74,8 @@ func TestTokensListedRevokedAndExpired(t *testing.T) {
 		e.send(req{method: "GET", path: "/api/v1/me", headers: bearer(secret)}).want(http.StatusOK)
 		var l struct{ Items []map[string]any }
 		e.get(org.RoleAgent, "/api/v1/me/tokens").want(http.StatusOK).JSON(&l)
-		if len(l.Items) != 2 || fmt.Sprint(l.Items[0]["id"]) != id || l.Items[0]["name"] != "erp" {
-			t.Fatalf("own tokens %v", l.Items)
+		if len(l.Items) != 2 || fmt.Sprint(l.Items[0]["id"]) != id || l.Items[0]["name"] != "erp" || l.Items[0]["last_used"] == nil {
+			t.Fatalf("own tokens (the new one used once) %v", l.Items)
 		}
 		if strings.Contains(fmt.Sprint(l.Items), secret) {
 			t.Error("the list shows a token's secret")
