@@ -148,7 +148,7 @@ func wall(t time.Time) time.Time {
 // columns becomes a line, so the file carries the workbook's figures.
 func Flatten(name string, titles [4]string, sheets ...Sheet) Sheet {
 	return Sheet{
-		Name: name,
+		Name:    name,
 		Columns: []Column{{Title: titles[0]}, {Title: titles[1]}, {Title: titles[2]}, {Title: titles[3]}},
 		Rows: func(yield func([]any) error) error {
 			for _, s := range sheets {
