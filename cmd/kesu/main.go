@@ -39,6 +39,8 @@ Usage:
   kesu workflow import FILE [--note TEXT]
   kesu workflow export PROFILE [--version N]
   kesu sla extend --number KS-… --policy sla_9 --to TIME --user NAME --consent-by WHO --consent-at TIME --consent-how HOW
+  kesu backup ARCHIVE [--no-pg-dump]
+  kesu restore ARCHIVE --data NEWDIR [--db URL]
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -76,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return workflowCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "sla":
 		return slaCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil

@@ -682,3 +682,8 @@ WITH v(id, o) AS (VALUES
 
 -- name: complaint.outcomes.set.tail
 ) UPDATE complaints SET sla_outcomes = v.o FROM v WHERE complaints.id = v.id
+
+-- Backups: what a restored database holds.
+
+-- name: backup.counts
+SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM attachments), (SELECT COALESCE(MAX(id), 0) FROM audit_log)
