@@ -35,6 +35,7 @@ import (
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
 	"kesu/internal/storage/sqlite"
+	"kesu/internal/privacy"
 	"kesu/internal/storage/sqlstore"
 	"kesu/internal/web"
 	"kesu/internal/web/api"
@@ -55,6 +56,9 @@ type App struct {
 	Cases  *casework.Service
 	Worker *jobs.Worker
 	SLA    *SLA // time limits: clock timers and fixed-date schedules
+	// Privacy erases personal data on request and after the retention
+	// period.
+	Privacy *privacy.Service
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -205,7 +209,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	files := &blob.Store{Dir: filepath.Join(c.Data, "attachments")}
+	a.Privacy = &privacy.Service{Store: db.Privacy(), Files: files, Now: now, RetentionDays: c.RetentionDays, Log: log}
 	a.Deps = &web.Deps{
+		Privacy:        a.Privacy,
 		Reports:        reports,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
@@ -215,7 +222,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Audit:          db.Audit(),
 		Auth:           &auth.Service{Store: db.Auth(), Now: now},
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
-		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Files:          files,
 		Exports:        exports,
 		Mailer:         mailer,
 		Cases:          cases,

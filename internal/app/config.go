@@ -57,6 +57,13 @@ type Config struct {
 	Workflow      string // workflow profile of new complaints
 	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
 	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
+	// RetentionDays is how long a closed complaint keeps its personal data
+	// before the retention job erases it; 0: until erased on request.
+	RetentionDays int
+	// AuditAnchor is a file outside the database to which the audit chain's
+	// head is appended every AuditAnchorMinutes; empty: off.
+	AuditAnchor        string
+	AuditAnchorMinutes int
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -72,7 +79,7 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", Data: "data", Timezone: "Asia/Shanghai",
 		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
 		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", SMSMethod: "POST",
-		LogLevel: "info", LogFormat: "text",
+		LogLevel: "info", LogFormat: "text", AuditAnchorMinutes: 60,
 	}
 }
 
@@ -116,6 +123,9 @@ func (c *Config) options() []option {
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
 		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
 		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
+		{name: "retention-days", usage: "days a closed complaint keeps its personal data before it is erased; 0: until erased on request", num: &c.RetentionDays},
+		{name: "audit-anchor", usage: "file outside the database to which the audit chain's head is appended on a schedule; empty: off", str: &c.AuditAnchor},
+		{name: "audit-anchor-minutes", usage: "minutes between two audit anchors", num: &c.AuditAnchorMinutes},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -269,6 +279,12 @@ func (c *Config) Validate() error {
 	}
 	if c.PublicRate < 1 {
 		errs = append(errs, "public-rate must be at least 1")
+	}
+	if c.RetentionDays < 0 || c.RetentionDays > 36500 {
+		errs = append(errs, "retention-days must be between 0 (off) and 36500")
+	}
+	if c.AuditAnchorMinutes < 1 || c.AuditAnchorMinutes > 7*24*60 {
+		errs = append(errs, "audit-anchor-minutes must be between 1 and 10080")
 	}
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":

@@ -17,6 +17,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/privacy"
 	"kesu/internal/customer"
 	"kesu/internal/export"
 	"kesu/internal/incident"
@@ -31,6 +32,8 @@ import (
 // Deps is everything the handlers use. cmd/kesu builds it once.
 type Deps struct {
 	Complaints     *complaint.Service
+	// Privacy erases personal data on request (SEC-2).
+	Privacy *privacy.Service
 	ComplaintStore complaint.Store
 	Customers      customer.Store
 	Products       product.Store
