@@ -17,13 +17,13 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
-	"kesu/internal/privacy"
 	"kesu/internal/customer"
 	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
 	"kesu/internal/org"
+	"kesu/internal/privacy"
 	"kesu/internal/product"
 	"kesu/internal/report"
 	"kesu/internal/sla"
@@ -31,9 +31,9 @@ import (
 
 // Deps is everything the handlers use. cmd/kesu builds it once.
 type Deps struct {
-	Complaints     *complaint.Service
+	Complaints *complaint.Service
 	// Privacy erases personal data on request (SEC-2).
-	Privacy *privacy.Service
+	Privacy        *privacy.Service
 	ComplaintStore complaint.Store
 	Customers      customer.Store
 	Products       product.Store
