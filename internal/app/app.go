@@ -59,6 +59,9 @@ type App struct {
 	// Privacy erases personal data on request and after the retention
 	// period.
 	Privacy *privacy.Service
+	// Anchors exports the audit chain's head outside the database; nil
+	// when the audit-anchor setting is empty.
+	Anchors *audit.Anchors
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -211,7 +214,11 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
 	files := &blob.Store{Dir: filepath.Join(c.Data, "attachments")}
 	a.Privacy = &privacy.Service{Store: db.Privacy(), Files: files, Now: now, RetentionDays: c.RetentionDays, Log: log}
+	if c.AuditAnchor != "" {
+		a.Anchors = &audit.Anchors{Store: db.Audit(), Path: c.AuditAnchor, Now: now, Log: log}
+	}
 	a.Deps = &web.Deps{
+		AuditAnchors:   a.Anchors,
 		Privacy:        a.Privacy,
 		Reports:        reports,
 		Complaints:     svc,

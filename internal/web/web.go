@@ -32,6 +32,9 @@ import (
 // Deps is everything the handlers use. cmd/kesu builds it once.
 type Deps struct {
 	Complaints *complaint.Service
+	// AuditAnchors checks the audit chain against the heads exported
+	// outside the database; nil when anchoring is off.
+	AuditAnchors *audit.Anchors
 	// Privacy erases personal data on request (SEC-2).
 	Privacy        *privacy.Service
 	ComplaintStore complaint.Store

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -119,4 +120,24 @@ func (s AuditStore) verifyFrom(ctx context.Context, after int64, prev string) (i
 		}
 	}
 	return 0, checked, nil
+}
+
+var _ audit.HeadStore = AuditStore{}
+
+// Head implements audit.HeadStore.
+func (s AuditStore) Head(ctx context.Context) (int64, string, error) {
+	var id int64
+	var hash string
+	err := s.R.QueryRowContext(ctx, s.q("audit.head")).Scan(&id, &hash)
+	return id, hash, s.classify(err)
+}
+
+// HashOf implements audit.HeadStore.
+func (s AuditStore) HashOf(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := s.R.QueryRowContext(ctx, s.q("audit.hash_of"), id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return hash, s.classify(err)
 }

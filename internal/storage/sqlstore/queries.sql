@@ -687,3 +687,6 @@ WITH v(id, o) AS (VALUES
 
 -- name: backup.counts
 SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM attachments), (SELECT COALESCE(MAX(id), 0) FROM audit_log)
+
+-- name: audit.hash_of
+SELECT hash FROM audit_log WHERE id = ?

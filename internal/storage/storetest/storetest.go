@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"ReportStatistics", testReportStatistics},
 		{"Exports", testExports},
 		{"PrivacyErasure", testPrivacyErasure},
+		{"AuditAnchors", testAuditAnchors},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
