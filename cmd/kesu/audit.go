@@ -14,9 +14,10 @@ const auditUsage = `Usage:
   kesu audit verify [--audit-anchor FILE] [settings]
   kesu audit anchor --audit-anchor FILE [settings]
 
-"verify" walks the whole audit chain and, with the audit-anchor setting,
-checks it against the heads exported to that file; it says which checks it
-made and fails when the log was tampered with. "anchor" appends the chain's
+"verify" walks the whole audit chain (with audit-key-file, the keyed
+entries as HMACs under the key) and, with the audit-anchor setting, checks
+it against the heads exported to that file; it says which checks it made
+and fails when the log was tampered with. "anchor" appends the chain's
 head to the anchor file now (kesu serve does it every audit-anchor-minutes).
 `
 
@@ -64,6 +65,12 @@ func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintf(stdout, ", broken at entry %d\n", v.BadID)
 	} else {
 		fmt.Fprintln(stdout, ", intact")
+	}
+	if v.KeyedFrom > 0 {
+		fmt.Fprintf(stdout, "keyed: entries from %d on checked as HMAC-SHA256 under the key of %s (entries before %d were written before the key was set)\n",
+			v.KeyedFrom, c.AuditKeyFile, v.KeyedFrom)
+	} else {
+		fmt.Fprintln(stdout, "keyed: no (audit-key-file is not set)")
 	}
 	if v.Anchors == nil {
 		fmt.Fprintln(stdout, "anchors: none (audit-anchor is not set): the chain alone does not show a history rewritten with every hash recomputed")

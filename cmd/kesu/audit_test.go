@@ -58,3 +58,37 @@ func TestAuditCommands(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestAuditKeyFile: with audit-key-file the chain is keyed from the next
+// entry, verification says so, and the data folder no longer opens
+// without the key.
+func TestAuditKeyFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := run(ctx, []string{"migrate", "--data", dir}, io.Discard, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "audit.key")
+	os.WriteFile(keyFile, []byte("key = "+strings.Repeat("0123456789abcdef", 4)+"\n"), 0o600)
+	var out bytes.Buffer
+	if err := run(ctx, []string{"audit", "verify", "--data", dir, "--audit-key-file", keyFile}, &out, io.Discard, env(nil)); err != nil ||
+		!strings.Contains(out.String(), "keyed: entries from ") {
+		t.Errorf("verify with a key: %v %q", err, out.String())
+	}
+	if b, _ := os.ReadFile(keyFile); !strings.Contains(string(b), "from = ") {
+		t.Errorf("the key file does not record where the key applies from:\n%s", b)
+	}
+	if err := run(ctx, []string{"user", "add", "--data", dir, "--username", "liqa", "--name", "李质检", "--role", "handler",
+		"--password", "pass-word-1", "--audit-key-file", keyFile}, io.Discard, io.Discard, env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	err := run(ctx, []string{"audit", "verify", "--data", dir}, io.Discard, io.Discard, env(nil))
+	if err == nil || !strings.Contains(err.Error(), "keyed from entry") {
+		t.Errorf("opening the keyed chain without its key: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"audit", "verify", "--data", dir, "--audit-key-file", keyFile}, &out, io.Discard, env(nil)); err != nil ||
+		!strings.Contains(out.String(), ", intact") {
+		t.Errorf("verify after keyed writes: %v %q", err, out.String())
+	}
+}

@@ -75,8 +75,29 @@ func NewLogger(c Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// OpenDB opens the configured database and applies migrations.
+// OpenDB opens the configured database, applies migrations and keys the
+// audit chain with the key file of audit-key-file (refusing a keyed chain
+// without it).
 func OpenDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
+	db, err := openDB(ctx, c, now, log)
+	if err != nil {
+		return nil, err
+	}
+	var key *audit.Key
+	if c.AuditKeyFile != "" {
+		if key, err = audit.LoadKey(c.AuditKeyFile); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := db.UseAuditKey(ctx, key); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	return db, nil
+}
+
+func openDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
 	if c.DB != "" {
 		return postgres.Open(ctx, c.DB, now, log)
 	}

@@ -64,6 +64,9 @@ type Config struct {
 	// head is appended every AuditAnchorMinutes; empty: off.
 	AuditAnchor        string
 	AuditAnchorMinutes int
+	// AuditKeyFile holds the HMAC key of the audit chain (key = …) and,
+	// once used, the entry it applies from (from = …); empty: no key.
+	AuditKeyFile string
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -126,6 +129,7 @@ func (c *Config) options() []option {
 		{name: "retention-days", usage: "days a closed complaint keeps its personal data before it is erased; 0: until erased on request", num: &c.RetentionDays},
 		{name: "audit-anchor", usage: "file outside the database to which the audit chain's head is appended on a schedule; empty: off", str: &c.AuditAnchor},
 		{name: "audit-anchor-minutes", usage: "minutes between two audit anchors", num: &c.AuditAnchorMinutes},
+		{name: "audit-key-file", usage: "file with the HMAC key of the audit chain (a line key = at least 32 characters); kesu adds the entry it applies from", str: &c.AuditKeyFile},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }

@@ -165,11 +165,14 @@ func (a *Anchors) Check(ctx context.Context) (AnchorCheck, error) {
 // and "anchors" (the chain against the heads exported outside the
 // database; finds such a rewrite up to the last anchor).
 type Verification struct {
-	Checks  []string     `json:"checks"`
-	OK      bool         `json:"ok"`
-	BadID   int64        `json:"bad_id,omitempty"`
-	Checked int64        `json:"checked"`
-	Anchors *AnchorCheck `json:"anchors,omitempty"`
+	Checks []string `json:"checks"`
+	// KeyedFrom is the first entry hashed with the audit key (check
+	// "keyed"); entries before it were written before the key was set.
+	KeyedFrom int64        `json:"keyed_from,omitempty"`
+	OK        bool         `json:"ok"`
+	BadID     int64        `json:"bad_id,omitempty"`
+	Checked   int64        `json:"checked"`
+	Anchors   *AnchorCheck `json:"anchors,omitempty"`
 }
 
 // Verify walks the whole chain and, with anchors, checks it against them.
@@ -180,6 +183,10 @@ func Verify(ctx context.Context, s Store, anchors *Anchors) (Verification, error
 		return v, err
 	}
 	v.BadID, v.Checked = bad, checked
+	if k, ok := s.(interface{ KeyedFrom() int64 }); ok && k.KeyedFrom() > 0 {
+		v.Checks = append(v.Checks, "keyed")
+		v.KeyedFrom = k.KeyedFrom()
+	}
 	if anchors != nil {
 		v.Checks = append(v.Checks, "anchors")
 		ac, err := anchors.Check(ctx)

@@ -690,3 +690,10 @@ SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM attachments), (S
 
 -- name: audit.hash_of
 SELECT hash FROM audit_log WHERE id = ?
+
+-- The chain head with the entry it is keyed from; PostgreSQL locks it.
+-- name: audit.head.keyed
+SELECT last_id, keyed_from FROM audit_head WHERE id = 1
+
+-- name: audit.keyed_from.set
+UPDATE audit_head SET keyed_from = ? WHERE id = 1

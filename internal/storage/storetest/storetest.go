@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Exports", testExports},
 		{"PrivacyErasure", testPrivacyErasure},
 		{"AuditAnchors", testAuditAnchors},
+		{"AuditKey", testAuditKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

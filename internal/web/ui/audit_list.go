@@ -22,6 +22,9 @@ type auditData struct {
 	Anchors *audit.AnchorCheck
 	// AnchorErr is why the anchor file could not be checked.
 	AnchorErr string
+	// KeyedFrom is the first entry checked as an HMAC under the audit
+	// key; 0 without a key.
+	KeyedFrom int64
 }
 
 // BadPage is the before= of the page that starts with the bad entry.
@@ -48,6 +51,9 @@ func (h *handler) auditList(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if k, ok := h.d.Audit.(interface{ KeyedFrom() int64 }); ok {
+		data.KeyedFrom = k.KeyedFrom()
 	}
 	if h.d.AuditAnchors != nil {
 		ac, err := h.d.AuditAnchors.Check(r.Context())
