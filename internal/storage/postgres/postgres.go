@@ -237,8 +237,9 @@ func (Dialect) SearchArgs(tokens []string) []any { return []any{tsvector(tokens)
 // IndexComplaints implements sqlstore.Dialect; the insert did it.
 func (Dialect) IndexComplaints(context.Context, *sql.Tx, []sqlstore.Indexed) error { return nil }
 
-// AppendAudit implements sqlstore.Dialect through kesu_audit_append_many,
-// which appends entries in order under one lock of the chain head.
+// AppendAudit implements sqlstore.Dialect through kesu_audit_append_keyed,
+// which appends entries in order under one lock of the chain head, keyed
+// from the head's keyed_from on.
 func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, key *audit.Key, entries ...*audit.Entry) error {
 	n := len(entries)
 	at, actorID := make([]int64, n), make([]int64, n)
