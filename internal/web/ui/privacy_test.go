@@ -4,8 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"kesu/internal/app"
 )
 
 // TestPrivacyErasePage: an administrator erases a closed complaint's
@@ -42,4 +46,31 @@ func TestPrivacyErasePage(t *testing.T) {
 	if resp, _ := gm.get("/admin/privacy"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a GM opened the erasure page: %d", resp.StatusCode)
 	}
+}
+
+// TestAuditPageSaysWhatItChecks: the audit page names its checks — the
+// chain alone, or the chain keyed from an entry and the anchors exported
+// outside the database — and shows an anchor that no longer matches.
+func TestAuditPageSaysWhatItChecks(t *testing.T) {
+	e := newEnv(t)
+	e.login("admin", adminPassword)
+	resp, body := e.get("/audit")
+	expect(t, resp, body, http.StatusOK, `id="anchor-check"`, "仅哈希链")
+
+	dir := t.TempDir()
+	keyFile, anchors := filepath.Join(dir, "audit.key"), filepath.Join(dir, "anchors.jsonl")
+	os.WriteFile(keyFile, []byte("key = "+strings.Repeat("secret-", 6)+"\n"), 0o600)
+	k := newEnv(t, func(c *app.Config) { c.AuditKeyFile, c.AuditAnchor = keyFile, anchors })
+	k.login("admin", adminPassword)
+	if _, _, err := k.app.Anchors.Write(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = k.get("/audit?full=1")
+	expect(t, resp, body, http.StatusOK, `id="keyed-check"`, "以数据库之外保存的密钥签名", "外部锚点校验通过")
+	refuse(t, body, "仅哈希链")
+
+	// An anchor file that another chain wrote does not match this one.
+	os.WriteFile(anchors, []byte(`{"at":"2026-01-01T00:00:00Z","id":1,"hash":"`+strings.Repeat("0", 64)+`"}`+"\n"), 0o600)
+	resp, body = k.get("/audit")
+	expect(t, resp, body, http.StatusOK, "外部锚点不符")
 }
