@@ -41,6 +41,12 @@ Usage:
   kesu workflow import FILE [--note TEXT]
   kesu workflow export PROFILE [--version N]
   kesu sla extend --number KS-… --policy sla_9 --to TIME --user NAME --consent-by WHO --consent-at TIME --consent-how HOW
+  kesu audit verify [--audit-anchor FILE]
+  kesu audit anchor --audit-anchor FILE
+  kesu privacy erase (--number KS-… | --customer ID) --reason TEXT --user NAME
+  kesu privacy retention
+  kesu backup ARCHIVE [--no-pg-dump]
+  kesu restore ARCHIVE --data NEWDIR [--db URL]
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -85,6 +91,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return workflowCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "sla":
 		return slaCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "privacy":
+		return privacyCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "restore":
+		return restoreCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil

@@ -105,6 +105,10 @@ func (m *Main) Run(ctx context.Context) error {
 	background.Go(func() { a.SLA.Calendars.Watch(wctx, sla.CalendarPoll, m.log) })
 	background.Go(func() { a.Cases.Definitions.Watch(wctx, casework.DefinitionPoll, m.log) })
 	background.Go(func() { a.SLA.Policies.Watch(wctx, sla.PolicyPoll, m.log) })
+	background.Go(func() { a.Privacy.Run(wctx, time.Hour) })
+	if a.Anchors != nil {
+		background.Go(func() { a.Anchors.Run(wctx, time.Duration(m.Config.AuditAnchorMinutes)*time.Minute) })
+	}
 	defer func() { stopWorker(); background.Wait() }()
 	if m.Config.DebugAddr != "" {
 		dbg, err := debugServer(m.Config.DebugAddr)

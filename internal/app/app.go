@@ -31,6 +31,7 @@ import (
 	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/org"
+	"kesu/internal/privacy"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
@@ -55,6 +56,12 @@ type App struct {
 	Cases  *casework.Service
 	Worker *jobs.Worker
 	SLA    *SLA // time limits: clock timers and fixed-date schedules
+	// Privacy erases personal data on request and after the retention
+	// period.
+	Privacy *privacy.Service
+	// Anchors exports the audit chain's head outside the database; nil
+	// when the audit-anchor setting is empty.
+	Anchors *audit.Anchors
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -68,8 +75,29 @@ func NewLogger(c Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// OpenDB opens the configured database and applies migrations.
+// OpenDB opens the configured database, applies migrations and keys the
+// audit chain with the key file of audit-key-file (refusing a keyed chain
+// without it).
 func OpenDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
+	db, err := openDB(ctx, c, now, log)
+	if err != nil {
+		return nil, err
+	}
+	var key *audit.Key
+	if c.AuditKeyFile != "" {
+		if key, err = audit.LoadKey(c.AuditKeyFile); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if err := db.UseAuditKey(ctx, key); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit key: %w", err)
+	}
+	return db, nil
+}
+
+func openDB(ctx context.Context, c Config, now func() time.Time, log *slog.Logger) (*sqlstore.DB, error) {
 	if c.DB != "" {
 		return postgres.Open(ctx, c.DB, now, log)
 	}
@@ -206,7 +234,14 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
 	tokens := auth.NewTokenCache(db.Auth(), 10*time.Second, now)
+	files := &blob.Store{Dir: filepath.Join(c.Data, "attachments")}
+	a.Privacy = &privacy.Service{Store: db.Privacy(), Files: files, Now: now, RetentionDays: c.RetentionDays, Log: log}
+	if c.AuditAnchor != "" {
+		a.Anchors = &audit.Anchors{Store: db.Audit(), Path: c.AuditAnchor, Now: now, Log: log}
+	}
 	a.Deps = &web.Deps{
+		AuditAnchors:   a.Anchors,
+		Privacy:        a.Privacy,
 		Reports:        reports,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
@@ -217,7 +252,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Auth: &auth.Service{Store: db.Auth(), Now: now, Tokens: tokens,
 			Idle: c.SessionIdle, MaxLifetime: c.SessionMax, AddrLimit: c.LoginRate},
 		AuthStore:     tokens,
-		Files:         &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Files:         files,
 		Exports:       exports,
 		Mailer:        mailer,
 		Cases:         cases,

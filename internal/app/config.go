@@ -65,6 +65,16 @@ type Config struct {
 	Workflow     string // workflow profile of new complaints
 	WorkflowFile string // an administrator's definition file, imported at start; its profile becomes the default
 	DebugAddr    string // loopback address of the Go profiler (/debug/pprof/); empty: off
+	// RetentionDays is how long a closed complaint keeps its personal data
+	// before the retention job erases it; 0: until erased on request.
+	RetentionDays int
+	// AuditAnchor is a file outside the database to which the audit chain's
+	// head is appended every AuditAnchorMinutes; empty: off.
+	AuditAnchor        string
+	AuditAnchorMinutes int
+	// AuditKeyFile holds the HMAC key of the audit chain (key = …) and,
+	// once used, the entry it applies from (from = …); empty: no key.
+	AuditKeyFile string
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -82,6 +92,7 @@ func Defaults() Config {
 		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", SMSMethod: "POST",
 		LogLevel: "info", LogFormat: "text",
 		SessionIdle: 8 * time.Hour, SessionMax: 12 * time.Hour, LoginRate: 20,
+		AuditAnchorMinutes: 60,
 	}
 }
 
@@ -130,6 +141,10 @@ func (c *Config) options() []option {
 		{name: "hsts", usage: "max-age of the Strict-Transport-Security header (e.g. 365d) when kesu is served over HTTPS; 0: no header", dur: &c.HSTS},
 		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
 		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
+		{name: "retention-days", usage: "days a closed complaint keeps its personal data before it is erased; 0: until erased on request", num: &c.RetentionDays},
+		{name: "audit-anchor", usage: "file outside the database to which the audit chain's head is appended on a schedule; empty: off", str: &c.AuditAnchor},
+		{name: "audit-anchor-minutes", usage: "minutes between two audit anchors", num: &c.AuditAnchorMinutes},
+		{name: "audit-key-file", usage: "file with the HMAC key of the audit chain (a line key = at least 32 characters); kesu adds the entry it applies from", str: &c.AuditKeyFile},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -303,6 +318,12 @@ func (c *Config) Validate() error {
 	}
 	if c.PublicRate < 1 {
 		errs = append(errs, "public-rate must be at least 1")
+	}
+	if c.RetentionDays < 0 || c.RetentionDays > 36500 {
+		errs = append(errs, "retention-days must be between 0 (off) and 36500")
+	}
+	if c.AuditAnchorMinutes < 1 || c.AuditAnchorMinutes > 7*24*60 {
+		errs = append(errs, "audit-anchor-minutes must be between 1 and 10080")
 	}
 	switch c.SMTPTLS {
 	case "none", "starttls", "tls":

@@ -43,6 +43,12 @@ type Entry struct {
 // by "|", with the time in Unix microseconds, so that a database can compute
 // the same hash in SQL.
 func ComputeHash(prev string, e *Entry) string {
+	sum := sha256.Sum256(hashInput(prev, e))
+	return hex.EncodeToString(sum[:])
+}
+
+// hashInput is what an entry's hash is computed over.
+func hashInput(prev string, e *Entry) []byte {
 	var b strings.Builder
 	b.WriteString(prev)
 	for _, s := range []string{
@@ -56,8 +62,7 @@ func ComputeHash(prev string, e *Entry) string {
 		b.WriteString(":")
 		b.WriteString(s)
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	return []byte(b.String())
 }
 
 // Filter selects audit entries.

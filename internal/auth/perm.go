@@ -35,6 +35,7 @@ const (
 	ExportPersonal Permission = "export.personal" // export personal data unmasked
 	ReportRead     Permission = "report.read"     // statistics, KPIs and the dashboard
 	CalendarWrite  Permission = "calendar.write"  // holidays and make-up days of the business calendar
+	PrivacyErase   Permission = "privacy.erase"   // erase the personal data of closed complaints and customers (SEC-2)
 )
 
 // Scope is how far a permission reaches over cases (SPEC SEC-1).
@@ -74,7 +75,8 @@ var grants = map[string]map[Permission]Scope{
 	// to customers, CAPA, decisions, approvals or lifecycle steps.
 	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll,
+		PrivacyErase: ScopeAll},
 	// The general managers see and may act on every case; they approve
 	// across departments.
 	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
@@ -115,5 +117,6 @@ func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
 // Permissions lists every permission, for the access-matrix tests and docs.
 func Permissions() []Permission {
 	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
-		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite}
+		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite,
+		PrivacyErase}
 }

@@ -55,13 +55,32 @@ func WriteCSV(w io.Writer, s Sheet) error {
 	return bw.Flush()
 }
 
-// csvValue renders one cell value as text.
+// Neutralise returns s so that a spreadsheet opening the CSV file shows it
+// as text instead of running it as a formula: a cell beginning with = + -
+// @, a tab or a carriage return gets a single quote in front, as OWASP
+// recommends against CSV injection. Every CSV kesu writes goes through
+// WriteCSV, which applies it to every text cell.
+func Neutralise(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// csvValue renders one cell value as text. Text is neutralised against
+// formula injection (see Neutralise); numbers and times are not text.
 func csvValue(v any, f Format) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
+	case Cell:
+		return csvValue(cellValue(v.Value), v.Format)
 	case string:
-		return v
+		return Neutralise(v)
 	case time.Time:
 		if f == Date {
 			return v.Format(time.DateOnly)

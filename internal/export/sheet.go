@@ -29,14 +29,15 @@
 // its columns. A Chart adds a chart sheet after the data sheet, drawn over
 // the rows the data sheet received.
 //
-// Row values may be string, any integer, float64, bool, time.Time, *time.Time
-// and nil (an empty cell). A time shows its wall clock in its own location:
+// Row values may be string, any integer, float64, bool, time.Time, *time.Time,
+// nil (an empty cell) and Cell (a value with its own format). A time shows its wall clock in its own location:
 // convert it with In before yielding it.
 package export
 
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -71,6 +72,13 @@ type Sheet struct {
 	Rows func(yield func(row []any) error) error
 	// Chart, when set, adds a chart sheet drawn over this sheet's rows.
 	Chart *Chart
+}
+
+// Cell is a row value with a format of its own, for a column whose cells
+// differ (a summary's counts beside its averages).
+type Cell struct {
+	Value  any
+	Format Format
 }
 
 // ChartType is a kind of chart.
@@ -131,4 +139,50 @@ func Rows(rows [][]any) func(yield func([]any) error) error {
 // wall returns t's wall clock as a UTC time: spreadsheet times have no zone.
 func wall(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// Flatten turns sheets into one sheet with one line per figure, for CSV:
+// the sheet's name, the row's item (its text columns joined by " / "), the
+// column's title and the value in the column's (or the cell's) format.
+// titles name the four columns. Every non-empty value outside the text
+// columns becomes a line, so the file carries the workbook's figures.
+func Flatten(name string, titles [4]string, sheets ...Sheet) Sheet {
+	return Sheet{
+		Name:    name,
+		Columns: []Column{{Title: titles[0]}, {Title: titles[1]}, {Title: titles[2]}, {Title: titles[3]}},
+		Rows: func(yield func([]any) error) error {
+			for _, s := range sheets {
+				if s.Rows == nil {
+					continue
+				}
+				err := s.Rows(func(vals []any) error {
+					var item []string
+					for i, c := range s.Columns {
+						if i < len(vals) && c.Format == Text {
+							if v, ok := vals[i].(string); ok && v != "" {
+								item = append(item, v)
+							}
+						}
+					}
+					for i, c := range s.Columns {
+						if i >= len(vals) || c.Format == Text || vals[i] == nil {
+							continue
+						}
+						v := vals[i]
+						if _, ok := v.(Cell); !ok {
+							v = Cell{Value: v, Format: c.Format}
+						}
+						if err := yield([]any{s.Name, strings.Join(item, " / "), c.Title, v}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }

@@ -220,3 +220,59 @@ func TestBadSheet(t *testing.T) {
 		t.Error("a chart over a missing column was written")
 	}
 }
+
+// TestCSVFormulaInjection: text cells that a spreadsheet would run as a
+// formula are written with a leading single quote; numbers, dates and
+// harmless text are written as they are.
+func TestCSVFormulaInjection(t *testing.T) {
+	s := export.Sheet{
+		Name:    "注入",
+		Columns: []export.Column{{Title: "文本"}, {Title: "数", Format: export.Int}},
+		Rows: export.Rows([][]any{
+			{"=HYPERLINK(\"http://x\",\"点此\")", -5},
+			{"+1+1", 0},
+			{"-2+3", -1},
+			{"@SUM(A1:A2)", nil},
+			{"\t=1+1", nil},
+			{"\r=1+1", nil},
+			{"张三 = 李四", nil},
+			{export.Cell{Value: "=1", Format: export.Text}, export.Cell{Value: 3, Format: export.Int}},
+		}),
+	}
+	var buf bytes.Buffer
+	if err := export.WriteCSV(&buf, s); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), export.BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"文本", "数"},
+		{"'=HYPERLINK(\"http://x\",\"点此\")", "-5"}, {"'+1+1", "0"}, {"'-2+3", "-1"}, {"'@SUM(A1:A2)", ""},
+		{"'\t=1+1", ""}, {"'=1+1", ""}, {"张三 = 李四", ""}, {"'=1", "3"}}
+	// With CRLF line ends encoding/csv drops a lone CR inside a field;
+	// the quote in front stays.
+	if len(recs) != len(want) {
+		t.Fatalf("records = %q", recs)
+	}
+	for i := range want {
+		if strings.Join(recs[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("record %d = %q, want %q", i, recs[i], want[i])
+		}
+	}
+}
+
+// TestFlatten: every figure of the sheets becomes one CSV line named by
+// sheet, item and column, in the column's format (or the cell's).
+func TestFlatten(t *testing.T) {
+	sum := export.Sheet{Name: "汇总", Columns: []export.Column{{Title: "项目"}, {Title: "数值", Format: export.Int}, {Title: "占比", Format: export.Percent}},
+		Rows: export.Rows([][]any{{"投诉总数", 3, nil}, {"未结", 2, 0.6667}, {"平均满意度", export.Cell{Value: 4.5, Format: export.Decimal}, nil}})}
+	var buf bytes.Buffer
+	if err := export.WriteCSV(&buf, export.Flatten("统计表", [4]string{"表", "项目", "指标", "数值"}, sum)); err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufeff表,项目,指标,数值\r\n汇总,投诉总数,数值,3\r\n汇总,未结,数值,2\r\n汇总,未结,占比,66.7%\r\n汇总,平均满意度,数值,4.50\r\n"
+	if buf.String() != want {
+		t.Errorf("flattened CSV = %q, want %q", buf.String(), want)
+	}
+}

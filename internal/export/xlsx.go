@@ -126,10 +126,15 @@ func writeSheet(f *excelize.File, st *styles, s Sheet) (int, error) {
 			row++
 			for i := range s.Columns {
 				var v any
+				fm := s.Columns[i].Format
 				if i < len(vals) {
-					v = cellValue(vals[i])
+					v = vals[i]
+					if c, ok := v.(Cell); ok {
+						v, fm = c.Value, c.Format
+					}
+					v = cellValue(v)
 				}
-				cells[i] = excelize.Cell{StyleID: st.format[s.Columns[i].Format], Value: v}
+				cells[i] = excelize.Cell{StyleID: st.format[fm], Value: v}
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			return sw.SetRow(cell, cells)

@@ -83,3 +83,22 @@ func TestEventsMaskContactChanges(t *testing.T) {
 		t.Error("Unchanged")
 	}
 }
+
+func TestRedact(t *testing.T) {
+	known := []string{"王小明", "上海市浦东新区张江路88号", "上海", "x", ""}
+	cases := []struct{ in, want string }{
+		{"", ""},
+		{"王小明来电：净水器漏水", "***来电：净水器漏水"},
+		{"寄回 上海市浦东新区张江路88号", "寄回 ***"},
+		{"电话 139-1234-5678 或 13912345678、+86 13912345678", "电话 *** 或 ***、***"},
+		{"座机 021-55501234", "座机 ***"},
+		{"邮件 wang.xm@example.com 已发", "邮件 *** 已发"},
+		{"批号 20261101-B07，数量 120", "批号 20261101-B07，数量 120"},
+		{"x 不算名字", "x 不算名字"},
+	}
+	for _, c := range cases {
+		if got := Redact(c.in, known); got != c.want {
+			t.Errorf("Redact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,8 @@ type LossLine struct {
 	Number      string    `json:"number"`
 	ClosedAt    time.Time `json:"closed_at"`
 	Category    string    `json:"category"`
+	CategoryZH  string    `json:"category_zh"`
+	CategoryEN  string    `json:"category_en"`
 	Resolution  string    `json:"resolution"`
 	Currency    string    `json:"currency"`
 	Amount      int64     `json:"amount"` // the case's whole amount, in fen

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"kesu/internal/casework"
 	"kesu/internal/export"
 )
 
@@ -34,11 +35,11 @@ func Sheets(st *Stats, lang string) []export.Sheet {
 		{l("撤诉", "Withdrawn"), st.Withdrawn, st.WithdrawalRate},
 		{l("经客户同意延期", "Extended with consent"), st.Extended, ratio(st.Extended, st.Total)},
 		{l("回访评分件数", "Follow-up scores"), st.Satisfaction.Answered, nil},
-		{l("平均满意度（5分制）", "Mean satisfaction (of 5)"), st.Satisfaction.Mean, nil},
+		{l("平均满意度（5分制）", "Mean satisfaction (of 5)"), export.Cell{Value: st.Satisfaction.Mean, Format: export.Decimal}, nil},
 	}
 	sheets := []export.Sheet{{
 		Name: l("汇总", "Summary"),
-		Columns: []export.Column{{Title: l("项目", "Figure"), Width: 24}, {Title: l("数值", "Value"), Format: export.Decimal, Width: 24},
+		Columns: []export.Column{{Title: l("项目", "Figure"), Width: 24}, {Title: l("数值", "Value"), Format: export.Int, Width: 24},
 			{Title: l("占比", "Share"), Format: export.Percent}},
 		Rows: export.Rows(summary),
 	}}
@@ -129,40 +130,17 @@ func Sheets(st *Stats, lang string) []export.Sheet {
 }
 
 // Long is the statistics table as one sheet with one line per figure, for
-// CSV: section, item, count, share, open, overdue, closed.
+// CSV: the workbook's sheets flattened (sheet, item, figure, value), so the
+// file carries the same figures as the workbook and the page.
 func Long(st *Stats, lang string) export.Sheet {
-	var rows [][]any
 	l := func(zh, en string) string {
 		if lang == "en" {
 			return en
 		}
 		return zh
 	}
-	rows = append(rows, []any{l("汇总", "Summary"), l("投诉总数", "Complaints"), st.Total, nil, st.Open, st.Overdue, st.Closed})
-	rows = append(rows, []any{l("汇总", "Summary"), l("经客户同意延期", "Extended with consent"), st.Extended, ratio(st.Extended, st.Total),
-		nil, nil, nil})
-	for _, b := range st.Breakdowns {
-		d, _ := Dimensions.Find(b.Dim)
-		for _, r := range b.Rows {
-			rows = append(rows, []any{d.Label(lang), label(lang, r.ZH, r.EN), r.Count, r.Share, r.Open, r.Overdue, r.Closed})
-		}
-	}
-	for _, x := range st.Limits {
-		rows = append(rows, []any{l("时限按时率", "On time"), label(lang, x.ZH, x.EN), x.Met + x.Breached, x.OnTime, nil, x.Breached, nil})
-		if x.NotApplicable > 0 {
-			rows = append(rows, []any{l("时限不适用", "Limit not applicable"), label(lang, x.ZH, x.EN), x.NotApplicable, nil, nil, nil, nil})
-		}
-	}
-	for _, m := range st.Trend {
-		rows = append(rows, []any{l("月度趋势", "Trend"), m.Month, m.Count, nil, nil, nil, nil})
-	}
-	return export.Sheet{
-		Name: l("统计表", "Statistics"),
-		Columns: []export.Column{{Title: l("维度", "Section")}, {Title: l("项目", "Item")}, {Title: l("件数", "Count"), Format: export.Int},
-			{Title: l("占比", "Share"), Format: export.Percent}, {Title: l("未结", "Open"), Format: export.Int},
-			{Title: l("逾期", "Overdue"), Format: export.Int}, {Title: l("已结", "Closed"), Format: export.Int}},
-		Rows: export.Rows(rows),
-	}
+	return export.Flatten(l("统计表", "Statistics"), [4]string{l("表", "Table"), l("项目", "Item"), l("指标", "Figure"), l("数值", "Value")},
+		Sheets(st, lang)...)
 }
 
 func label(lang, zh, en string) string {
@@ -187,7 +165,8 @@ func LossSheets(ls *Losses, lang string, loc *time.Location) []export.Sheet {
 	yuan := func(fen int64) float64 { return float64(fen) / 100 }
 	var rows [][]any
 	for _, x := range ls.Lines {
-		rows = append(rows, []any{x.Number, x.ClosedAt.In(loc), x.Category, x.Resolution, x.Currency, yuan(x.Amount),
+		rows = append(rows, []any{x.Number, x.ClosedAt.In(loc), label(lang, x.CategoryZH, x.CategoryEN),
+			casework.Resolutions.Label(x.Resolution, lang), x.Currency, yuan(x.Amount),
 			x.Department, x.Person, x.Supplier, float64(x.Share) / 100, yuan(x.Allocated)})
 	}
 	lines := export.Sheet{

@@ -23,6 +23,7 @@ import (
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
 	"kesu/internal/org"
+	"kesu/internal/privacy"
 	"kesu/internal/product"
 	"kesu/internal/report"
 	"kesu/internal/sla"
@@ -30,7 +31,12 @@ import (
 
 // Deps is everything the handlers use. cmd/kesu builds it once.
 type Deps struct {
-	Complaints     *complaint.Service
+	Complaints *complaint.Service
+	// AuditAnchors checks the audit chain against the heads exported
+	// outside the database; nil when anchoring is off.
+	AuditAnchors *audit.Anchors
+	// Privacy erases personal data on request (SEC-2).
+	Privacy        *privacy.Service
 	ComplaintStore complaint.Store
 	Customers      customer.Store
 	Products       product.Store

@@ -237,9 +237,10 @@ func (Dialect) SearchArgs(tokens []string) []any { return []any{tsvector(tokens)
 // IndexComplaints implements sqlstore.Dialect; the insert did it.
 func (Dialect) IndexComplaints(context.Context, *sql.Tx, []sqlstore.Indexed) error { return nil }
 
-// AppendAudit implements sqlstore.Dialect through kesu_audit_append_many,
-// which appends entries in order under one lock of the chain head.
-func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error {
+// AppendAudit implements sqlstore.Dialect through kesu_audit_append_keyed,
+// which appends entries in order under one lock of the chain head, keyed
+// from the head's keyed_from on.
+func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, key *audit.Key, entries ...*audit.Entry) error {
 	n := len(entries)
 	at, actorID := make([]int64, n), make([]int64, n)
 	name, ip, action, object, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -248,8 +249,13 @@ func (Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.En
 		at[i], actorID[i], name[i], ip[i] = e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP
 		action[i], object[i], detail[i] = e.Action, e.Object, string(e.Detail)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM kesu_audit_append_many($1, $2, $3, $4, $5, $6, $7)`,
-		at, actorID, name, ip, action, object, detail)
+	// The key stays here: the function gets the HMAC's padded keys.
+	var ipad, opad []byte
+	if key != nil {
+		ipad, opad = key.Pads()
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM kesu_audit_append_keyed($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		at, actorID, name, ip, action, object, detail, ipad, opad)
 	if err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}

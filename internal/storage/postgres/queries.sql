@@ -60,3 +60,6 @@ ORDER BY id FOR NO KEY UPDATE SKIP LOCKED
 -- The survivor of a merge is locked until the merge commits, so two cases
 -- merged into each other at once cannot both pass the check.
 SELECT merged_into FROM complaints WHERE id = ? FOR UPDATE
+
+-- name: audit.head.keyed
+SELECT last_id, keyed_from FROM audit_head WHERE id = 1 FOR UPDATE

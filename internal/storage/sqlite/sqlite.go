@@ -88,7 +88,7 @@ const (
 		ON CONFLICT (scope) DO UPDATE SET value = value + excluded.value RETURNING value`
 	sqlUnindex     = `DELETE FROM complaint_fts WHERE rowid = ?`
 	sqlIndex       = `INSERT INTO complaint_fts (rowid, tokens) VALUES (?, ?)`
-	sqlAuditHead   = `SELECT last_id, hash FROM audit_head WHERE id = 1`
+	sqlAuditHead   = `SELECT last_id, hash, keyed_from FROM audit_head WHERE id = 1`
 	sqlAuditInsert = `INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, object, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlAuditMove = `UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1`
@@ -196,18 +196,21 @@ func (d *Dialect) SearchClause(ctx context.Context, q textsearch.Query) (string,
 
 // AppendAudit implements sqlstore.Dialect: it chains entries in order; the
 // head is read and moved inside the single writer's transaction.
-func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error {
-	var last int64
+func (d *Dialect) AppendAudit(ctx context.Context, tx *sql.Tx, key *audit.Key, entries ...*audit.Entry) error {
+	var last, from int64
 	var prev string
-	if err := tx.QueryRowContext(ctx, sqlAuditHead).Scan(&last, &prev); err != nil {
+	if err := tx.QueryRowContext(ctx, sqlAuditHead).Scan(&last, &prev, &from); err != nil {
 		return fmt.Errorf("audit head: %w", err)
+	}
+	if from > 0 && key == nil {
+		return apperr.New(apperr.Forbidden, "the audit chain is keyed from entry %d: this server has no audit key", from)
 	}
 	for _, e := range entries {
 		last++
 		e.ID = last
 		e.At = time.UnixMicro(e.At.UnixMicro()).UTC()
 		e.PrevHash = prev
-		e.Hash = audit.ComputeHash(prev, e)
+		e.Hash = audit.Hash(key, from, prev, e)
 		if _, err := tx.ExecContext(ctx, sqlAuditInsert, e.ID, e.At.UnixMicro(), e.Actor.UserID, e.Actor.Name, e.Actor.IP,
 			e.Action, e.Object, string(e.Detail), e.PrevHash, e.Hash); err != nil {
 			return fmt.Errorf("audit append: %w", err)

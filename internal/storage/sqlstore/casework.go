@@ -553,7 +553,7 @@ func (s CaseStore) RecordFacts(ctx context.Context, evs []complaint.Event, actor
 			if _, err := tx.ExecContext(ctx, cs.multiRow("complaint.events.insert", "complaint.events.row", "", len(part)), args...); err != nil {
 				return s.refError(fmt.Errorf("record facts: %w", err), "complaint_id")
 			}
-			if err := s.Dialect.AppendAudit(ctx, tx, entries...); err != nil {
+			if err := s.Dialect.AppendAudit(ctx, tx, s.AuditKey, entries...); err != nil {
 				return err
 			}
 		}

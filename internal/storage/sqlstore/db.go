@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql workflow.sql
+//go:embed queries.sql exports.sql workflow.sql privacy.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -61,7 +61,9 @@ type Dialect interface {
 	// choose the cheaper plan for the number of hits.
 	SearchClause(ctx context.Context, q textsearch.Query) (cond string, args []any, release func(), err error)
 	// AppendAudit appends entries, in order, to the audit chain inside tx.
-	AppendAudit(ctx context.Context, tx *sql.Tx, entries ...*audit.Entry) error
+	// Entries from the chain's keyed_from on are keyed with key (HMAC);
+	// without a key a keyed chain refuses the append.
+	AppendAudit(ctx context.Context, tx *sql.Tx, key *audit.Key, entries ...*audit.Entry) error
 }
 
 // Indexed is a complaint's search tokens, the number's first.
@@ -80,6 +82,8 @@ type DB struct {
 	// IntakeWorkers is the number of concurrent intake transactions; one
 	// on SQLite (one writer), a few on PostgreSQL.
 	IntakeWorkers int
+	// AuditKey keys the audit chain (UseAuditKey); nil without a key.
+	AuditKey *audit.Key
 	// SLA, when set, starts, stops and pauses the SLA clocks of every
 	// change in the change's transaction (sla.go).
 	SLA *sla.Rules
@@ -118,7 +122,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}
@@ -317,7 +321,7 @@ func (db *DB) audit(ctx context.Context, tx *sql.Tx, actor audit.Actor, action, 
 	if detail != nil {
 		e.Detail = mustJSON(detail)
 	}
-	return db.Dialect.AppendAudit(ctx, tx, e)
+	return db.Dialect.AppendAudit(ctx, tx, db.AuditKey, e)
 }
 
 // micros converts a time to the stored form.

@@ -241,7 +241,7 @@ func (s ComplaintStore) writeBatch(ctx context.Context, tx *sql.Tx, reqs []*crea
 	if err := s.registered(ctx, tx, ok); err != nil {
 		return err
 	}
-	return s.Dialect.AppendAudit(ctx, tx, entries...)
+	return s.Dialect.AppendAudit(ctx, tx, s.AuditKey, entries...)
 }
 
 // number draws the numbers of reqs, one counter move per scope (a batch

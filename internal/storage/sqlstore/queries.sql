@@ -657,13 +657,14 @@ WHERE a.update_standard AND a.verification = 'effective' AND a.verified_at >= ? 
 ORDER BY a.verified_at, a.id
 
 -- name: report.losses
-SELECT c.id, COALESCE(c.number, ''), c.closed_at, c.category, c.resolution, c.amount, c.currency,
-  r.department_id, COALESCE(d.name, ''), r.user_id, COALESCE(u.name, ''), r.supplier_id, COALESCE(s.name, ''), COALESCE(r.share, 0)
+SELECT c.id, COALESCE(c.number, ''), c.closed_at, c.category, COALESCE(cat.zh, c.category), COALESCE(cat.en, c.category),
+  c.resolution, c.amount, c.currency, r.department_id, COALESCE(d.name, ''), r.user_id, COALESCE(u.name, ''), r.supplier_id, COALESCE(s.name, ''), COALESCE(r.share, 0)
 FROM complaints c
 LEFT JOIN complaint_responsible r ON r.complaint_id = c.id
 LEFT JOIN departments d ON d.id = r.department_id
 LEFT JOIN users u ON u.id = r.user_id
 LEFT JOIN suppliers s ON s.id = r.supplier_id
+LEFT JOIN categories cat ON cat.code = c.category
 WHERE c.closed_at >= ? AND c.closed_at < ? AND c.amount > 0
 
 -- name: report.losses.order
@@ -709,3 +710,18 @@ WITH v(id, o) AS (VALUES
 
 -- name: complaint.outcomes.set.tail
 ) UPDATE complaints SET sla_outcomes = v.o FROM v WHERE complaints.id = v.id
+
+-- Backups: what a restored database holds.
+
+-- name: backup.counts
+SELECT (SELECT count(*) FROM complaints), (SELECT count(*) FROM attachments), (SELECT COALESCE(MAX(id), 0) FROM audit_log)
+
+-- name: audit.hash_of
+SELECT hash FROM audit_log WHERE id = ?
+
+-- The chain head with the entry it is keyed from; PostgreSQL locks it.
+-- name: audit.head.keyed
+SELECT last_id, keyed_from FROM audit_head WHERE id = 1
+
+-- name: audit.keyed_from.set
+UPDATE audit_head SET keyed_from = ? WHERE id = 1

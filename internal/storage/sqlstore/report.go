@@ -362,7 +362,7 @@ func (s ReportStore) Losses(ctx context.Context, from, to time.Time, scope *comp
 		var l report.LossLine
 		var closed int64
 		var dept, user, supplier sql.NullInt64
-		if err := rows.Scan(&l.ComplaintID, &l.Number, &closed, &l.Category, &l.Resolution, &l.Amount, &l.Currency,
+		if err := rows.Scan(&l.ComplaintID, &l.Number, &closed, &l.Category, &l.CategoryZH, &l.CategoryEN, &l.Resolution, &l.Amount, &l.Currency,
 			&dept, &l.Department, &user, &l.Person, &supplier, &l.Supplier, &l.Share); err != nil {
 			return nil, s.classify(err)
 		}

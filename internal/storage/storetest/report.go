@@ -1,13 +1,16 @@
 package storetest
 
 import (
+	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/export"
 	"kesu/internal/org"
 	"kesu/internal/report"
 	"kesu/internal/sla"
@@ -283,6 +286,26 @@ func testReportStatistics(t *testing.T, e *env) {
 	}
 	if want := map[string][2]int64{"department:品质部": {2, 17500}, "department:生产部": {1, 10000}}; !reflect.DeepEqual(gotTotals, want) {
 		t.Errorf("loss totals = %v, want %v", gotTotals, want)
+	}
+	// The loss workbook names categories and resolutions, not their codes.
+	e.exec(t, `UPDATE complaints SET resolution = ? WHERE id = ?`, "refund", ids[0])
+	if losses, err = svc.Losses(e.ctx, month); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		var buf bytes.Buffer
+		if err := export.WriteCSV(&buf, report.LossSheets(losses, lang, time.UTC)[1]); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range losses.Lines {
+			if strings.Contains(buf.String(), ","+l.Category+",") || l.CategoryZH == "" || l.CategoryZH == l.Category {
+				t.Errorf("%s loss list shows the category code %q: %s", lang, l.Category, buf.String())
+			}
+		}
+		want := map[string]string{"zh": "退款", "en": "Refund"}[lang]
+		if !strings.Contains(buf.String(), ","+want+",") || strings.Contains(buf.String(), ",refund,") {
+			t.Errorf("%s loss list lacks the resolution label %q: %s", lang, want, buf.String())
+		}
 	}
 
 	// The dashboard sees open work now: the investigating case is overdue.

@@ -54,6 +54,9 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},
 		{"Exports", testExports},
+		{"PrivacyErasure", testPrivacyErasure},
+		{"AuditAnchors", testAuditAnchors},
+		{"AuditKey", testAuditKey},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

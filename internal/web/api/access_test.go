@@ -109,6 +109,7 @@ func init() {
 		"GET /api/v1/sla/policies": auth.ComplaintRead, "PUT /api/v1/sla/policies": auth.CalendarWrite,
 		"PUT /api/v1/calendar/years/{year}": auth.CalendarWrite, "DELETE /api/v1/calendar/years/{year}": auth.CalendarWrite,
 		"POST /api/v1/calendar/days": auth.CalendarWrite, "DELETE /api/v1/calendar/days/{date}": auth.CalendarWrite,
+		"POST /api/v1/privacy/erasures": auth.PrivacyErase,
 	} {
 		otherRoutes[p] = perm
 	}

@@ -162,6 +162,7 @@ var routes = []route{
 	{"DELETE /api/v1/calendar/years/{year}", auth.CalendarWrite, (*api).deleteCalendarYear, ""},
 	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay, ""},
 	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay, ""},
+	{"POST /api/v1/privacy/erasures", auth.PrivacyErase, (*api).erasePersonalData, ""},
 }
 
 // RouteAccess is a route, the permission its handler requires, and on a

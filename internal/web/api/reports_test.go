@@ -165,7 +165,7 @@ func TestReports(t *testing.T) {
 			t.Error("the breakdown sheet lacks severity 一般 = 2 (66.67%)")
 		}
 		csv := e.get(org.RoleGM, "/api/v1/reports/statistics/export?month=2026-03&format=csv").want(http.StatusOK)
-		if !strings.HasPrefix(string(csv.Body), "\ufeff") || !strings.Contains(string(csv.Body), "严重程度,一般,2,") {
+		if !strings.HasPrefix(string(csv.Body), "\ufeff") || !strings.Contains(string(csv.Body), "分类统计,严重程度 / 一般,件数,2\r\n") {
 			t.Errorf("CSV = %.300s", csv.Body)
 		}
 		e.get(org.RoleGM, "/api/v1/reports/statistics/export?format=pdf").wantErr(http.StatusUnprocessableEntity, "invalid", "format", "")

@@ -100,6 +100,7 @@ var otherPages = map[string]auth.Permission{
 	"GET /audit": auth.AuditRead, "GET /exports": auth.Export, "POST /exports": auth.Export, "GET /exports/{id}/file": auth.Export,
 	"GET /admin/jobs": auth.AuditRead, "POST /admin/jobs/{id}/retry": auth.OrgWrite, "GET /admin/schedules": auth.AuditRead,
 	"POST /admin/schedules/{name}/run": auth.OrgWrite, "GET /admin/calendar": auth.CalendarWrite,
+	"GET /admin/privacy": auth.PrivacyErase, "POST /admin/privacy/erase": auth.PrivacyErase,
 	"GET /admin/calendar/{year}/export": auth.CalendarWrite, "POST /admin/calendar/import": auth.CalendarWrite,
 	"POST /admin/calendar/days": auth.CalendarWrite, "POST /admin/calendar/days/remove": auth.CalendarWrite,
 	"POST /admin/calendar/{year}/revert": auth.CalendarWrite,

@@ -17,6 +17,14 @@ type auditData struct {
 	BadID   int64 // first entry whose hash does not match; 0 when intact
 	From    int64 // the first entry verified (1 for the whole chain)
 	Full    bool  // the whole chain was verified
+	// Anchors is the check against the heads exported outside the
+	// database; nil when anchoring is off (the chain alone is checked).
+	Anchors *audit.AnchorCheck
+	// AnchorErr is why the anchor file could not be checked.
+	AnchorErr string
+	// KeyedFrom is the first entry checked as an HMAC under the audit
+	// key; 0 without a key.
+	KeyedFrom int64
 }
 
 // BadPage is the before= of the page that starts with the bad entry.
@@ -43,6 +51,16 @@ func (h *handler) auditList(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if k, ok := h.d.Audit.(interface{ KeyedFrom() int64 }); ok {
+		data.KeyedFrom = k.KeyedFrom()
+	}
+	if h.d.AuditAnchors != nil {
+		ac, err := h.d.AuditAnchors.Check(r.Context())
+		data.Anchors = &ac
+		if err != nil {
+			data.AnchorErr = err.Error()
+		}
 	}
 	d := &decoder{f: p.F, loc: h.loc}
 	f := audit.Filter{Action: d.str("action"), Object: d.str("object"), Limit: auditPageSize}

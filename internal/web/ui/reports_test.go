@@ -2,6 +2,9 @@ package ui_test
 
 import (
 	"context"
+	"encoding/csv"
+	"html"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/thedatashed/xlsxreader"
 
 	"kesu/internal/audit"
 	"kesu/internal/auth"
@@ -173,4 +177,134 @@ func TestBrowserDashboardDrillDown(t *testing.T) {
 	if rows != pt.Count || !strings.Contains(url, "/complaints?") || !strings.Contains(url, "category=quality.leak") {
 		t.Errorf("after the click: %s with %d rows, want the %d leaks", url, rows, pt.Count)
 	}
+}
+
+// TestStatisticsFiguresAgree: the statistics page, its CSV and its
+// workbook (read back by a library other than the one that wrote it)
+// carry the same figures; the workbook's counts are whole numbers in
+// numeric cells.
+func TestStatisticsFiguresAgree(t *testing.T) {
+	e := reportEnv(t)
+	e.login("mgr", staffPassword)
+	resp, page := e.get("/reports")
+	expect(t, resp, page, http.StatusOK)
+	resp, csvBody := e.get("/reports/export?format=csv")
+	expect(t, resp, csvBody, http.StatusOK)
+	resp, xlsxBody := e.get("/reports/export?format=xlsx")
+	expect(t, resp, xlsxBody, http.StatusOK)
+
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvBody, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 2 || strings.Join(recs[0], ",") != "表,项目,指标,数值" {
+		t.Fatalf("CSV header = %q", recs)
+	}
+	csvFig := map[string]string{}
+	for _, r := range recs[1:] {
+		csvFig[r[0]+"|"+r[1]+"|"+r[2]] = r[3]
+	}
+
+	// Every figure of every data sheet is in the CSV, with the same value.
+	x, err := xlsxreader.NewReader([]byte(xlsxBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, sheet := range x.Sheets {
+		var head map[string]string
+		for r := range x.ReadRows(sheet) {
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			if r.Index == 1 {
+				head = map[string]string{}
+				for _, c := range r.Cells {
+					head[c.Column] = c.Value
+				}
+				continue
+			}
+			var item []string
+			for _, c := range r.Cells {
+				if c.Type == xlsxreader.TypeString {
+					item = append(item, c.Value)
+				}
+			}
+			for _, c := range r.Cells {
+				if c.Type != xlsxreader.TypeNumerical {
+					continue
+				}
+				key := sheet + "|" + strings.Join(item, " / ") + "|" + head[c.Column]
+				got, ok := csvFig[key]
+				if !ok {
+					t.Errorf("workbook figure %s = %s is not in the CSV", key, c.Value)
+					continue
+				}
+				compared++
+				if !sameFigure(c.Value, got) {
+					t.Errorf("%s: workbook %s, CSV %s", key, c.Value, got)
+				}
+				if isCount(head[c.Column]) && !strings.Contains(key, "满意度") && strings.Contains(c.Value, ".") {
+					t.Errorf("%s: count %s is not a whole number in the workbook", key, c.Value)
+				}
+			}
+		}
+	}
+	if compared < 20 {
+		t.Errorf("compared only %d figures", compared)
+	}
+	if csvFig["汇总|投诉总数|数值"] != "6" {
+		t.Errorf("CSV total = %q, want 6", csvFig["汇总|投诉总数|数值"])
+	}
+
+	// Every row of the page's breakdown tables is in the CSV (and so in
+	// the workbook) with the same count and share.
+	tableRe := regexp.MustCompile(`(?s)<h2>([^<]+)</h2>\s*<table class="list compact breakdown" id="by-[a-z_]+">.*?<tbody>(.*?)</tbody>`)
+	rowRe := regexp.MustCompile(`<tr><td>([^<]+)</td>\s*<td class="num">(?:<a [^>]*>)?(\d+)(?:</a>)?</td><td class="num">([^<]+)</td>`)
+	rows := 0
+	for _, tm := range tableRe.FindAllStringSubmatch(page, -1) {
+		for _, rm := range rowRe.FindAllStringSubmatch(tm[2], -1) {
+			rows++
+			item := html.UnescapeString(tm[1]) + " / " + html.UnescapeString(rm[1])
+			if got := csvFig["分类统计|"+item+"|件数"]; got != rm[2] {
+				t.Errorf("%s: page count %s, CSV %q", item, rm[2], got)
+			}
+			if got := csvFig["分类统计|"+item+"|占比"]; got != rm[3] {
+				t.Errorf("%s: page share %s, CSV %q", item, rm[3], got)
+			}
+		}
+	}
+	if rows < 5 {
+		t.Errorf("read only %d breakdown rows from the page", rows)
+	}
+	if csvFig["分类统计|投诉小类 / 漏水/渗漏|件数"] != "3" {
+		t.Errorf("CSV leaks = %q, want 3", csvFig["分类统计|投诉小类 / 漏水/渗漏|件数"])
+	}
+}
+
+// sameFigure compares a workbook cell with its CSV text: percentages to
+// the CSV's one decimal, decimals to two places, counts exactly.
+func sameFigure(cell, text string) bool {
+	v, err := strconv.ParseFloat(cell, 64)
+	if err != nil {
+		return false
+	}
+	if p, ok := strings.CutSuffix(text, "%"); ok {
+		w, err := strconv.ParseFloat(p, 64)
+		return err == nil && math.Abs(v*100-w) < 0.051
+	}
+	if !strings.Contains(text, ".") {
+		return cell == text
+	}
+	w, err := strconv.ParseFloat(text, 64)
+	return err == nil && math.Abs(v-w) < 0.0051
+}
+
+// isCount tells whether a workbook column holds counts.
+func isCount(title string) bool {
+	switch title {
+	case "件数", "数值", "未结", "逾期", "已结", "按时", "不适用", "进行中", "去年同期":
+		return true
+	}
+	return false
 }

@@ -170,6 +170,8 @@ var pages = []pageRoute{
 	{"POST /admin/jobs/{id}/retry", auth.OrgWrite, (*handler).jobRetry, "", nil},
 	{"GET /admin/schedules", auth.AuditRead, (*handler).schedules, "", nil},
 	{"POST /admin/schedules/{name}/run", auth.OrgWrite, (*handler).scheduleRun, "", nil},
+	{"GET /admin/privacy", auth.PrivacyErase, (*handler).privacyPage, "", nil},
+	{"POST /admin/privacy/erase", auth.PrivacyErase, (*handler).privacyErase, "", nil},
 	{"GET /admin/calendar", auth.CalendarWrite, (*handler).calendar, "", nil},
 	{"GET /admin/calendar/{year}/export", auth.CalendarWrite, (*handler).calendarExport, "", nil},
 	{"POST /admin/calendar/import", auth.CalendarWrite, (*handler).calendarImport, "", nil},
