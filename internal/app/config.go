@@ -57,6 +57,8 @@ type Config struct {
 	Workflow      string // workflow profile of new complaints
 	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
 	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
+	MetricsToken  string // bearer token that /metrics requires
+	MetricsAddr   string // separate listener of /metrics; empty: on addr, with metrics-token
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -116,6 +118,8 @@ func (c *Config) options() []option {
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
 		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
 		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
+		{name: "metrics-token", usage: "bearer token that /metrics requires (at least 16 characters); without it and metrics-addr /metrics is off", str: &c.MetricsToken},
+		{name: "metrics-addr", usage: "separate address that serves /metrics (e.g. 127.0.0.1:9090) instead of addr; empty: /metrics on addr, with metrics-token", str: &c.MetricsAddr},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -289,6 +293,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
 		errs = append(errs, "admin-password must have at least 8 characters")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, "metrics-token must have at least 16 characters")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		errs = append(errs, "metrics-addr must differ from addr")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
