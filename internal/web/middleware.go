@@ -282,6 +282,21 @@ func MetricsHandler(reg *prometheus.Registry, token string) http.Handler {
 	})
 }
 
+// apiPaths answers 404 in JSON to an API path that is not in canonical
+// form — an empty segment (a path parameter left empty, as in
+// /api/v1/complaints//attachments), "." or "..": the mux would redirect it
+// to another route instead.
+func apiPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		if strings.HasPrefix(p, "/api/") && (strings.Contains(p, "//") || strings.Contains(p+"/", "/./") || strings.Contains(p+"/", "/../")) {
+			WriteError(w, r, apperr.New(apperr.NotFound, "no API route %s %s", r.Method, p))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // recordPattern notes the pattern the mux chose for the request: the mux
 // sets it on the request it is given, which the outer middleware, having
 // passed on copies, does not see.

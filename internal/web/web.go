@@ -140,6 +140,7 @@ func NewHandler(d *Deps, mounts ...Mount) http.Handler {
 		m(r)
 	}
 	var h http.Handler = recordPattern(r.Mux)
+	h = apiPaths(h)
 	h = d.authenticate(h)
 	h = language(h)
 	h = securityHeaders(h)
