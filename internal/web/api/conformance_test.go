@@ -36,7 +36,7 @@ import (
 // the document and the router have, so a new route is checked as soon as
 // it is documented (TestOpenAPIMatchesRoutes keeps the two in step).
 //
-// KESU_CONFORMANCE_REQUESTS (default 3000 per engine) and
+// KESU_CONFORMANCE_REQUESTS (default 2000 per engine) and
 // KESU_CONFORMANCE_SEED (default 1) make a run longer or different; a
 // failure names the seed and confRequest number to repeat it.
 
@@ -601,6 +601,7 @@ type confRun struct {
 	// spareUsers are the ids of users that PATCH and DELETE of
 	// /users/{id} may name.
 	spareUsers []string
+	took       map[string]time.Duration // time spent per operation
 }
 
 func confEnv(name string, def uint64) uint64 {
@@ -615,11 +616,11 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("openapi.json as JSON Schema: %v", err)
 	}
-	n := int(confEnv("KESU_CONFORMANCE_REQUESTS", 3000))
+	n := int(confEnv("KESU_CONFORMANCE_REQUESTS", 2000))
 	seed := confEnv("KESU_CONFORMANCE_SEED", 1)
 	each(t, func(t *testing.T, e *env) {
 		r := &confRun{t: t, e: e, s: s, seed: seed, g: &confGen{s: s, rng: rand.New(rand.NewPCG(seed, 0x6b657375))},
-			seen: map[string]map[int]bool{}}
+			seen: map[string]map[int]bool{}, took: map[string]time.Duration{}}
 		r.setUp()
 		ops := s.operations()
 		if len(ops) != len(api.Routes()) {
@@ -641,7 +642,7 @@ func TestConformance(t *testing.T) {
 		if testing.Verbose() {
 			for _, op := range ops {
 				k := op.method + " " + op.path
-				t.Logf("%-60s %v", k, sortedKeys(statusKeys(r.seen[k])))
+				t.Logf("%-60s %6dms %v", k, r.took[k].Milliseconds(), sortedKeys(statusKeys(r.seen[k])))
 			}
 		}
 	})
@@ -747,7 +748,9 @@ func (r *confRun) one(i int, op confOp) {
 	if rb := r.s.resolve(op.op["requestBody"]); rb != nil {
 		r.body(q, op, rb, wrong && wrongPlace == 2 && q.bad == "")
 	}
+	began := time.Now()
 	res, body := r.send(q)
+	r.took[op.method+" "+op.path] += time.Since(began)
 	r.check(i, op, q, res, body)
 }
 

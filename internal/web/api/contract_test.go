@@ -115,6 +115,21 @@ func TestOpenAPIEnums(t *testing.T) {
 			t.Errorf("%s.%s: enum %v, server %v", c.schema, strings.Join(c.path, "."), got, c.want)
 		}
 	}
+	// List filters name the same codes.
+	paths := s.root["paths"].(map[string]any)
+	for _, p := range []string{"/api/v1/complaints", "/api/v1/reports/statistics", "/api/v1/reports/kpis", "/api/v1/reports/statistics/export"} {
+		for _, prm := range confList(paths[p].(map[string]any)["get"].(map[string]any)["parameters"]) {
+			pm := s.resolve(prm)
+			want := map[string][]string{"validity": codes(casework.Validities), "responsibility": codes(casework.Responsibilities),
+				"class": codes(customer.Classes), "region": codes(customer.Regions)}[pm["name"].(string)]
+			if want == nil {
+				continue
+			}
+			if got := asEnum(s.resolve(pm["schema"])); !sameSet(got, want) {
+				t.Errorf("GET %s ?%s: enum %v, server %v", p, pm["name"], got, want)
+			}
+		}
+	}
 	// Attachment downloads are documented with every type a file can have.
 	download := s.root["paths"].(map[string]any)["/api/v1/attachments/{id}"].(map[string]any)["get"].(map[string]any)
 	content := download["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)
