@@ -38,7 +38,7 @@ import (
 //
 // KESU_CONFORMANCE_REQUESTS (default 2000 per engine) and
 // KESU_CONFORMANCE_SEED (default 1) make a run longer or different; a
-// failure names the seed and confRequest number to repeat it.
+// failure names the seed and request number to repeat it.
 
 // confDebug (KESU_CONFORMANCE_DEBUG=1) logs every request and answer.
 var confDebug = os.Getenv("KESU_CONFORMANCE_DEBUG") != ""
@@ -694,7 +694,7 @@ func (r *confRun) one(i int, op confOp) {
 	case x < 8:
 		q.role = roles[g.rng.IntN(len(roles))]
 	}
-	// At most one thing is made wrong on purpose per confRequest.
+	// At most one thing is made wrong on purpose per request.
 	wrong := g.rng.IntN(10) < 3
 	wrongPlace := g.rng.IntN(3) // 0 path, 1 query, 2 body
 
@@ -778,8 +778,6 @@ func (r *confRun) paramInvalid(sm map[string]any, s string) bool {
 	return schemaValid(sch, v) != nil
 }
 
-var inlineN int
-
 // compileInline compiles a schema given as a value (a parameter's).
 func (r *confRun) compileInline(sm map[string]any) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
@@ -790,15 +788,14 @@ func (r *confRun) compileInline(sm map[string]any) (*jsonschema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	inlineN++
-	u := fmt.Sprintf("https://kesu.invalid/p%d.json", inlineN)
+	u := "https://kesu.invalid/parameter.json"
 	if err := c.AddResource(u, doc); err != nil {
 		return nil, err
 	}
 	return c.Compile(u)
 }
 
-// body fills the confRequest body from the documented confRequest body.
+// body fills the request body from the documented one.
 func (r *confRun) body(q *confRequest, op confOp, rb map[string]any, wrong bool) {
 	g := r.g
 	content, _ := rb["content"].(map[string]any)
@@ -852,7 +849,7 @@ func (r *confRun) body(q *confRequest, op confOp, rb map[string]any, wrong bool)
 		}
 	}
 	if !ok {
-		// Nothing valid came out: send it as a confRequest of unknown standing.
+		// Nothing valid came out: send it as a request of unknown standing.
 		q.bad = "?"
 	}
 	if wrong && ok {
