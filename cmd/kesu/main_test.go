@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -71,7 +72,20 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	return getWith(t, url, "")
+}
+
+// getWith sends a GET with a bearer token ("" for none).
+func getWith(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,22 +96,46 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestServeStartsWithFirstAdminAndHealth(t *testing.T) {
 	dir := t.TempDir()
-	base, out := startServe(t, dir)
+	const token = "scrape-token-0123456789"
+	base, out := startServe(t, dir, "--metrics-token", token)
 	if code, body := get(t, base+"/healthz"); code != 200 || !strings.Contains(body, "ok") {
 		t.Fatalf("healthz: %d %q", code, body)
 	}
 	if code, _ := get(t, base+"/readyz"); code != 200 {
 		t.Fatalf("readyz: %d", code)
 	}
-	code, body := get(t, base+"/metrics")
-	if code != 200 || !strings.Contains(body, "kesu_http_requests_total") || !strings.Contains(body, "go_goroutines") {
-		t.Fatalf("metrics: %d, missing kesu or go metrics", code)
+	if code, _ := get(t, base+"/metrics"); code != http.StatusUnauthorized {
+		t.Fatalf("metrics without its token: %d", code)
+	}
+	code, body := getWith(t, base+"/metrics", token)
+	if code != 200 || !strings.Contains(body, `kesu_http_requests_total{code="2xx",route="GET /healthz"} 1`) ||
+		!strings.Contains(body, "go_goroutines") || !strings.Contains(body, "go_sql_open_connections") {
+		t.Fatalf("metrics: %d, missing kesu, database or go metrics:\n%s", code, body)
 	}
 	if !strings.Contains(out.String(), `first administrator created: user "admin"`) {
 		t.Fatalf("first start should print the admin password once, got %q", out.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kesu.db")); err != nil {
 		t.Fatalf("SQLite database not in the data folder: %v", err)
+	}
+}
+
+// With metrics-addr, /metrics is served on that address alone.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base, _ := startServe(t, t.TempDir(), "--metrics-addr", addr)
+	if code, _ := get(t, base+"/metrics"); code != http.StatusNotFound {
+		t.Fatalf("metrics on the main address: %d", code)
+	}
+	get(t, base+"/healthz")
+	code, body := get(t, "http://"+addr+"/metrics")
+	if code != 200 || !strings.Contains(body, `route="GET /healthz"`) {
+		t.Fatalf("metrics on metrics-addr: %d\n%s", code, body)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/demo"
 	"kesu/internal/sla"
+	"kesu/internal/web"
 )
 
 // Main is the serve command: ParseFlags, then Run until the context ends.
@@ -118,6 +119,17 @@ func (m *Main) Run(ctx context.Context) error {
 		defer dbg.Close()
 		m.log.Info("profiler listening", "addr", m.Config.DebugAddr)
 	}
+	switch {
+	case m.Config.MetricsAddr != "":
+		ms, err := metricsServer(m.Config.MetricsAddr, web.MetricsHandler(a.Deps.Metrics, m.Config.MetricsToken))
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		m.log.Info("metrics listening", "addr", m.Config.MetricsAddr, "token", m.Config.MetricsToken != "")
+	case m.Config.MetricsToken == "":
+		m.log.Info("metrics off: set metrics-token or metrics-addr to serve /metrics")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -132,6 +144,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// metricsServer serves /metrics on its own listener.
+func metricsServer(addr string, h http.Handler) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics-addr %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, nil
 }
 
 // debugServer serves the Go profiler on its own listener, apart from the

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
@@ -132,7 +131,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerMetrics(reg, db)
 	var mailer notify.Mailer
 	if c.SMTPHost != "" {
 		mailer = &notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, User: c.SMTPUser, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS}
@@ -270,6 +269,8 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Now:           now,
 		Log:           log,
 		Metrics:       reg,
+		MetricsToken:  c.MetricsToken,
+		MetricsOnMain: c.MetricsAddr == "",
 		Ready:         db.Ping,
 		BaseURL:       c.BaseURL,
 		MaxUpload:     int64(c.MaxUploadMB) << 20,

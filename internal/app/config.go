@@ -75,6 +75,8 @@ type Config struct {
 	// AuditKeyFile holds the HMAC key of the audit chain (key = …) and,
 	// once used, the entry it applies from (from = …); empty: no key.
 	AuditKeyFile string
+	MetricsToken string // bearer token that /metrics requires
+	MetricsAddr  string // separate listener of /metrics; empty: on addr, with metrics-token
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -145,6 +147,8 @@ func (c *Config) options() []option {
 		{name: "audit-anchor", usage: "file outside the database to which the audit chain's head is appended on a schedule; empty: off", str: &c.AuditAnchor},
 		{name: "audit-anchor-minutes", usage: "minutes between two audit anchors", num: &c.AuditAnchorMinutes},
 		{name: "audit-key-file", usage: "file with the HMAC key of the audit chain (a line key = at least 32 characters); kesu adds the entry it applies from", str: &c.AuditKeyFile},
+		{name: "metrics-token", usage: "bearer token that /metrics requires (at least 16 characters); without it and metrics-addr /metrics is off", str: &c.MetricsToken},
+		{name: "metrics-addr", usage: "separate address that serves /metrics (e.g. 127.0.0.1:9090) instead of addr; empty: /metrics on addr, with metrics-token", str: &c.MetricsAddr},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -356,6 +360,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AdminPassword != "" && len([]rune(c.AdminPassword)) < 8 {
 		errs = append(errs, "admin-password must have at least 8 characters")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, "metrics-token must have at least 16 characters")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		errs = append(errs, "metrics-addr must differ from addr")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,27 @@ var officeTypes = map[string]string{
 	".doc":  "application/msword",
 	".xls":  "application/vnd.ms-excel",
 	".ppt":  "application/vnd.ms-powerpoint",
+}
+
+// ContentTypes lists every content type a stored file can have: the
+// types Save gives the allowed files, which downloads send.
+func ContentTypes() []string {
+	seen := map[string]bool{}
+	for sniffed, exts := range Allowed {
+		for _, e := range exts {
+			if t, ok := officeTypes[e]; ok {
+				seen[t] = true
+			} else {
+				seen[sniffed] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Store keeps files in a folder.

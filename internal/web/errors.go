@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -135,6 +137,30 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// wantsObject reports whether v decodes a JSON object: a pointer to a
+// struct or a map.
+func wantsObject(v any) bool {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer {
+		return false
+	}
+	k := t.Elem().Kind()
+	return k == reflect.Struct || k == reflect.Map
+}
+
+// firstByte peeks at the first byte of br that is not JSON white space.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c, br.UnreadByte()
+		}
+	}
+}
+
 // MaxJSONBody bounds request bodies of JSON endpoints.
 const MaxJSONBody = 1 << 20
 
@@ -157,7 +183,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if hasNULEscape(body) {
 		return errNUL("body")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	br := bufio.NewReader(bytes.NewReader(body))
+	if wantsObject(v) {
+		// A request body is an object: null, a list or a bare value would
+		// decode to an empty request, as if nothing were asked.
+		if c, err := firstByte(br); err == nil && c != '{' {
+			return &apperr.Error{Code: BadRequest, Message: "request body is not a JSON object",
+				Fields: []apperr.FieldError{{Field: "request", Rule: "object_required"}}}
+		}
+	}
+	dec := json.NewDecoder(br)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError

@@ -29,8 +29,12 @@ const (
 	infoKey
 )
 
-// reqInfo carries what the logging middleware reports about a request.
-type reqInfo struct{ err error }
+// reqInfo carries what the logging middleware reports about a request:
+// the server error and the route pattern that served it.
+type reqInfo struct {
+	err     error
+	pattern string
+}
 
 // noteError records a server error for the request log; the client sees
 // only "internal error".
@@ -167,6 +171,11 @@ func securityHeaders(hsts time.Duration, next http.Handler) http.Handler {
 func (d *Deps) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p *Principal
+		if r.URL.Path == "/metrics" {
+			// Its bearer token is the metrics token, not a user's.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if h := r.Header.Get("Authorization"); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
@@ -318,8 +327,49 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 	return m
 }
 
-func metricsHandler(reg *prometheus.Registry) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+// MetricsHandler serves the registry in the Prometheus text format; with
+// a token, only to requests that carry it as a bearer token.
+func MetricsHandler(reg *prometheus.Registry, token string) http.Handler {
+	h := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if token == "" {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics token required", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// apiPaths answers 404 in JSON to an API path that is not in canonical
+// form — an empty segment (a path parameter left empty, as in
+// /api/v1/complaints//attachments), "." or "..": the mux would redirect it
+// to another route instead.
+func apiPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		if strings.HasPrefix(p, "/api/") && (strings.Contains(p, "//") || strings.Contains(p+"/", "/./") || strings.Contains(p+"/", "/../")) {
+			WriteError(w, r, apperr.New(apperr.NotFound, "no API route %s %s", r.Method, p))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recordPattern notes the pattern the mux chose for the request: the mux
+// sets it on the request it is given, which the outer middleware, having
+// passed on copies, does not see.
+func recordPattern(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if info, ok := r.Context().Value(infoKey).(*reqInfo); ok {
+			info.pattern = r.Pattern
+		}
+	})
 }
 
 func (d *Deps) instrument(next http.Handler) http.Handler {
@@ -330,7 +380,7 @@ func (d *Deps) instrument(next http.Handler) http.Handler {
 		info := &reqInfo{}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey, info))
 		next.ServeHTTP(sw, r)
-		route := r.Pattern
+		route := info.pattern
 		if route == "" {
 			route = "unmatched"
 		}

@@ -81,6 +81,11 @@ type Deps struct {
 	Now        func() time.Time
 	Log        *slog.Logger
 	Metrics    *prometheus.Registry
+	// MetricsToken is the bearer token /metrics requires; MetricsOnMain
+	// serves /metrics with the other routes (only when MetricsToken is
+	// set), else it is served on a listener of its own (MetricsHandler).
+	MetricsToken  string
+	MetricsOnMain bool
 	// Ready reports whether the server can take traffic (database reachable).
 	Ready func(ctx context.Context) error
 	// BaseURL is the public address of this kesu, for links in letters.
@@ -137,13 +142,14 @@ func NewHandler(d *Deps, mounts ...Mount) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	if d.Metrics != nil {
-		r.Mux.Handle("GET /metrics", metricsHandler(d.Metrics))
+	if d.Metrics != nil && d.MetricsOnMain && d.MetricsToken != "" {
+		r.Mux.Handle("GET /metrics", MetricsHandler(d.Metrics, d.MetricsToken))
 	}
 	for _, m := range mounts {
 		m(r)
 	}
-	var h http.Handler = r.Mux
+	var h http.Handler = recordPattern(r.Mux)
+	h = apiPaths(h)
 	h = d.authenticate(h)
 	h = rejectNUL(h)
 	h = language(h)

@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql workflow.sql privacy.sql
+//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -97,6 +97,10 @@ type DB struct {
 	raw          map[string]string // queries as written, with ? placeholders
 	intake       *intake
 	categories   sync.Map // category code → categoryRef, see category
+
+	// IntakeBatch, when set, is told the number of complaints of every
+	// intake transaction (the metrics' batch-size histogram).
+	IntakeBatch func(n int)
 }
 
 // Config is what an engine passes to New.
@@ -122,7 +126,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}

@@ -124,6 +124,9 @@ func (in *intake) commit(batch []*createReq) {
 	if len(live) == 0 {
 		return
 	}
+	if in.db.IntakeBatch != nil {
+		in.db.IntakeBatch(len(live))
+	}
 	saved := make([]complaint.Complaint, len(live))
 	for i, r := range live {
 		saved[i] = *r.c

@@ -195,6 +195,10 @@ func (a *api) setParties(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var v apperr.Validation
+	if in.UserIDs == nil {
+		// The list replaces the parties: it must be given, [] to clear it.
+		v.Add("user_ids", "required", "")
+	}
 	if len(in.UserIDs) > MaxParties {
 		v.Add("user_ids", "too_many", strconv.Itoa(MaxParties))
 	}
@@ -207,9 +211,6 @@ func (a *api) setParties(w http.ResponseWriter, r *http.Request) {
 	if err := v.Err(); err != nil {
 		web.WriteError(w, r, err)
 		return
-	}
-	if in.UserIDs == nil {
-		in.UserIDs = []int64{}
 	}
 	if err := a.d.Cases.SetParties(r.Context(), id, in.UserIDs, caseActor(r)); err != nil {
 		caseError(w, r, err)

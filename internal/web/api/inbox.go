@@ -24,7 +24,13 @@ func (a *api) myNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	uid := web.PrincipalOf(r).User.ID
-	items, err := a.d.Inbox.Notifications(r.Context(), uid, r.URL.Query().Get("unread") == "true", maxNotifications)
+	q := &query{r: r}
+	unread := q.boolean("unread")
+	if err := q.err(); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	items, err := a.d.Inbox.Notifications(r.Context(), uid, unread != nil && *unread, maxNotifications)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
