@@ -396,4 +396,3 @@ func htmlText(s string) string {
 	s = strings.ReplaceAll(html.UnescapeString(s), "\u00a0", " ")
 	return blankRe.ReplaceAllString(s, "\n\n")
 }
-
