@@ -29,6 +29,7 @@ import (
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
+	"kesu/internal/mailin"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/report"
@@ -55,6 +56,10 @@ type App struct {
 	Cases  *casework.Service
 	Worker *jobs.Worker
 	SLA    *SLA // time limits: clock timers and fixed-date schedules
+	// Mail takes complaint mail in (the SMTP receiver and the IMAP poller
+	// feed it; see StartMail).
+	Mail *mailin.Intake
+	mail *MailRunning
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -205,6 +210,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	files := &blob.Store{Dir: filepath.Join(c.Data, "attachments")}
+	a.Mail = &mailin.Intake{Store: db.Mail(), Complaints: svc, Read: db.Complaints(), Cases: cases, Files: files,
+		MaxFile: int64(c.MaxUploadMB) << 20, Number: c.Pattern.Regexp(), Domain: c.MailIDDomain(), Now: now, Log: log}
 	a.Deps = &web.Deps{
 		Reports:        reports,
 		Complaints:     svc,
@@ -215,7 +223,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Audit:          db.Audit(),
 		Auth:           &auth.Service{Store: db.Auth(), Now: now},
 		AuthStore:      auth.NewTokenCache(db.Auth(), 10*time.Second, now),
-		Files:          &blob.Store{Dir: filepath.Join(c.Data, "attachments")},
+		Files:          files,
 		Exports:        exports,
 		Mailer:         mailer,
 		Cases:          cases,

@@ -86,6 +86,22 @@ func Key(raw []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// Peek reads the sender and subject of a mail whose body cannot be
+// parsed, for the administrator's list; empty when even the header is
+// unreadable.
+func Peek(raw []byte) (from, subject string) {
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", ""
+	}
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	from = decodeHeader(m.Header.Get("From"), params["charset"])
+	if a, err := addrParser.Parse(from); err == nil {
+		from = a.Address
+	}
+	return from, decodeHeader(m.Header.Get("Subject"), params["charset"])
+}
+
 // Parse reads raw as an RFC 5322 message with MIME parts.
 func Parse(raw []byte) (*Message, error) {
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
