@@ -254,4 +254,3 @@ func (p *Poller) Poll(ctx context.Context, c *imapclient.Client) error {
 	}
 	return st.SaveMailbox(ctx, box)
 }
-
