@@ -106,6 +106,12 @@ func (m *Main) Run(ctx context.Context) error {
 	background.Go(func() { a.Cases.Definitions.Watch(wctx, casework.DefinitionPoll, m.log) })
 	background.Go(func() { a.SLA.Policies.Watch(wctx, sla.PolicyPoll, m.log) })
 	defer func() { stopWorker(); background.Wait() }()
+	// The mail intake (SMTP receiver, IMAP poller) when configured.
+	mail, err := a.StartMail(wctx)
+	if err != nil {
+		return err
+	}
+	defer mail.Stop()
 	if m.Config.DebugAddr != "" {
 		dbg, err := debugServer(m.Config.DebugAddr)
 		if err != nil {

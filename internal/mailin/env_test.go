@@ -23,9 +23,9 @@ import (
 
 // env is a kesu server with its mail intake on one engine.
 type env struct {
-	t    *testing.T
-	app  *app.App
-	mail *app.MailRunning
+	app   *app.App
+	mail  *app.MailRunning
+	close func() // stops the intake and closes the database (once)
 }
 
 // engines runs f on SQLite and, when KESU_TEST_POSTGRES_URL is set, on a
@@ -97,8 +97,10 @@ func newEnv(t testing.TB, db, data string, configure func(*app.Config)) *env {
 		a.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Stop(); a.Close() })
-	return &env{app: a, mail: m}
+	var once sync.Once
+	e := &env{app: a, mail: m, close: func() { once.Do(func() { m.Stop(); a.Close() }) }}
+	t.Cleanup(e.close)
+	return e
 }
 
 // send delivers raw over SMTP to complaints@kesu.example.
