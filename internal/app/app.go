@@ -153,17 +153,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return false
 	}}
 	ledger := &incident.Ledger{Store: db.Incidents(), Now: now}
-	cases.ReplyJob = func(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
-		if mailer == nil {
-			return nil, nil
-		}
-		cm, err := db.Complaints().Get(ctx, r.ComplaintID)
-		if err != nil || cm.Complainant.Email == "" {
-			return nil, err
-		}
-		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
-		return &jobs.Job{Kind: notify.JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
-	}
+	var smsOn bool
+	cc := &complainantChannels{db: db, email: mailer != nil, sms: func() bool { return smsOn }, company: c.Company,
+		baseURL: c.BaseURL, domain: c.MailIDDomain()}
+	cases.ReplyJob, cases.SurveyJob = cc.replyJob, cc.surveyJob
 	exports := newExports(db, cases, c, now)
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
 		Handlers: map[string]jobs.Handler{export.JobKind: exportHandler(exports)}, KeepKinds: []string{sla.JobSchedule}}
@@ -173,6 +166,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return nil, fmt.Errorf("time limits: %w", err)
 	}
 	outbox := a.openNotify(mailer)
+	smsOn = outbox.SMS
 	cases.StatusJobs = func(r *casework.Record, action, from, to string, at time.Time) []*jobs.Job {
 		return outbox.Event(notify.EventStatusChanged, fmt.Sprintf("%s:%d:%d", notify.EventStatusChanged, r.ComplaintID, r.Version),
 			statusChange{ComplaintID: r.ComplaintID, Number: r.Number, Action: action, From: from, To: to, At: at.UTC()})
@@ -200,12 +194,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		},
 		Quality: qualityLookup(db),
 	})
-	ack := &letter.Sender{Mailer: mailer, Store: letterStore{db.Complaints(), cases}, Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	ack := &letter.Sender{Mailer: mailer, Store: letterStore{db.Complaints(), cases}, Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log,
+		Thread: cc.thread}
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
 	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
-	db.Registration = registrationJobs(outbox, ack)
+	db.Registration = registrationJobs(outbox, ack, cc)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
@@ -248,6 +243,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Company:        c.Company,
 		SecureCookies:  c.SecureCookies,
 		Version:        Version,
+		Mail:           a.Mail,
+		MailStatus:     a.MailStatus,
+		ReplyReach:     cc.Reach,
 	}
 	return a, nil
 }

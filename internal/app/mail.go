@@ -81,3 +81,26 @@ func (a *App) StartMail(ctx context.Context) (*MailRunning, error) {
 	}
 	return m, nil
 }
+
+// MailStatus reports the mail intake: what runs on this server, the
+// mailboxes' places and the outcome counts.
+func (a *App) MailStatus(ctx context.Context) (*mailin.Status, error) {
+	st := &mailin.Status{Pollers: []mailin.PollerStatus{}}
+	if m := a.mail; m != nil {
+		if m.Receiver != nil {
+			rs := m.Receiver.Status()
+			st.Receiver = &rs
+		}
+		if m.Poller != nil {
+			st.Pollers = append(st.Pollers, m.Poller.Status())
+		}
+	}
+	var err error
+	if st.Mailboxes, err = a.DB.Mail().Mailboxes(ctx); err != nil {
+		return nil, err
+	}
+	if st.Counts, err = a.DB.Mail().Counts(ctx); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

@@ -84,3 +84,13 @@ type Store interface {
 	SaveMailbox(ctx context.Context, m *Mailbox) error
 	Mailboxes(ctx context.Context) ([]Mailbox, error)
 }
+
+// Status is the administrator's view of the mail intake: the SMTP
+// receiver and IMAP pollers of this server, every mailbox's place, and
+// how many mails ended in each status.
+type Status struct {
+	Receiver  *ReceiverStatus `json:"receiver,omitempty"` // nil when mail-listen is off
+	Pollers   []PollerStatus  `json:"pollers"`
+	Mailboxes []Mailbox       `json:"mailboxes"`
+	Counts    map[string]int  `json:"counts"`
+}
