@@ -101,7 +101,7 @@ func init() {
 		"POST /api/v1/dealers/{id}/ledger": auth.ComplaintUpdate, "POST /api/v1/exports": auth.Export,
 		"GET /api/v1/audit": auth.AuditRead, "GET /api/v1/audit/verify": auth.AuditRead, "GET /api/v1/jobs": auth.AuditRead,
 		"POST /api/v1/jobs/{id}/retry": auth.OrgWrite,
-		"GET /api/v1/mail/status": auth.AuditRead, "GET /api/v1/mail/messages": auth.AuditRead,
+		"GET /api/v1/mail/status":      auth.AuditRead, "GET /api/v1/mail/messages": auth.AuditRead,
 		"GET /api/v1/mail/messages/{id}": auth.AuditRead, "GET /api/v1/mail/messages/{id}/raw": auth.OrgWrite,
 		"POST /api/v1/mail/messages/{id}/retry": auth.OrgWrite, "GET /api/v1/schedules": auth.AuditRead,
 		"POST /api/v1/schedules/{name}/run": auth.OrgWrite, "GET /api/v1/sla/dry-run": auth.AuditRead,

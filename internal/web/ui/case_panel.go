@@ -15,8 +15,8 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/org"
-	"kesu/internal/product"
 	"kesu/internal/privacy"
+	"kesu/internal/product"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
 )
@@ -57,7 +57,7 @@ type caseView struct {
 	// Reach says how a reply reaches the complainant (email, SMS or
 	// neither), shown under the reply text.
 	Reach string
-	Kinds     []string // investigation kinds
+	Kinds []string // investigation kinds
 }
 
 // optionView is one action from the current state.
