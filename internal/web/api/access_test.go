@@ -102,7 +102,7 @@ func init() {
 		"GET /api/v1/audit": auth.AuditRead, "GET /api/v1/audit/verify": auth.AuditRead, "GET /api/v1/jobs": auth.AuditRead,
 		"POST /api/v1/jobs/{id}/retry": auth.OrgWrite,
 		"GET /api/v1/mail/status":      auth.AuditRead, "GET /api/v1/mail/messages": auth.AuditRead,
-		"GET /api/v1/mail/messages/{id}": auth.AuditRead, "GET /api/v1/mail/messages/{id}/raw": auth.OrgWrite,
+		"GET /api/v1/mail/messages/{id}": auth.AuditRead, "GET /api/v1/mail/messages/{id}/raw": auth.AuditRead,
 		"POST /api/v1/mail/messages/{id}/retry": auth.OrgWrite, "GET /api/v1/schedules": auth.AuditRead,
 		"POST /api/v1/schedules/{name}/run": auth.OrgWrite, "GET /api/v1/sla/dry-run": auth.AuditRead,
 		"GET /api/v1/calendar/years": auth.ComplaintRead, "GET /api/v1/calendar/years/{year}": auth.ComplaintRead,

@@ -141,7 +141,7 @@ var routes = []route{
 	{"GET /api/v1/mail/status", auth.AuditRead, (*api).mailStatus, ""},
 	{"GET /api/v1/mail/messages", auth.AuditRead, (*api).listMail, ""},
 	{"GET /api/v1/mail/messages/{id}", auth.AuditRead, (*api).getMail, ""},
-	{"GET /api/v1/mail/messages/{id}/raw", auth.OrgWrite, (*api).rawMail, ""},
+	{"GET /api/v1/mail/messages/{id}/raw", auth.AuditRead, (*api).rawMail, ""},
 	{"POST /api/v1/mail/messages/{id}/retry", auth.OrgWrite, (*api).retryMail, ""},
 	{"GET /api/v1/schedules", auth.AuditRead, (*api).listSchedules, ""},
 	{"POST /api/v1/schedules/{name}/run", auth.OrgWrite, (*api).runSchedule, ""},

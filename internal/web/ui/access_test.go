@@ -97,7 +97,7 @@ var otherPages = map[string]auth.Permission{
 	"GET /users/{id}": auth.OrgWrite, "POST /users/{id}": auth.OrgWrite,
 	"GET /audit": auth.AuditRead, "GET /exports": auth.Export, "POST /exports": auth.Export, "GET /exports/{id}/file": auth.Export,
 	"GET /admin/jobs": auth.AuditRead, "POST /admin/jobs/{id}/retry": auth.OrgWrite,
-	"GET /admin/mail": auth.AuditRead, "GET /admin/mail/{id}/raw": auth.OrgWrite, "POST /admin/mail/{id}/retry": auth.OrgWrite, "GET /admin/schedules": auth.AuditRead,
+	"GET /admin/mail": auth.AuditRead, "GET /admin/mail/{id}/raw": auth.AuditRead, "POST /admin/mail/{id}/retry": auth.OrgWrite, "GET /admin/schedules": auth.AuditRead,
 	"POST /admin/schedules/{name}/run": auth.OrgWrite, "GET /admin/calendar": auth.CalendarWrite,
 	"GET /admin/calendar/{year}/export": auth.CalendarWrite, "POST /admin/calendar/import": auth.CalendarWrite,
 	"POST /admin/calendar/days": auth.CalendarWrite, "POST /admin/calendar/days/remove": auth.CalendarWrite,

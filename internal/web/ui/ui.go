@@ -163,7 +163,7 @@ var pages = []pageRoute{
 	{"GET /admin/jobs", auth.AuditRead, (*handler).jobsAdmin, "", nil},
 	{"POST /admin/jobs/{id}/retry", auth.OrgWrite, (*handler).jobRetry, "", nil},
 	{"GET /admin/mail", auth.AuditRead, (*handler).mailAdmin, "", nil},
-	{"GET /admin/mail/{id}/raw", auth.OrgWrite, (*handler).mailRaw, "", nil},
+	{"GET /admin/mail/{id}/raw", auth.AuditRead, (*handler).mailRaw, "", nil},
 	{"POST /admin/mail/{id}/retry", auth.OrgWrite, (*handler).mailRetry, "", nil},
 	{"GET /admin/schedules", auth.AuditRead, (*handler).schedules, "", nil},
 	{"POST /admin/schedules/{name}/run", auth.OrgWrite, (*handler).scheduleRun, "", nil},
