@@ -45,7 +45,7 @@ func benchIntake(b *testing.B, db string) {
 		}
 		msgs[i] = mailSpec{charset: cs, id: fmt.Sprintf("bench-%d-%d@client.example", run, i), fromName: "客户" + fmt.Sprint(i),
 			from: fmt.Sprintf("c%d@example.com", i), subject: fmt.Sprintf("投诉 %d：产品质量问题", i),
-			text: "您好，收到的产品有质量问题，详见附件照片和发票。请尽快处理。",
+			text:  "您好，收到的产品有质量问题，详见附件照片和发票。请尽快处理。",
 			files: []testFile{{fmt.Sprintf("照片%d.png", i), "image/png", photo(i)}, {"发票.pdf", "application/pdf", pdfBytes}}}.bytes(b)
 	}
 	var next atomic.Int64
