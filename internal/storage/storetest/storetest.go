@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},
 		{"Exports", testExports},
+		{"Mail", testMail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
