@@ -356,14 +356,22 @@ func (w *walker) part(ctype, cte, disp string, body io.Reader, depth int) error 
 		return nil
 	}
 	if name == "" {
+		// An inline image without a name: name it by its type.
 		name = "attachment"
-		if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
+		if ext, ok := commonExt[mt]; ok {
+			name += ext
+		} else if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
 			name += exts[0]
 		}
 	}
 	w.msg.Attachments = append(w.msg.Attachments, File{Name: name, ContentType: mt, Data: data})
 	return nil
 }
+
+// commonExt is the usual file name extension of the types mail clients
+// send unnamed (mime.ExtensionsByType lists .jfif first for JPEG).
+var commonExt = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+	"application/pdf": ".pdf", "text/plain": ".txt", "message/rfc822": ".eml"}
 
 func transferDecoder(cte string, r io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(cte)) {

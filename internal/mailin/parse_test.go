@@ -108,3 +108,16 @@ func TestKey(t *testing.T) {
 		t.Errorf("keys %q %q", a, b)
 	}
 }
+
+func TestParseUnnamedInlineImage(t *testing.T) {
+	raw := "From: a@example.com\r\nSubject: x\r\nContent-Type: multipart/related; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>见图</p><img src=\"cid:p1\">\r\n" +
+		"--b\r\nContent-Type: image/jpeg\r\nContent-ID: <p1>\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n--b--\r\n"
+	m, err := mailin.Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Text != "见图" || len(m.Attachments) != 1 || m.Attachments[0].Name != "attachment.jpg" {
+		t.Errorf("text %q attachments %+v", m.Text, m.Attachments)
+	}
+}
