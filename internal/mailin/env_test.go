@@ -151,3 +151,8 @@ func (e *env) attachments(t testing.TB, id int64) []complaint.Attachment {
 	}
 	return as
 }
+
+// done returns the mails taken in to an outcome (not those in progress).
+func (e *env) done(t testing.TB) []mailin.Record {
+	return e.mails(t, mailin.StatusComplaint, mailin.StatusThreaded, mailin.StatusIgnored, mailin.StatusUnparsed, mailin.StatusFailed)
+}

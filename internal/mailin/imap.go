@@ -2,6 +2,7 @@ package mailin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -155,6 +156,16 @@ func (p *Poller) wait(ctx context.Context, c *imapclient.Client, idle bool, wake
 		}
 		return nil
 	}
+	// Mail that arrived while the last poll ran is reported on the next
+	// command: ask with NOOP before idling, so it is not left for later.
+	if err := c.Noop().Wait(); err != nil {
+		return fmt.Errorf("noop: %w", err)
+	}
+	select {
+	case <-wake:
+		return nil
+	default:
+	}
 	cmd, err := c.Idle()
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
@@ -233,7 +244,13 @@ func (p *Poller) Poll(ctx context.Context, c *imapclient.Client) error {
 			if !ok {
 				continue // expunged meanwhile
 			}
-			if _, err := p.Intake.Receive(ctx, raw, Envelope{Source: "imap:" + p.Mailbox}); err != nil {
+			_, err := p.Intake.Receive(ctx, raw, Envelope{Source: "imap:" + p.Mailbox})
+			if errors.Is(err, ErrInProgress) {
+				// Held by another taking-in: keep the place and look again
+				// at the next poll.
+				return st.SaveMailbox(ctx, box)
+			}
+			if err != nil {
 				// Not stored: keep the place; the next poll tries again.
 				box.LastError = err.Error()
 				st.SaveMailbox(context.WithoutCancel(ctx), box)

@@ -103,7 +103,7 @@ func TestIMAPPollerRestartLosesNothingDuplicatesNothing(t *testing.T) {
 		done := make(chan struct{})
 		go func() { p1.Run(ctx); close(done) }()
 		<-done
-		if n := len(e1.mails(t)); n != 2 {
+		if n := len(e1.done(t)); n != 2 {
 			t.Fatalf("%d mails before the restart, want 2", n)
 		}
 		// A crash after storing the third mail but before moving the place:
@@ -122,11 +122,15 @@ func TestIMAPPollerRestartLosesNothingDuplicatesNothing(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Go(func() { p2.Run(ctx2) })
 		defer wg.Wait()
-		waitFor(t, "six mails", func() bool { return len(e2.mails(t)) == 6 })
+		waitFor(t, "six mails", func() bool { return len(e2.done(t)) == 6 })
 		// New mail while the poller waits (IDLE) is taken in at once.
 		srv.add(t, mailSpec{charset: "gbk", id: "m7@client.example", from: "wu@example.com", subject: "热水器不点火",
 			text: "打不着火"}.bytes(t))
-		waitFor(t, "the seventh mail", func() bool { return len(e2.mails(t)) == 7 })
+		start := time.Now()
+		waitFor(t, "the seventh mail", func() bool { return len(e2.done(t)) == 7 })
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("new mail taken in after %v: IDLE did not wake the poller", d)
+		}
 		if st := p2.Status(); !st.Connected || !st.Idle {
 			t.Errorf("status %+v", st)
 		}
@@ -181,7 +185,7 @@ func TestTwoPollersOneMailbox(t *testing.T) {
 			p.Batch = 3
 			wg.Go(func() { p.Run(ctx) })
 		}
-		waitFor(t, "twelve mails", func() bool { return len(e.mails(t)) == 12 })
+		waitFor(t, "twelve mails", func() bool { return len(e.done(t)) == 12 })
 		cancel()
 		wg.Wait()
 		if n := len(e.complaints(t)); n != 12 {

@@ -89,10 +89,25 @@ func (in *Intake) Receive(ctx context.Context, raw []byte, env Envelope) (*Resul
 		return nil, err
 	}
 	if !claimed {
-		return &Result{Record: *stored, Duplicate: true}, nil
+		res := &Result{Record: *stored, Duplicate: true}
+		if stored.Status == StatusReceived {
+			// Another server is taking it in, or one stopped half-way and
+			// its claim has not run out: not done yet.
+			return res, ErrInProgress
+		}
+		return res, nil
 	}
+	// Once claimed, the mail is taken in to the end even if the caller
+	// goes away (a shutdown, a dropped SMTP connection).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.lease())
+	defer cancel()
 	return in.takeIn(ctx, stored, m, perr, env)
 }
+
+// ErrInProgress is the answer for a mail another taking-in holds the
+// claim of: the sender or the poller tries again later, when it is done or
+// its claim has run out.
+var ErrInProgress = errors.New("mail is being taken in; try again later")
 
 // Retry takes an unparsed or failed mail in again (after kesu learnt to
 // read it, or the cause was fixed).
