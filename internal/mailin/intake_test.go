@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"kesu/internal/complaint"
 	"kesu/internal/mailin"
@@ -164,6 +165,26 @@ func TestReceiverRefusesOtherDomains(t *testing.T) {
 		}
 		if n := len(e.mails(t)); n != 0 {
 			t.Errorf("%d mails stored", n)
+		}
+	})
+}
+
+// A mail whose taking-in another server holds (or one that stopped
+// half-way, until its claim runs out) is answered 451: the sender tries
+// again later, and nothing is taken in twice.
+func TestMailInProgressAnsweredTryAgain(t *testing.T) {
+	engines(t, nil, func(t *testing.T, e *env) {
+		raw := mailSpec{id: "held@client.example", from: "a@example.com", subject: "漏水", text: "漏水"}.bytes(t)
+		if _, claimed, err := e.app.DB.Mail().Claim(context.Background(), &mailin.Record{Key: "held@client.example", Source: "smtp", Raw: raw},
+			time.Hour); err != nil || !claimed {
+			t.Fatalf("claim %v %v", claimed, err)
+		}
+		err := e.send(t, "a@example.com", raw)
+		if err == nil || !strings.Contains(err.Error(), "451") {
+			t.Fatalf("mail held elsewhere answered %v", err)
+		}
+		if n := len(e.complaints(t)); n != 0 {
+			t.Errorf("%d complaints", n)
 		}
 	})
 }
