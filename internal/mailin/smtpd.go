@@ -145,7 +145,7 @@ func (s *rsession) Data(body io.Reader) error {
 	}
 	if !res.Duplicate {
 		s.r.received.Add(1)
-		s.r.last.Store(time.Now().UnixMicro())
+		s.r.last.Store(s.r.Intake.Now().UnixMicro())
 	}
 	return nil
 }
