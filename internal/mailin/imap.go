@@ -43,7 +43,8 @@ type Poller struct {
 type PollerStatus struct {
 	Mailbox   string     `json:"mailbox"`
 	Connected bool       `json:"connected"`
-	Idle      bool       `json:"idle"` // the server offers IDLE
+	Idle      bool       `json:"idle"`    // the server offers IDLE
+	Waiting   bool       `json:"waiting"` // in IDLE now, waiting for new mail
 	LastPoll  *time.Time `json:"last_poll,omitempty"`
 	LastError string     `json:"last_error,omitempty"`
 	Taken     int64      `json:"taken"` // mails taken in since start
@@ -170,11 +171,13 @@ func (p *Poller) wait(ctx context.Context, c *imapclient.Client, idle bool, wake
 	if err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
+	p.set(func(s *PollerStatus) { s.Waiting = true })
 	select {
 	case <-ctx.Done():
 	case <-wake:
 	case <-time.After(every):
 	}
+	p.set(func(s *PollerStatus) { s.Waiting = false })
 	if err := cmd.Close(); err != nil {
 		return fmt.Errorf("idle: %w", err)
 	}
@@ -257,7 +260,8 @@ func (p *Poller) Poll(ctx context.Context, c *imapclient.Client) error {
 				return fmt.Errorf("take in UID %d: %w", uid, err)
 			}
 			box.LastUID = uint32(uid)
-			if err := st.SaveMailbox(ctx, box); err != nil {
+			// The mail is in: record the place even when stopping.
+			if err := st.SaveMailbox(context.WithoutCancel(ctx), box); err != nil {
 				return err
 			}
 			p.set(func(s *PollerStatus) { s.Taken++ })

@@ -121,9 +121,11 @@ func TestIMAPPollerRestartLosesNothingDuplicatesNothing(t *testing.T) {
 		defer cancel2()
 		var wg sync.WaitGroup
 		wg.Go(func() { p2.Run(ctx2) })
-		defer wg.Wait()
 		waitFor(t, "six mails", func() bool { return len(e2.done(t)) == 6 })
-		// New mail while the poller waits (IDLE) is taken in at once.
+		// New mail while the poller waits (IDLE) is taken in at once. (The
+		// memory server reports only changes made once IDLE has begun.)
+		waitFor(t, "the poller to idle", func() bool { return p2.Status().Waiting })
+		time.Sleep(100 * time.Millisecond)
 		srv.add(t, mailSpec{charset: "gbk", id: "m7@client.example", from: "wu@example.com", subject: "热水器不点火",
 			text: "打不着火"}.bytes(t))
 		start := time.Now()
@@ -135,6 +137,7 @@ func TestIMAPPollerRestartLosesNothingDuplicatesNothing(t *testing.T) {
 			t.Errorf("status %+v", st)
 		}
 		cancel2()
+		wg.Wait()
 
 		counts, _ := e2.app.DB.Mail().Counts(context.Background())
 		want := map[string]int{mailin.StatusComplaint: 4, mailin.StatusIgnored: 1, mailin.StatusUnparsed: 1, mailin.StatusThreaded: 1}
