@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -142,12 +143,17 @@ func (in *Intake) takeIn(ctx context.Context, rec *Record, m *Message, perr erro
 	case env.Bounce:
 		return finish(StatusIgnored, "bounce (empty envelope sender)", nil)
 	}
+	// The files are stored (each written and synced to disk) while the
+	// case is found and the complaint registered.
+	saving := make(chan savedFiles, 1)
+	go func() { saving <- in.saveFiles(m) }()
 	cid, err := in.thread(ctx, m)
 	if err != nil {
+		<-saving
 		return nil, err
 	}
 	if cid != 0 {
-		notes, err := in.addToCase(ctx, cid, rec.Key, m, m.Text)
+		notes, err := in.addToCase(ctx, cid, rec.Key, m, m.Text, false, <-saving)
 		if err != nil {
 			if temporary(err) {
 				return nil, err
@@ -157,14 +163,16 @@ func (in *Intake) takeIn(ctx context.Context, rec *Record, m *Message, perr erro
 		return finish(StatusThreaded, notes, &cid)
 	}
 	c := in.complaintOf(m)
-	if _, err := in.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: actor, IdempotencyKey: "mail:" + rec.Key}); err != nil {
+	created, err := in.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: actor, IdempotencyKey: "mail:" + rec.Key})
+	files := <-saving
+	if err != nil {
 		if temporary(err) {
 			return nil, err
 		}
 		return finish(StatusFailed, describe(err), nil)
 	}
 	id := c.ID
-	notes, err := in.addToCase(ctx, id, rec.Key, m, "")
+	notes, err := in.addToCase(ctx, id, rec.Key, m, "", created, files)
 	if err != nil {
 		if temporary(err) {
 			return nil, err
@@ -173,6 +181,58 @@ func (in *Intake) takeIn(ctx context.Context, rec *Record, m *Message, perr erro
 	}
 	rec.Number = c.Number
 	return finish(StatusComplaint, notes, &id)
+}
+
+// savedFiles are a mail's attachments stored in the file store, with a
+// note of those left out, or the error that stopped storing them.
+type savedFiles struct {
+	files []*complaint.Attachment
+	note  string
+	err   error
+}
+
+// saveFiles stores a mail's attachments, side by side; a file of a type
+// kesu does not keep, or too large, is left out and named in the note.
+func (in *Intake) saveFiles(m *Message) savedFiles {
+	type one struct {
+		att  *complaint.Attachment
+		left string
+		err  error
+	}
+	res := make([]one, len(m.Attachments))
+	var wg sync.WaitGroup
+	for i, f := range m.Attachments {
+		wg.Go(func() {
+			name := cleanName(f.Name)
+			saved, err := in.Files.Save(bytes.NewReader(f.Data), name, in.MaxFile)
+			switch {
+			case err == nil:
+				res[i].att = &complaint.Attachment{Name: name, ContentType: saved.ContentType, Size: saved.Size,
+					SHA256: saved.SHA256, Kind: saved.Kind}
+			case apperr.CodeOf(err) == apperr.Internal || apperr.CodeOf(err) == apperr.Unavailable:
+				res[i].err = err
+			default:
+				res[i].left = name + ": " + describe(err)
+			}
+		})
+	}
+	wg.Wait()
+	var out savedFiles
+	var left []string
+	for _, r := range res {
+		switch {
+		case r.err != nil:
+			return savedFiles{err: r.err}
+		case r.att != nil:
+			out.files = append(out.files, r.att)
+		default:
+			left = append(left, r.left)
+		}
+	}
+	if len(left) > 0 {
+		out.note = "attachments left out: " + strings.Join(left, "; ")
+	}
+	return out
 }
 
 // complaintOf is the complaint a new mail registers.
@@ -194,43 +254,32 @@ func (in *Intake) complaintOf(m *Message) *complaint.Complaint {
 		Complainant: complaint.Complainant{Name: clipRunes(name, complaint.MaxName), Email: m.From}}
 }
 
-// addToCase stores the mail's files and, for a reply, its text on the
+// addToCase records the mail's files and, for a reply, its text on the
 // case, once: a mail whose entry is on the timeline already (a taking-in
-// interrupted after the write) is not written again. It returns a note
-// of the files left out.
-func (in *Intake) addToCase(ctx context.Context, cid int64, key string, m *Message, body string) (string, error) {
-	evs, err := in.Read.Timeline(ctx, cid, true)
-	if err != nil {
-		return "", err
+// interrupted after the write) is not written again; fresh says the
+// complaint was registered by this taking-in. It returns the note of the
+// files left out.
+func (in *Intake) addToCase(ctx context.Context, cid int64, key string, m *Message, body string, fresh bool, saved savedFiles) (string, error) {
+	if saved.err != nil {
+		return "", saved.err
 	}
-	for _, e := range evs {
-		if e.Data != nil && e.Data["message_id"] == key {
-			return "", nil
-		}
-	}
-	var files []*complaint.Attachment
-	var left []string
-	for _, f := range m.Attachments {
-		name := cleanName(f.Name)
-		saved, err := in.Files.Save(bytes.NewReader(f.Data), name, in.MaxFile)
+	if !fresh {
+		// A complaint registered just now has nothing of this mail yet.
+		evs, err := in.Read.Timeline(ctx, cid, true)
 		if err != nil {
-			if apperr.CodeOf(err) == apperr.Internal || apperr.CodeOf(err) == apperr.Unavailable {
-				return "", err
-			}
-			left = append(left, name+": "+describe(err))
-			continue
+			return "", err
 		}
-		files = append(files, &complaint.Attachment{Name: name, ContentType: saved.ContentType, Size: saved.Size,
-			SHA256: saved.SHA256, Kind: saved.Kind})
+		for _, e := range evs {
+			if e.Data != nil && e.Data["message_id"] == key {
+				return "", nil
+			}
+		}
 	}
-	note := ""
-	if len(left) > 0 {
-		note = "attachments left out: " + strings.Join(left, "; ")
-	}
+	note, files := saved.note, saved.files
 	if strings.TrimSpace(body) == "" && len(files) == 0 {
 		return note, nil
 	}
-	_, err = in.Cases.MailIn(ctx, cid, casework.Mail{MessageID: key, From: m.From, Body: body, Files: files},
+	_, err := in.Cases.MailIn(ctx, cid, casework.Mail{MessageID: key, From: m.From, Body: body, Files: files},
 		casework.PublicActor(cid, actor))
 	return note, err
 }

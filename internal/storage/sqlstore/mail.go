@@ -57,6 +57,11 @@ func (s MailStore) Claim(ctx context.Context, rec *mailin.Record, lease time.Dur
 	if err != nil {
 		return nil, false, s.classify(err)
 	}
+	if id != 0 {
+		got := *rec
+		got.ID, got.Status, got.Size, got.ReceivedAt, got.UpdatedAt = id, mailin.StatusReceived, int64(len(rec.Raw)), now.UTC(), now.UTC()
+		return &got, true, nil
+	}
 	got, err := scanMail(s.W.QueryRowContext(ctx, s.q("mail.get.key"), rec.Key), false)
 	if err != nil {
 		return nil, false, s.classify(err)
