@@ -309,6 +309,11 @@ func TestConfigErrorsAreClear(t *testing.T) {
 		{[]string{"--sms-provider", "http"}, nil, "sms-url is required"},
 		{[]string{"--sms-provider", "carrier-pigeon"}, nil, "sms-provider"},
 		{nil, map[string]string{"KESU_SMS_METHOD": "DELETE", "KESU_SMS_URL": "https://sms.example"}, "sms method"},
+		{[]string{"--mail-listen", ":2525"}, nil, "mail-domains is required"},
+		{[]string{"--mail-listen", "2525", "--mail-domains", "kesu.example"}, nil, "mail-listen"},
+		{[]string{"--imap-host", "imap.example.com"}, nil, "imap-user is required"},
+		{[]string{"--imap-host", "imap.example.com", "--imap-user", "u", "--imap-tls", "ssl"}, nil, "imap-tls"},
+		{nil, map[string]string{"KESU_IMAP_POLL": "often"}, "imap-poll"},
 	}
 	for _, c := range cases {
 		m := NewMain(io.Discard, io.Discard, env(c.env))

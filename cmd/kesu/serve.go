@@ -111,6 +111,12 @@ func (m *Main) Run(ctx context.Context) error {
 		background.Go(func() { a.Anchors.Run(wctx, time.Duration(m.Config.AuditAnchorMinutes)*time.Minute) })
 	}
 	defer func() { stopWorker(); background.Wait() }()
+	// The mail intake (SMTP receiver, IMAP poller) when configured.
+	mail, err := a.StartMail(wctx)
+	if err != nil {
+		return err
+	}
+	defer mail.Stop()
 	if m.Config.DebugAddr != "" {
 		dbg, err := debugServer(m.Config.DebugAddr)
 		if err != nil {

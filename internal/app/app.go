@@ -28,6 +28,7 @@ import (
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
+	"kesu/internal/mailin"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
@@ -61,6 +62,10 @@ type App struct {
 	// Anchors exports the audit chain's head outside the database; nil
 	// when the audit-anchor setting is empty.
 	Anchors *audit.Anchors
+	// Mail takes complaint mail in (the SMTP receiver and the IMAP poller
+	// feed it; see StartMail).
+	Mail *mailin.Intake
+	mail *MailRunning
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -175,17 +180,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return false
 	}}
 	ledger := &incident.Ledger{Store: db.Incidents(), Now: now}
-	cases.ReplyJob = func(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
-		if mailer == nil {
-			return nil, nil
-		}
-		cm, err := db.Complaints().Get(ctx, r.ComplaintID)
-		if err != nil || cm.Complainant.Email == "" {
-			return nil, err
-		}
-		msg := letter.Reply(cm, kind, body, c.Company, c.BaseURL, "zh")
-		return &jobs.Job{Kind: notify.JobEmail, Key: fmt.Sprintf("reply:%d:%d", r.ComplaintID, r.Version), Payload: jobs.Payload(msg)}, nil
-	}
+	var smsOn bool
+	cc := &complainantChannels{db: db, email: mailer != nil, sms: func() bool { return smsOn }, company: c.Company,
+		baseURL: c.BaseURL, domain: c.MailIDDomain()}
+	cases.ReplyJob, cases.SurveyJob = cc.replyJob, cc.surveyJob
 	exports := newExports(db, cases, c, now)
 	a.Worker = &jobs.Worker{Store: db.Jobs(), Name: workerName(), Now: now, Log: log,
 		Handlers: map[string]jobs.Handler{export.JobKind: exportHandler(exports)}, KeepKinds: []string{sla.JobSchedule}}
@@ -195,6 +193,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return nil, fmt.Errorf("time limits: %w", err)
 	}
 	outbox := a.openNotify(mailer)
+	smsOn = outbox.SMS
 	cases.StatusJobs = func(r *casework.Record, action, from, to string, at time.Time) []*jobs.Job {
 		return outbox.Event(notify.EventStatusChanged, fmt.Sprintf("%s:%d:%d", notify.EventStatusChanged, r.ComplaintID, r.Version),
 			statusChange{ComplaintID: r.ComplaintID, Number: r.Number, Action: action, From: from, To: to, At: at.UTC()})
@@ -222,12 +221,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		},
 		Quality: qualityLookup(db),
 	})
-	ack := &letter.Sender{Mailer: mailer, Store: letterStore{db.Complaints(), cases}, Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log}
+	ack := &letter.Sender{Mailer: mailer, Store: letterStore{db.Complaints(), cases}, Company: c.Company, BaseURL: c.BaseURL, Loc: c.Loc, Log: log,
+		Thread: cc.thread}
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
 	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
-	db.Registration = registrationJobs(outbox, ack)
+	db.Registration = registrationJobs(outbox, ack, cc)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
@@ -238,6 +238,8 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if c.AuditAnchor != "" {
 		a.Anchors = &audit.Anchors{Store: db.Audit(), Path: c.AuditAnchor, Now: now, Log: log}
 	}
+	a.Mail = &mailin.Intake{Store: db.Mail(), Complaints: svc, Read: db.Complaints(), Cases: cases, Files: files,
+		MaxFile: int64(c.MaxUploadMB) << 20, Number: c.Pattern.Regexp(), Domain: c.MailIDDomain(), Now: now, Log: log}
 	a.Deps = &web.Deps{
 		AuditAnchors:   a.Anchors,
 		Privacy:        a.Privacy,
@@ -279,6 +281,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		SecureCookies: c.SecureCookies,
 		HSTS:          c.HSTS,
 		Version:       Version,
+		Mail:          a.Mail,
+		MailStatus:    a.MailStatus,
+		ReplyReach:    cc.Reach,
 	}
 	return a, nil
 }

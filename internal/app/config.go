@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -77,6 +78,17 @@ type Config struct {
 	AuditKeyFile string
 	MetricsToken string // bearer token that /metrics requires
 	MetricsAddr  string // separate listener of /metrics; empty: on addr, with metrics-token
+	// Mail intake (docs/mail.md): the SMTP receiver and the IMAP poller,
+	// both off by default.
+	MailListen   string // address of the SMTP receiver, e.g. :2525; empty: off
+	MailDomains  string // comma-separated recipient domains the receiver accepts
+	IMAPHost     string // empty: no polling
+	IMAPPort     int
+	IMAPUser     string
+	IMAPPassword string
+	IMAPTLS      string // tls, starttls or none
+	IMAPMailbox  string
+	IMAPPoll     string // poll interval (Go duration) when the server has no IDLE, and the longest IDLE
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
@@ -95,6 +107,7 @@ func Defaults() Config {
 		LogLevel: "info", LogFormat: "text",
 		SessionIdle: 8 * time.Hour, SessionMax: 12 * time.Hour, LoginRate: 20,
 		AuditAnchorMinutes: 60,
+		IMAPPort:           993, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPPoll: "60s",
 	}
 }
 
@@ -149,6 +162,15 @@ func (c *Config) options() []option {
 		{name: "audit-key-file", usage: "file with the HMAC key of the audit chain (a line key = at least 32 characters); kesu adds the entry it applies from", str: &c.AuditKeyFile},
 		{name: "metrics-token", usage: "bearer token that /metrics requires (at least 16 characters); without it and metrics-addr /metrics is off", str: &c.MetricsToken},
 		{name: "metrics-addr", usage: "separate address that serves /metrics (e.g. 127.0.0.1:9090) instead of addr; empty: /metrics on addr, with metrics-token", str: &c.MetricsAddr},
+		{name: "mail-listen", usage: "address of the SMTP receiver that takes complaint mail in (e.g. :2525); empty: off", str: &c.MailListen},
+		{name: "mail-domains", usage: "comma-separated recipient domains the SMTP receiver accepts (required with mail-listen)", str: &c.MailDomains},
+		{name: "imap-host", usage: "IMAP server whose mailbox is polled for complaint mail; empty: off", str: &c.IMAPHost},
+		{name: "imap-port", usage: "IMAP port", num: &c.IMAPPort},
+		{name: "imap-user", usage: "IMAP user name", str: &c.IMAPUser},
+		{name: "imap-password", usage: "IMAP password", str: &c.IMAPPassword},
+		{name: "imap-tls", usage: "tls, starttls or none", str: &c.IMAPTLS},
+		{name: "imap-mailbox", usage: "IMAP mailbox to read", str: &c.IMAPMailbox},
+		{name: "imap-poll", usage: "IMAP poll interval (e.g. 60s) when the server offers no IDLE; also the longest IDLE", str: &c.IMAPPoll},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -338,6 +360,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, "smtp-from is required when smtp-host is set")
 	}
 	errs = append(errs, c.validateNotify()...)
+	errs = append(errs, c.validateMail()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -447,4 +470,54 @@ func DescribeError(err error) string {
 		parts[i] = web.FieldText("en", f)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// validateMail checks the mail intake settings.
+func (c *Config) validateMail() []string {
+	var errs []string
+	if c.MailListen != "" {
+		if _, _, err := net.SplitHostPort(c.MailListen); err != nil {
+			errs = append(errs, fmt.Sprintf("mail-listen %q must be host:port or :port", c.MailListen))
+		}
+		if len(c.MailDomainList()) == 0 {
+			errs = append(errs, "mail-domains is required when mail-listen is set")
+		}
+	}
+	if c.IMAPHost != "" {
+		if c.IMAPPort < 1 || c.IMAPPort > 65535 {
+			errs = append(errs, "imap-port must be between 1 and 65535")
+		}
+		switch c.IMAPTLS {
+		case "tls", "starttls", "none":
+		default:
+			errs = append(errs, "imap-tls must be tls, starttls or none")
+		}
+		if c.IMAPUser == "" {
+			errs = append(errs, "imap-user is required when imap-host is set")
+		}
+		if strings.TrimSpace(c.IMAPMailbox) == "" {
+			errs = append(errs, "imap-mailbox must not be empty")
+		}
+	}
+	if d, err := time.ParseDuration(c.IMAPPoll); err != nil || d < time.Second || d > 24*time.Hour {
+		errs = append(errs, fmt.Sprintf("imap-poll %q must be a duration between 1s and 24h", c.IMAPPoll))
+	}
+	return errs
+}
+
+// MailDomainList is mail-domains as a list.
+func (c Config) MailDomainList() []string {
+	var out []string
+	for _, d := range strings.Split(c.MailDomains, ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// IMAPPollEvery is imap-poll as a duration.
+func (c Config) IMAPPollEvery() time.Duration {
+	d, _ := time.ParseDuration(c.IMAPPoll)
+	return d
 }

@@ -67,11 +67,14 @@ type statusChange struct {
 // complaint, queued in its registration transaction: the acknowledgement
 // letter 受理函 when it can be sent (a job of its own, keyed by complaint,
 // retried with backoff) and the complaint.registered webhook events.
-func registrationJobs(outbox *notify.Outbox, ack *letter.Sender) sqlstore.RegistrationJobs {
+func registrationJobs(outbox *notify.Outbox, ack *letter.Sender, cc *complainantChannels) sqlstore.RegistrationJobs {
 	return func(c *complaint.Complaint) []*jobs.Job {
 		var js []*jobs.Job
 		if ack.Wanted(c) {
 			js = append(js, letter.Job(c.ID))
+		} else if j := cc.ackSMS(c); j != nil {
+			// A complainant who gave only a phone number is acknowledged by text.
+			js = append(js, j)
 		}
 		if len(outbox.Webhooks) > 0 {
 			js = append(js, outbox.Event(notify.EventRegistered, fmt.Sprintf("%s:%d", notify.EventRegistered, c.ID), registration{

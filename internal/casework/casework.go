@@ -220,6 +220,8 @@ type Write struct {
 	Changes   []complaint.Change
 	// Attachment is a file added to the case.
 	Attachment *complaint.Attachment
+	// Files are further files added with the change (those of a mail).
+	Files []*complaint.Attachment
 	// CAPA is an action to add (ID 0) or to update (version-checked).
 	CAPA *CAPAAction
 	// Parties replaces the people complained about when non-nil.

@@ -84,6 +84,17 @@ const EventCorrection = "correction"
 // Note adds an internal note, or, public, a reply the complainant sees on
 // the tracking page.
 func (s *Service) Note(ctx context.Context, complaintID int64, body string, public bool, actor Actor) (*complaint.Event, error) {
+	return s.note(ctx, complaintID, body, public, false, actor)
+}
+
+// NoteSent adds a public note and sends its text to the complainant by
+// their channel (email, or SMS to a complainant who gave only a phone
+// number), queued with the note.
+func (s *Service) NoteSent(ctx context.Context, complaintID int64, body string, actor Actor) (*complaint.Event, error) {
+	return s.note(ctx, complaintID, body, true, true, actor)
+}
+
+func (s *Service) note(ctx context.Context, complaintID int64, body string, public, send bool, actor Actor) (*complaint.Event, error) {
 	r, err := s.begin(ctx, complaintID, 0, actor, auth.ComplaintUpdate, false)
 	if err != nil {
 		return nil, err
@@ -103,6 +114,16 @@ func (s *Service) Note(ctx context.Context, complaintID int64, body string, publ
 	before := cloneRecord(r)
 	w := Write{Action: "complaint.event." + kind, Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: kind,
 		Public: public, Body: body}}
+	if send && s.ReplyJob != nil {
+		j, err := s.ReplyJob(ctx, r, "note", body)
+		if err != nil {
+			return nil, err
+		}
+		if j != nil {
+			w.Jobs = append(w.Jobs, j)
+			w.Event.Data = map[string]any{"sent_by": j.Kind, "channel": "customer"}
+		}
+	}
 	if err := s.commit(ctx, before, r, &w, actor); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,9 @@ type Service struct {
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
 	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)
+	// SurveyJob returns the job that sends a new survey link (its token)
+	// to the complainant by their channel; nil when there is none.
+	SurveyJob func(ctx context.Context, r *Record, token string) (*jobs.Job, error)
 	// StatusJobs returns jobs to enqueue with a workflow action that
 	// changes the status (the complaint.status_changed webhook); r still
 	// has the version it had before the change.

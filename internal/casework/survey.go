@@ -35,6 +35,16 @@ func (s *Service) SurveyLink(ctx context.Context, complaintID int64, actor Actor
 	tok := auth.RandomToken(24)
 	w := Write{Action: "workflow.survey", SurveyTokenHash: auth.HashToken(tok),
 		Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "survey_sent", Data: map[string]any{}}}
+	if s.SurveyJob != nil {
+		j, err := s.SurveyJob(ctx, r, tok)
+		if err != nil {
+			return "", err
+		}
+		if j != nil {
+			w.Jobs = append(w.Jobs, j)
+			w.Event.Data["sent_by"] = j.Kind
+		}
+	}
 	if err := s.commit(ctx, before, r, &w, actor); err != nil {
 		return "", err
 	}

@@ -120,3 +120,30 @@ func NewTrackingCode() string {
 	}
 	return string(b)
 }
+
+// Regexp matches a number of this pattern inside other text (a mail's
+// subject), with word boundaries on both sides.
+func (p Pattern) Regexp() *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString(`(?:^|[^0-9A-Za-z])(`)
+	rest := p.raw
+	for {
+		loc := tokenRe.FindStringIndex(rest)
+		if loc == nil {
+			b.WriteString(regexp.QuoteMeta(rest))
+			break
+		}
+		b.WriteString(regexp.QuoteMeta(rest[:loc[0]]))
+		switch t := rest[loc[0]:loc[1]]; {
+		case t == "{YYYY}":
+			b.WriteString(`[0-9]{4}`)
+		case t == "{YY}" || t == "{MM}" || t == "{DD}":
+			b.WriteString(`[0-9]{2}`)
+		default:
+			fmt.Fprintf(&b, `[0-9]{%d,}`, p.width)
+		}
+		rest = rest[loc[1]:]
+	}
+	b.WriteString(`)(?:$|[^0-9A-Za-z])`)
+	return regexp.MustCompile(b.String())
+}

@@ -56,6 +56,9 @@ type Sender struct {
 	Lang    string // letter language, "zh" unless "en"
 	Log     *slog.Logger
 	Timeout time.Duration // per attempt, default 30s
+	// Thread, when set, adds the headers that keep the letter in the
+	// thread of the complainant's mail (a complaint that came by email).
+	Thread func(ctx context.Context, c *complaint.Complaint, m *notify.Message)
 }
 
 // Wanted reports whether c gets a letter by email.
@@ -105,7 +108,7 @@ func (s *Sender) Batch() jobs.BatchHandler {
 			if !s.Wanted(c) {
 				continue
 			}
-			m, err := s.message(c)
+			m, err := s.message(ctx, c)
 			if err != nil {
 				errs[i] = jobs.Permanent(err)
 				continue
@@ -171,12 +174,17 @@ func (s *Sender) sendAll(ctx context.Context, msgs []notify.Message) []error {
 	return errs
 }
 
-func (s *Sender) message(c *complaint.Complaint) (notify.Message, error) {
+func (s *Sender) message(ctx context.Context, c *complaint.Complaint) (notify.Message, error) {
 	l, err := Render(New(c, s.Company, s.BaseURL, s.Loc), s.Lang)
 	if err != nil {
 		return notify.Message{}, err
 	}
-	return notify.Message{To: []string{c.Complainant.Email}, Subject: l.Subject, Text: l.Text, HTML: l.HTML}, nil
+	m := notify.Message{To: []string{c.Complainant.Email}, Subject: l.Subject, Text: l.Text, HTML: l.HTML,
+		Headers: map[string]string{"X-Kesu-Complaint": c.Number}}
+	if s.Thread != nil {
+		s.Thread(ctx, c, &m)
+	}
+	return m, nil
 }
 
 func ackSent(id int64) complaint.Event {
@@ -185,11 +193,10 @@ func ackSent(id int64) complaint.Event {
 
 // Send emails c's letter now and records the event.
 func (s *Sender) Send(ctx context.Context, c *complaint.Complaint) error {
-	l, err := Render(New(c, s.Company, s.BaseURL, s.Loc), s.Lang)
+	msg, err := s.message(ctx, c)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
-	msg := notify.Message{To: []string{c.Complainant.Email}, Subject: l.Subject, Text: l.Text, HTML: l.HTML}
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second

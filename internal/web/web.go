@@ -21,6 +21,7 @@ import (
 	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
+	"kesu/internal/mailin"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
@@ -103,6 +104,14 @@ type Deps struct {
 	// max-age (for deployments served over HTTPS only).
 	HSTS    time.Duration
 	Version string
+	// Mail is the mail intake (received mail, the administrator's list of
+	// mail it could not take in, retry); MailStatus reports the SMTP
+	// receiver and IMAP pollers running on this server. Nil where not wired.
+	Mail       *mailin.Intake
+	MailStatus func(ctx context.Context) (*mailin.Status, error)
+	// ReplyReach tells how a reply reaches the complainant of a complaint:
+	// the channel (email, sms or "") and the address or number.
+	ReplyReach func(ctx context.Context, complaintID int64) (channel, to string, err error)
 }
 
 // Inbox lists and marks a user's in-app notifications.

@@ -217,6 +217,11 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 				w.Event.Data["attachment_id"] = a.ID
 			}
 		}
+		for _, a := range w.Files {
+			if err := s.writeAttachment(ctx, tx, a, actor, now); err != nil {
+				return err
+			}
+		}
 		if l := w.Link; l != nil {
 			if err := s.writeLink(ctx, tx, r.ComplaintID, l, actor, now); err != nil {
 				return err

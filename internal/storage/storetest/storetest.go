@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"PrivacyErasure", testPrivacyErasure},
 		{"AuditAnchors", testAuditAnchors},
 		{"AuditKey", testAuditKey},
+		{"Mail", testMail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

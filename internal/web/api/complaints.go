@@ -513,6 +513,9 @@ func (a *api) timeline(w http.ResponseWriter, r *http.Request) {
 type noteRequest struct {
 	Body   string `json:"body"`
 	Public bool   `json:"public"`
+	// Send also sends a public note to the complainant by their channel
+	// (email, or SMS when they gave only a phone number).
+	Send bool `json:"send"`
 }
 
 // MaxNote bounds a note, in characters.
@@ -529,7 +532,19 @@ func (a *api) addNote(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	e, err := a.d.Cases.Note(r.Context(), c.ID, in.Body, in.Public, caseActor(r))
+	if in.Send && !in.Public {
+		var v apperr.Validation
+		v.Add("send", "requires_public", "")
+		web.WriteError(w, r, v.Err())
+		return
+	}
+	note := a.d.Cases.Note
+	if in.Send {
+		note = func(ctx context.Context, id int64, body string, _ bool, actor casework.Actor) (*complaint.Event, error) {
+			return a.d.Cases.NoteSent(ctx, id, body, actor)
+		}
+	}
+	e, err := note(r.Context(), c.ID, in.Body, in.Public, caseActor(r))
 	if err != nil {
 		caseError(w, r, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/org"
+	"kesu/internal/privacy"
 	"kesu/internal/product"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
@@ -53,7 +54,10 @@ type caseView struct {
 	Manager   bool // may assign the holder and name 当事人
 	Verifier  bool // may verify CAPA
 	Methods   []string
-	Kinds     []string // investigation kinds
+	// Reach says how a reply reaches the complainant (email, SMS or
+	// neither), shown under the reply text.
+	Reach string
+	Kinds []string // investigation kinds
 }
 
 // optionView is one action from the current state.
@@ -175,6 +179,26 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	for _, pid := range rec.Parties {
 		v.Parties = append(v.Parties, who.of(&pid))
 		v.PartyIDs[pid] = true
+	}
+	if h.d.ReplyReach != nil {
+		ch, to, err := h.d.ReplyReach(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case ch == "email":
+			if !seesPersonal(r) {
+				to = privacy.Email(to)
+			}
+			v.Reach = web.T(lang, "mail.reach.email", to)
+		case ch == "sms":
+			if !seesPersonal(r) {
+				to = privacy.Phone(to)
+			}
+			v.Reach = web.T(lang, "mail.reach.sms", to)
+		default:
+			v.Reach = web.T(lang, "mail.reach.none")
+		}
 	}
 	for _, o := range opts {
 		ov := optionView{Code: o.Action.Code, Label: o.Action.Label(lang), Inputs: actionInputs(o.Action, lang)}

@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"kesu/internal/apperr"
+	"kesu/internal/casework"
+	"kesu/internal/complaint"
 )
 
 // MaxNote is the longest note or reply, in characters.
@@ -24,7 +27,7 @@ func (h *handler) complaintNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &decoder{f: r.PostForm, loc: h.loc}
-	body, public := d.str("body"), d.bool("public")
+	body, public, send := d.str("body"), d.bool("public"), d.bool("send")
 	var v apperr.Validation
 	if v.Required("body", body) {
 		v.Text("body", body, MaxNote)
@@ -36,7 +39,14 @@ func (h *handler) complaintNote(w http.ResponseWriter, r *http.Request) {
 		h.showComplaint(w, r, c, p, http.StatusUnprocessableEntity)
 		return
 	}
-	if _, err := h.d.Cases.Note(r.Context(), c.ID, body, public, caseActor(r)); err != nil {
+	note := h.d.Cases.Note
+	if send {
+		// Sent to the complainant: a public note.
+		note = func(ctx context.Context, id int64, body string, _ bool, actor casework.Actor) (*complaint.Event, error) {
+			return h.d.Cases.NoteSent(ctx, id, body, actor)
+		}
+	}
+	if _, err := note(r.Context(), c.ID, body, public, caseActor(r)); err != nil {
 		h.refused(w, r, c.ID, err)
 		return
 	}

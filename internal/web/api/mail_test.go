@@ -1,0 +1,59 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kesu/internal/mailin"
+	"kesu/internal/org"
+)
+
+// The mail intake's API: the mails to look at, one mail, its original
+// (audited), a retry, the status; only an unparsed or failed mail is taken
+// in again.
+func TestMailAPI(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		broken := []byte("From: a@example.com\r\nSubject: broken\r\nMessage-ID: <api-b@client.example>\r\nContent-Type: multipart/mixed\r\n\r\nx\r\n")
+		b, err := e.app.Mail.Receive(ctx, broken, mailin.Envelope{Source: "smtp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := []byte("From: li@example.com\r\nSubject: =?UTF-8?B?5ryP5rC0?=\r\nMessage-ID: <api-g@client.example>\r\n\r\nleak\r\n")
+		g, err := e.app.Mail.Receive(ctx, good, mailin.Envelope{Source: "smtp"})
+		if err != nil || g.Status != mailin.StatusComplaint {
+			t.Fatalf("good mail %+v %v", g, err)
+		}
+		var list struct{ Items []mailin.Record }
+		e.get(org.RoleAdmin, "/api/v1/mail/messages").want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 1 || list.Items[0].ID != b.ID || list.Items[0].Status != mailin.StatusUnparsed || list.Items[0].Reason == "" {
+			t.Fatalf("attention list %+v", list.Items)
+		}
+		e.get(org.RoleAdmin, "/api/v1/mail/messages?status=complaint").want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 1 || list.Items[0].Number == "" || list.Items[0].Subject != "漏水" {
+			t.Fatalf("complaint mails %+v", list.Items)
+		}
+		e.get(org.RoleAdmin, "/api/v1/mail/messages?status=lost").wantErr(http.StatusUnprocessableEntity, "invalid", "status", "invalid_value")
+		id := strconv.FormatInt(b.ID, 10)
+		raw := e.get(org.RoleAuditor, "/api/v1/mail/messages/"+id+"/raw").want(http.StatusOK)
+		if !strings.Contains(string(raw.Body), "Message-ID: <api-b@client.example>") || raw.Header.Get("Content-Type") != "message/rfc822" {
+			t.Fatalf("raw %q %v", raw.Body, raw.Header)
+		}
+		var rec mailin.Record
+		e.post(org.RoleAdmin, "/api/v1/mail/messages/"+id+"/retry", nil).want(http.StatusOK).JSON(&rec)
+		if rec.Status != mailin.StatusUnparsed {
+			t.Errorf("retried %+v", rec)
+		}
+		e.post(org.RoleAdmin, "/api/v1/mail/messages/"+strconv.FormatInt(g.ID, 10)+"/retry", nil).
+			wantErr(http.StatusConflict, "conflict", "status", "wrong_state")
+		e.post(org.RoleAuditor, "/api/v1/mail/messages/"+id+"/retry", nil).wantErr(http.StatusForbidden, "forbidden", "", "")
+		var st mailin.Status
+		e.get(org.RoleAdmin, "/api/v1/mail/status").want(http.StatusOK).JSON(&st)
+		if st.Counts[mailin.StatusUnparsed] != 1 || st.Counts[mailin.StatusComplaint] != 1 || st.Receiver != nil {
+			t.Errorf("status %+v", st)
+		}
+	})
+}
