@@ -131,6 +131,9 @@ func (s PrivacyStore) EraseComplaint(ctx context.Context, id int64, redact func(
 		if _, err := tx.ExecContext(ctx, s.q("privacy.attachments.delete"), id); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, s.q("privacy.mail.erase"), []byte{}, micros(now), id); err != nil {
+			return err
+		}
 		if err := s.Dialect.Reindex(ctx, tx, id, searchTokens(&c)); err != nil {
 			return err
 		}

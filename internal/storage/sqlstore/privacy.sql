@@ -60,6 +60,12 @@ SELECT sha256 FROM attachments WHERE complaint_id = ?
 -- name: privacy.attachments.delete
 DELETE FROM attachments WHERE complaint_id = ?
 
+-- The mail a complaint came by or that threaded into it: the raw bytes,
+-- sender and subject go; the Message-ID stays so the mail is never taken
+-- in again.
+-- name: privacy.mail.erase
+UPDATE mail_messages SET raw = ?, sender = '', subject = '', size = 0, updated_at = ? WHERE complaint_id = ?
+
 -- name: privacy.file_in_use
 SELECT count(*) FROM attachments WHERE sha256 = ?
 

@@ -53,6 +53,10 @@ func testPrivacyErasure(t *testing.T, e *env) {
 			SHA256: strings.Repeat("ab", 32), Kind: "photo", Public: true}})
 	closed := Start.Add(-10 * 24 * time.Hour)
 	e.exec(t, `UPDATE complaints SET status = 'closed', closed_at = ?, amount = ? WHERE id = ?`, micros(closed), 12000, c.ID)
+	// The complainant's mail that registered it, kept raw.
+	e.exec(t, `INSERT INTO mail_messages (message_key, source, status, sender, subject, complaint_id, size, raw, received_at, updated_at)
+		VALUES ('<a1@example.com>', 'smtp', 'complaint', ?, '净水器漏水', ?, 40, ?, ?, ?)`,
+		email, c.ID, []byte("From: 王小明 <"+email+">\r\n\r\n电话 "+phone), micros(closed), micros(closed))
 
 	files := &removed{}
 	svc := &privacy.Service{Store: e.db.Privacy(), Files: files, Now: e.clock.Now, RetentionDays: 30}
@@ -110,6 +114,14 @@ func testPrivacyErasure(t *testing.T, e *env) {
 	e.db.W.QueryRowContext(e.ctx, e.db.Dialect.Rebind(`SELECT amount FROM complaints WHERE id = ?`), c.ID).Scan(&amount)
 	if amount != 12000 {
 		t.Errorf("amount after erasure = %d", amount)
+	}
+	var sender string
+	var raw []byte
+	if err := e.db.W.QueryRowContext(e.ctx, e.db.Dialect.Rebind(`SELECT sender, raw FROM mail_messages WHERE complaint_id = ?`), c.ID).Scan(&sender, &raw); err != nil {
+		t.Fatal(err)
+	}
+	if sender != "" || len(raw) != 0 {
+		t.Errorf("the complainant's mail after erasure: sender %q, %d raw bytes", sender, len(raw))
 	}
 	if atts, _ := e.db.Complaints().Attachments(e.ctx, c.ID); len(atts) != 0 {
 		t.Errorf("attachments after erasure: %+v", atts)
