@@ -65,12 +65,24 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 		return enums[name]
 	}
 	return template.FuncMap{
+		// t is a message in lang; its arguments fill {0}, {1}, … in
+		// order, and a dict fills named ones ({n}, {who}).
 		"t": func(lang, key string, args ...any) string {
-			s := make([]string, len(args))
-			for i, a := range args {
-				s[i] = fmt.Sprint(a)
+			var s []string
+			var named web.Args
+			for _, a := range args {
+				if m, ok := a.(map[string]any); ok {
+					if named == nil {
+						named = web.Args{}
+					}
+					for k, v := range m {
+						named[k] = fmt.Sprint(v)
+					}
+					continue
+				}
+				s = append(s, fmt.Sprint(a))
 			}
-			return web.T(lang, key, s...)
+			return web.Format(lang, key, named, s...)
 		},
 		"label":    func(name, code, lang string) string { return set(name).Label(code, lang) },
 		"joinList": joinList,
