@@ -43,6 +43,18 @@ type caseView struct {
 	NextApprovers []string
 	PlanApproved  bool
 
+	// The next-step box: the owning department, the steps that move the
+	// case on, follow-up visits still to make and why, CAPA actions
+	// waiting for their effect check.
+	Department    string
+	Next          []nextStep
+	FollowUpsLeft int
+	FollowUpsWhy  string
+	ToVerify      int
+	// Why the user sees no decision form, or no investigation and CAPA
+	// forms: the case gate's reasons.
+	DecideWhy, UpdateWhy []string
+
 	Users       []org.User
 	Departments []org.Department
 	Suppliers   []product.Supplier
@@ -182,9 +194,6 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 			v.Options = append(v.Options, ov)
 			continue
 		}
-		if hasRule(o.Problems, workflow.RuleRoleNotAllowed) {
-			continue // someone else's step: nothing this user can do about it
-		}
 		for _, f := range o.Problems {
 			ov.Problems = append(ov.Problems, problemText(lang, f))
 		}
@@ -250,6 +259,7 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		}
 	}
 	v.Departments, v.Suppliers = depts, sups
+	h.nextSteps(ctx, r, v, opts, def, who, users, next, depts, lang)
 	return v, nil
 }
 

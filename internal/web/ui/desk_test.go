@@ -1,10 +1,15 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
+
+	"kesu/internal/casework"
+	"kesu/internal/workflow"
 )
 
 // TestRefusedFormsKeepWhatWasTyped: a decision form refused for its
@@ -56,4 +61,112 @@ func TestRefusedFormsKeepWhatWasTyped(t *testing.T) {
 	e.get("/lang?to=en&next=/complaints")
 	resp, body = e.post(page(id)+"/decision", form("1.234"))
 	expect(t, resp, body, http.StatusUnprocessableEntity, "must be an amount such as 1200, 1,200.50 or", `value="1.234"`)
+}
+
+// nextBox is the "next step" box of a case page.
+func nextBox(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, `id="next-step"`)
+	if i < 0 {
+		t.Fatalf("no next-step box on the page")
+	}
+	j := strings.Index(body[i:], "</div>")
+	return body[i : i+j]
+}
+
+// TestNextStepNamed: the case page names the owning department, who takes
+// the next step and what it still needs: the approver by name, QA for the
+// effect check, the follow-up visits still to make and why; a user who
+// cannot record decisions is told why, and steps of other roles say who
+// may take them.
+func TestNextStepNamed(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("净水器底部漏水")
+	ctx := context.Background()
+	svc := e.app.Deps.Cases
+	qa := e.actor("qa")
+	ptr := func(s string) *string { return &s }
+	yes := true
+	decide := func(d casework.Decision) {
+		t.Helper()
+		if _, err := svc.Decide(ctx, id, e.record(id).Version, d, qa); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	e.as("fin")
+	resp, body := e.get(page(id))
+	expect(t, resp, body, http.StatusOK, `id="case-department">品质部<`, "<strong>受理</strong>", "您不能记录判定与处理方案")
+	if box := nextBox(t, body); !strings.Contains(box, "品质王工") {
+		t.Errorf("the holder should take the next step: %s", box)
+	}
+
+	e.do(id, "qa", "accept", nil)
+	e.do(id, "qa", "start_investigation", nil)
+	e.as("qa")
+	_, body = e.get(page(id))
+	box := nextBox(t, body)
+	for _, want := range []string{"提交责任判定", "由品质王工（或备份品质李工）办理", "您可办理", "还需", "投诉是否成立：必填"} {
+		if !strings.Contains(box, want) {
+			t.Errorf("investigating: next step lacks %q: %s", want, box)
+		}
+	}
+
+	decide(casework.Decision{Established: &yes, Validity: ptr("valid"), Responsibility: ptr("internal")})
+	e.do(id, "qa", "determine_responsibility", nil)
+	e.do(id, "qa", "propose_measures", nil)
+	if err := svc.AddCAPA(ctx, &casework.CAPAAction{ComplaintID: id, Kind: "corrective", Description: "加严进料检验", OwnerUserID: &e.users["qa"].ID}, qa); err != nil {
+		t.Fatal(err)
+	}
+	decide(casework.Decision{RootCause: ptr("密封圈批次硬度不足"), Resolution: ptr("replace"), Amount: ptr("1500"), Currency: ptr("CNY")})
+	e.do(id, "qa", "submit_for_approval", nil)
+	e.as("agent")
+	_, body = e.get(page(id))
+	box = nextBox(t, body)
+	if !strings.Contains(box, `id="next-sign"`) || !strings.Contains(box, "赵经理") {
+		t.Errorf("approval: the approver is not named: %s", box)
+	}
+	// Steps of other roles say who may take them instead of vanishing.
+	expect(t, resp, body, http.StatusOK, "<strong>核准</strong>")
+
+	e.do(id, "mgr", "approve", nil)
+	e.do(id, "qa", "reply", workflow.Input{"body": "我司将为您免费更换整机。"})
+	e.do(id, "agent", "customer_agrees", nil)
+	list, _ := svc.Store.CAPA(ctx, id)
+	for _, a := range list {
+		if _, err := svc.CompleteCAPA(ctx, id, a.ID, a.Version, "已更换批次", qa); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide(casework.Decision{ResolutionExecuted: &yes})
+	e.do(id, "qa", "execute", nil)
+	e.as("agent")
+	_, body = e.get(page(id))
+	box = nextBox(t, body)
+	if !strings.Contains(box, "1 项纠正预防措施已完成，待品质部确认效果") || !strings.Contains(box, "由品质王工") {
+		t.Errorf("verification: QA's effect check is not named: %s", box)
+	}
+	e.get("/lang?to=en&next=/complaints")
+	_, body = e.get(page(id))
+	if box := nextBox(t, body); !strings.Contains(box, "1 CAPA action is done and waiting for QA to verify the effect") {
+		t.Errorf("verification in English: %s", box)
+	}
+
+	list, _ = svc.Store.CAPA(ctx, id)
+	for _, a := range list {
+		if _, err := svc.VerifyCAPA(ctx, id, a.ID, a.Version, true, "连续三批合格", false, qa); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.do(id, "qa", "verify_effective", nil)
+	e.do(id, "agent", "follow_up_satisfied", workflow.Input{"satisfaction": "5", "method": "phone"})
+	_, body = e.get(page(id))
+	if box := nextBox(t, body); !strings.Contains(box, "1 more follow-up visit needed (quality complaints need 2 visits)") {
+		t.Errorf("follow-up in English: %s", box)
+	}
+	e.as("agent")
+	_, body = e.get(page(id))
+	if box := nextBox(t, body); !strings.Contains(box, "还需回访 1 次（质量投诉须回访 2 次）") {
+		t.Errorf("follow-up: %s", box)
+	}
 }

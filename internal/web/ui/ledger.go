@@ -173,9 +173,13 @@ func (h *handler) postLedger(r *http.Request, id int64, form string, amount int6
 
 // ledgerAmount reads a positive amount in major units as fen.
 func ledgerAmount(s string) (int64, error) {
-	n, ok := normalAmount(s)
+	s = strings.TrimSpace(s)
+	n, ok := normalAmount(strings.TrimPrefix(s, "-"))
 	if !ok {
 		return 0, amountError("amount")
+	}
+	if strings.HasPrefix(s, "-") {
+		n = "-" + n
 	}
 	a, err := workflow.ParseAmount(n)
 	if err != nil || a <= 0 {
