@@ -56,6 +56,9 @@ type caseView struct {
 	DecideWhy, UpdateWhy []string
 
 	Users       []org.User
+	// UserLabels tell the people of the owner and holder lists apart:
+	// name and role, and the department or user name where those repeat.
+	UserLabels  map[int64]string
 	Departments []org.Department
 	Suppliers   []product.Supplier
 	PartyIDs    map[int64]bool
@@ -206,6 +209,9 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	}
 	var signed []casework.Approval
 	for _, a := range apps {
+		if n := who[a.ApproverID]; n != "" {
+			a.Approver = n // the person's name, not their user name
+		}
 		v.Approvals = append(v.Approvals, approvalView{a, enums["role"].Label(a.LevelRole, lang), money(a.Amount)})
 		if a.Round == rec.ApprovalRound && a.Decision == "approved" {
 			signed = append(signed, a)
@@ -259,6 +265,7 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		}
 	}
 	v.Departments, v.Suppliers = depts, sups
+	v.UserLabels = userLabels(v.Users, depts, lang)
 	h.nextSteps(ctx, r, v, opts, def, who, users, next, depts, lang)
 	return v, nil
 }
@@ -301,7 +308,7 @@ func actionInputs(a *workflow.Action, lang string) []inputView {
 		case "reminder_date":
 			add(name, "date", true)
 		case "merge_into":
-			add(name, "number", true)
+			add(name, "text", true) // a complaint number
 		default:
 			add(name, "text", true)
 		}
@@ -383,4 +390,35 @@ func afterCase(w http.ResponseWriter, r *http.Request, id int64, anchor string) 
 func formVersion(r *http.Request) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("version")))
 	return n
+}
+
+// userLabels names each user distinctly in lang: "name（role）", with the
+// department added when two share name and role, and the user name when
+// that is not enough.
+func userLabels(users []org.User, depts []org.Department, lang string) map[int64]string {
+	deptName := map[int64]string{}
+	for _, d := range depts {
+		deptName[d.ID] = d.Name
+	}
+	base := func(u org.User) string { return u.Name + web.T(lang, "desk.paren", workflow.Roles.Label(u.Role, lang)) }
+	seen := map[string]int{}
+	for _, u := range users {
+		seen[base(u)]++
+	}
+	out := map[int64]string{}
+	withDept := map[string]int{}
+	for _, u := range users {
+		l := base(u)
+		if seen[l] > 1 && u.DepartmentID != nil {
+			l = u.Name + web.T(lang, "desk.paren", workflow.Roles.Label(u.Role, lang)+web.T(lang, "desk.dot")+deptName[*u.DepartmentID])
+		}
+		out[u.ID] = l
+		withDept[l]++
+	}
+	for _, u := range users {
+		if withDept[out[u.ID]] > 1 {
+			out[u.ID] += " " + u.Username
+		}
+	}
+	return out
 }

@@ -4,11 +4,17 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"kesu/internal/audit"
+	"kesu/internal/auth"
 	"kesu/internal/casework"
+	"kesu/internal/complaint"
+	"kesu/internal/customer"
+	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
 
@@ -168,5 +174,101 @@ func TestNextStepNamed(t *testing.T) {
 	_, body = e.get(page(id))
 	if box := nextBox(t, body); !strings.Contains(box, "还需回访 1 次（质量投诉须回访 2 次）") {
 		t.Errorf("follow-up: %s", box)
+	}
+}
+
+// TestListPaging: the complaint list says how many complaints match and
+// goes forward and back a page with the filter kept.
+func TestListPaging(t *testing.T) {
+	e := newEnv(t)
+	for i := range 45 {
+		c := &complaint.Complaint{Channel: "phone", Subject: "普通问题" + strconv.Itoa(i), Description: "说明", Severity: "minor",
+			Complainant: complaint.Complainant{Name: "客户"}}
+		if _, err := e.app.Deps.Complaints.Create(context.Background(), c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.login("admin", adminPassword)
+	link := func(body, rel string) string {
+		t.Helper()
+		m := regexp.MustCompile(`rel="` + rel + `" href="([^"]+)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s link", rel)
+		}
+		return strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	resp, body := e.get("/complaints?severity=minor")
+	expect(t, resp, body, http.StatusOK, `id="total">共 45 件<`, "第 1 页")
+	refuse(t, body, `rel="prev"`)
+	first := body
+	resp, body = e.get(link(body, "next"))
+	expect(t, resp, body, http.StatusOK, "第 2 页", `rel="prev"`)
+	resp, body = e.get(link(body, "next"))
+	expect(t, resp, body, http.StatusOK, "第 3 页", "普通问题0<")
+	refuse(t, body, `rel="next"`)
+	resp, body = e.get(link(body, "prev"))
+	expect(t, resp, body, http.StatusOK, "第 2 页")
+	back := link(body, "prev")
+	if !strings.Contains(back, "severity=minor") {
+		t.Errorf("previous link loses the filter: %s", back)
+	}
+	resp, body = e.get(back)
+	expect(t, resp, body, http.StatusOK, "第 1 页")
+	if body != first {
+		t.Error("back on the first page shows another page")
+	}
+	e.get("/lang?to=en&next=/complaints")
+	resp, body = e.get("/complaints?severity=minor")
+	expect(t, resp, body, http.StatusOK, `id="total">45 complaints<`, "page 1")
+}
+
+// TestListsAndNames: the list's 投诉人 column shows the complainant with
+// their customer once; 合并到 takes a complaint number; the timeline and
+// the approval history name people, not user names; the owner list tells
+// two people of the same name apart.
+func TestListsAndNames(t *testing.T) {
+	e := newCaseEnv(t)
+	ctx := context.Background()
+	cu := &customer.Customer{Code: "C-9", Name: "杭州经销商", Class: customer.ClassDealer, Region: customer.RegionDomestic}
+	if err := e.app.Deps.Customers.CreateCustomer(ctx, cu, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	c := &complaint.Complaint{Channel: "phone", Subject: "滤芯异响", Description: "开机异响", Category: "quality.leak", Severity: "major",
+		CustomerID: &cu.ID, Complainant: complaint.Complainant{Name: "王女士", Company: "杭州经销商", Phone: "13800138000"}}
+	if _, err := e.app.Deps.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+		t.Fatal(err)
+	}
+	other := e.complaint("另一件漏水")
+	twin := &org.User{Username: "qa3", Name: "品质王工", Role: org.RoleQAEngineer, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(ctx, twin, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+
+	csrf := e.as("qa")
+	resp, body := e.get("/complaints")
+	expect(t, resp, body, http.StatusOK, `<td class="complainant">王女士<br><span class="muted customer">杭州经销商</span>`)
+	if n := strings.Count(body, "杭州经销商"); n != 1 {
+		t.Errorf("the customer is shown %d times in the list", n)
+	}
+
+	e.do(c.ID, "qa", "accept", nil)
+	resp, body = e.get(page(c.ID))
+	expect(t, resp, body, http.StatusOK, "<strong>品质王工</strong> 办理", `>品质王工（品质工程师 · 品质部）</option>`, `>品质王工（品质工程师）</option>`)
+	refuse(t, body, "<strong>qa</strong>")
+
+	// 合并到 by number: an unknown number is refused with the number named.
+	csrf = e.as("mgr")
+	resp, body = e.act(c.ID, csrf, "merge", e.record(c.ID).Version, url.Values{"merge_into": {"TS-NONE"}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "没有编号为 TS-NONE 的投诉", `value="TS-NONE"`)
+	o, err := e.app.Deps.ComplaintStore.Get(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body = e.act(c.ID, csrf, "merge", e.record(c.ID).Version, url.Values{"merge_into": {o.Number}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("merge into %s: %d\n%s", o.Number, resp.StatusCode, body)
+	}
+	if r := e.record(c.ID); r.Status != "merged" {
+		t.Fatalf("after merging: %s", r.Status)
 	}
 }
