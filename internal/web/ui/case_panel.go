@@ -55,7 +55,7 @@ type caseView struct {
 	// forms: the case gate's reasons.
 	DecideWhy, UpdateWhy []string
 
-	Users       []org.User
+	Users []org.User
 	// UserLabels tell the people of the owner and holder lists apart:
 	// name and role, and the department or user name where those repeat.
 	UserLabels  map[int64]string
