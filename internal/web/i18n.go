@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -251,4 +252,17 @@ func Keys(lang string) []string {
 		keys = append(keys, k)
 	}
 	return keys
+}
+
+// spanParam is a length of time given as a rule's parameter: "5y", "90d",
+// "12h".
+var spanParam = regexp.MustCompile(`^(\d+)([ymdh])$`)
+
+// RuleText is the message of a field rule in lang with its parameter in
+// words: a span ("5y") reads "5 years" / "5 年".
+func RuleText(lang, rule, param string) string {
+	if m := spanParam.FindStringSubmatch(param); m != nil {
+		param = T(lang, "desk.span."+m[2], m[1])
+	}
+	return T(lang, "rule."+rule, param)
 }

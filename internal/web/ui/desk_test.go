@@ -272,3 +272,94 @@ func TestListsAndNames(t *testing.T) {
 		t.Fatalf("after merging: %s", r.Status)
 	}
 }
+
+var (
+	tagRe       = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
+	// Full-width punctuation next to a Latin letter, digit or space is
+	// English text punctuated in Chinese; between Chinese characters it
+	// is Chinese data (a name, an official notice's title).
+	fullWidthRe = regexp.MustCompile(`[A-Za-z0-9.,:)][，。：；（）！？、【】“”]|[，。：；（）！？、【】“”][A-Za-z0-9(]|^[，。：；（）！？、【】“”]|[，。：；（）！？、【】“”]$`)
+)
+
+// fullWidth returns the lines of a page's text (tags left out) that hold
+// full-width punctuation.
+func fullWidth(body string) []string {
+	var out []string
+	for _, line := range strings.Split(tagRe.ReplaceAllString(body, "\n"), "\n") {
+		if fullWidthRe.MatchString(line) {
+			out = append(out, strings.TrimSpace(line))
+		}
+	}
+	return out
+}
+
+// TestEnglishPagesPunctuation: the main staff pages in English, with a
+// case in approval, carry no full-width punctuation, no unfilled
+// placeholder and no raw message key; the inbox's notices read in
+// English.
+func TestEnglishPagesPunctuation(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("Leaking base")
+	e.do(id, "qa", "accept", nil)
+	e.do(id, "qa", "start_investigation", nil)
+	e.as("qa")
+	e.get("/lang?to=en&next=/complaints")
+	placeholder := regexp.MustCompile(`\{[0-9a-z_]+[,}]|\b(ui|desk|field|rule|sla)\.[a-z_]+\.[a-z_.]+`)
+	check := func(path string) {
+		t.Helper()
+		resp, body := e.get(path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", path, resp.StatusCode)
+			return
+		}
+		if !strings.Contains(body, `<html lang="en"`) {
+			t.Fatalf("%s is not in English", path)
+		}
+		for _, l := range fullWidth(body) {
+			t.Errorf("%s: full-width punctuation in %q", path, l)
+		}
+		text := tagRe.ReplaceAllString(body, "\n")
+		if m := placeholder.FindString(text); m != "" {
+			t.Errorf("%s: %q left in the text", path, m)
+		}
+	}
+	check(page(id))
+	check("/work")
+	check("/complaints")
+
+	// A plan in approval: the manager's inbox tells them in English.
+	ctx := context.Background()
+	svc := e.app.Deps.Cases
+	yes := true
+	ptr := func(s string) *string { return &s }
+	if _, err := svc.Decide(ctx, id, e.record(id).Version, casework.Decision{Established: &yes, Validity: ptr("valid"), Responsibility: ptr("internal")}, e.actor("qa")); err != nil {
+		t.Fatal(err)
+	}
+	e.do(id, "qa", "determine_responsibility", nil)
+	e.do(id, "qa", "propose_measures", nil)
+	if err := svc.AddCAPA(ctx, &casework.CAPAAction{ComplaintID: id, Kind: "corrective", Description: "Tighten incoming inspection", OwnerUserID: &e.users["qa"].ID}, e.actor("qa")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Decide(ctx, id, e.record(id).Version, casework.Decision{RootCause: ptr("Soft seal batch"), Resolution: ptr("replace"), Amount: ptr("1500"), Currency: ptr("CNY")}, e.actor("qa")); err != nil {
+		t.Fatal(err)
+	}
+	e.do(id, "qa", "submit_for_approval", nil)
+	e.as("mgr")
+	e.get("/lang?to=en&next=/complaints")
+	for _, path := range []string{page(id), "/work", "/inbox", "/complaints", "/customers", "/products", "/suppliers", "/departments",
+		"/incidents", "/capa/standard-updates", "/dashboard", "/reports", "/reports/kpis", "/reports/losses"} {
+		check(path)
+	}
+	_, body := e.get("/inbox")
+	if !strings.Contains(body, "[To sign]") || !strings.Contains(body, "waits for your signature as") {
+		t.Errorf("the manager's notice is not in English:\n%s", body)
+	}
+
+	e.http = e.client()
+	e.login("admin", adminPassword)
+	e.get("/lang?to=en&next=/complaints")
+	for _, path := range []string{"/complaints/new", "/users", "/audit", "/exports", "/admin/jobs", "/admin/schedules", "/admin/calendar",
+		"/admin/sla-policies", "/admin/workflow"} {
+		check(path)
+	}
+}

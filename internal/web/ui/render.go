@@ -375,7 +375,7 @@ func formErrors(p *page, err error) bool {
 	}
 	for _, f := range ae.Fields {
 		if _, dup := p.Errs[f.Field]; !dup {
-			p.Errs[f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
+			p.Errs[f.Field] = web.RuleText(p.L, f.Rule, f.Param)
 		}
 	}
 	p.Error = web.Localize(err, p.L).Error.Message
