@@ -274,7 +274,7 @@ func TestListsAndNames(t *testing.T) {
 }
 
 var (
-	tagRe       = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
+	tagRe = regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`)
 	// Full-width punctuation next to a Latin letter, digit or space is
 	// English text punctuated in Chinese; between Chinese characters it
 	// is Chinese data (a name, an official notice's title).
