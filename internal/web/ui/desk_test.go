@@ -363,3 +363,29 @@ func TestEnglishPagesPunctuation(t *testing.T) {
 		check(path)
 	}
 }
+
+// TestAuditInWords: the audit log says what was done in words — the
+// workflow step by its name, the complaint by its number, the detail as
+// labelled values — in both languages, and keeps the codes for its
+// filters.
+func TestAuditInWords(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("整机漏水")
+	e.walk(id)
+	e.http = e.client()
+	e.login("admin", adminPassword)
+	resp, body := e.get("/audit")
+	c, err := e.app.Deps.ComplaintStore.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, resp, body, http.StatusOK, ">办理：结案</a>", `title="workflow.close"`, "投诉 "+c.Number, "<dd>回访</dd>", "<dd>已结案</dd>",
+		">记录判定与处理方案</a>", "<dt>处理方案已执行</dt><dd>是</dd>", ">新建纠正预防措施</a>", "<dd>纠正措施</dd>", "<dt>审批层级</dt><dd>部门经理</dd>")
+	refuse(t, body, `{&#34;action&#34;`, `{"action"`, ">workflow.close<")
+	e.get("/lang?to=en&next=/audit")
+	resp, body = e.get("/audit")
+	expect(t, resp, body, http.StatusOK, ">Step: Close</a>", "Complaint "+c.Number, ">CAPA action created</a>")
+	for _, l := range fullWidth(body) {
+		t.Errorf("full-width punctuation in %q", l)
+	}
+}
