@@ -174,7 +174,7 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		}
 		def = h.d.Cases.Definition(cv.R)
 	}
-	dups, err := h.duplicates(ctx, c.ID, caseActor(r))
+	dups, err := h.duplicates(ctx, c.ID, caseActor(r), p.L)
 	if err != nil {
 		h.fail(w, r, err)
 		return

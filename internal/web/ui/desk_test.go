@@ -389,3 +389,42 @@ func TestAuditInWords(t *testing.T) {
 		t.Errorf("full-width punctuation in %q", l)
 	}
 }
+
+// TestDuplicatePanelPlausible: the panel offers the complaints that are
+// plausibly the same matter — the same lot, similar text — likeliest
+// first (the same leak told again before another problem of the lot) with
+// the reasons, and leaves out the customer's unrelated complaints.
+func TestDuplicatePanelPlausible(t *testing.T) {
+	e := newCaseEnv(t)
+	ctx := context.Background()
+	cu := &customer.Customer{Code: "C-7", Name: "杭州经销商", Class: customer.ClassDealer, Region: customer.RegionDomestic}
+	if err := e.app.Deps.Customers.CreateCustomer(ctx, cu, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(subject, description, lot, category string) int64 {
+		c := &complaint.Complaint{Channel: "phone", Subject: subject, Description: description, Category: category, Severity: "major",
+			BatchNo: lot, CustomerID: &cu.ID, Complainant: complaint.Complainant{Name: "王女士", Phone: "13800138000"}}
+		if _, err := e.app.Deps.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	invoice := mk("发票抬头开错", "请重新开具增值税发票", "", "service.error")
+	lot := mk("出水有异味", "滤芯更换后出水有塑料味", "L-77", "quality.leak")
+	similar := mk("底座渗水", "净水器底座漏水，安装后一直渗水", "", "quality.leak")
+	shown := mk("净水器底座漏水", "安装一周后净水器底座持续漏水渗水", "L-77", "quality.leak")
+
+	e.as("qa")
+	resp, body := e.get(page(shown))
+	expect(t, resp, body, http.StatusOK, `id="dup-`+strconv.FormatInt(lot, 10)+`"`, `id="dup-`+strconv.FormatInt(similar, 10)+`"`,
+		"同一批次", "内容相似")
+	refuse(t, body, `id="dup-`+strconv.FormatInt(invoice, 10)+`"`, "发票抬头开错")
+	if i, j := strings.Index(body, `id="dup-`+strconv.FormatInt(lot, 10)+`"`), strings.Index(body, `id="dup-`+strconv.FormatInt(similar, 10)+`"`); j > i {
+		t.Error("the same leak told again should rank above another problem of the same lot")
+	}
+	e.get("/lang?to=en&next=/complaints")
+	_, body = e.get(page(shown))
+	if !strings.Contains(body, "same lot") || !strings.Contains(body, "% similar") {
+		t.Error("the reasons are not in English")
+	}
+}
