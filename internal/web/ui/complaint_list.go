@@ -55,7 +55,7 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Page = page
-	data.Pager = newPager(q, page.Next)
+	data.Pager = newPager("/complaints", q, page.Next)
 	if c, ok := h.d.ComplaintStore.(interface {
 		Count(context.Context, complaint.Filter) (int64, error)
 	}); ok {
@@ -73,16 +73,16 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 type pager struct {
 	Total      int64
 	Page       int
-	Prev, Next url.Values // nil when there is no such page
+	Prev, Next string // links; empty when there is no such page
 }
 
-func newPager(q url.Values, next string) pager {
+func newPager(path string, q url.Values, next string) pager {
 	var trail []string
 	if b := q.Get("back"); b != "" {
 		trail = strings.Split(b, ".")
 	}
 	pg := pager{Page: len(trail) + 1}
-	with := func(after string, trail []string) url.Values {
+	with := func(after string, trail []string) string {
 		v := url.Values{}
 		for k, vs := range q {
 			v[k] = vs
@@ -95,7 +95,7 @@ func newPager(q url.Values, next string) pager {
 		if len(trail) > 0 {
 			v.Set("back", strings.Join(trail, "."))
 		}
-		return v
+		return path + "?" + v.Encode()
 	}
 	if len(trail) > 0 {
 		pg.Prev = with(trail[len(trail)-1], trail[:len(trail)-1])

@@ -217,6 +217,10 @@ func TestListPaging(t *testing.T) {
 	if body != first {
 		t.Error("back on the first page shows another page")
 	}
+	// Without a filter the second page still links back.
+	resp, body = e.get("/complaints")
+	resp, body = e.get(link(body, "next"))
+	expect(t, resp, body, http.StatusOK, "第 2 页", `rel="prev"`)
 	e.get("/lang?to=en&next=/complaints")
 	resp, body = e.get("/complaints?severity=minor")
 	expect(t, resp, body, http.StatusOK, `id="total">45 complaints<`, "page 1")
