@@ -75,12 +75,12 @@ func (h *handler) auditWords(ctx context.Context, r *http.Request, es []audit.En
 				}
 				numbers[n] = num
 			}
-			row.ObjectText = web.T(lang, "audit.kind.complaint") + " " + cmpOr(num, "#"+id)
+			row.ObjectText = web.T(lang, "desk.audit.kind.complaint") + " " + cmpOr(num, "#"+id)
 			row.ObjectLink = "/complaints/" + id
 		case kind == "user" && n > 0 && who[n] != "":
-			row.ObjectText = web.T(lang, "audit.kind.user") + " " + who[n]
-		case kind != "" && web.Has("zh", "audit.kind."+kind):
-			row.ObjectText = strings.TrimSpace(web.T(lang, "audit.kind."+kind) + " " + id)
+			row.ObjectText = web.T(lang, "desk.audit.kind.user") + " " + who[n]
+		case kind != "" && web.Has("zh", "desk.audit.kind."+kind):
+			row.ObjectText = strings.TrimSpace(web.T(lang, "desk.audit.kind."+kind) + " " + id)
 		default:
 			row.ObjectText = e.Object
 		}
@@ -100,17 +100,17 @@ func cmpOr(a, b string) string {
 // auditAction names an audit action in lang: its own message, a workflow
 // step by the definition's label, or the kind of record and the verb.
 func auditAction(action string, steps map[string]*workflow.Action, lang string) string {
-	if web.Has("zh", "audit.action."+action) {
-		return web.T(lang, "audit.action."+action)
+	if web.Has("zh", "desk.audit.action."+action) {
+		return web.T(lang, "desk.audit.action."+action)
 	}
 	kind, verb, _ := strings.Cut(action, ".")
 	if kind == "workflow" {
 		if a, ok := steps[verb]; ok {
-			return web.T(lang, "audit.step", a.Label(lang))
+			return web.T(lang, "desk.audit.step", a.Label(lang))
 		}
 	}
-	if web.Has("zh", "audit.kind."+kind) && web.Has("zh", "audit.verb."+verb) {
-		return web.T(lang, "audit.compose", web.T(lang, "audit.kind."+kind), web.T(lang, "audit.verb."+verb))
+	if web.Has("zh", "desk.audit.kind."+kind) && web.Has("zh", "desk.audit.verb."+verb) {
+		return web.T(lang, "desk.audit.compose", web.T(lang, "desk.audit.kind."+kind), web.T(lang, "desk.audit.verb."+verb))
 	}
 	return action
 }
@@ -155,8 +155,8 @@ func auditFacts(e audit.Entry, steps map[string]*workflow.Action, states map[str
 
 func auditLabel(k, lang string) string {
 	switch {
-	case web.Has("zh", "audit.detail."+k):
-		return web.T(lang, "audit.detail."+k)
+	case web.Has("zh", "desk.audit.detail."+k):
+		return web.T(lang, "desk.audit.detail."+k)
 	case web.Has("zh", "field."+k):
 		return web.T(lang, "field."+k)
 	}

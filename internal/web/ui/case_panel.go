@@ -325,15 +325,6 @@ func actionInputs(a *workflow.Action, lang string) []inputView {
 	return out
 }
 
-func hasRule(fs []apperr.FieldError, rule string) bool {
-	for _, f := range fs {
-		if f.Rule == rule {
-			return true
-		}
-	}
-	return false
-}
-
 // problemText is one reason an action cannot be taken, in lang. Rules
 // about the actor or a workflow condition read as whole sentences; a
 // missing field reads "<field>: required".
