@@ -432,3 +432,18 @@ func TestDuplicatePanelPlausible(t *testing.T) {
 		t.Error("the reasons are not in English")
 	}
 }
+
+// TestRefusedAssignmentKeepsChoice: a refused assignment shows the people
+// chosen, not the ones stored.
+func TestRefusedAssignmentKeepsChoice(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("滤芯漏水")
+	csrf := e.as("mgr")
+	qa2 := strconv.FormatInt(e.users["qa2"].ID, 10)
+	resp, body := e.post(page(id)+"/assign", url.Values{"csrf_token": {csrf}, "version": {strconv.Itoa(e.record(id).Version)},
+		"holder_id": {qa2}, "backup_id": {qa2}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, `<details class="assign" open>`)
+	if n := strings.Count(body, `<option value="`+qa2+`" selected>`); n != 2 {
+		t.Errorf("the chosen holder and backup are selected %d times, want 2", n)
+	}
+}
