@@ -447,3 +447,23 @@ func TestRefusedAssignmentKeepsChoice(t *testing.T) {
 		t.Errorf("the chosen holder and backup are selected %d times, want 2", n)
 	}
 }
+
+// TestNotFoundPage: an unknown address gets the styled page with status
+// 404, in the staff layout when signed in; the API keeps its JSON answer;
+// the icon is served.
+func TestNotFoundPage(t *testing.T) {
+	e := newEnv(t)
+	resp, body := e.get("/no/such/page")
+	expect(t, resp, body, http.StatusNotFound, `id="not-found"`, "页面不存在", `class="public"`, `href="/track"`)
+	e.login("admin", adminPassword)
+	resp, body = e.get("/complaints-old/42")
+	expect(t, resp, body, http.StatusNotFound, `id="not-found"`, `class="staff"`, `href="/work"`, "/complaints-old/42")
+	resp, body = e.get("/api/v1/no-such-thing")
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("API 404: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	resp, body = e.get("/favicon.ico")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "<svg") {
+		t.Errorf("favicon: %d %q", resp.StatusCode, body)
+	}
+}
