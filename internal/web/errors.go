@@ -86,7 +86,7 @@ func FieldText(lang string, f apperr.FieldError) string {
 	if f.Rule == "out_of_scope" {
 		param = T(lang, "scope."+param) // own, department: said in words
 	}
-	return fieldLabel(lang, f.Field) + T(lang, "sep") + T(lang, "rule."+f.Rule, param)
+	return fieldLabel(lang, f.Field) + T(lang, "sep") + RuleText(lang, f.Rule, param)
 }
 
 // fieldLabel names a field; an element of a list (holidays[1].off[2]) is

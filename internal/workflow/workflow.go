@@ -187,6 +187,26 @@ func (f FollowUps) Required(c *Case) int {
 	return f.Default
 }
 
+// Basis says where Required takes its number from: "case" (set on the
+// case), "category", "quality" or "default".
+func (f FollowUps) Basis(c *Case) string {
+	switch {
+	case c.FollowUpsRequired > 0:
+		return "case"
+	case f.ByCategory[c.Category] > 0:
+		return "category"
+	}
+	if i := strings.IndexByte(c.Category, '.'); i > 0 {
+		if _, ok := f.ByCategory[c.Category[:i]]; ok {
+			return "category"
+		}
+	}
+	if c.Quality {
+		return "quality"
+	}
+	return "default"
+}
+
 // State returns the state with code.
 func (d *Definition) State(code string) (*State, bool) {
 	s, ok := d.states[code]

@@ -73,6 +73,7 @@ var pageGates = map[string]auth.Permission{"read": auth.ComplaintRead, "update":
 
 // otherPages are the routes not on one complaint, with their permission.
 var otherPages = map[string]auth.Permission{
+	"GET /favicon.ico": "-", "/": "-",
 	"GET /lang": "-", "GET /login": "-", "POST /login": "-", "GET /complaint/new": "-", "POST /complaint/new": "-",
 	"GET /complaint/receipt": "-", "GET /track": "-", "POST /track/reply": "-", "GET /survey": "-", "POST /survey": "-", "GET /letter": "-",
 	"POST /logout": "", "GET /inbox": "", "POST /inbox/{id}/read": "",

@@ -11,7 +11,7 @@ const auditPageSize = 50
 
 // auditData is the audit page: one page of entries and the chain check.
 type auditData struct {
-	Entries []audit.Entry
+	Entries []auditRow
 	Older   int64 // the before= of the next, older page; 0 on the last
 	Checked int64 // entries verified
 	BadID   int64 // first entry whose hash does not match; 0 when intact
@@ -81,7 +81,7 @@ func (h *handler) auditList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	data.Entries = es
+	data.Entries = h.auditWords(r.Context(), r, es, p.L)
 	if len(es) == f.Limit {
 		data.Older = es[len(es)-1].ID
 	}

@@ -35,6 +35,14 @@ func (h *handler) caseDecide(w http.ResponseWriter, r *http.Request) {
 		Malicious: yes("malicious"), RootCause: text("root_cause"), Resolution: opt("resolution"),
 		Amount: opt("amount"), Currency: opt("currency"), ResolutionExecuted: yes("resolution_executed"),
 	}
+	if dec.Amount != nil {
+		a, ok := normalAmount(*dec.Amount)
+		if !ok {
+			h.refused(w, r, id, amountError("amount"))
+			return
+		}
+		dec.Amount = &a
+	}
 	switch d.str("established") {
 	case "yes":
 		b := true

@@ -44,7 +44,22 @@ type caseView struct {
 	NextApprovers []string
 	PlanApproved  bool
 
-	Users       []org.User
+	// The next-step box: the owning department, the steps that move the
+	// case on, follow-up visits still to make and why, CAPA actions
+	// waiting for their effect check.
+	Department    string
+	Next          []nextStep
+	FollowUpsLeft int
+	FollowUpsWhy  string
+	ToVerify      int
+	// Why the user sees no decision form, or no investigation and CAPA
+	// forms: the case gate's reasons.
+	DecideWhy, UpdateWhy []string
+
+	Users []org.User
+	// UserLabels tell the people of the owner and holder lists apart:
+	// name and role, and the department or user name where those repeat.
+	UserLabels  map[int64]string
 	Departments []org.Department
 	Suppliers   []product.Supplier
 	PartyIDs    map[int64]bool
@@ -206,9 +221,6 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 			v.Options = append(v.Options, ov)
 			continue
 		}
-		if hasRule(o.Problems, workflow.RuleRoleNotAllowed) {
-			continue // someone else's step: nothing this user can do about it
-		}
 		for _, f := range o.Problems {
 			ov.Problems = append(ov.Problems, problemText(lang, f))
 		}
@@ -221,6 +233,9 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	}
 	var signed []casework.Approval
 	for _, a := range apps {
+		if n := who[a.ApproverID]; n != "" {
+			a.Approver = n // the person's name, not their user name
+		}
 		v.Approvals = append(v.Approvals, approvalView{a, enums["role"].Label(a.LevelRole, lang), money(a.Amount)})
 		if a.Round == rec.ApprovalRound && a.Decision == "approved" {
 			signed = append(signed, a)
@@ -274,6 +289,8 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		}
 	}
 	v.Departments, v.Suppliers = depts, sups
+	v.UserLabels = userLabels(v.Users, depts, lang)
+	h.nextSteps(ctx, r, v, opts, def, who, users, next, depts, lang)
 	return v, nil
 }
 
@@ -315,7 +332,7 @@ func actionInputs(a *workflow.Action, lang string) []inputView {
 		case "reminder_date":
 			add(name, "date", true)
 		case "merge_into":
-			add(name, "number", true)
+			add(name, "text", true) // a complaint number
 		default:
 			add(name, "text", true)
 		}
@@ -330,15 +347,6 @@ func actionInputs(a *workflow.Action, lang string) []inputView {
 		add("comment", "text", false)
 	}
 	return out
-}
-
-func hasRule(fs []apperr.FieldError, rule string) bool {
-	for _, f := range fs {
-		if f.Rule == rule {
-			return true
-		}
-	}
-	return false
 }
 
 // problemText is one reason an action cannot be taken, in lang. Rules
@@ -397,4 +405,35 @@ func afterCase(w http.ResponseWriter, r *http.Request, id int64, anchor string) 
 func formVersion(r *http.Request) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("version")))
 	return n
+}
+
+// userLabels names each user distinctly in lang: "name（role）", with the
+// department added when two share name and role, and the user name when
+// that is not enough.
+func userLabels(users []org.User, depts []org.Department, lang string) map[int64]string {
+	deptName := map[int64]string{}
+	for _, d := range depts {
+		deptName[d.ID] = d.Name
+	}
+	base := func(u org.User) string { return u.Name + web.T(lang, "desk.paren", workflow.Roles.Label(u.Role, lang)) }
+	seen := map[string]int{}
+	for _, u := range users {
+		seen[base(u)]++
+	}
+	out := map[int64]string{}
+	withDept := map[string]int{}
+	for _, u := range users {
+		l := base(u)
+		if seen[l] > 1 && u.DepartmentID != nil {
+			l = u.Name + web.T(lang, "desk.paren", workflow.Roles.Label(u.Role, lang)+web.T(lang, "desk.dot")+deptName[*u.DepartmentID])
+		}
+		out[u.ID] = l
+		withDept[l]++
+	}
+	for _, u := range users {
+		if withDept[out[u.ID]] > 1 {
+			out[u.ID] += " " + u.Username
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,6 +32,7 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		CatLabel     map[string]string
 		Chips        []chip
 		ExportFields []string
+		Pager        pager
 	}{Page: &complaint.Page{}, Categories: cats, CatLabel: categoryLabels(cats, p.L), Chips: h.chips(r, p.L, q), ExportFields: exportFields}
 	p.D = &data
 	if err := d.err(); err != nil {
@@ -56,7 +58,61 @@ func (h *handler) complaintList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Page = page
+	data.Pager = newPager("/complaints", q, page.Next)
+	if c, ok := h.d.ComplaintStore.(interface {
+		Count(context.Context, complaint.Filter) (int64, error)
+	}); ok {
+		if data.Pager.Total, err = c.Count(r.Context(), f); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	h.render(w, http.StatusOK, "staff", "complaint_list", p)
+}
+
+// pager is the paging line of a keyset-paged list: the total, the page
+// number and links to the previous and next pages. The list keeps the
+// cursors of the pages before in "back" ("~" for the first page).
+type pager struct {
+	Total      int64
+	Page       int
+	Prev, Next string // links; empty when there is no such page
+}
+
+func newPager(path string, q url.Values, next string) pager {
+	var trail []string
+	if b := q.Get("back"); b != "" {
+		trail = strings.Split(b, ".")
+	}
+	pg := pager{Page: len(trail) + 1}
+	with := func(after string, trail []string) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Del("after")
+		v.Del("back")
+		if after != "" && after != "~" {
+			v.Set("after", after)
+		}
+		if len(trail) > 0 {
+			v.Set("back", strings.Join(trail, "."))
+		}
+		return path + "?" + v.Encode()
+	}
+	if len(trail) > 0 {
+		pg.Prev = with(trail[len(trail)-1], trail[:len(trail)-1])
+	} else if q.Get("after") != "" {
+		pg.Prev, pg.Page = with("", nil), 2 // a cursor without its trail
+	}
+	if next != "" {
+		cur := q.Get("after")
+		if cur == "" {
+			cur = "~"
+		}
+		pg.Next = with(next, append(trail[:len(trail):len(trail)], cur))
+	}
+	return pg
 }
 
 // listFilter reads the list page's filter fields; the export button sends

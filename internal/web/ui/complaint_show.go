@@ -28,7 +28,8 @@ type eventView struct {
 // describeEvents renders a timeline in lang. For the public page staff
 // names are replaced by "客服" (SPEC INT-5: no internal data leaks). def,
 // when given, labels the workflow actions of transitions.
-func describeEvents(evs []complaint.Event, lang string, public bool, def *workflow.Definition) []eventView {
+// who names staff by their display name rather than their user name.
+func describeEvents(evs []complaint.Event, lang string, public bool, def *workflow.Definition, who names) []eventView {
 	out := make([]eventView, 0, len(evs))
 	for _, e := range evs {
 		v := eventView{At: e.At, Body: e.Body, Public: e.Public, Kind: e.Kind,
@@ -40,6 +41,8 @@ func describeEvents(evs []complaint.Event, lang string, public bool, def *workfl
 			v.Who = web.T(lang, "ui.actor.customer")
 		case public:
 			v.Who = web.T(lang, "ui.actor.staff")
+		case who[*e.ActorID] != "":
+			v.Who = who[*e.ActorID]
 		default:
 			v.Who = e.ActorName
 		}
@@ -142,6 +145,21 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		h.fail(w, r, err)
 		return
 	}
+	users, who, err := h.userNames(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// Uploads name the user name; people read display names.
+	byUsername := map[string]string{}
+	for _, u := range users {
+		byUsername[u.Username] = u.Name
+	}
+	for i, a := range atts {
+		if n := byUsername[a.UploadedBy]; n != "" {
+			atts[i].UploadedBy = n
+		}
+	}
 	p.Nav = "complaints"
 	p.Title = c.Number + " " + c.Subject
 	if r.URL.Query().Get("created") == "1" {
@@ -156,7 +174,7 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		}
 		def = h.d.Cases.Definition(cv.R)
 	}
-	dups, err := h.duplicates(ctx, c.ID, caseActor(r))
+	dups, err := h.duplicates(ctx, c.ID, caseActor(r), p.L)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -176,6 +194,6 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		Category    string
 		MaxUpload   int64
 		ConsentHow  []string
-	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload, consentMethods}
+	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def, who), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload, consentMethods}
 	h.render(w, status, "staff", "complaint_show", p)
 }

@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"cmp"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"kesu/internal/apperr"
 	"kesu/internal/casework"
 	"kesu/internal/incident"
+	"kesu/internal/web"
 )
 
 // maxSuggestions bounds the duplicates panel.
@@ -19,6 +22,8 @@ type suggestionView struct {
 	incident.Suggestion
 	Subject string
 	Version int // its case version, for the merge form
+	incident.Plausibility
+	Why []string // the reasons in the reader's language
 }
 
 // linkView is one stored link of the shown complaint.
@@ -38,7 +43,7 @@ type duplicatesView struct {
 
 // duplicates assembles the panel of complaint id; nil when links are not
 // wired.
-func (h *handler) duplicates(ctx context.Context, id int64, actor casework.Actor) (*duplicatesView, error) {
+func (h *handler) duplicates(ctx context.Context, id int64, actor casework.Actor, lang string) (*duplicatesView, error) {
 	if h.d.Links == nil {
 		return nil, nil
 	}
@@ -66,19 +71,38 @@ func (h *handler) duplicates(ctx context.Context, id int64, actor casework.Actor
 	if err != nil {
 		return nil, err
 	}
+	// Only plausible duplicates are offered, likeliest first: the same
+	// lot, similar text, or the same product from the same person lately;
+	// not every complaint the customer ever made.
+	me, err := h.d.ComplaintStore.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	subj, err := h.d.Links.Store.Subject(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range sugs {
 		if linked[s.ID] {
 			continue
 		}
-		if len(v.Suggestions) == maxSuggestions {
-			break
-		}
-		sv := suggestionView{Suggestion: s}
-		if c, err := h.d.ComplaintStore.Get(ctx, s.ID); err == nil {
-			sv.Subject = c.Subject
-		} else {
+		c, err := h.d.ComplaintStore.Get(ctx, s.ID)
+		if err != nil {
 			return nil, err
 		}
+		pl, ok := h.d.Links.Rule.Plausible(subj, &s.Subject, me.Subject+" "+me.Description, c.Subject+" "+c.Description)
+		if !ok {
+			continue
+		}
+		sv := suggestionView{Suggestion: s, Subject: c.Subject, Plausibility: pl}
+		for _, r := range pl.Reasons {
+			if r == "similar_text" {
+				sv.Why = append(sv.Why, web.T(lang, "desk.dup.similar_text", strconv.Itoa(int(pl.Similar*100+0.5))))
+				continue
+			}
+			sv.Why = append(sv.Why, web.T(lang, "desk.dup."+r))
+		}
+		sv.Why = append(sv.Why, web.T(lang, "desk.dup.days", strconv.Itoa(pl.Days)))
 		if h.d.Cases != nil {
 			if rec, err := h.d.Cases.Load(ctx, s.ID); err == nil {
 				sv.Version = rec.Version
@@ -87,6 +111,10 @@ func (h *handler) duplicates(ctx context.Context, id int64, actor casework.Actor
 			}
 		}
 		v.Suggestions = append(v.Suggestions, sv)
+	}
+	slices.SortStableFunc(v.Suggestions, func(a, b suggestionView) int { return cmp.Compare(b.Score, a.Score) })
+	if len(v.Suggestions) > maxSuggestions {
+		v.Suggestions = v.Suggestions[:maxSuggestions]
 	}
 	return v, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -161,4 +162,31 @@ func showable(p *page, err error) bool {
 		return true
 	}
 	return false
+}
+
+// amountRe is an amount as people type it: an optional currency sign,
+// digits with or without thousands commas, at most two decimals.
+var amountRe = regexp.MustCompile(`^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?$`)
+
+// normalAmount reads an amount typed in a form — "1200", "1,200",
+// "1200.00", "¥1,200", "1 200 元" — as the plain decimal the services
+// take ("1200.00" stays "1200.00", "¥1,200" becomes "1200"). ok is false
+// for anything else.
+func normalAmount(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, cut := range []string{"¥", "￥", "CNY", "RMB", "元"} {
+		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, cut), cut))
+	}
+	s = strings.NewReplacer("，", ",", "．", ".", " ", "", "\u00a0", "").Replace(s)
+	if !amountRe.MatchString(s) {
+		return "", false
+	}
+	return strings.ReplaceAll(s, ",", ""), true
+}
+
+// amountError is the field error of an amount that could not be read: it
+// says what is expected.
+func amountError(field string) error {
+	return &apperr.Error{Code: apperr.Invalid, Message: "the amount is not a number such as 1200 or 1,200.50",
+		Fields: []apperr.FieldError{{Field: field, Rule: "invalid_amount"}}}
 }

@@ -22,6 +22,11 @@ func (h *handler) inbox(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	names := h.noticeNames()
+	for i := range items {
+		items[i].Title = noticeText(items[i].Title, p.L, names)
+		items[i].Body = noticeText(items[i].Body, p.L, names)
+	}
 	p.D = struct {
 		Items      any
 		UnreadOnly bool

@@ -173,7 +173,15 @@ func (h *handler) postLedger(r *http.Request, id int64, form string, amount int6
 
 // ledgerAmount reads a positive amount in major units as fen.
 func ledgerAmount(s string) (int64, error) {
-	a, err := workflow.ParseAmount(s)
+	s = strings.TrimSpace(s)
+	n, ok := normalAmount(strings.TrimPrefix(s, "-"))
+	if !ok {
+		return 0, amountError("amount")
+	}
+	if strings.HasPrefix(s, "-") {
+		n = "-" + n
+	}
+	a, err := workflow.ParseAmount(n)
 	if err != nil || a <= 0 {
 		return 0, &apperr.Error{Code: apperr.Invalid, Message: "the amount must be positive, at most two decimals",
 			Fields: []apperr.FieldError{{Field: "amount", Rule: "positive"}}}

@@ -65,12 +65,24 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 		return enums[name]
 	}
 	return template.FuncMap{
+		// t is a message in lang; its arguments fill {0}, {1}, … in
+		// order, and a dict fills named ones ({n}, {who}).
 		"t": func(lang, key string, args ...any) string {
-			s := make([]string, len(args))
-			for i, a := range args {
-				s[i] = fmt.Sprint(a)
+			var s []string
+			var named web.Args
+			for _, a := range args {
+				if m, ok := a.(map[string]any); ok {
+					if named == nil {
+						named = web.Args{}
+					}
+					for k, v := range m {
+						named[k] = fmt.Sprint(v)
+					}
+					continue
+				}
+				s = append(s, fmt.Sprint(a))
 			}
-			return web.T(lang, key, s...)
+			return web.Format(lang, key, named, s...)
 		},
 		"label":    func(name, code, lang string) string { return set(name).Label(code, lang) },
 		"joinList": joinList,
@@ -171,6 +183,7 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 		},
 		"pct":  percent,
 		"inc":  func(i int) int { return i + 1 },
+		"list": func(s ...string) []string { return s },
 		"add":  func(a, b int) int { return a + b },
 		"live": func(p *page, kind string, rows []liveRow) liveTable { return liveTable{L: p.L, Kind: kind, Rows: rows} },
 	}
@@ -243,12 +256,50 @@ type page struct {
 	D        any               // page data
 	Unread   int               // the user's unread notifications, for the menu
 	Refresh  int               // seconds before the page reloads itself; 0 for never
+	// Posted names the form of a complaint page that was sent and
+	// refused ("decision", "capa", "actions-accept", …): that form shows
+	// what was typed, the others what is stored.
+	Posted string
+}
+
+// Keep is the value a field of form shows: what was typed when that form
+// was sent and refused, else stored.
+func (p *page) Keep(form, name string, stored any) string {
+	if p.Posted == form {
+		return p.F.Get(name)
+	}
+	if stored == nil {
+		return ""
+	}
+	return fmt.Sprint(stored)
+}
+
+// Ticked is Keep for a check box.
+func (p *page) Ticked(form, name string, stored bool) bool {
+	if p.Posted == form {
+		return p.F.Get(name) != ""
+	}
+	return stored
+}
+
+// postedForm names the complaint-page form a POST came from: the path
+// after /complaints/{id}/ with slashes as dashes.
+func postedForm(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return ""
+	}
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 3)
+	if len(parts) < 3 || parts[0] != "complaints" {
+		return ""
+	}
+	return strings.ReplaceAll(parts[2], "/", "-")
 }
 
 // newPage fills the parts of a page every request has.
 func (h *handler) newPage(r *http.Request, title string) *page {
 	p := &page{L: web.Lang(r), Path: r.URL.RequestURI(), Company: h.d.Company, Errs: map[string]string{}, F: url.Values{}}
 	p.Title = web.T(p.L, title)
+	p.Posted = postedForm(r)
 	if pr := web.PrincipalOf(r); pr != nil {
 		p.User = pr.User
 		if pr.Session != nil {
@@ -324,7 +375,7 @@ func formErrors(p *page, err error) bool {
 	}
 	for _, f := range ae.Fields {
 		if _, dup := p.Errs[f.Field]; !dup {
-			p.Errs[f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
+			p.Errs[f.Field] = web.RuleText(p.L, f.Rule, f.Param)
 		}
 	}
 	p.Error = web.Localize(err, p.L).Error.Message

@@ -22,7 +22,7 @@ func (h *handler) reportForm(r *http.Request, d *decoder) report.Query {
 	case m != "":
 		start, err := time.ParseInLocation("2006-01", m, h.loc)
 		if err != nil {
-			d.v.Add("month", "invalid_date", "")
+			d.v.Add("month", "invalid_month", "")
 			break
 		}
 		q.From, q.To = start, start.AddDate(0, 1, 0)

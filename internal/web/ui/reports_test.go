@@ -162,7 +162,7 @@ func TestBrowserDashboardDrillDown(t *testing.T) {
 		t.Fatalf("the tallest bar counts %d, want the 3 leaks", pt.Count)
 	}
 	err = chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, pt.X, pt.Y), chromedp.MouseClickXY(pt.X, pt.Y),
-		chromedp.WaitVisible(chromedp.CSS(`form.filters ~ table.list`)))
+		chromedp.WaitVisible(chromedp.CSS(`form.filters ~ .table-wrap table.list`)))
 	if err != nil {
 		t.Fatalf("click the bar: %v", err)
 	}

@@ -89,7 +89,7 @@ func (h *handler) showTrack(w http.ResponseWriter, r *http.Request, c *complaint
 		Events      []eventView
 		Attachments []complaint.Attachment
 		MaxFiles    int
-	}{c, describeEvents(shown, p.L, true, nil), public, MaxFiles}
+	}{c, describeEvents(shown, p.L, true, nil, nil), public, MaxFiles}
 	h.render(w, status, "public", "track_show", p)
 }
 

@@ -195,6 +195,9 @@ var pages = []pageRoute{
 	{"GET /survey", public, (*handler).surveyPage, "", nil},
 	{"POST /survey", public, (*handler).surveyAnswer, "", nil},
 	{"GET /letter", public, (*handler).publicLetter, "", nil},
+	{"GET /favicon.ico", public, (*handler).favicon, "", nil},
+	// Any other path: the styled "page not found".
+	{"/", public, (*handler).notFound, "", nil},
 }
 
 // RouteAccess is a page route, the permission it needs and its case gate.
