@@ -106,7 +106,7 @@ func (s *Service) Erase(ctx context.Context, r Request, actor audit.Actor) (*Res
 	if r.Reason == "" {
 		v.Add("reason", "required", "")
 	} else if len([]rune(r.Reason)) > 500 {
-		v.Add("reason", "max_length", "500")
+		v.Add("reason", "too_long", "500")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
