@@ -39,6 +39,7 @@ Usage:
   kesu workflow import FILE [--note TEXT]
   kesu workflow export PROFILE [--version N]
   kesu sla extend --number KS-… --policy sla_9 --to TIME --user NAME --consent-by WHO --consent-at TIME --consent-how HOW
+  kesu queue plan --arrivals N --per DURATION --handle DURATION --target DURATION --level FRACTION
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return workflowCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "sla":
 		return slaCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "queue":
+		return queueCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil
