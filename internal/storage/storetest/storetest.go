@@ -54,12 +54,15 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},
 		{"Exports", testExports},
+		{"QueueTickets", testQueueTickets},
+		{"QueueReminder", testQueueReminder},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.fn(t, setup(t, open))
 		})
 	}
+	t.Run("QueueConcurrentCalls", func(t *testing.T) { QueueConcurrentCalls(t, setup(t, open).db) })
 	// Not parallel: it wants the machine to itself.
 	t.Run("ConcurrentNumbering", func(t *testing.T) {
 		e := setup(t, open)

@@ -1,0 +1,292 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	"kesu/internal/apperr"
+)
+
+// WorkingDays tells whether a date is a working day of the business
+// calendar (sla.Calendar satisfies it).
+type WorkingDays interface {
+	IsWorkingDay(t time.Time) (bool, error)
+}
+
+// Service is the queue as the web layer uses it: validation, opening
+// hours, the day of a ticket, live figures and their watchers.
+type Service struct {
+	Store    Store
+	Now      func() time.Time
+	Loc      *time.Location
+	Calendar func() WorkingDays // nil: every day is a working day
+	Hub      *Hub               // told of every change made through the service
+
+	mu     sync.Mutex
+	status map[int64]BranchStatus // last computed per branch, by Version
+}
+
+// Day is the business day of t.
+func (s *Service) Day(t time.Time) string { return t.In(s.Loc).Format(time.DateOnly) }
+
+// IssueRequest is what a kiosk or an online customer asks for.
+type IssueRequest struct {
+	BranchID    int64  `json:"branch_id"`
+	TypeID      int64  `json:"type_id"`
+	Channel     string `json:"channel"` // kiosk or online
+	Lang        string `json:"lang"`
+	Phone       string `json:"phone"`
+	RemindAhead int    `json:"remind_ahead"`
+}
+
+// Issued is a new ticket with what the printed ticket shows.
+type Issued struct {
+	Ticket        Ticket      `json:"ticket"`
+	Type          ServiceType `json:"type"`
+	Branch        Branch      `json:"branch"`
+	Ahead         int         `json:"ahead"`
+	EstimatedWait float64     `json:"estimated_wait_min"`
+	Token         string      `json:"token"`
+}
+
+// Open reports whether branch b issues tickets at t.
+func (s *Service) Open(b *Branch, t time.Time) (bool, error) {
+	lt := t.In(s.Loc)
+	hm := lt.Format("15:04")
+	if hm < b.Opens || hm >= b.Closes {
+		return false, nil
+	}
+	if b.EveryDay || s.Calendar == nil {
+		return true, nil
+	}
+	return s.Calendar().IsWorkingDay(lt)
+}
+
+// Issue takes a ticket.
+func (s *Service) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
+	var v apperr.Validation
+	req.Phone = strings.TrimSpace(req.Phone)
+	if req.Channel != "kiosk" && req.Channel != "online" {
+		v.Add("channel", "one_of", "kiosk,online")
+	}
+	v.Phone("phone", req.Phone)
+	if req.RemindAhead < 0 || req.RemindAhead > 99 {
+		v.Add("remind_ahead", "out_of_range", "0–99")
+	} else if req.RemindAhead > 0 && req.Phone == "" {
+		v.Add("phone", "required", "")
+	}
+	if req.Lang != "en" {
+		req.Lang = "zh"
+	}
+	b, err := s.Store.Branch(ctx, req.BranchID)
+	if apperr.Is(err, apperr.NotFound) {
+		v.Add("branch_id", "not_found", "")
+	} else if err != nil {
+		return nil, err
+	}
+	var typ *ServiceType
+	if b != nil {
+		types, err := s.Store.Types(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range types {
+			if types[i].ID == req.TypeID {
+				typ = &types[i]
+			}
+		}
+		if typ == nil {
+			v.Add("type_id", "not_found", "")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	open, err := s.Open(b, now)
+	if err != nil {
+		return nil, err
+	}
+	if !open {
+		v.Add("branch_id", "closed", b.Opens+"–"+b.Closes)
+		return nil, v.Err()
+	}
+	tok := make([]byte, 16)
+	rand.Read(tok)
+	t := &Ticket{BranchID: b.ID, TypeID: typ.ID, Day: s.Day(now), Status: StatusWaiting, Channel: req.Channel, Lang: req.Lang,
+		Phone: req.Phone, RemindAhead: req.RemindAhead, Token: hex.EncodeToString(tok), IssuedAt: now}
+	ahead, err := s.Store.Issue(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	s.changed(b.ID)
+	out := &Issued{Ticket: *t, Type: *typ, Branch: *b, Ahead: ahead, Token: t.Token}
+	out.EstimatedWait, err = s.estimate(ctx, b, t)
+	return out, err
+}
+
+// estimate is a ticket's expected wait from the line as it stands.
+func (s *Service) estimate(ctx context.Context, b *Branch, t *Ticket) (float64, error) {
+	types, err := s.Store.Types(ctx, b.ID)
+	if err != nil {
+		return 0, err
+	}
+	counters, err := s.Store.Counters(ctx, b.ID)
+	if err != nil {
+		return 0, err
+	}
+	waiting, err := s.Store.Waiting(ctx, b.ID, t.Day)
+	if err != nil {
+		return 0, err
+	}
+	byID := map[int64]ServiceType{}
+	for _, ty := range types {
+		byID[ty.ID] = ty
+	}
+	e := Estimator{Policy: b.Policy, Types: byID, Counters: counters}
+	return e.Wait(t.TypeID, e.Ahead(*t, waiting)), nil
+}
+
+// TicketView is a ticket as its page shows it.
+type TicketView struct {
+	Ticket        Ticket      `json:"ticket"`
+	Type          ServiceType `json:"type"`
+	Branch        Branch      `json:"branch"`
+	Ahead         int         `json:"ahead"`
+	EstimatedWait float64     `json:"estimated_wait_min"`
+	Counter       string      `json:"counter,omitempty"`
+}
+
+// View returns a ticket by its token with its place in line.
+func (s *Service) View(ctx context.Context, id int64, token string) (*TicketView, error) {
+	t, err := s.Store.Ticket(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if token == "" || t.Token != token {
+		return nil, apperr.New(apperr.NotFound, "no ticket %d", id)
+	}
+	b, err := s.Store.Branch(ctx, t.BranchID)
+	if err != nil {
+		return nil, err
+	}
+	v := &TicketView{Ticket: *t, Branch: *b}
+	types, err := s.Store.Types(ctx, b.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, ty := range types {
+		if ty.ID == t.TypeID {
+			v.Type = ty
+		}
+	}
+	if t.CounterID != nil {
+		cs, err := s.Store.Counters(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.ID == *t.CounterID {
+				v.Counter = c.Name
+			}
+		}
+	}
+	if t.Status == StatusWaiting {
+		waiting, err := s.Store.Waiting(ctx, b.ID, t.Day)
+		if err != nil {
+			return nil, err
+		}
+		byID := map[int64]ServiceType{}
+		for _, ty := range types {
+			byID[ty.ID] = ty
+		}
+		cs, err := s.Store.Counters(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		e := Estimator{Policy: b.Policy, Types: byID, Counters: cs}
+		ahead := e.Ahead(*t, waiting)
+		v.Ahead, v.EstimatedWait = len(ahead), e.Wait(t.TypeID, ahead)
+	}
+	return v, nil
+}
+
+// CallNext calls the next ticket to a counter.
+func (s *Service) CallNext(ctx context.Context, counterID int64, by string) (*Ticket, error) {
+	t, err := s.Store.CallNext(ctx, counterID, s.Day(s.Now()), s.Now(), by)
+	if err == nil {
+		s.changed(t.BranchID)
+	}
+	return t, err
+}
+
+// Act applies a counter action.
+func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action string, toType int64, by string) (*Ticket, error) {
+	var v apperr.Validation
+	if v.OneOf("action", action, Actions); action == ActTransfer && toType <= 0 {
+		v.Add("to_type", "required", "")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	t, err := s.Store.Act(ctx, ticketID, counterID, action, toType, s.Now(), by)
+	if err == nil {
+		s.changed(t.BranchID)
+	}
+	return t, err
+}
+
+func (s *Service) changed(branchID int64) {
+	if s.Hub != nil {
+		s.Hub.Notify(branchID)
+	}
+}
+
+// Status returns a branch's live figures, computed once per change of the
+// branch however many watchers ask.
+func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, error) {
+	b, err := s.Store.Branch(ctx, branchID)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	ver, err := s.Store.Version(ctx, branchID)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	s.mu.Lock()
+	if st, ok := s.status[branchID]; ok && st.Version == ver && s.Day(st.At) == s.Day(s.Now()) {
+		s.mu.Unlock()
+		return st, nil
+	}
+	s.mu.Unlock()
+	day := s.Day(s.Now())
+	types, err := s.Store.Types(ctx, b.ID)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	counters, err := s.Store.Counters(ctx, b.ID)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	waiting, err := s.Store.Waiting(ctx, b.ID, day)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	at, err := s.Store.AtCounters(ctx, b.ID, day)
+	if err != nil {
+		return BranchStatus{}, err
+	}
+	st := Status(*b, types, counters, waiting, at, s.Now())
+	st.Version = ver
+	s.mu.Lock()
+	if s.status == nil {
+		s.status = map[int64]BranchStatus{}
+	}
+	s.status[branchID] = st
+	s.mu.Unlock()
+	return st, nil
+}
