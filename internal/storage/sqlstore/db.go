@@ -91,11 +91,11 @@ type DB struct {
 	Registration RegistrationJobs
 	// QueueSMS, when set, texts the branch queue's N-ahead reminders and
 	// calls (notify.sms jobs in the ticket's transaction).
-	QueueSMS bool
-	queries      map[string]string
-	raw          map[string]string // queries as written, with ? placeholders
-	intake       *intake
-	categories   sync.Map // category code → categoryRef, see category
+	QueueSMS   bool
+	queries    map[string]string
+	raw        map[string]string // queries as written, with ? placeholders
+	intake     *intake
+	categories sync.Map // category code → categoryRef, see category
 }
 
 // Config is what an engine passes to New.
