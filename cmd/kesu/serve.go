@@ -105,6 +105,7 @@ func (m *Main) Run(ctx context.Context) error {
 	background.Go(func() { a.SLA.Calendars.Watch(wctx, sla.CalendarPoll, m.log) })
 	background.Go(func() { a.Cases.Definitions.Watch(wctx, casework.DefinitionPoll, m.log) })
 	background.Go(func() { a.SLA.Policies.Watch(wctx, sla.PolicyPoll, m.log) })
+	background.Go(func() { a.Queue.Hub.Run(wctx) })
 	defer func() { stopWorker(); background.Wait() }()
 	if m.Config.DebugAddr != "" {
 		dbg, err := debugServer(m.Config.DebugAddr)

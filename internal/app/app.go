@@ -31,6 +31,7 @@ import (
 	"kesu/internal/letter"
 	"kesu/internal/notify"
 	"kesu/internal/org"
+	"kesu/internal/queue"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
@@ -55,6 +56,9 @@ type App struct {
 	Cases  *casework.Service
 	Worker *jobs.Worker
 	SLA    *SLA // time limits: clock timers and fixed-date schedules
+	// Queue is the branch queue; its Hub carries changes to the live
+	// pages' watchers (RunQueue polls for other servers' changes).
+	Queue *queue.Service
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -205,8 +209,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	db.QueueSMS = outbox.SMS
+	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
+		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
+		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
 	a.Deps = &web.Deps{
 		Reports:        reports,
+		Queue:          a.Queue,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),

@@ -18,6 +18,15 @@ type Hub struct {
 	mu    sync.Mutex
 	subs  map[int64]map[chan struct{}]struct{}
 	known map[int64]int64
+	gen   map[int64]uint64 // notifications per branch
+}
+
+// Gen counts the notifications of a branch: a cached status computed at
+// the same count has seen every change this server knows of.
+func (h *Hub) Gen(branchID int64) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.gen[branchID]
 }
 
 // Subscribe returns a channel that receives a signal after each change of
@@ -55,6 +64,10 @@ func (h *Hub) Watchers() int {
 func (h *Hub) Notify(branchID int64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.gen == nil {
+		h.gen = map[int64]uint64{}
+	}
+	h.gen[branchID]++
 	for ch := range h.subs[branchID] {
 		select {
 		case ch <- struct{}{}:

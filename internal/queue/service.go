@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,7 +28,7 @@ type Service struct {
 	Hub      *Hub               // told of every change made through the service
 
 	mu     sync.Mutex
-	status map[int64]BranchStatus // last computed per branch, by Version
+	status map[int64]cachedStatus
 }
 
 // Day is the business day of t.
@@ -240,15 +241,39 @@ func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action str
 	return t, err
 }
 
+// Changed tells the branch's watchers of a change made outside the
+// service (its configuration).
+func (s *Service) Changed(branchID int64) { s.changed(branchID) }
+
 func (s *Service) changed(branchID int64) {
 	if s.Hub != nil {
 		s.Hub.Notify(branchID)
 	}
 }
 
-// Status returns a branch's live figures, computed once per change of the
-// branch however many watchers ask.
+// statusTTL bounds how long a cached status is served without a
+// notification; other servers' changes arrive by the hub's poll.
+const statusTTL = time.Second
+
+type cachedStatus struct {
+	st  BranchStatus
+	gen uint64
+	at  time.Time // wall time computed
+}
+
+// Status returns a branch's live figures. They are computed once per
+// change however many watchers ask: a cached status serves until the hub
+// announces a change of the branch, or for at most a second.
 func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, error) {
+	var gen uint64
+	if s.Hub != nil {
+		gen = s.Hub.Gen(branchID)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.status[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL && s.Day(c.st.At) == s.Day(s.Now()) {
+		return c.st, nil
+	}
 	b, err := s.Store.Branch(ctx, branchID)
 	if err != nil {
 		return BranchStatus{}, err
@@ -257,12 +282,6 @@ func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, err
 	if err != nil {
 		return BranchStatus{}, err
 	}
-	s.mu.Lock()
-	if st, ok := s.status[branchID]; ok && st.Version == ver && s.Day(st.At) == s.Day(s.Now()) {
-		s.mu.Unlock()
-		return st, nil
-	}
-	s.mu.Unlock()
 	day := s.Day(s.Now())
 	types, err := s.Store.Types(ctx, b.ID)
 	if err != nil {
@@ -282,11 +301,39 @@ func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, err
 	}
 	st := Status(*b, types, counters, waiting, at, s.Now())
 	st.Version = ver
-	s.mu.Lock()
 	if s.status == nil {
-		s.status = map[int64]BranchStatus{}
+		s.status = map[int64]cachedStatus{}
 	}
-	s.status[branchID] = st
-	s.mu.Unlock()
+	s.status[branchID] = cachedStatus{st: st, gen: gen, at: time.Now()}
 	return st, nil
+}
+
+// Compare returns every branch's live figures, the least busy first (by
+// the shortest estimated wait of any type).
+func (s *Service) Compare(ctx context.Context) ([]BranchStatus, error) {
+	bs, err := s.Store.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BranchStatus, 0, len(bs))
+	for _, b := range bs {
+		st, err := s.Status(ctx, b.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return busiest(out[i]) < busiest(out[j]) })
+	return out, nil
+}
+
+// busiest is a branch's longest estimated wait of a type it serves.
+func busiest(st BranchStatus) float64 {
+	m := 0.0
+	for _, t := range st.Types {
+		if t.EstimatedWait > m {
+			m = t.EstimatedWait
+		}
+	}
+	return m
 }
