@@ -141,8 +141,9 @@ type Store interface {
 	SaveCounter(ctx context.Context, c *Counter, actor audit.Actor) error
 	Counters(ctx context.Context, branchID int64) ([]Counter, error)
 
-	// Issue numbers and stores a new ticket, returning how many are ahead.
-	Issue(ctx context.Context, t *Ticket) (ahead int, err error)
+	// Issue numbers and stores a new ticket, returning the waiting
+	// tickets ahead of it in its line.
+	Issue(ctx context.Context, t *Ticket) (ahead []Ticket, err error)
 	Ticket(ctx context.Context, id int64) (*Ticket, error)
 	// CallNext gives the counter the next ticket under its branch's
 	// policy, or NotFound when nobody waits for it.

@@ -29,6 +29,73 @@ type Service struct {
 
 	mu     sync.Mutex
 	status map[int64]cachedStatus
+	cfgMu  sync.Mutex // guards config; taken inside mu
+	config map[int64]cachedConfig
+}
+
+// Config is a branch with its service types and counters.
+type Config struct {
+	Branch   Branch
+	Types    []ServiceType
+	Counters []Counter
+}
+
+// Type returns the branch's service type id, or nil.
+func (c *Config) Type(id int64) *ServiceType {
+	for i := range c.Types {
+		if c.Types[i].ID == id {
+			return &c.Types[i]
+		}
+	}
+	return nil
+}
+
+// Estimator returns the waiting estimator of the branch.
+func (c *Config) Estimator() Estimator {
+	byID := make(map[int64]ServiceType, len(c.Types))
+	for _, t := range c.Types {
+		byID[t.ID] = t
+	}
+	return Estimator{Policy: c.Branch.Policy, Types: byID, Counters: c.Counters}
+}
+
+type cachedConfig struct {
+	c   *Config
+	gen uint64
+	at  time.Time
+}
+
+// Config returns a branch's configuration, cached like the live status:
+// until the hub announces a change of the branch, or for a second.
+func (s *Service) Config(ctx context.Context, branchID int64) (*Config, error) {
+	var gen uint64
+	if s.Hub != nil {
+		gen = s.Hub.Gen(branchID)
+	}
+	s.cfgMu.Lock()
+	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL {
+		s.cfgMu.Unlock()
+		return c.c, nil
+	}
+	s.cfgMu.Unlock()
+	b, err := s.Store.Branch(ctx, branchID)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Branch: *b}
+	if c.Types, err = s.Store.Types(ctx, branchID); err != nil {
+		return nil, err
+	}
+	if c.Counters, err = s.Store.Counters(ctx, branchID); err != nil {
+		return nil, err
+	}
+	s.cfgMu.Lock()
+	if s.config == nil {
+		s.config = map[int64]cachedConfig{}
+	}
+	s.config[branchID] = cachedConfig{c: c, gen: gen, at: time.Now()}
+	s.cfgMu.Unlock()
+	return c, nil
 }
 
 // Day is the business day of t.
@@ -83,24 +150,17 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (*Issued, error) 
 	if req.Lang != "en" {
 		req.Lang = "zh"
 	}
-	b, err := s.Store.Branch(ctx, req.BranchID)
+	cfg, err := s.Config(ctx, req.BranchID)
 	if apperr.Is(err, apperr.NotFound) {
 		v.Add("branch_id", "not_found", "")
 	} else if err != nil {
 		return nil, err
 	}
 	var typ *ServiceType
-	if b != nil {
-		types, err := s.Store.Types(ctx, b.ID)
-		if err != nil {
-			return nil, err
-		}
-		for i := range types {
-			if types[i].ID == req.TypeID {
-				typ = &types[i]
-			}
-		}
-		if typ == nil {
+	var b *Branch
+	if cfg != nil {
+		b = &cfg.Branch
+		if typ = cfg.Type(req.TypeID); typ == nil {
 			v.Add("type_id", "not_found", "")
 		}
 	}
@@ -125,31 +185,9 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (*Issued, error) 
 		return nil, err
 	}
 	s.changed(b.ID)
-	out := &Issued{Ticket: *t, Type: *typ, Branch: *b, Ahead: ahead, Token: t.Token}
-	out.EstimatedWait, err = s.estimate(ctx, b, t)
-	return out, err
-}
-
-// estimate is a ticket's expected wait from the line as it stands.
-func (s *Service) estimate(ctx context.Context, b *Branch, t *Ticket) (float64, error) {
-	types, err := s.Store.Types(ctx, b.ID)
-	if err != nil {
-		return 0, err
-	}
-	counters, err := s.Store.Counters(ctx, b.ID)
-	if err != nil {
-		return 0, err
-	}
-	waiting, err := s.Store.Waiting(ctx, b.ID, t.Day)
-	if err != nil {
-		return 0, err
-	}
-	byID := map[int64]ServiceType{}
-	for _, ty := range types {
-		byID[ty.ID] = ty
-	}
-	e := Estimator{Policy: b.Policy, Types: byID, Counters: counters}
-	return e.Wait(t.TypeID, e.Ahead(*t, waiting)), nil
+	out := &Issued{Ticket: *t, Type: *typ, Branch: *b, Ahead: len(ahead), Token: t.Token}
+	out.EstimatedWait = cfg.Estimator().Wait(t.TypeID, ahead)
+	return out, nil
 }
 
 // TicketView is a ticket as its page shows it.
@@ -171,45 +209,27 @@ func (s *Service) View(ctx context.Context, id int64, token string) (*TicketView
 	if token == "" || t.Token != token {
 		return nil, apperr.New(apperr.NotFound, "no ticket %d", id)
 	}
-	b, err := s.Store.Branch(ctx, t.BranchID)
+	cfg, err := s.Config(ctx, t.BranchID)
 	if err != nil {
 		return nil, err
 	}
-	v := &TicketView{Ticket: *t, Branch: *b}
-	types, err := s.Store.Types(ctx, b.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, ty := range types {
-		if ty.ID == t.TypeID {
-			v.Type = ty
-		}
+	v := &TicketView{Ticket: *t, Branch: cfg.Branch}
+	if ty := cfg.Type(t.TypeID); ty != nil {
+		v.Type = *ty
 	}
 	if t.CounterID != nil {
-		cs, err := s.Store.Counters(ctx, b.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
+		for _, c := range cfg.Counters {
 			if c.ID == *t.CounterID {
 				v.Counter = c.Name
 			}
 		}
 	}
 	if t.Status == StatusWaiting {
-		waiting, err := s.Store.Waiting(ctx, b.ID, t.Day)
+		waiting, err := s.Store.Waiting(ctx, t.BranchID, t.Day)
 		if err != nil {
 			return nil, err
 		}
-		byID := map[int64]ServiceType{}
-		for _, ty := range types {
-			byID[ty.ID] = ty
-		}
-		cs, err := s.Store.Counters(ctx, b.ID)
-		if err != nil {
-			return nil, err
-		}
-		e := Estimator{Policy: b.Policy, Types: byID, Counters: cs}
+		e := cfg.Estimator()
 		ahead := e.Ahead(*t, waiting)
 		v.Ahead, v.EstimatedWait = len(ahead), e.Wait(t.TypeID, ahead)
 	}
@@ -274,23 +294,16 @@ func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, err
 	if c, ok := s.status[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL && s.Day(c.st.At) == s.Day(s.Now()) {
 		return c.st, nil
 	}
-	b, err := s.Store.Branch(ctx, branchID)
+	cfg, err := s.Config(ctx, branchID)
 	if err != nil {
 		return BranchStatus{}, err
 	}
+	b := &cfg.Branch
 	ver, err := s.Store.Version(ctx, branchID)
 	if err != nil {
 		return BranchStatus{}, err
 	}
 	day := s.Day(s.Now())
-	types, err := s.Store.Types(ctx, b.ID)
-	if err != nil {
-		return BranchStatus{}, err
-	}
-	counters, err := s.Store.Counters(ctx, b.ID)
-	if err != nil {
-		return BranchStatus{}, err
-	}
 	waiting, err := s.Store.Waiting(ctx, b.ID, day)
 	if err != nil {
 		return BranchStatus{}, err
@@ -299,7 +312,7 @@ func (s *Service) Status(ctx context.Context, branchID int64) (BranchStatus, err
 	if err != nil {
 		return BranchStatus{}, err
 	}
-	st := Status(*b, types, counters, waiting, at, s.Now())
+	st := Status(*b, cfg.Types, cfg.Counters, waiting, at, s.Now())
 	st.Version = ver
 	if s.status == nil {
 		s.status = map[int64]cachedStatus{}

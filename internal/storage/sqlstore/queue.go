@@ -218,26 +218,30 @@ func (s QueueStore) event(ctx context.Context, tx *sql.Tx, e queue.Event) error 
 	return err
 }
 
+// waitingTx reads the branch's line of the day inside tx, with the
+// columns call-next and the reminders use (branch, day and status set).
 func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, day string) ([]queue.Ticket, error) {
-	rows, err := tx.QueryContext(ctx, s.q("queue.ticket.waiting"), branchID, day)
+	rows, err := tx.QueryContext(ctx, s.q("queue.ticket.line"), branchID, day)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []queue.Ticket
 	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
+		t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
+		var reminded sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls); err != nil {
 			return nil, err
 		}
-		out = append(out, *t)
+		t.RemindedAt = timePtr(reminded)
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }
 
 // Issue implements queue.Store.
-func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) (int, error) {
-	ahead := 0
+func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket, error) {
+	var ahead []queue.Ticket
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := s.bump(ctx, tx, t.BranchID)
 		if err != nil {
@@ -271,8 +275,12 @@ func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) (int, error) {
 		if err != nil {
 			return err
 		}
-		pos := queue.Positions(b.policy, waiting)[t.ID]
-		ahead = pos - 1
+		for _, w := range waiting {
+			if w.ID != t.ID && w.Seq < t.Seq && queue.SameLine(b.policy, w.TypeID, t.TypeID) {
+				ahead = append(ahead, w)
+			}
+		}
+		pos := len(ahead) + 1
 		// Already within N when issued: the ticket shows it; no text.
 		if t.RemindAhead > 0 && pos <= t.RemindAhead {
 			now := t.IssuedAt
@@ -337,8 +345,10 @@ func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, a
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue // taken by another counter meanwhile: pick again
 			}
-			t.Status, t.CounterID, t.CalledAt, t.Calls = queue.StatusCalled, &c.ID, &at, t.Calls+1
-			called = &t
+			if called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.get"), t.ID)); err != nil {
+				return err
+			}
+			t = *called
 			if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: "called", CounterID: &c.ID, By: by}); err != nil {
 				return err
 			}

@@ -103,3 +103,8 @@ SELECT ticket_id, at, action, counter_id, detail, by_name FROM queue_events WHER
 
 -- name: queue.type.prefix
 SELECT prefix FROM queue_types WHERE id = ? AND branch_id = ?
+
+-- The line as call-next and the reminders need it: no more columns.
+-- name: queue.ticket.line
+SELECT id, type_id, seq, remind_ahead, reminded_at, phone, lang, number, calls
+FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' ORDER BY seq

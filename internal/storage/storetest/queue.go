@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,8 @@ import (
 )
 
 // QueueBranch creates a branch with types A (simple, 3 min) and B
-// (complex, 10 min) and the given counters: each a list of type prefixes.
+// (complex, 10 min), and any further prefix the counters name (15 min),
+// and the given counters: each a list of type prefixes.
 func QueueBranch(t testing.TB, ctx context.Context, s queue.Store, code string, policy queue.Policy, counters ...string) (*queue.Branch, map[string]*queue.ServiceType, []*queue.Counter) {
 	t.Helper()
 	b := &queue.Branch{Code: code, Name: "网点 " + code, NameEN: "Branch " + code, Policy: policy, Opens: "00:00", Closes: "23:59", EveryDay: true}
@@ -23,9 +25,20 @@ func QueueBranch(t testing.TB, ctx context.Context, s queue.Store, code string, 
 		t.Fatalf("branch: %v", err)
 	}
 	types := map[string]*queue.ServiceType{}
-	for i, p := range []string{"A", "B"} {
-		ty := &queue.ServiceType{BranchID: b.ID, Prefix: p, Name: map[string]string{"A": "简单业务", "B": "复杂业务"}[p],
-			Priority: i, HandleMinutes: map[string]float64{"A": 3, "B": 10}[p], Documents: "身份证"}
+	prefixes := []string{"A", "B"}
+	for _, prof := range counters {
+		for _, p := range strings.Split(prof, "") {
+			if !slices.Contains(prefixes, p) {
+				prefixes = append(prefixes, p) // a further type: 15 minutes
+			}
+		}
+	}
+	for i, p := range prefixes {
+		name, handle := map[string]string{"A": "简单业务", "B": "复杂业务"}[p], map[string]float64{"A": 3, "B": 10}[p]
+		if name == "" {
+			name, handle = "业务 "+p, 15
+		}
+		ty := &queue.ServiceType{BranchID: b.ID, Prefix: p, Name: name, Priority: i, HandleMinutes: handle, Documents: "身份证"}
 		if err := s.SaveType(ctx, ty, audit.System); err != nil {
 			t.Fatalf("type %s: %v", p, err)
 		}
@@ -53,7 +66,7 @@ func issue(t *testing.T, e *env, b *queue.Branch, ty *queue.ServiceType, phone s
 	if err != nil {
 		t.Fatalf("issue %s: %v", ty.Prefix, err)
 	}
-	return tk, ahead
+	return tk, len(ahead)
 }
 
 func testQueueTickets(t *testing.T, e *env) {
