@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"sort"
 	"strings"
@@ -206,7 +207,7 @@ func (s *Service) View(ctx context.Context, id int64, token string) (*TicketView
 	if err != nil {
 		return nil, err
 	}
-	if token == "" || t.Token != token {
+	if token == "" || subtle.ConstantTimeCompare([]byte(t.Token), []byte(token)) != 1 {
 		return nil, apperr.New(apperr.NotFound, "no ticket %d", id)
 	}
 	cfg, err := s.Config(ctx, t.BranchID)
