@@ -195,4 +195,19 @@ func TestQueueLiveBrowser(t *testing.T) {
 		s, _ := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(`#calling`)))
 		t.Fatalf("board did not show A003 being called: %v (%q)", err, s)
 	}
+	// The kiosk and the board fit a 1920×1080 display and a tablet held
+	// either way: no sideways scrolling, every service button on screen.
+	for _, vp := range [][2]int64{{1920, 1080}, {768, 1024}, {1024, 768}} {
+		for _, page := range []string{"kiosk", "board"} {
+			u := fmt.Sprintf("%s/queue/branches/%d/%s", e.srv.URL, b.ID, page)
+			if err := chromedp.Do(bctx, chromedp.EmulateViewport(vp[0], vp[1]), chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(`#live-state, .kiosk`))); err != nil {
+				t.Fatalf("%s at %v: %v", page, vp, err)
+			}
+			fits, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth &&
+				[...document.querySelectorAll(".kiosk-button")].every(b => { const r = b.getBoundingClientRect(); return r.right <= window.innerWidth && r.width >= 200; })`))
+			if err != nil || !fits {
+				t.Errorf("%s does not fit %dx%d (err %v)", page, vp[0], vp[1], err)
+			}
+		}
+	}
 }
