@@ -108,7 +108,7 @@ var otherPages = map[string]auth.Permission{
 	// queue administrators and analysts sign in.
 	"GET /queue": "-", "GET /queue/branches/{id}": "-", "GET /queue/branches/{id}/board": "-", "GET /queue/branches/{id}/kiosk": "-",
 	"POST /queue/branches/{id}/tickets": "-", "GET /queue/tickets/{id}": "-", "POST /queue/tickets/{id}/complaint": "-",
-	"GET /admin/queue": auth.QueueServe, "POST /admin/queue": auth.QueueAdmin, "GET /queue/counters/{id}": auth.QueueServe,
+	"GET /admin/queue": auth.QueueAdmin, "GET /queue/counters": "", "POST /admin/queue": auth.QueueAdmin, "GET /queue/counters/{id}": auth.QueueServe,
 	"POST /queue/counters/{id}/call": auth.QueueServe, "POST /queue/counters/{id}/act": auth.QueueServe,
 	"GET /queue/branches/{id}/analytics": auth.QueueReport,
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kesu/internal/apperr"
 	"kesu/internal/auth"
 	"kesu/internal/queue"
 	"kesu/internal/web"
@@ -18,13 +19,27 @@ type adminBranch struct {
 }
 
 // queueAdmin lists branches with their types and counters, with forms to
-// add and change them (QUE-1); counter staff see it to open their screen.
+// add and change them for administrators (QUE-1, /admin/queue); counter
+// staff see the same list without the forms (/queue/counters) to open
+// their counter's screen, and analysts the links to the analytics.
 func (h *handler) queueAdmin(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "queue.admin")
 	p.Nav = "queue"
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = web.T(p.L, "queue.saved")
 	}
+	h.renderQueueAdmin(w, r, p, http.StatusOK)
+}
+
+// queueList is the branch list of counter staff and analysts.
+func (h *handler) queueList(w http.ResponseWriter, r *http.Request) {
+	p := h.newPage(r, "queue.admin")
+	role := p.User.Role
+	if !auth.Can(role, auth.QueueServe) && !auth.Can(role, auth.QueueReport) && !auth.Can(role, auth.QueueAdmin) {
+		h.fail(w, r, apperr.New(apperr.Forbidden, "role %s has no queue permission", role))
+		return
+	}
+	p.Nav = "queue"
 	h.renderQueueAdmin(w, r, p, http.StatusOK)
 }
 
@@ -51,7 +66,9 @@ func (h *handler) renderQueueAdmin(w http.ResponseWriter, r *http.Request, p *pa
 		Branches []adminBranch
 		CanAdmin bool
 		CanSee   bool
-	}{out, auth.Can(p.User.Role, auth.QueueAdmin), auth.Can(p.User.Role, auth.QueueReport)}
+		CanServe bool
+	}{out, auth.Can(p.User.Role, auth.QueueAdmin) && r.URL.Path == "/admin/queue", auth.Can(p.User.Role, auth.QueueReport),
+		auth.Can(p.User.Role, auth.QueueServe)}
 	h.render(w, status, "staff", "queue_admin", p)
 }
 

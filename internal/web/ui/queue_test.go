@@ -211,3 +211,48 @@ func TestQueueLiveBrowser(t *testing.T) {
 		}
 	}
 }
+
+// An administrator changes a branch's policy and closes a counter from
+// the administration page; a bad opening time is refused on the form.
+func TestQueueAdminPage(t *testing.T) {
+	e := newEnv(t)
+	b, a, _, ctr := queueSetup(t, e)
+	csrf := e.login("admin", adminPassword)
+	resp, body := e.get("/admin/queue")
+	expect(t, resp, body, http.StatusOK, "上海分行营业部", "修改网点", "1号窗口")
+	resp, body = e.post("/admin/queue", url.Values{"csrf_token": {csrf}, "kind": {"branch"}, "id": {fmt.Sprint(b.ID)}, "code": {"sh01"},
+		"name": {"上海分行营业部"}, "policy": {"pooled"}, "opens": {"9 点"}, "closes": {"17:00"}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "营业开始")
+	resp, _ = e.post("/admin/queue", url.Values{"csrf_token": {csrf}, "kind": {"branch"}, "id": {fmt.Sprint(b.ID)}, "code": {"sh01"},
+		"name": {"上海分行营业部"}, "policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"}, "every_day": {"on"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save branch: %d", resp.StatusCode)
+	}
+	resp, _ = e.post("/admin/queue", url.Values{"csrf_token": {csrf}, "kind": {"counter"}, "branch_id": {fmt.Sprint(b.ID)},
+		"id": {fmt.Sprint(ctr.ID)}, "name": {"1号窗口"}, "types": {fmt.Sprint(a.ID)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save counter: %d", resp.StatusCode)
+	}
+	got, _ := e.app.Queue.Store.Branch(context.Background(), b.ID)
+	cs, _ := e.app.Queue.Store.Counters(context.Background(), b.ID)
+	if got.Policy != queue.Pooled || got.Opens != "08:30" || cs[0].Open || len(cs[0].Types) != 1 {
+		t.Errorf("branch %+v counter %+v", got, cs[0])
+	}
+	// Counter staff get the list without the forms; a role without a
+	// queue permission gets nothing.
+	agent := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
+	agent.loginAs(org.RoleAgent)
+	resp, body = agent.get("/queue/counters")
+	expect(t, resp, body, http.StatusOK, fmt.Sprintf(`href="/queue/counters/%d"`, ctr.ID))
+	refuse(t, body, "修改网点", `action="/admin/queue"`)
+	resp, body = agent.get("/admin/queue")
+	expect(t, resp, body, http.StatusForbidden)
+	wh := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
+	wh.loginAs(org.RoleWarehouse)
+	resp, body = wh.get("/queue/counters")
+	expect(t, resp, body, http.StatusForbidden)
+	// A closed counter calls nobody.
+	if _, err := e.app.Queue.CallNext(context.Background(), ctr.ID, "柜员"); err == nil {
+		t.Error("a closed counter called a ticket")
+	}
+}

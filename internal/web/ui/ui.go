@@ -180,7 +180,9 @@ var pages = []pageRoute{
 	{"GET /admin/workflow", auth.OrgWrite, (*handler).workflow, "", func(d *web.Deps) bool { return d.Cases != nil }},
 	{"GET /admin/workflow/{profile}/{version}/export", auth.OrgWrite, (*handler).workflowExport, "", func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /admin/workflow/import", auth.OrgWrite, (*handler).workflowImport, "", func(d *web.Deps) bool { return d.Cases != nil }},
-	{"GET /admin/queue", auth.QueueServe, (*handler).queueAdmin, "", hasQueue},
+	{"GET /admin/queue", auth.QueueAdmin, (*handler).queueAdmin, "", hasQueue},
+	// Counter staff open their counter from it, analysts the analytics.
+	{"GET /queue/counters", signedIn, (*handler).queueList, "", hasQueue},
 	{"POST /admin/queue", auth.QueueAdmin, (*handler).queueAdminSave, "", hasQueue},
 	{"GET /queue/counters/{id}", auth.QueueServe, (*handler).queueCounter, "", hasQueue},
 	{"POST /queue/counters/{id}/call", auth.QueueServe, (*handler).queueCounterCall, "", hasQueue},
