@@ -84,7 +84,7 @@ var otherRoutes = map[string]auth.Permission{}
 
 func init() {
 	for _, p := range []string{"GET /api/v1/openapi.json", "GET /api/v1/queue/branches", "GET /api/v1/queue/branches/{id}",
-		"GET /api/v1/queue/branches/{id}/status", "GET /api/v1/queue/branches/{id}/events", "POST /api/v1/queue/tickets",
+		"GET /api/v1/queue/branches/{id}/status", "GET /api/v1/queue/branches/{id}/events", "POST /api/v1/queue/tickets", "GET /api/v1/queue/branches/{id}/counters",
 		"GET /api/v1/queue/tickets/{id}"} {
 		otherRoutes[p] = "-"
 	}
@@ -111,9 +111,9 @@ func init() {
 		// The branch queue: counter staff, queue administrators, analysts.
 		"POST /api/v1/queue/branches": auth.QueueAdmin, "PUT /api/v1/queue/branches/{id}": auth.QueueAdmin,
 		"POST /api/v1/queue/branches/{id}/types": auth.QueueAdmin, "PUT /api/v1/queue/branches/{id}/types/{type}": auth.QueueAdmin,
-		"GET /api/v1/queue/branches/{id}/counters": auth.QueueServe, "POST /api/v1/queue/branches/{id}/counters": auth.QueueAdmin,
+		"POST /api/v1/queue/branches/{id}/counters":          auth.QueueAdmin,
 		"PUT /api/v1/queue/branches/{id}/counters/{counter}": auth.QueueAdmin,
-		"GET /api/v1/queue/branches/{id}/analytics":          auth.QueueReport, "POST /api/v1/queue/branches/{id}/simulate": auth.QueueReport,
+		"GET /api/v1/queue/branches/{id}/analytics":          auth.QueueReport, "GET /api/v1/queue/branches/{id}/simulation": auth.QueueReport,
 		"GET /api/v1/queue/plan": auth.QueueReport, "POST /api/v1/queue/counters/{id}/call": auth.QueueServe,
 		"POST /api/v1/queue/counters/{id}/tickets/{ticket}/{action}": auth.QueueServe,
 	} {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"kesu/internal/queue"
@@ -119,47 +120,54 @@ func (a *api) queueAnalytics(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, an)
 }
 
-// simulateInput asks for a simulated day.
-type simulateInput struct {
-	queue.SimRequest
-	Target string `json:"target"` // a duration, e.g. "10m"
-}
-
 // queueSimulate replays a recorded day (day) or a day generated from the
 // traffic of from..to against a proposed split and policy, and the same
-// counters as one pooled line, for comparison.
+// counters as one pooled line, for comparison. The split is
+// "type:counters,…" (dedicated counters per service type id); counters
+// are those serving every type.
 func (a *api) queueSimulate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	var in simulateInput
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	q := &query{r: r}
-	if in.Target != "" {
-		d, err := time.ParseDuration(in.Target)
-		if err != nil || d <= 0 {
-			q.v.Add("target", "invalid_duration", "")
+	req := queue.SimRequest{Day: q.str("day"), From: q.str("from"), To: q.str("to"), Policy: queue.Policy(q.str("policy")),
+		Split: map[int64]int{}}
+	for name, s := range map[string]string{"day": req.Day, "from": req.From, "to": req.To} {
+		if _, err := time.Parse(time.DateOnly, s); s != "" && err != nil {
+			q.v.Add(name, "invalid_date", "")
 		}
-		in.SimRequest.Target = d
 	}
-	if in.Day == "" && (in.From == "" || in.To == "") {
+	if req.Day == "" && (req.From == "" || req.To == "") {
 		q.v.Add("day", "required", "")
 	}
+	for _, part := range strings.Split(q.str("split"), ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		typ, n, ok := strings.Cut(part, ":")
+		t, terr := strconv.ParseInt(typ, 10, 64)
+		c, cerr := strconv.Atoi(n)
+		if !ok || terr != nil || cerr != nil {
+			q.v.Add("split", "invalid_value", "type:counters,…")
+			break
+		}
+		req.Split[t] = c
+	}
+	req.Pooled = q.num("counters", 0, 0, 500)
+	req.Target = q.duration("target", 10*time.Minute)
+	req.Seed = uint64(q.num("seed", 1, 0, 1<<30))
 	if err := q.err(); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	res, err := a.d.Queue.Simulate(r.Context(), id, in.SimRequest)
+	res, err := a.d.Queue.Simulate(r.Context(), id, req)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	pooled := in.SimRequest
+	pooled := req
 	pooled.Policy, pooled.Split, pooled.Pooled = queue.Pooled, nil, res.Counters
 	alt, err := a.d.Queue.Simulate(r.Context(), id, pooled)
 	if err != nil {

@@ -124,7 +124,9 @@ func (a *api) queueBranchEvents(w http.ResponseWriter, r *http.Request) {
 	ch, cancel := a.d.Queue.Hub.Subscribe(id)
 	defer cancel()
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	// A stream outlives the server's read and write timeouts.
+	rc.SetReadDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")

@@ -187,13 +187,15 @@ func TestQueuePlanAnalyticsSimulate(t *testing.T) {
 		if len(an["hours"].([]any)) == 0 {
 			t.Error("no hourly split")
 		}
-		sim := e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulate", branch), map[string]any{"day": "2026-03-10",
-			"policy": "dedicated", "split": map[string]int{fmt.Sprint(typeA): 1, fmt.Sprint(typeB): 1}, "target": "10m"}).want(http.StatusOK).M()
+		sim := e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=dedicated&split=%d:1,%d:1&target=10m",
+			branch, typeA, typeB)).want(http.StatusOK).M()
 		prop, pooled := sim["proposed"].(map[string]any), sim["pooled"].(map[string]any)
 		if prop["arrivals"].(float64) != 6 || prop["counters"].(float64) != 2 || pooled["policy"] != "pooled" {
 			t.Errorf("simulation %v / %v", prop, pooled)
 		}
-		e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulate", branch), map[string]any{"day": "2026-03-10", "policy": "x"}).
-			want(http.StatusUnprocessableEntity)
+		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=x&counters=2", branch)).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "policy", "one_of")
+		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=pooled&split=A", branch)).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "split", "invalid_value")
 	})
 }
