@@ -47,6 +47,7 @@ Usage:
   kesu privacy retention
   kesu backup ARCHIVE [--no-pg-dump]
   kesu restore ARCHIVE --data NEWDIR [--db URL]
+  kesu queue plan --arrivals N --per DURATION --handle DURATION --target DURATION --level FRACTION
   kesu version
 
 Every command reads the same settings: flags, KESU_* environment variables
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return backupCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "restore":
 		return restoreCmd(ctx, args[1:], stdout, stderr, getenv)
+	case "queue":
+		return queueCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "kesu", appVersion())
 		return nil

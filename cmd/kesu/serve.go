@@ -110,6 +110,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if a.Anchors != nil {
 		background.Go(func() { a.Anchors.Run(wctx, time.Duration(m.Config.AuditAnchorMinutes)*time.Minute) })
 	}
+	background.Go(func() { a.Queue.Hub.Run(wctx) })
 	defer func() { stopWorker(); background.Wait() }()
 	// The mail intake (SMTP receiver, IMAP poller) when configured.
 	mail, err := a.StartMail(wctx)

@@ -32,6 +32,7 @@ import (
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
+	"kesu/internal/queue"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
@@ -66,6 +67,9 @@ type App struct {
 	// feed it; see StartMail).
 	Mail *mailin.Intake
 	mail *MailRunning
+	// Queue is the branch queue; its Hub carries changes to the live
+	// pages' watchers (RunQueue polls for other servers' changes).
+	Queue *queue.Service
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -240,10 +244,15 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	a.Mail = &mailin.Intake{Store: db.Mail(), Complaints: svc, Read: db.Complaints(), Cases: cases, Files: files,
 		MaxFile: int64(c.MaxUploadMB) << 20, Number: c.Pattern.Regexp(), Domain: c.MailIDDomain(), Now: now, Log: log}
+	db.QueueSMS = outbox.SMS
+	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
+		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
+		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
 	a.Deps = &web.Deps{
 		AuditAnchors:   a.Anchors,
 		Privacy:        a.Privacy,
 		Reports:        reports,
+		Queue:          a.Queue,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),

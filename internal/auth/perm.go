@@ -36,6 +36,13 @@ const (
 	ReportRead     Permission = "report.read"     // statistics, KPIs and the dashboard
 	CalendarWrite  Permission = "calendar.write"  // holidays and make-up days of the business calendar
 	PrivacyErase   Permission = "privacy.erase"   // erase the personal data of closed complaints and customers (SEC-2)
+	// The branch queue 叫号 (issue 14): QueueServe works a counter (call
+	// next, recall, no-show, transfer, serve, finish); QueueAdmin sets up
+	// branches, service types and counters; QueueReport reads the queue's
+	// analytics, the counter planner and the simulator.
+	QueueServe  Permission = "queue.serve"
+	QueueAdmin  Permission = "queue.admin"
+	QueueReport Permission = "queue.report"
 )
 
 // Scope is how far a permission reaches over cases (SPEC SEC-1).
@@ -76,20 +83,20 @@ var grants = map[string]map[Permission]Scope{
 	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
 		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll,
-		PrivacyErase: ScopeAll},
+		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll},
 	// The general managers see and may act on every case; they approve
 	// across departments.
 	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
 	org.RoleDeputyGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
 	// Department managers run and approve their department's cases.
 	org.RoleManager: {ComplaintRead: ScopeDepartment, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseAssign: ScopeDepartment, CaseApprove: ScopeDepartment,
 		CaseContact: ScopeDepartment, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll,
-		ReportRead: ScopeAll},
+		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll},
 	// Quality engineers read every case (quality trends, CAPA reviews) and
 	// work on their department's.
 	org.RoleQAEngineer: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
@@ -100,12 +107,12 @@ var grants = map[string]map[Permission]Scope{
 	// and works on its own department's and the ones it received.
 	org.RoleAgent: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll},
+		PersonalData: ScopeAll, QueueServe: ScopeAll},
 	// Finance and the warehouse carry out refunds and returns on the cases
 	// that involve them; they decide nothing.
 	org.RoleFinance:   {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll},
 	org.RoleWarehouse: {ComplaintRead: ScopeDepartment, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll},
-	org.RoleAuditor:   {ComplaintRead: ScopeAll, RegisterRead: ScopeAll, AuditRead: ScopeAll, ReportRead: ScopeAll},
+	org.RoleAuditor:   {ComplaintRead: ScopeAll, RegisterRead: ScopeAll, AuditRead: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
 }
 
 // Can reports whether role has permission p at any scope.
@@ -118,5 +125,5 @@ func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
 func Permissions() []Permission {
 	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
 		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite,
-		PrivacyErase}
+		PrivacyErase, QueueServe, QueueAdmin, QueueReport}
 }

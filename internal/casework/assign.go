@@ -81,6 +81,12 @@ type Lookups struct {
 func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Complaint) error {
 	return func(ctx context.Context, c *complaint.Complaint) error {
 		latest, _ := s.Definitions.Latest(s.Default)
+		if c.Profile != "" && c.Profile != s.Default {
+			// Registration asked for another profile: its rules route.
+			if v, known := s.Definitions.Latest(c.Profile); known {
+				latest = v
+			}
+		}
 		def := latest.Definition
 		sub := workflow.Subject{Category: c.Category, Severity: c.Severity, Safety: c.Safety, Channel: c.Channel, Region: c.Region}
 		var err error

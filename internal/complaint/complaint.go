@@ -200,6 +200,10 @@ type CreateOptions struct {
 	IdempotencyKey string // scoped to the actor; empty for none
 	RequestHash    string // fingerprint of the request, to refuse a key reused for other content
 	Number         NumberSpec
+	// Profile, when set, is the lifecycle the complaint runs instead of
+	// the configured default (a complaint filed from a bank-branch queue
+	// ticket runs "bank"); routing then follows that profile's rules.
+	Profile string
 }
 
 // NumberSpec tells the store how to number a new complaint: the sequence

@@ -158,6 +158,9 @@ func (s *Service) Create(ctx context.Context, c *Complaint, opts CreateOptions) 
 		c.FirstReceiverID = &id
 	}
 	c.Profile = s.Profile
+	if opts.Profile != "" {
+		c.Profile = opts.Profile
+	}
 	if s.Route != nil {
 		if err := s.Route(ctx, c); err != nil {
 			return false, err

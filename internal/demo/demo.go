@@ -31,6 +31,7 @@ type Options struct {
 // Summary counts what Load created.
 type Summary struct {
 	Users, Customers, Suppliers, Products, Batches, Complaints int
+	Branches                                                   int // of the branch queue
 }
 
 func (o Options) withDefaults() Options {
@@ -79,6 +80,10 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 	sum.Users, sum.Customers, sum.Suppliers, sum.Products = len(refs.Users), len(refs.Customers), len(refs.Suppliers), len(refs.Products)
 	for _, bs := range refs.Batches {
 		sum.Batches += len(bs)
+	}
+
+	if sum.Branches, err = createQueueBranches(ctx, db); err != nil {
+		return sum, fmt.Errorf("queue branches: %w", err)
 	}
 
 	g := NewComposer(r, refs)

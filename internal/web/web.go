@@ -26,6 +26,7 @@ import (
 	"kesu/internal/org"
 	"kesu/internal/privacy"
 	"kesu/internal/product"
+	"kesu/internal/queue"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 )
@@ -58,6 +59,8 @@ type Deps struct {
 	Cases *casework.Service
 	// Reports computes statistics, KPIs and the dashboard (issue 7).
 	Reports *report.Service
+	// Queue is the branch queue 叫号 (issue 14).
+	Queue *queue.Service
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service

@@ -304,3 +304,19 @@ func TestClockMigration(t *testing.T) {
 		return db
 	}, Migrations())
 }
+
+// Two stores, each with its own pool as two servers have, on one schema:
+// every counter of both calls at once, and no ticket is called twice.
+func TestQueueTwoServers(t *testing.T) {
+	u := freshSchema(t)
+	var dbs []*sqlstore.DB
+	for range 2 {
+		db, err := Open(t.Context(), u, nil, quiet)
+		if err != nil {
+			t.Fatalf("open postgres: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	storetest.QueueConcurrentCalls(t, dbs...)
+}

@@ -94,3 +94,19 @@ func TestClockMigration(t *testing.T) {
 		return db
 	}, sqlite.Migrations())
 }
+
+// Two stores (as two servers would have) on one database file: every
+// counter of both calls at once, and no ticket is called twice.
+func TestQueueTwoServers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kesu.db")
+	var dbs []*sqlstore.DB
+	for range 2 {
+		db, err := sqlite.Open(t.Context(), path, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatalf("open sqlite: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	storetest.QueueConcurrentCalls(t, dbs...)
+}

@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql
+//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql queue.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -93,10 +93,13 @@ type DB struct {
 	// Registration, when set, returns the jobs to queue with a newly
 	// registered complaint, in its registration transaction.
 	Registration RegistrationJobs
-	queries      map[string]string
-	raw          map[string]string // queries as written, with ? placeholders
-	intake       *intake
-	categories   sync.Map // category code → categoryRef, see category
+	// QueueSMS, when set, texts the branch queue's N-ahead reminders and
+	// calls (notify.sms jobs in the ticket's transaction).
+	QueueSMS   bool
+	queries    map[string]string
+	raw        map[string]string // queries as written, with ? placeholders
+	intake     *intake
+	categories sync.Map // category code → categoryRef, see category
 
 	// IntakeBatch, when set, is told the number of complaints of every
 	// intake transaction (the metrics' batch-size histogram).
@@ -126,7 +129,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}

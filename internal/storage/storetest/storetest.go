@@ -58,12 +58,15 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"AuditAnchors", testAuditAnchors},
 		{"AuditKey", testAuditKey},
 		{"Mail", testMail},
+		{"QueueTickets", testQueueTickets},
+		{"QueueReminder", testQueueReminder},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.fn(t, setup(t, open))
 		})
 	}
+	t.Run("QueueConcurrentCalls", func(t *testing.T) { QueueConcurrentCalls(t, setup(t, open).db) })
 	// Not parallel: it wants the machine to itself.
 	t.Run("ConcurrentNumbering", func(t *testing.T) {
 		e := setup(t, open)

@@ -83,7 +83,9 @@ var gates = map[string]auth.Permission{"read": auth.ComplaintRead, "update": aut
 var otherRoutes = map[string]auth.Permission{}
 
 func init() {
-	for _, p := range []string{"GET /api/v1/openapi.json"} {
+	for _, p := range []string{"GET /api/v1/openapi.json", "GET /api/v1/queue/branches", "GET /api/v1/queue/branches/{id}",
+		"GET /api/v1/queue/branches/{id}/status", "GET /api/v1/queue/branches/{id}/events", "POST /api/v1/queue/tickets", "GET /api/v1/queue/branches/{id}/counters",
+		"GET /api/v1/queue/tickets/{id}"} {
 		otherRoutes[p] = "-"
 	}
 	for _, p := range []string{"GET /api/v1/me", "GET /api/v1/enums", "GET /api/v1/categories", "GET /api/v1/exports",
@@ -113,6 +115,14 @@ func init() {
 		"PUT /api/v1/calendar/years/{year}": auth.CalendarWrite, "DELETE /api/v1/calendar/years/{year}": auth.CalendarWrite,
 		"POST /api/v1/calendar/days": auth.CalendarWrite, "DELETE /api/v1/calendar/days/{date}": auth.CalendarWrite,
 		"POST /api/v1/privacy/erasures": auth.PrivacyErase,
+		// The branch queue: counter staff, queue administrators, analysts.
+		"POST /api/v1/queue/branches": auth.QueueAdmin, "PUT /api/v1/queue/branches/{id}": auth.QueueAdmin,
+		"POST /api/v1/queue/branches/{id}/types": auth.QueueAdmin, "PUT /api/v1/queue/branches/{id}/types/{type}": auth.QueueAdmin,
+		"POST /api/v1/queue/branches/{id}/counters":          auth.QueueAdmin,
+		"PUT /api/v1/queue/branches/{id}/counters/{counter}": auth.QueueAdmin,
+		"GET /api/v1/queue/branches/{id}/analytics":          auth.QueueReport, "GET /api/v1/queue/branches/{id}/simulation": auth.QueueReport,
+		"GET /api/v1/queue/plan": auth.QueueReport, "POST /api/v1/queue/counters/{id}/call": auth.QueueServe,
+		"POST /api/v1/queue/counters/{id}/tickets/{ticket}/{action}": auth.QueueServe,
 	} {
 		otherRoutes[p] = perm
 	}

@@ -168,6 +168,26 @@ var routes = []route{
 	{"POST /api/v1/calendar/days", auth.CalendarWrite, (*api).addCalendarDay, ""},
 	{"DELETE /api/v1/calendar/days/{date}", auth.CalendarWrite, (*api).removeCalendarDay, ""},
 	{"POST /api/v1/privacy/erasures", auth.PrivacyErase, (*api).erasePersonalData, ""},
+
+	// The branch queue 叫号 (issue 14): the public side needs no sign-in.
+	{"GET /api/v1/queue/branches", public, (*api).listQueueBranches, ""},
+	{"POST /api/v1/queue/branches", auth.QueueAdmin, (*api).createQueueBranch, ""},
+	{"GET /api/v1/queue/branches/{id}", public, (*api).getQueueBranch, ""},
+	{"PUT /api/v1/queue/branches/{id}", auth.QueueAdmin, (*api).putQueueBranch, ""},
+	{"GET /api/v1/queue/branches/{id}/status", public, (*api).queueBranchStatus, ""},
+	{"GET /api/v1/queue/branches/{id}/events", public, (*api).queueBranchEvents, ""},
+	{"POST /api/v1/queue/branches/{id}/types", auth.QueueAdmin, (*api).createQueueType, ""},
+	{"PUT /api/v1/queue/branches/{id}/types/{type}", auth.QueueAdmin, (*api).putQueueType, ""},
+	{"GET /api/v1/queue/branches/{id}/counters", public, (*api).listQueueCounters, ""},
+	{"POST /api/v1/queue/branches/{id}/counters", auth.QueueAdmin, (*api).createQueueCounter, ""},
+	{"PUT /api/v1/queue/branches/{id}/counters/{counter}", auth.QueueAdmin, (*api).putQueueCounter, ""},
+	{"GET /api/v1/queue/branches/{id}/analytics", auth.QueueReport, (*api).queueAnalytics, ""},
+	{"GET /api/v1/queue/branches/{id}/simulation", auth.QueueReport, (*api).queueSimulate, ""},
+	{"GET /api/v1/queue/plan", auth.QueueReport, (*api).queuePlan, ""},
+	{"POST /api/v1/queue/tickets", public, (*api).issueTicket, ""},
+	{"GET /api/v1/queue/tickets/{id}", public, (*api).getTicket, ""},
+	{"POST /api/v1/queue/counters/{id}/call", auth.QueueServe, (*api).callNext, ""},
+	{"POST /api/v1/queue/counters/{id}/tickets/{ticket}/{action}", auth.QueueServe, (*api).counterAction, ""},
 }
 
 // RouteAccess is a route, the permission its handler requires, and on a
@@ -202,11 +222,14 @@ func Routes() []string {
 // api holds the handlers' dependencies.
 type api struct {
 	d *web.Deps
+	// ticketRate limits tickets taken from one address: generous, since
+	// a branch's kiosks share one.
+	ticketRate *web.RateLimiter
 }
 
 // Mount adds the API routes.
 func Mount(r *web.Router) {
-	a := &api{d: r.Deps}
+	a := &api{d: r.Deps, ticketRate: web.NewRateLimiter(max(r.Deps.PublicRate, 1)*30, time.Minute, r.Deps.Now)}
 	for _, rt := range routes {
 		h := func(w http.ResponseWriter, req *http.Request) { rt.h(a, w, req) }
 		if rt.gate != "" {

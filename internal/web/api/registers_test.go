@@ -196,8 +196,15 @@ func TestAuthAndRoles(t *testing.T) {
 		// The auditor is read-only: every write route refuses it, and its
 		// reads work.
 		before := e.complaintCount()
+		public := map[string]bool{}
+		for _, rt := range api.Access() {
+			public[rt.Pattern] = rt.Perm == "-"
+		}
 		for _, pattern := range api.Routes() {
 			method, path, _ := strings.Cut(pattern, " ")
+			if public[pattern] && method != "GET" {
+				continue // open to anyone: taking a queue ticket
+			}
 			path = strings.NewReplacer("{number}", num, "{id}", "1").Replace(path)
 			r := e.send(req{role: org.RoleAuditor, method: method, path: path, body: map[string]any{}})
 			switch {

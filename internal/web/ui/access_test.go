@@ -109,6 +109,13 @@ var otherPages = map[string]auth.Permission{
 	"GET /admin/sla-policies":            auth.CalendarWrite, "POST /admin/sla-policies": auth.CalendarWrite, "POST /admin/sla-policies/variant": auth.CalendarWrite,
 	"GET /admin/workflow": auth.OrgWrite, "POST /admin/workflow/import": auth.OrgWrite,
 	"GET /admin/workflow/{profile}/{version}/export": auth.OrgWrite,
+	// The branch queue: the customers' pages are public; counter staff,
+	// queue administrators and analysts sign in.
+	"GET /queue": "-", "GET /queue/branches/{id}": "-", "GET /queue/branches/{id}/board": "-", "GET /queue/branches/{id}/kiosk": "-",
+	"POST /queue/branches/{id}/tickets": "-", "GET /queue/tickets/{id}": "-", "POST /queue/tickets/{id}/complaint": "-",
+	"GET /admin/queue": auth.QueueAdmin, "GET /queue/counters": "", "POST /admin/queue": auth.QueueAdmin, "GET /queue/counters/{id}": auth.QueueServe,
+	"POST /queue/counters/{id}/call": auth.QueueServe, "POST /queue/counters/{id}/act": auth.QueueServe,
+	"GET /queue/branches/{id}/analytics": auth.QueueReport,
 }
 
 // TestEveryPageHasAnAccessRule fails for a page route the matrix does not

@@ -22,6 +22,7 @@ import (
 	"kesu/internal/enum"
 	"kesu/internal/org"
 	"kesu/internal/product"
+	"kesu/internal/queue"
 	"kesu/internal/web"
 )
 
@@ -186,6 +187,34 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 		"list": func(s ...string) []string { return s },
 		"add":  func(a, b int) int { return a + b },
 		"live": func(p *page, kind string, rows []liveRow) liveTable { return liveTable{L: p.L, Kind: kind, Rows: rows} },
+		// The branch queue's pages.
+		"qbranch": branchName,
+		"qtype":   typeName,
+		"qmin":    minutesText,
+		"qdocs": func(t queue.ServiceType, lang string) string {
+			d := t.Documents
+			if lang == "en" && t.DocumentsEN != "" {
+				d = t.DocumentsEN
+			}
+			var lines []string
+			for _, l := range strings.Split(d, "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					lines = append(lines, l)
+				}
+			}
+			return strings.Join(lines, " · ")
+		},
+		"qactions":  counterActions,
+		"qpolicies": func() []queue.Policy { return []queue.Policy{queue.Dedicated, queue.Pooled, queue.Priority} },
+		"qsims": func(ss ...*queue.SimReport) []*queue.SimReport {
+			var out []*queue.SimReport
+			for _, s := range ss {
+				if s != nil {
+					out = append(out, s)
+				}
+			}
+			return out
+		},
 	}
 }
 

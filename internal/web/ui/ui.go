@@ -19,6 +19,9 @@ type handler struct {
 	tmpl   *templates
 	public *web.RateLimiter // public form submissions per address
 	track  *web.RateLimiter // tracking look-ups per address
+	// tickets bounds queue tickets per address; generous, since a
+	// branch's kiosks share one.
+	tickets *web.RateLimiter
 }
 
 // MaxFiles is how many files one form may carry.
@@ -45,7 +48,8 @@ func Mount(r *web.Router) {
 		public: web.NewRateLimiter(rate, time.Minute, now),
 		// Looking up needs the tracking code; a few times the form rate
 		// lets a customer reload while bounding guesses.
-		track: web.NewRateLimiter(5*rate, time.Minute, now),
+		track:   web.NewRateLimiter(5*rate, time.Minute, now),
+		tickets: web.NewRateLimiter(30*rate, time.Minute, now),
 	}
 	m := r.Mux
 	m.Handle("GET /static/", staticHandler())
@@ -187,6 +191,21 @@ var pages = []pageRoute{
 	{"GET /admin/workflow", auth.OrgWrite, (*handler).workflow, "", func(d *web.Deps) bool { return d.Cases != nil }},
 	{"GET /admin/workflow/{profile}/{version}/export", auth.OrgWrite, (*handler).workflowExport, "", func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /admin/workflow/import", auth.OrgWrite, (*handler).workflowImport, "", func(d *web.Deps) bool { return d.Cases != nil }},
+	{"GET /admin/queue", auth.QueueAdmin, (*handler).queueAdmin, "", hasQueue},
+	// Counter staff open their counter from it, analysts the analytics.
+	{"GET /queue/counters", signedIn, (*handler).queueList, "", hasQueue},
+	{"POST /admin/queue", auth.QueueAdmin, (*handler).queueAdminSave, "", hasQueue},
+	{"GET /queue/counters/{id}", auth.QueueServe, (*handler).queueCounter, "", hasQueue},
+	{"POST /queue/counters/{id}/call", auth.QueueServe, (*handler).queueCounterCall, "", hasQueue},
+	{"POST /queue/counters/{id}/act", auth.QueueServe, (*handler).queueCounterAct, "", hasQueue},
+	{"GET /queue/branches/{id}/analytics", auth.QueueReport, (*handler).queueAnalytics, "", hasQueue},
+	{"GET /queue", public, (*handler).queueCompare, "", hasQueue},
+	{"GET /queue/branches/{id}", public, (*handler).queueLive, "", hasQueue},
+	{"GET /queue/branches/{id}/board", public, (*handler).queueBoard, "", hasQueue},
+	{"GET /queue/branches/{id}/kiosk", public, (*handler).queueKiosk, "", hasQueue},
+	{"POST /queue/branches/{id}/tickets", public, (*handler).queueIssue, "", hasQueue},
+	{"GET /queue/tickets/{id}", public, (*handler).queueTicket, "", hasQueue},
+	{"POST /queue/tickets/{id}/complaint", public, (*handler).queueComplaint, "", hasQueue},
 	{"GET /complaint/new", public, (*handler).publicForm, "", nil},
 	{"POST /complaint/new", public, (*handler).publicSubmit, "", nil},
 	{"GET /complaint/receipt", public, (*handler).publicReceipt, "", nil},
@@ -199,6 +218,8 @@ var pages = []pageRoute{
 	// Any other path: the styled "page not found".
 	{"/", public, (*handler).notFound, "", nil},
 }
+
+func hasQueue(d *web.Deps) bool { return d.Queue != nil }
 
 // RouteAccess is a page route, the permission it needs and its case gate.
 type RouteAccess struct {

@@ -1,0 +1,63 @@
+package queue
+
+import (
+	"testing"
+	"time"
+)
+
+// holidays is a business calendar where the listed dates are days off.
+type holidays map[string]bool
+
+func (h holidays) IsWorkingDay(t time.Time) (bool, error) { return !h[t.Format(time.DateOnly)], nil }
+
+// Tickets are issued within the opening hours, on working days of the
+// business calendar unless the branch opens every day.
+func TestOpeningHoursOnTheBusinessCalendar(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	s := &Service{Loc: loc, Calendar: func() WorkingDays { return holidays{"2026-10-01": true} }}
+	b := &Branch{Opens: "09:00", Closes: "17:00"}
+	for _, tc := range []struct {
+		at       time.Time
+		everyDay bool
+		want     bool
+	}{
+		{time.Date(2026, 9, 30, 9, 0, 0, 0, loc), false, true},
+		{time.Date(2026, 9, 30, 8, 59, 0, 0, loc), false, false},
+		{time.Date(2026, 9, 30, 17, 0, 0, 0, loc), false, false},
+		{time.Date(2026, 10, 1, 10, 0, 0, 0, loc), false, false}, // National Day
+		{time.Date(2026, 10, 1, 10, 0, 0, 0, loc), true, true},
+		// UTC 01:30 is 09:30 in the branch's zone.
+		{time.Date(2026, 9, 30, 1, 30, 0, 0, time.UTC), false, true},
+	} {
+		b.EveryDay = tc.everyDay
+		if got, err := s.Open(b, tc.at); err != nil || got != tc.want {
+			t.Errorf("open at %v (every day %v) = %v, %v; want %v", tc.at, tc.everyDay, got, err, tc.want)
+		}
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for n, want := range map[int64]string{1: "A001", 42: "A042", 999: "A999", 1000: "A1000"} {
+		if got := Number("A", n); got != want {
+			t.Errorf("Number(A, %d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+// The reminder position is the place in the ticket's own line: other
+// types interleave in the issue order without moving it (dedicated), but
+// count under one pooled line.
+func TestDueRemindersByPosition(t *testing.T) {
+	line := []Ticket{{ID: 1, TypeID: 1, Seq: 1}, {ID: 2, TypeID: 2, Seq: 2}, {ID: 3, TypeID: 2, Seq: 3}, {ID: 4, TypeID: 1, Seq: 4, RemindAhead: 2}}
+	if due := DueReminders(Dedicated, line); len(due) != 1 || due[0].ID != 4 {
+		t.Errorf("dedicated: due %v, want ticket 4 (2nd of its line)", due)
+	}
+	if due := DueReminders(Pooled, line); len(due) != 0 {
+		t.Errorf("pooled: due %v, want none (4th in the one line)", due)
+	}
+	now := time.Now()
+	line[3].RemindedAt = &now
+	if due := DueReminders(Dedicated, line); len(due) != 0 {
+		t.Errorf("reminded twice: %v", due)
+	}
+}

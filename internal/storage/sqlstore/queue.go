@@ -1,0 +1,569 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/audit"
+	"kesu/internal/jobs"
+	"kesu/internal/notify"
+	"kesu/internal/queue"
+)
+
+// QueueStore implements queue.Store.
+type QueueStore struct{ *DB }
+
+var _ queue.Store = QueueStore{}
+
+// Queue returns the branch-queue store.
+func (db *DB) Queue() QueueStore { return QueueStore{db} }
+
+// SaveBranch implements queue.Store: a new branch when b.ID is 0.
+func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit.Actor) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		args := []any{b.Code, b.Name, b.NameEN, b.Address, string(b.Policy), b.Opens, b.Closes, b.EveryDay}
+		action := "queue.branch.update"
+		if b.ID == 0 {
+			action = "queue.branch.create"
+			if err := tx.QueryRowContext(ctx, s.q("queue.branch.insert"), args...).Scan(&b.ID); err != nil {
+				return fieldConflict(s.classify(err), "code")
+			}
+		} else if err := mustAffect(tx.ExecContext(ctx, s.q("queue.branch.update"), append(args, b.ID)...)); err != nil {
+			return fieldConflict(s.classify(err), "code")
+		}
+		return s.audit(ctx, tx, actor, action, obj("queue_branch", b.ID), map[string]any{"code": b.Code, "policy": b.Policy})
+	})
+}
+
+// mustAffect turns an update of no row into NotFound.
+func mustAffect(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return apperr.New(apperr.NotFound, "no such record")
+	}
+	return nil
+}
+
+func scanBranch(r scanner) (*queue.Branch, error) {
+	var b queue.Branch
+	var policy string
+	if err := r.Scan(&b.ID, &b.Code, &b.Name, &b.NameEN, &b.Address, &policy, &b.Opens, &b.Closes, &b.EveryDay); err != nil {
+		return nil, err
+	}
+	b.Policy = queue.Policy(policy)
+	return &b, nil
+}
+
+// Branch implements queue.Store.
+func (s QueueStore) Branch(ctx context.Context, id int64) (*queue.Branch, error) {
+	b, err := scanBranch(s.R.QueryRowContext(ctx, s.q("queue.branch.get"), id))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return b, nil
+}
+
+// Branches implements queue.Store.
+func (s QueueStore) Branches(ctx context.Context) ([]queue.Branch, error) {
+	return list(ctx, s.DB, s.q("queue.branch.list"), nil, scanBranch)
+}
+
+// SaveType implements queue.Store.
+func (s QueueStore) SaveType(ctx context.Context, t *queue.ServiceType, actor audit.Actor) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.bump(ctx, tx, t.BranchID); err != nil {
+			return err
+		}
+		args := []any{t.Prefix, t.Name, t.NameEN, t.Documents, t.DocumentsEN, t.Priority, t.HandleMinutes}
+		action := "queue.type.update"
+		if t.ID == 0 {
+			action = "queue.type.create"
+			if err := tx.QueryRowContext(ctx, s.q("queue.type.insert"), append([]any{t.BranchID}, args...)...).Scan(&t.ID); err != nil {
+				return fieldConflict(s.classify(err), "prefix")
+			}
+		} else if err := mustAffect(tx.ExecContext(ctx, s.q("queue.type.update"), append(args, t.ID, t.BranchID)...)); err != nil {
+			return fieldConflict(s.classify(err), "prefix")
+		}
+		return s.audit(ctx, tx, actor, action, obj("queue_type", t.ID), map[string]any{"branch": t.BranchID, "prefix": t.Prefix})
+	})
+}
+
+func scanType(r scanner) (*queue.ServiceType, error) {
+	var t queue.ServiceType
+	err := r.Scan(&t.ID, &t.BranchID, &t.Prefix, &t.Name, &t.NameEN, &t.Documents, &t.DocumentsEN, &t.Priority, &t.HandleMinutes)
+	return &t, err
+}
+
+// Types implements queue.Store.
+func (s QueueStore) Types(ctx context.Context, branchID int64) ([]queue.ServiceType, error) {
+	return list(ctx, s.DB, s.q("queue.type.list"), []any{branchID}, scanType)
+}
+
+// SaveCounter implements queue.Store; the counter's types must be the
+// branch's.
+func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor audit.Actor) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	types, err := s.Types(ctx, c.BranchID)
+	if err != nil {
+		return err
+	}
+	known := map[int64]bool{}
+	for _, t := range types {
+		known[t.ID] = true
+	}
+	ids := make([]string, len(c.Types))
+	for i, t := range c.Types {
+		if !known[t] {
+			var v apperr.Validation
+			v.Add("types", "not_found", strconv.FormatInt(t, 10))
+			return v.Err()
+		}
+		ids[i] = strconv.FormatInt(t, 10)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.bump(ctx, tx, c.BranchID); err != nil {
+			return err
+		}
+		action := "queue.counter.update"
+		if c.ID == 0 {
+			action = "queue.counter.create"
+			if err := tx.QueryRowContext(ctx, s.q("queue.counter.insert"), c.BranchID, c.Name, strings.Join(ids, ","), c.Open).Scan(&c.ID); err != nil {
+				return fieldConflict(s.classify(err), "name")
+			}
+		} else if err := mustAffect(tx.ExecContext(ctx, s.q("queue.counter.update"), c.Name, strings.Join(ids, ","), c.Open, c.ID, c.BranchID)); err != nil {
+			return fieldConflict(s.classify(err), "name")
+		}
+		return s.audit(ctx, tx, actor, action, obj("queue_counter", c.ID), map[string]any{"branch": c.BranchID, "types": c.Types, "open": c.Open})
+	})
+}
+
+func scanCounter(r scanner) (*queue.Counter, error) {
+	var c queue.Counter
+	var types string
+	if err := r.Scan(&c.ID, &c.BranchID, &c.Name, &types, &c.Open); err != nil {
+		return nil, err
+	}
+	for _, p := range strings.Split(types, ",") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			c.Types = append(c.Types, id)
+		}
+	}
+	return &c, nil
+}
+
+// Counters implements queue.Store.
+func (s QueueStore) Counters(ctx context.Context, branchID int64) ([]queue.Counter, error) {
+	return list(ctx, s.DB, s.q("queue.counter.list"), []any{branchID}, scanCounter)
+}
+
+func scanTicket(r scanner) (*queue.Ticket, error) {
+	var t queue.Ticket
+	var reminded, called, served, finished, counter, complaint sql.NullInt64
+	var issued int64
+	if err := r.Scan(&t.ID, &t.BranchID, &t.TypeID, &t.Day, &t.Number, &t.Seq, &t.Status, &t.Channel, &t.Lang, &t.Phone, &t.RemindAhead,
+		&reminded, &t.Token, &issued, &called, &served, &finished, &counter, &t.Calls, &complaint); err != nil {
+		return nil, err
+	}
+	t.IssuedAt, t.RemindedAt, t.CalledAt, t.ServedAt, t.FinishedAt = fromMicros(issued), timePtr(reminded), timePtr(called), timePtr(served), timePtr(finished)
+	t.CounterID, t.ComplaintID = intPtr(counter), intPtr(complaint)
+	return &t, nil
+}
+
+// branchTx is what a ticket transaction knows of its branch.
+type branchTx struct {
+	policy       queue.Policy
+	name, nameEN string
+}
+
+// bump moves the branch's version, taking its row lock on PostgreSQL.
+func (s QueueStore) bump(ctx context.Context, tx *sql.Tx, branchID int64) (branchTx, error) {
+	var b branchTx
+	var policy string
+	if err := tx.QueryRowContext(ctx, s.q("queue.branch.bump"), branchID).Scan(&policy, &b.name, &b.nameEN); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return b, apperr.New(apperr.NotFound, "no branch %d", branchID)
+		}
+		return b, err
+	}
+	b.policy = queue.Policy(policy)
+	return b, nil
+}
+
+func (s QueueStore) next(ctx context.Context, tx *sql.Tx, branchID int64, day, prefix string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, s.q("queue.number.next"), branchID, day, prefix).Scan(&n)
+	return n, err
+}
+
+func (s QueueStore) event(ctx context.Context, tx *sql.Tx, e queue.Event) error {
+	_, err := tx.ExecContext(ctx, s.q("queue.event.insert"), e.TicketID, micros(e.At), e.Action, nullInt(e.CounterID), e.Detail, e.By)
+	return err
+}
+
+// waitingTx reads the branch's line of the day inside tx, with the
+// columns call-next and the reminders use (branch, day and status set).
+func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, day string) ([]queue.Ticket, error) {
+	rows, err := tx.QueryContext(ctx, s.q("queue.ticket.line"), branchID, day)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []queue.Ticket
+	for rows.Next() {
+		t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
+		var reminded sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls); err != nil {
+			return nil, err
+		}
+		t.RemindedAt = timePtr(reminded)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Issue implements queue.Store.
+func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket, error) {
+	var ahead []queue.Ticket
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.bump(ctx, tx, t.BranchID)
+		if err != nil {
+			return err
+		}
+		var prefix string
+		if err := tx.QueryRowContext(ctx, s.q("queue.type.prefix"), t.TypeID, t.BranchID).Scan(&prefix); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				var v apperr.Validation
+				v.Add("type_id", "not_found", "")
+				return v.Err()
+			}
+			return err
+		}
+		n, err := s.next(ctx, tx, t.BranchID, t.Day, prefix)
+		if err != nil {
+			return err
+		}
+		if t.Seq, err = s.next(ctx, tx, t.BranchID, t.Day, ""); err != nil {
+			return err
+		}
+		t.Number, t.Status = queue.Number(prefix, n), queue.StatusWaiting
+		if err := tx.QueryRowContext(ctx, s.q("queue.ticket.insert"), t.BranchID, t.TypeID, t.Day, t.Number, t.Seq, t.Status, t.Channel, t.Lang,
+			t.Phone, t.RemindAhead, t.Token, micros(t.IssuedAt)).Scan(&t.ID); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: t.IssuedAt, Action: "issued", Detail: t.Channel}); err != nil {
+			return err
+		}
+		waiting, err := s.waitingTx(ctx, tx, t.BranchID, t.Day)
+		if err != nil {
+			return err
+		}
+		for _, w := range waiting {
+			if w.ID != t.ID && w.Seq < t.Seq && queue.SameLine(b.policy, w.TypeID, t.TypeID) {
+				ahead = append(ahead, w)
+			}
+		}
+		pos := len(ahead) + 1
+		// Already within N when issued: the ticket shows it; no text.
+		if t.RemindAhead > 0 && pos <= t.RemindAhead {
+			now := t.IssuedAt
+			t.RemindedAt = &now
+			_, err = tx.ExecContext(ctx, s.q("queue.ticket.remind"), micros(now), t.ID)
+		}
+		return err
+	})
+	return ahead, err
+}
+
+// Ticket implements queue.Store.
+func (s QueueStore) Ticket(ctx context.Context, id int64) (*queue.Ticket, error) {
+	t, err := scanTicket(s.R.QueryRowContext(ctx, s.q("queue.ticket.get"), id))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return t, nil
+}
+
+// CallNext implements queue.Store.
+func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, at time.Time, by string) (*queue.Ticket, error) {
+	c, err := scanCounter(s.R.QueryRowContext(ctx, s.q("queue.counter.get"), counterID))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	if !c.Open {
+		return nil, apperr.New(apperr.Conflict, "counter %s is closed", c.Name)
+	}
+	types, err := s.Types(ctx, c.BranchID)
+	if err != nil {
+		return nil, err
+	}
+	prio := map[int64]int{}
+	for _, t := range types {
+		prio[t.ID] = t.Priority
+	}
+	var called *queue.Ticket
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.bump(ctx, tx, c.BranchID)
+		if err != nil {
+			return err
+		}
+		for range 5 {
+			waiting, err := s.waitingTx(ctx, tx, c.BranchID, day)
+			if err != nil {
+				return err
+			}
+			ws := make([]queue.Waiting, len(waiting))
+			for i, t := range waiting {
+				ws[i] = queue.Waiting{ID: t.ID, Type: t.TypeID, Priority: prio[t.TypeID], Seq: t.Seq}
+			}
+			k := queue.Pick(b.policy, c.Profile(), ws)
+			if k < 0 {
+				return apperr.New(apperr.NotFound, "nobody waits for counter %s", c.Name)
+			}
+			t := waiting[k]
+			res, err := tx.ExecContext(ctx, s.q("queue.ticket.call"), c.ID, micros(at), t.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // taken by another counter meanwhile: pick again
+			}
+			if called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.get"), t.ID)); err != nil {
+				return err
+			}
+			t = *called
+			if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: "called", CounterID: &c.ID, By: by}); err != nil {
+				return err
+			}
+			if t.Phone != "" && s.QueueSMS {
+				name := b.name
+				if t.Lang == "en" && b.nameEN != "" {
+					name = b.nameEN
+				}
+				if err := s.enqueueTx(ctx, tx, smsJob("queue-called:"+strconv.FormatInt(t.ID, 10)+":"+strconv.Itoa(t.Calls), t.Phone,
+					queue.CalledText(t.Lang, name, t.Number, c.Name))); err != nil {
+					return err
+				}
+			}
+			return s.remindTx(ctx, tx, b, append(waiting[:k:k], waiting[k+1:]...), at)
+		}
+		return apperr.New(apperr.Conflict, "the line moved too fast; try again")
+	})
+	return called, err
+}
+
+func smsJob(key, phone, text string) *jobs.Job {
+	return &jobs.Job{Kind: notify.JobSMS, Key: key, Payload: jobs.Payload(notify.Message{Channel: notify.SMS, To: []string{phone}, Text: text})}
+}
+
+// remindTx marks and queues the N-ahead reminders that are due now that
+// the line is waiting; a ticket is marked once, so it is texted once.
+func (s QueueStore) remindTx(ctx context.Context, tx *sql.Tx, b branchTx, waiting []queue.Ticket, at time.Time) error {
+	due := queue.DueReminders(b.policy, waiting)
+	if len(due) == 0 {
+		return nil
+	}
+	pos := queue.Positions(b.policy, waiting)
+	for _, t := range due {
+		res, err := tx.ExecContext(ctx, s.q("queue.ticket.remind"), micros(at), t.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: "reminded", Detail: strconv.Itoa(pos[t.ID])}); err != nil {
+			return err
+		}
+		if t.Phone == "" || !s.QueueSMS {
+			continue
+		}
+		name := b.name
+		if t.Lang == "en" && b.nameEN != "" {
+			name = b.nameEN
+		}
+		if err := s.enqueueTx(ctx, tx, smsJob("queue-remind:"+strconv.FormatInt(t.ID, 10), t.Phone,
+			queue.ReminderText(t.Lang, name, t.Number, pos[t.ID]))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Act implements queue.Store.
+func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action string, toType int64, at time.Time, by string) (*queue.Ticket, error) {
+	t, err := s.Ticket(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	if t.CounterID == nil || *t.CounterID != counterID {
+		return nil, apperr.New(apperr.Conflict, "ticket %s is not at this counter", t.Number)
+	}
+	if action == queue.ActTransfer {
+		types, err := s.Types(ctx, t.BranchID)
+		if err != nil {
+			return nil, err
+		}
+		ok := false
+		for _, ty := range types {
+			ok = ok || ty.ID == toType
+		}
+		if !ok || toType == t.TypeID {
+			var v apperr.Validation
+			v.Add("to_type", "invalid_value", "")
+			return nil, v.Err()
+		}
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.bump(ctx, tx, t.BranchID)
+		if err != nil {
+			return err
+		}
+		// Re-read under the branch lock.
+		cur, err := scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.get"), ticketID))
+		if err != nil {
+			return err
+		}
+		if cur.CounterID == nil || *cur.CounterID != counterID {
+			return apperr.New(apperr.Conflict, "ticket %s is not at this counter", cur.Number)
+		}
+		from := cur.Status
+		next := *cur
+		detail := ""
+		switch action {
+		case queue.ActRecall:
+			if from != queue.StatusCalled {
+				return badStep(cur, action)
+			}
+			next.Calls++
+		case queue.ActNoShow:
+			if from != queue.StatusCalled {
+				return badStep(cur, action)
+			}
+			next.Status, next.FinishedAt = queue.StatusNoShow, &at
+		case queue.ActServe:
+			if from != queue.StatusCalled {
+				return badStep(cur, action)
+			}
+			next.Status, next.ServedAt = queue.StatusServing, &at
+		case queue.ActFinish:
+			if from != queue.StatusServing && from != queue.StatusCalled {
+				return badStep(cur, action)
+			}
+			if next.ServedAt == nil {
+				next.ServedAt = next.CalledAt
+			}
+			next.Status, next.FinishedAt = queue.StatusDone, &at
+		case queue.ActTransfer:
+			if from != queue.StatusServing && from != queue.StatusCalled {
+				return badStep(cur, action)
+			}
+			detail = fmt.Sprintf("%d→%d", cur.TypeID, toType)
+			next.Status, next.TypeID, next.CounterID, next.CalledAt, next.ServedAt, next.Calls = queue.StatusWaiting, toType, nil, nil, nil, 0
+		}
+		if err := mustAffect(tx.ExecContext(ctx, s.q("queue.ticket.set"), next.Status, next.TypeID, nullInt(next.CounterID), nullMicros(next.CalledAt),
+			nullMicros(next.ServedAt), nullMicros(next.FinishedAt), next.Calls, next.ID, from)); err != nil {
+			return err
+		}
+		if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: action, CounterID: &counterID, Detail: detail, By: by}); err != nil {
+			return err
+		}
+		*t = next
+		if action != queue.ActTransfer {
+			return nil
+		}
+		waiting, err := s.waitingTx(ctx, tx, t.BranchID, t.Day)
+		if err != nil {
+			return err
+		}
+		return s.remindTx(ctx, tx, b, waiting, at)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func badStep(t *queue.Ticket, action string) error {
+	return apperr.New(apperr.Conflict, "ticket %s is %s: cannot %s", t.Number, t.Status, action)
+}
+
+// Waiting implements queue.Store.
+func (s QueueStore) Waiting(ctx context.Context, branchID int64, day string) ([]queue.Ticket, error) {
+	return list(ctx, s.DB, s.q("queue.ticket.waiting"), []any{branchID, day}, scanTicket)
+}
+
+// AtCounters implements queue.Store.
+func (s QueueStore) AtCounters(ctx context.Context, branchID int64, day string) ([]queue.Ticket, error) {
+	return list(ctx, s.DB, s.q("queue.ticket.at_counters"), []any{branchID, day}, scanTicket)
+}
+
+// Tickets implements queue.Store.
+func (s QueueStore) Tickets(ctx context.Context, branchID int64, from, to string) ([]queue.Ticket, error) {
+	return list(ctx, s.DB, s.q("queue.ticket.range"), []any{branchID, from, to}, scanTicket)
+}
+
+// Version implements queue.Store.
+func (s QueueStore) Version(ctx context.Context, branchID int64) (int64, error) {
+	var v int64
+	if err := s.R.QueryRowContext(ctx, s.q("queue.branch.version"), branchID).Scan(&v); err != nil {
+		return 0, s.classify(err)
+	}
+	return v, nil
+}
+
+// Versions implements queue.Store.
+func (s QueueStore) Versions(ctx context.Context) (map[int64]int64, error) {
+	rows, err := s.R.QueryContext(ctx, s.q("queue.branch.versions"))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, s.classify(err)
+		}
+		out[id] = v
+	}
+	return out, s.classify(rows.Err())
+}
+
+// Events implements queue.Store.
+func (s QueueStore) Events(ctx context.Context, ticketID int64) ([]queue.Event, error) {
+	return list(ctx, s.DB, s.q("queue.event.list"), []any{ticketID}, func(r scanner) (*queue.Event, error) {
+		var e queue.Event
+		var at int64
+		var counter sql.NullInt64
+		if err := r.Scan(&e.TicketID, &at, &e.Action, &counter, &e.Detail, &e.By); err != nil {
+			return nil, err
+		}
+		e.At, e.CounterID = fromMicros(at), intPtr(counter)
+		return &e, nil
+	})
+}
+
+// LinkComplaint implements queue.Store.
+func (s QueueStore) LinkComplaint(ctx context.Context, ticketID, complaintID int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		return mustAffect(tx.ExecContext(ctx, s.q("queue.ticket.complaint"), complaintID, ticketID))
+	})
+}

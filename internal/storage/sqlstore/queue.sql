@@ -1,0 +1,110 @@
+-- The bank-branch queue (issue 14).
+
+-- name: queue.branch.insert
+INSERT INTO queue_branches (code, name, name_en, address, policy, opens, closes, every_day)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: queue.branch.update
+UPDATE queue_branches SET code = ?, name = ?, name_en = ?, address = ?, policy = ?, opens = ?, closes = ?, every_day = ?,
+  version = version + 1
+WHERE id = ?
+
+-- name: queue.branch.get
+SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM queue_branches WHERE id = ?
+
+-- name: queue.branch.list
+SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM queue_branches ORDER BY code
+
+-- Moving the version first takes the branch's row lock on PostgreSQL:
+-- the branch's ticket changes run one after another, on every server.
+-- name: queue.branch.bump
+UPDATE queue_branches SET version = version + 1 WHERE id = ? RETURNING policy, name, name_en
+
+-- name: queue.branch.version
+SELECT version FROM queue_branches WHERE id = ?
+
+-- name: queue.branch.versions
+SELECT id, version FROM queue_branches
+
+-- name: queue.type.insert
+INSERT INTO queue_types (branch_id, prefix, name, name_en, documents, documents_en, priority, handle_minutes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: queue.type.update
+UPDATE queue_types SET prefix = ?, name = ?, name_en = ?, documents = ?, documents_en = ?, priority = ?, handle_minutes = ?
+WHERE id = ? AND branch_id = ?
+
+-- name: queue.type.list
+SELECT id, branch_id, prefix, name, name_en, documents, documents_en, priority, handle_minutes
+FROM queue_types WHERE branch_id = ? ORDER BY priority, prefix
+
+-- name: queue.counter.insert
+INSERT INTO queue_counters (branch_id, name, types, open) VALUES (?, ?, ?, ?) RETURNING id
+
+-- name: queue.counter.update
+UPDATE queue_counters SET name = ?, types = ?, open = ? WHERE id = ? AND branch_id = ?
+
+-- name: queue.counter.list
+SELECT id, branch_id, name, types, open FROM queue_counters WHERE branch_id = ? ORDER BY id
+
+-- name: queue.counter.get
+SELECT id, branch_id, name, types, open FROM queue_counters WHERE id = ?
+
+-- name: queue.number.next
+INSERT INTO queue_numbers (branch_id, day, prefix, last) VALUES (?, ?, ?, 1)
+ON CONFLICT (branch_id, day, prefix) DO UPDATE SET last = queue_numbers.last + 1
+RETURNING last
+
+-- name: queue.ticket.insert
+INSERT INTO queue_tickets (branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, token, issued_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: queue.ticket.get
+SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
+  issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
+FROM queue_tickets WHERE id = ?
+
+-- name: queue.ticket.waiting
+SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
+  issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
+FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' ORDER BY seq
+
+-- name: queue.ticket.at_counters
+SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
+  issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
+FROM queue_tickets WHERE branch_id = ? AND day = ? AND status IN ('called', 'serving') ORDER BY called_at DESC
+
+-- name: queue.ticket.range
+SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
+  issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
+FROM queue_tickets WHERE branch_id = ? AND day >= ? AND day <= ? ORDER BY day, seq
+
+-- A call takes the ticket only if it is still waiting: the belt to the
+-- branch lock's braces.
+-- name: queue.ticket.call
+UPDATE queue_tickets SET status = 'called', counter_id = ?, called_at = ?, calls = calls + 1
+WHERE id = ? AND status = 'waiting'
+
+-- name: queue.ticket.set
+UPDATE queue_tickets SET status = ?, type_id = ?, counter_id = ?, called_at = ?, served_at = ?, finished_at = ?, calls = ?
+WHERE id = ? AND status = ?
+
+-- name: queue.ticket.remind
+UPDATE queue_tickets SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL
+
+-- name: queue.ticket.complaint
+UPDATE queue_tickets SET complaint_id = ? WHERE id = ? AND complaint_id IS NULL
+
+-- name: queue.event.insert
+INSERT INTO queue_events (ticket_id, at, action, counter_id, detail, by_name) VALUES (?, ?, ?, ?, ?, ?)
+
+-- name: queue.event.list
+SELECT ticket_id, at, action, counter_id, detail, by_name FROM queue_events WHERE ticket_id = ? ORDER BY id
+
+-- name: queue.type.prefix
+SELECT prefix FROM queue_types WHERE id = ? AND branch_id = ?
+
+-- The line as call-next and the reminders need it: no more columns.
+-- name: queue.ticket.line
+SELECT id, type_id, seq, remind_ahead, reminded_at, phone, lang, number, calls
+FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' ORDER BY seq

@@ -1,0 +1,227 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"kesu/internal/apperr"
+	"kesu/internal/queue"
+	"kesu/internal/web"
+)
+
+// branchView is a branch with its service types (and the documents each
+// needs), as the kiosk and the online ticket page show it.
+type branchView struct {
+	queue.Branch
+	Types []queue.ServiceType `json:"types"`
+}
+
+func pathValueID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "bad %s %q", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+// listQueueBranches is the branch comparison: every branch's waiting
+// counts and estimated waits, the least busy first (QUE-3).
+func (a *api) listQueueBranches(w http.ResponseWriter, r *http.Request) {
+	sts, err := a.d.Queue.Compare(r.Context())
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, listResponse[queue.BranchStatus]{Items: sts})
+}
+
+func (a *api) getQueueBranch(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	b, err := a.d.Queue.Store.Branch(r.Context(), id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	types, err := a.d.Queue.Store.Types(r.Context(), id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, branchView{Branch: *b, Types: types})
+}
+
+func (a *api) createQueueBranch(w http.ResponseWriter, r *http.Request) {
+	var b queue.Branch
+	if err := web.DecodeJSON(w, r, &b); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	b.ID = 0
+	if err := a.d.Queue.Store.SaveBranch(r.Context(), &b, actor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusCreated, b)
+}
+
+func (a *api) putQueueBranch(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var b queue.Branch
+	if err := web.DecodeJSON(w, r, &b); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	b.ID = id
+	if err := a.d.Queue.Store.SaveBranch(r.Context(), &b, actor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	a.d.Queue.Changed(id)
+	web.WriteJSON(w, http.StatusOK, b)
+}
+
+// queueBranchStatus is the live figures of one branch (QUE-3), public.
+func (a *api) queueBranchStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	st, err := a.d.Queue.Status(r.Context(), id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, st)
+}
+
+// queueBranchEvents streams the branch's live figures as server-sent
+// events: one "status" event at once and one after every change.
+func (a *api) queueBranchEvents(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	st, err := a.d.Queue.Status(ctx, id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	ch, cancel := a.d.Queue.Hub.Subscribe(id)
+	defer cancel()
+	rc := http.NewResponseController(w)
+	// A stream outlives the server's read and write timeouts.
+	rc.SetReadDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Time{})
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	send := func(st queue.BranchStatus) bool {
+		fmt.Fprintf(w, "id: %d\nevent: status\ndata: ", st.Version)
+		if err := writeCompactJSON(w, st); err != nil {
+			return false
+		}
+		fmt.Fprint(w, "\n\n")
+		return rc.Flush() == nil
+	}
+	fmt.Fprint(w, "retry: 3000\n\n")
+	if !send(st) {
+		return
+	}
+	keepAlive := time.NewTicker(25 * time.Second)
+	defer keepAlive.Stop()
+	last := st.Version
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-keepAlive.C:
+			fmt.Fprint(w, ": ping\n\n")
+			if rc.Flush() != nil {
+				return
+			}
+		case <-ch:
+			st, err := a.d.Queue.Status(ctx, id)
+			if err != nil {
+				return
+			}
+			if st.Version == last {
+				continue
+			}
+			last = st.Version
+			if !send(st) {
+				return
+			}
+		}
+	}
+}
+
+func (a *api) createQueueType(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var t queue.ServiceType
+	if err := web.DecodeJSON(w, r, &t); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	t.ID, t.BranchID = 0, id
+	if err := a.d.Queue.Store.SaveType(r.Context(), &t, actor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	a.d.Queue.Changed(id)
+	web.WriteJSON(w, http.StatusCreated, t)
+}
+
+func (a *api) putQueueType(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	tid, err := pathValueID(r, "type")
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var t queue.ServiceType
+	if err := web.DecodeJSON(w, r, &t); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	t.ID, t.BranchID = tid, id
+	if err := a.d.Queue.Store.SaveType(r.Context(), &t, actor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	a.d.Queue.Changed(id)
+	web.WriteJSON(w, http.StatusOK, t)
+}
+
+func writeCompactJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
