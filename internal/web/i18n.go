@@ -264,5 +264,9 @@ func RuleText(lang, rule, param string) string {
 	if m := spanParam.FindStringSubmatch(param); m != nil {
 		param = T(lang, "desk.span."+m[2], m[1])
 	}
+	if _, ok := catalogs["zh"]["field."+param]; ok && param != "" {
+		// A rule naming another field ("after", "from") names it in words.
+		param = T(lang, "field."+param)
+	}
 	return T(lang, "rule."+rule, param)
 }

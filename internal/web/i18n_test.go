@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +82,15 @@ func TestFormat(t *testing.T) {
 		if got := Format(c.lang, c.key, c.named, c.args...); got != c.want {
 			t.Errorf("%s %s %v %v: %q, want %q", c.lang, c.key, c.named, c.args, got, c.want)
 		}
+	}
+}
+
+// A rule that names another field names it in the reader's words.
+func TestRuleNamesOtherFieldInWords(t *testing.T) {
+	if got := RuleText("zh", "after", "opens"); got != "须晚于营业开始" {
+		t.Errorf("zh: %q", got)
+	}
+	if got := RuleText("en", "after", "from"); strings.Contains(got, "from") || !strings.Contains(got, T("en", "field.from")) {
+		t.Errorf("en: %q", got)
 	}
 }
