@@ -132,7 +132,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 			cid := inc.TriggerComplaintID
 			ns = append(ns, sla.Notice{UserID: u, Kind: "incident.batch", ComplaintID: &cid,
 				Title: fmt.Sprintf("批次异常：%s %s", inc.BatchNo, inc.ProductName),
-				Body:  fmt.Sprintf("批次 %s 已有 %d 宗质量投诉，请评估是否隔离该批次或启动召回。", inc.BatchNo, inc.ComplaintCount),
+				Body:  fmt.Sprintf("批次 %s 已有 %d 宗质量投诉，共 %d 台不良，请评估是否隔离该批次或启动召回。", inc.BatchNo, inc.ComplaintCount, inc.UnitCount),
 				Key:   fmt.Sprintf("incident:%d:%d", inc.ID, u)})
 		}
 		if err := db.SLAClocks().Notify(ctx, ns...); err != nil {

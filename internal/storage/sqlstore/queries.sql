@@ -393,7 +393,7 @@ LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
 
 -- name: incident.batch.count
-SELECT COUNT(*) FROM complaints c
+SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.qty_defective >= 1 THEN c.qty_defective ELSE 1 END), 0) AS BIGINT) FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
 WHERE c.batch_no = ? AND c.received_at >= ? AND c.received_at <= ? AND c.merged_into IS NULL
@@ -406,17 +406,17 @@ SELECT id, product_id FROM batches WHERE lot_no = ? ORDER BY id LIMIT 1
 SELECT DISTINCT manager_id FROM departments WHERE manager_id IS NOT NULL AND code IN
 
 -- name: incident.select
-SELECT id, batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count, status,
+SELECT id, batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count, unit_count, status,
   quarantined, quarantined_by, quarantined_at, recipients, closed_at, version
 FROM batch_incidents
 
 -- name: incident.insert
 INSERT INTO batch_incidents (batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count,
-  status, quarantined, recipients, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1) RETURNING id
+  unit_count, status, quarantined, recipients, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1) RETURNING id
 
 -- name: incident.count.update
-UPDATE batch_incidents SET complaint_count = ?, version = version + 1 WHERE id = ? AND complaint_count < ?
+UPDATE batch_incidents SET complaint_count = ?, unit_count = ?, version = version + 1 WHERE id = ? AND unit_count < ?
 
 -- name: incident.quarantined
 UPDATE batch_incidents SET quarantined = ?, quarantined_by = ?, quarantined_at = ?, version = version + 1 WHERE id = ? AND version = ?

@@ -71,6 +71,7 @@ var caseRoutes = map[string]struct {
 	"GET /api/v1/complaints/{number}/duplicates":                 {"read", nil},
 	"POST /api/v1/complaints/{number}/links":                     {"update", map[string]any{"kind": "repeat"}},
 	"POST /api/v1/complaints/{number}/merge":                     {"update", map[string]any{"into": "KS-00000000-0000"}},
+	"POST /api/v1/complaints/{number}/representative":            {"update", map[string]any{"note": "代表性问题"}},
 	"POST /api/v1/complaints/{number}/clocks/{policy}/extension": {"update", map[string]any{"consent": map[string]any{"by": "王女士", "how": "phone", "at": "2026-03-10T02:00:00Z"}, "due_at": "2099-01-01T00:00:00Z"}},
 }
 

@@ -83,6 +83,7 @@ var routes = []route{
 	{"GET /api/v1/incidents", auth.ComplaintRead, (*api).listIncidents, ""},
 	{"GET /api/v1/incidents/{id}", auth.ComplaintRead, (*api).getIncident, ""},
 	{"POST /api/v1/incidents/{id}/quarantine", auth.ComplaintUpdate, (*api).quarantineIncident, ""},
+	{"POST /api/v1/complaints/{number}/representative", auth.ComplaintUpdate, (*api).flagRepresentative, auth.ComplaintUpdate},
 	{"GET /api/v1/complaints/{number}/duplicates", auth.ComplaintRead, (*api).duplicates, auth.ComplaintRead},
 	{"POST /api/v1/complaints/{number}/links", auth.ComplaintUpdate, (*api).linkComplaint, auth.ComplaintUpdate},
 	{"POST /api/v1/complaints/{number}/merge", auth.ComplaintUpdate, (*api).mergeComplaint, auth.ComplaintUpdate},

@@ -56,6 +56,7 @@ var casePages = map[string]struct {
 	"POST /complaints/{id}/actions/{action}":          {"update", url.Values{"reason": {"等客户"}, "reminder_date": {"2099-01-01"}}},
 	"POST /complaints/{id}/decision":                  {"decide", url.Values{"root_cause": {"待查"}}},
 	"POST /complaints/{id}/investigation":             {"update", url.Values{"kind": {"note"}, "body": {"调查"}}},
+	"POST /complaints/{id}/representative":            {"update", url.Values{"note": {"代表性问题"}}},
 	"POST /complaints/{id}/capa":                      {"update", url.Values{"kind": {"containment"}, "description": {"隔离"}}},
 	"POST /complaints/{id}/capa/{capa}/done":          {"update", url.Values{"evidence": {"x"}}},
 	"POST /complaints/{id}/capa/{capa}/verify":        {"update", url.Values{"effective": {"yes"}}},

@@ -52,6 +52,8 @@ type caseView struct {
 	CanDecide bool // may record decisions and the plan
 	Manager   bool // may assign the holder and name 当事人
 	Verifier  bool // may verify CAPA
+	// Representative: may flag a representative quality problem (004 §6.4).
+	Representative bool
 	Methods   []string
 	Kinds     []string // investigation kinds
 }
@@ -172,6 +174,7 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	v.CanDecide = h.d.Cases.Can(ctx, actor, rec, auth.CaseDecide)
 	v.Manager = h.d.Cases.Can(ctx, actor, rec, auth.CaseAssign)
 	v.Verifier = v.CanUpdate && slices.Contains(verifierRoles, role)
+	v.Representative = v.CanUpdate && casework.FlagsRepresentative(role)
 	for _, pid := range rec.Parties {
 		v.Parties = append(v.Parties, who.of(&pid))
 		v.PartyIDs[pid] = true

@@ -108,6 +108,7 @@ var pages = []pageRoute{
 	{"POST /complaints/{id}/actions/{action}", auth.ComplaintRead, (*handler).caseAction, actionGate, func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /complaints/{id}/decision", auth.CaseDecide, (*handler).caseDecide, auth.CaseDecide, func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /complaints/{id}/investigation", auth.ComplaintUpdate, (*handler).caseInvestigate, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
+	{"POST /complaints/{id}/representative", auth.ComplaintUpdate, (*handler).caseRepresentative, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /complaints/{id}/clocks/{policy}/extension", auth.ComplaintUpdate, (*handler).caseExtend, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /complaints/{id}/capa", auth.ComplaintUpdate, (*handler).capaAdd, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
 	{"POST /complaints/{id}/capa/{capa}/done", auth.ComplaintUpdate, (*handler).capaDone, auth.ComplaintUpdate, func(d *web.Deps) bool { return d.Cases != nil }},
