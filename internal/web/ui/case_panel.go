@@ -54,8 +54,8 @@ type caseView struct {
 	Verifier  bool // may verify CAPA
 	// Representative: may flag a representative quality problem (004 §6.4).
 	Representative bool
-	Methods   []string
-	Kinds     []string // investigation kinds
+	Methods        []string
+	Kinds          []string // investigation kinds
 }
 
 // optionView is one action from the current state.
