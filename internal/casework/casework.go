@@ -12,6 +12,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/money"
 	"kesu/internal/org"
 	"kesu/internal/sla"
 	"kesu/internal/workflow"
@@ -230,6 +231,10 @@ type Write struct {
 	// Clock is what the change does to the case's SLA clocks; the store
 	// applies it in the same transaction (see clockChange).
 	Clock sla.Change
+	// Loss replaces the case's costed loss; Penalty its reward/penalty
+	// notice with its lines (FIN-2).
+	Loss    *money.Loss
+	Penalty *money.Penalty
 }
 
 // Link is a relation from a case to another complaint.
@@ -273,6 +278,10 @@ type Store interface {
 	// a stale version is a Conflict and writes nothing.
 	Save(ctx context.Context, r *Record, w Write, actor audit.Actor) error
 	Responsible(ctx context.Context, complaintID int64) ([]Responsible, error)
+	// Loss and Penalty return the case's costed loss and reward/penalty
+	// notice; NotFound when it has none.
+	Loss(ctx context.Context, complaintID int64) (*money.Loss, error)
+	Penalty(ctx context.Context, complaintID int64) (*money.Penalty, error)
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
 	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)

@@ -16,6 +16,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/money"
 	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
@@ -64,6 +65,8 @@ type Service struct {
 	StatusJobs func(r *Record, action, from, to string, at time.Time) []*jobs.Job
 	// Clocks extends SLA due times; nil when time limits are off.
 	Clocks ClockStore
+	// Rates are the costing rule's rates of a case's loss (FIN-2).
+	Rates money.Rates
 }
 
 // NewService loads the shipped profiles; def names the default one.
@@ -388,6 +391,9 @@ func cloneRecord(r *Record) Record {
 // the holder hears of an approval, a refusal or a new assignment.
 func (s *Service) commit(ctx context.Context, before Record, r *Record, w *Write, actor Actor) error {
 	def := s.Definition(r)
+	if err := s.checkMoney(&before, w); err != nil {
+		return err
+	}
 	if w.Event.Data == nil {
 		w.Event.Data = map[string]any{}
 	}
@@ -564,14 +570,15 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 			changes["level"] = r.Level
 		}
 	}
+	shares := make([]int, len(d.Responsible))
 	for i, p := range d.Responsible {
 		if p.DepartmentID == nil && p.UserID == nil && p.SupplierID == nil {
 			v.Add(fmt.Sprintf("responsible[%d]", i), "required", "")
 		}
-		if p.Share < 0 || p.Share > 100 {
-			v.Add(fmt.Sprintf("responsible[%d].share", i), "invalid_value", "0-100")
-		}
+		shares[i] = p.Share
 	}
+	// The loss is allocated by these shares (FIN-2): they add up to 100 %.
+	money.CheckShares(&v, "responsible", shares)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,175 @@
+package casework
+
+import (
+	"context"
+	"strconv"
+
+	"kesu/internal/apperr"
+	"kesu/internal/auth"
+	"kesu/internal/complaint"
+	"kesu/internal/money"
+	"kesu/internal/org"
+	"kesu/internal/sla"
+)
+
+// Money on a case (FIN-1, FIN-2): the costed loss, the reward/penalty
+// notice and credit notes are written here, through the gate like every
+// other change, and never on a finished case.
+
+// Timeline entries and notices of money changes.
+const (
+	EventLoss            = "loss"
+	EventPenalty         = "penalty"
+	EventPenaltyApproved = "penalty_approved"
+	NoticePenalty        = "case.penalty_to_approve"
+)
+
+// RuleMoneyFrozen refuses a money change on a finished case.
+const RuleMoneyFrozen = "money_frozen"
+
+// movesMoney reports whether w changes money of the case.
+func (w *Write) movesMoney() bool { return w.Loss != nil || w.Penalty != nil }
+
+// checkMoney refuses a write that moves money on a finished case; commit
+// calls it for every change, so no path around it exists.
+func (s *Service) checkMoney(before *Record, w *Write) error {
+	if w.movesMoney() && s.final(before) {
+		return &apperr.Error{Code: apperr.Conflict, Message: "complaint " + before.Number + " is " + before.Status + ": no money moves on a finished case",
+			Fields: []apperr.FieldError{{Field: "status", Rule: RuleMoneyFrozen, Param: before.Status}}}
+	}
+	return nil
+}
+
+// Loss returns the costed loss of a case actor may read, or nil.
+func (s *Service) Loss(ctx context.Context, complaintID int64, actor Actor) (*money.Loss, error) {
+	if _, err := s.Read(ctx, complaintID, actor); err != nil {
+		return nil, err
+	}
+	l, err := s.Store.Loss(ctx, complaintID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	return l, err
+}
+
+// SetLoss costs a case's loss by the rule (parts, labour, freight,
+// compensation, returns at the configured rates) and records it; version
+// is the case version the person saw (0 skips the check).
+func (s *Service) SetLoss(ctx context.Context, complaintID int64, version int, in money.LossInput, actor Actor) (*money.Loss, error) {
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
+	if err != nil {
+		return nil, err
+	}
+	l, err := money.Cost(in, s.Rates)
+	if err != nil {
+		return nil, err
+	}
+	l.ComplaintID, l.UpdatedBy, l.UpdatedAt = r.ComplaintID, &actor.User.ID, s.Now()
+	before := cloneRecord(r)
+	w := Write{Action: "money.loss", Loss: l, Event: complaint.Event{ComplaintID: r.ComplaintID, At: l.UpdatedAt, Kind: EventLoss,
+		Body: l.Note, Data: map[string]any{"currency": l.Currency, "total": l.Total, "parts": l.Parts, "labour": l.Labour,
+			"labour_minutes": l.LabourMinutes, "freight": l.Freight, "compensation": l.Compensation, "returns": l.Returns,
+			"returned_units": l.ReturnedUnits}}}
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Penalty returns the reward/penalty notice of a case actor may read, or
+// nil.
+func (s *Service) Penalty(ctx context.Context, complaintID int64, actor Actor) (*money.Penalty, error) {
+	if _, err := s.Read(ctx, complaintID, actor); err != nil {
+		return nil, err
+	}
+	p, err := s.Store.Penalty(ctx, complaintID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	return p, err
+}
+
+// SetPenalty records the reward/penalty notice 奖罚通知单 of a case. A new
+// or changed notice waits for the GM's approval, who is told; a notice
+// changed after its approval goes back to approval (the timeline says
+// so). Saving the approved lines unchanged keeps the approval.
+func (s *Service) SetPenalty(ctx context.Context, complaintID int64, version int, currency string, lines []money.PenaltyLineInput, actor Actor) (*money.Penalty, error) {
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
+	if err != nil {
+		return nil, err
+	}
+	next, err := money.NewPenalty(r.ComplaintID, currency, lines)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.Store.Penalty(ctx, r.ComplaintID)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	if old != nil && old.Digest == next.Digest {
+		return old, nil
+	}
+	p := money.Revise(old, next)
+	p.Number, p.UpdatedAt = r.Number, s.Now()
+	before := cloneRecord(r)
+	data := map[string]any{"currency": p.Currency, "penalties": p.Penalties, "rewards": p.Rewards, "lines": len(p.Lines), "status": p.Status}
+	if old != nil && old.Status == money.StatusApproved && p.Status != money.StatusApproved {
+		data["returned_to_approval"] = true
+	}
+	w := Write{Action: "money.penalty", Penalty: p, Event: complaint.Event{ComplaintID: r.ComplaintID, At: p.UpdatedAt, Kind: EventPenalty, Data: data}}
+	if p.Status == money.StatusPending {
+		gms, err := s.Store.UsersWithRoles(ctx, []string{org.RoleGM})
+		if err != nil {
+			return nil, err
+		}
+		cid := r.ComplaintID
+		for _, u := range gms {
+			if u.ID == actor.User.ID {
+				continue
+			}
+			w.Notices = append(w.Notices, sla.Notice{UserID: u.ID, Kind: NoticePenalty, ComplaintID: &cid,
+				Title: "【奖罚待批】" + r.Number,
+				Body:  "奖罚通知单：罚 " + money.Format(p.Penalties) + "，奖 " + money.Format(p.Rewards) + " " + p.Currency + "，待总经理审批。",
+				Key:   "penalty:" + strconv.FormatInt(cid, 10) + ":" + p.Digest[:16] + ":" + strconv.FormatInt(u.ID, 10)})
+		}
+	}
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
+		return nil, err
+	}
+	p.Version++
+	return p, nil
+}
+
+// ApprovePenalty is the GM's approval of a case's reward/penalty notice as
+// it stands at the case version the GM saw. Only the GM approves (002
+// 第6篇: 报主管总经理); approving an approved notice is a no-op.
+func (s *Service) ApprovePenalty(ctx context.Context, complaintID int64, version int, actor Actor) (*money.Penalty, error) {
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseApprove, false)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Public || actor.User.Role != org.RoleGM {
+		return nil, forbidden("actor", "role", org.RoleGM, "only the general manager approves a reward/penalty notice")
+	}
+	p, err := s.Store.Penalty(ctx, r.ComplaintID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "complaint " + r.Number + " has no reward/penalty notice",
+			Fields: []apperr.FieldError{{Field: "penalty", Rule: "required"}}}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == money.StatusApproved {
+		return p, nil
+	}
+	now := s.Now()
+	p.Status, p.ApprovedDigest, p.ApprovedBy, p.ApprovedAt, p.UpdatedAt = money.StatusApproved, p.Digest, &actor.User.ID, &now, now
+	before := cloneRecord(r)
+	w := Write{Action: "money.penalty.approve", Penalty: p, Event: complaint.Event{ComplaintID: r.ComplaintID, At: now, Kind: EventPenaltyApproved,
+		Data: map[string]any{"currency": p.Currency, "penalties": p.Penalties, "rewards": p.Rewards}}}
+	if err := s.commit(ctx, before, r, &w, actor); err != nil {
+		return nil, err
+	}
+	p.Version++
+	return p, nil
+}
