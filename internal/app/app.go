@@ -29,6 +29,7 @@ import (
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
+	"kesu/internal/money"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/report"
@@ -205,8 +206,11 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	penalties := &money.Reports{Store: db.Cases(), Loc: c.Loc, Now: now}
+	a.SLA.Scheduler.Penalties = a.penaltyList(penalties, outbox)
 	a.Deps = &web.Deps{
 		Reports:        reports,
+		Money:          penalties,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),

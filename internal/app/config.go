@@ -17,6 +17,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/complaint"
+	"kesu/internal/money"
 	"kesu/internal/notify/sms"
 	"kesu/internal/web"
 )
@@ -57,9 +58,12 @@ type Config struct {
 	Workflow      string // workflow profile of new complaints
 	WorkflowFile  string // an administrator's definition file, imported at start; its profile becomes the default
 	DebugAddr     string // loopback address of the Go profiler (/debug/pprof/); empty: off
+	LabourRate    string // costing rule: labour per hour, in major units ("80.00")
+	ReturnRate    string // costing rule: handling of one returned unit, in major units ("50.00")
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
+	Rates   money.Rates       `json:"-"` // LabourRate and ReturnRate in fen
 	// SMS is the HTTP SMS provider when SMSProvider is http; Webhooks the
 	// receiver URLs.
 	SMS      *sms.HTTP `json:"-"`
@@ -72,7 +76,8 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", Data: "data", Timezone: "Asia/Shanghai",
 		NumberPattern: complaint.DefaultPattern, ExpectedDays: 15, MaxUploadMB: 20, PublicRate: 10,
 		Company: "客诉管理中心", Workflow: "manufacturer", SMTPPort: 587, SMTPTLS: "starttls", SMSMethod: "POST",
-		LogLevel: "info", LogFormat: "text",
+		LogLevel: "info", LogFormat: "text", LabourRate: money.Format(money.DefaultRates.LabourPerHour),
+		ReturnRate: money.Format(money.DefaultRates.ReturnPerUnit),
 	}
 }
 
@@ -116,6 +121,8 @@ func (c *Config) options() []option {
 		{name: "secure-cookies", usage: "mark cookies Secure (serve behind HTTPS)", boolean: &c.SecureCookies},
 		{name: "workflow", usage: "workflow profile of new complaints: manufacturer, service, bank or one an administrator uploaded", str: &c.Workflow},
 		{name: "debug-addr", usage: "address of the Go profiler /debug/pprof/, for measuring (keep it on 127.0.0.1); empty: off", str: &c.DebugAddr},
+		{name: "labour-rate", usage: "loss costing: labour cost per hour in major units, e.g. 80.00", str: &c.LabourRate},
+		{name: "return-rate", usage: "loss costing: handling cost of one returned unit in major units, e.g. 50.00", str: &c.ReturnRate},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -279,6 +286,17 @@ func (c *Config) Validate() error {
 		errs = append(errs, "smtp-from is required when smtp-host is set")
 	}
 	errs = append(errs, c.validateNotify()...)
+	for _, r := range []struct {
+		name, val string
+		dst       *int64
+	}{{"labour-rate", c.LabourRate, &c.Rates.LabourPerHour}, {"return-rate", c.ReturnRate, &c.Rates.ReturnPerUnit}} {
+		n, err := money.Parse(r.val)
+		if err != nil {
+			errs = append(errs, r.name+" must be an amount with at most two decimals, e.g. 80.00")
+			continue
+		}
+		*r.dst = n
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

@@ -173,3 +173,46 @@ func (s *Service) ApprovePenalty(ctx context.Context, complaintID int64, version
 	p.Version++
 	return p, nil
 }
+
+// Share is one responsible party's part of a case's loss.
+type Share struct {
+	Responsible
+	Amount int64 `json:"amount"` // fen
+}
+
+// Money is what a case costs and who carries it.
+type Money struct {
+	Rates      money.Rates    `json:"rates"`
+	Loss       *money.Loss    `json:"loss"`
+	Allocation []Share        `json:"allocation"` // the loss by the responsible parties' shares; adds up to the total
+	Penalty    *money.Penalty `json:"penalty"`
+}
+
+// MoneyOf returns the loss of a case actor may read, its allocation to the
+// responsible parties by their shares and its reward/penalty notice.
+func (s *Service) MoneyOf(ctx context.Context, complaintID int64, actor Actor) (*Money, error) {
+	l, err := s.Loss(ctx, complaintID, actor)
+	if err != nil {
+		return nil, err
+	}
+	m := &Money{Rates: s.Rates, Loss: l, Allocation: []Share{}}
+	if m.Penalty, err = s.Penalty(ctx, complaintID, actor); err != nil {
+		return nil, err
+	}
+	rs, err := s.Store.Responsible(ctx, complaintID)
+	if err != nil {
+		return nil, err
+	}
+	shares := make([]int, len(rs))
+	for i, r := range rs {
+		shares[i] = r.Share
+	}
+	var total int64
+	if l != nil {
+		total = l.Total
+	}
+	for i, a := range money.Allocate(total, shares) {
+		m.Allocation = append(m.Allocation, Share{Responsible: rs[i], Amount: a})
+	}
+	return m, nil
+}

@@ -21,6 +21,7 @@ import (
 	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
+	"kesu/internal/money"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/product"
@@ -51,6 +52,8 @@ type Deps struct {
 	Cases *casework.Service
 	// Reports computes statistics, KPIs and the dashboard (issue 7).
 	Reports *report.Service
+	// Money builds the monthly reward/penalty list (FIN-2).
+	Money *money.Reports
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service

@@ -629,14 +629,15 @@ WHERE a.update_standard AND a.verification = 'effective' AND a.verified_at >= ? 
 ORDER BY a.verified_at, a.id
 
 -- name: report.losses
-SELECT c.id, COALESCE(c.number, ''), c.closed_at, c.category, c.resolution, c.amount, c.currency,
+SELECT c.id, COALESCE(c.number, ''), c.closed_at, c.category, c.resolution, COALESCE(l.total, c.amount), COALESCE(l.currency, c.currency),
   r.department_id, COALESCE(d.name, ''), r.user_id, COALESCE(u.name, ''), r.supplier_id, COALESCE(s.name, ''), COALESCE(r.share, 0)
 FROM complaints c
+LEFT JOIN case_losses l ON l.complaint_id = c.id
 LEFT JOIN complaint_responsible r ON r.complaint_id = c.id
 LEFT JOIN departments d ON d.id = r.department_id
 LEFT JOIN users u ON u.id = r.user_id
 LEFT JOIN suppliers s ON s.id = r.supplier_id
-WHERE c.closed_at >= ? AND c.closed_at < ? AND c.amount > 0
+WHERE c.closed_at >= ? AND c.closed_at < ? AND COALESCE(l.total, c.amount) > 0
 
 -- name: report.losses.order
 ORDER BY c.closed_at, c.id, r.id

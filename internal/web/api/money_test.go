@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"kesu/internal/org"
+)
+
+// The loss of a case, costed by the rule and allocated by shares adding
+// up to 100 %; the reward/penalty notice approved by the GM, back to
+// approval when its amounts change; the monthly list computed by hand; no
+// money on a finished case (FIN-2).
+func TestLossPenaltyAndMonthlyList(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		k := e.newCase("quality.leak", "major")
+		qa, err := e.app.DB.Cases().DepartmentByCode(t.Context(), "qa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		handler := e.users[org.RoleHandler].ID
+
+		// Shares that do not add up to 100 % are refused, nothing written.
+		bad := map[string]any{"version": k.ver, "responsible": []map[string]any{{"department_id": qa, "share": 60}, {"user_id": handler, "share": 30}}}
+		e.send(req{role: org.RoleManager, method: "PATCH", path: k.path("/decision"), body: bad}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "responsible", "shares_sum")
+		if m := e.get(org.RoleManager, k.path("/money")).want(http.StatusOK).M(); len(m["allocation"].([]any)) != 0 {
+			t.Fatalf("refused shares were written: %v", m["allocation"])
+		}
+		good := map[string]any{"version": k.ver, "responsible": []map[string]any{{"department_id": qa, "share": 70}, {"user_id": handler, "share": 30}}}
+		e.send(req{role: org.RoleManager, method: "PATCH", path: k.path("/decision"), body: good}).want(http.StatusOK)
+		k.get(org.RoleManager)
+
+		// parts 120.50 + 90 min × 80.00/h = 120.00 + freight 30.00 +
+		// compensation 200.00 + 2 returned × 50.00 = 100.00 → 570.50,
+		// allocated 70 % = 399.35 and 30 % = 171.15.
+		e.send(req{role: org.RoleManager, method: "PUT", path: k.path("/loss"), body: map[string]any{"version": k.ver, "parts": "120.5x"}}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "parts", "invalid_amount")
+		m := e.send(req{role: org.RoleManager, method: "PUT", path: k.path("/loss"), body: map[string]any{"version": k.ver, "parts": "120.50",
+			"labour_minutes": 90, "freight": "30", "compensation": "200.00", "returned_units": 2}}).want(http.StatusOK).M()
+		loss := m["loss"].(map[string]any)
+		if loss["labour"] != 12000.0 || loss["returns"] != 10000.0 || loss["total"] != 57050.0 {
+			t.Errorf("loss %v", loss)
+		}
+		alloc := m["allocation"].([]any)
+		if len(alloc) != 2 || alloc[0].(map[string]any)["amount"] != 39935.0 || alloc[1].(map[string]any)["amount"] != 17115.0 {
+			t.Errorf("allocation %v", alloc)
+		}
+		k.get(org.RoleManager)
+
+		// The notice: QA penalty 200.00, the handler penalty 50.00 and a
+		// reward of 20.00 to the QA engineer who found the cause.
+		lines := []map[string]any{{"department_id": qa, "kind": "penalty", "amount": "200.00", "reason": "出货检验漏检"},
+			{"user_id": handler, "kind": "penalty", "amount": "50"}, {"user_id": e.users["qa1"].ID, "kind": "reward", "amount": "20.00"}}
+		m = e.send(req{role: org.RoleManager, method: "PUT", path: k.path("/penalty"), body: map[string]any{"version": k.ver, "lines": lines}}).
+			want(http.StatusOK).M()
+		p := m["penalty"].(map[string]any)
+		if p["status"] != "pending_approval" || p["penalties"] != 25000.0 || p["rewards"] != 2000.0 {
+			t.Fatalf("notice %v", p)
+		}
+		ver := int(m["version"].(float64))
+		ns, err := e.app.DB.SLAClocks().Notifications(t.Context(), e.users[org.RoleGM].ID, true, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := false
+		for _, n := range ns {
+			told = told || n.Kind == "case.penalty_to_approve"
+		}
+		if !told {
+			t.Errorf("the GM was not asked to approve: %+v", ns)
+		}
+		month := e.app.Deps.Now().In(e.app.Config.Loc).Format("2006-01")
+		list := func() map[string]any {
+			return e.get(org.RoleGM, "/api/v1/reports/penalties?month="+month).want(http.StatusOK).M()
+		}
+		if l := list(); l["cases"] != 0.0 || len(l["lines"].([]any)) != 0 {
+			t.Errorf("an unapproved notice is listed: %v", l)
+		}
+
+		approve := func(who string, v int) *resp {
+			return e.post(who, k.path("/penalty/approve"), map[string]any{"version": v})
+		}
+		approve(org.RoleManager, ver).wantErr(http.StatusForbidden, "forbidden", "actor", "role")
+		approve("dgm", ver).wantErr(http.StatusForbidden, "forbidden", "actor", "role")
+		m = approve(org.RoleGM, ver).want(http.StatusOK).M()
+		if p := m["penalty"].(map[string]any); p["status"] != "approved" || p["approved_by"] != float64(e.users[org.RoleGM].ID) {
+			t.Fatalf("approved %v", p)
+		}
+		ver = int(m["version"].(float64))
+
+		// The month's list by hand: QA −200.00 (1 case), the handler
+		// −50.00, qa1 +20.00; sums penalties 250.00, rewards 20.00.
+		l := list()
+		if l["cases"] != 1.0 || len(l["lines"].([]any)) != 3 {
+			t.Fatalf("list %v", l)
+		}
+		net := map[string]float64{}
+		for _, x := range l["totals"].([]any) {
+			tt := x.(map[string]any)
+			net[tt["party_kind"].(string)+":"+tt["party"].(string)] = tt["net"].(float64)
+		}
+		want := map[string]float64{"department:品质部": -20000, "person:" + e.users[org.RoleHandler].Name: -5000, "person:" + e.users["qa1"].Name: 2000}
+		for kk, v := range want {
+			if net[kk] != v {
+				t.Errorf("net of %s = %v, want %v (all: %v)", kk, net[kk], v, net)
+			}
+		}
+		sums := l["sums"].([]any)
+		if len(sums) != 1 || sums[0].(map[string]any)["penalties"] != 25000.0 || sums[0].(map[string]any)["rewards"] != 2000.0 {
+			t.Errorf("sums %v", sums)
+		}
+		x := e.get(org.RoleGM, "/api/v1/reports/penalties?month="+month+"&format=xlsx").want(http.StatusOK)
+		if !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") || len(x.Body) < 100 {
+			t.Errorf("xlsx %s, %d bytes", x.Header.Get("Content-Type"), len(x.Body))
+		}
+		c := e.get(org.RoleGM, "/api/v1/reports/penalties?month="+month+"&format=csv").want(http.StatusOK)
+		if !strings.Contains(string(c.Body), "200.00") || !strings.Contains(string(c.Body), "50.00") {
+			t.Errorf("csv %s", c.Body)
+		}
+
+		// A changed amount goes back to approval and leaves the list.
+		lines[1]["amount"] = "80.00"
+		m = e.send(req{role: org.RoleManager, method: "PUT", path: k.path("/penalty"), body: map[string]any{"version": ver, "lines": lines}}).
+			want(http.StatusOK).M()
+		if p := m["penalty"].(map[string]any); p["status"] != "pending_approval" || p["penalties"] != 28000.0 {
+			t.Fatalf("changed after approval: %v", p)
+		}
+		if l := list(); l["cases"] != 0.0 {
+			t.Errorf("a notice back in approval is listed: %v", l)
+		}
+		tl := string(e.get(org.RoleManager, k.path("/timeline")).want(http.StatusOK).Body)
+		if !strings.Contains(tl, "returned_to_approval") || !strings.Contains(tl, "penalty_approved") {
+			t.Errorf("timeline %s", tl)
+		}
+
+		// A finished case moves no money.
+		k.get(org.RoleManager)
+		w := e.newCase("service.response", "minor")
+		w.act("smgr", "withdraw", "withdrawn", map[string]any{"reason": "客户撤诉"})
+		e.send(req{role: "smgr", method: "PUT", path: w.path("/loss"), body: map[string]any{"version": w.ver, "parts": "10.00"}}).
+			wantErr(http.StatusConflict, "conflict", "status", "case_final")
+		e.send(req{role: "smgr", method: "PUT", path: w.path("/penalty"), body: map[string]any{"version": w.ver,
+			"lines": []map[string]any{{"department_id": qa, "kind": "penalty", "amount": "10.00"}}}}).
+			wantErr(http.StatusConflict, "conflict", "status", "case_final")
+	})
+}
