@@ -144,11 +144,11 @@ func (s *Service) SetPenalty(ctx context.Context, complaintID int64, version int
 // it stands at the case version the GM saw. Only the GM approves (002
 // 第6篇: 报主管总经理); approving an approved notice is a no-op.
 func (s *Service) ApprovePenalty(ctx context.Context, complaintID int64, version int, actor Actor) (*money.Penalty, error) {
-	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseApprove, false)
+	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err
 	}
-	if actor.Public || actor.User.Role != org.RoleGM {
+	if actor.Public || actor.User.Role != org.RoleGM || s.authorize(ctx, actor, r, auth.CaseApprove) != nil {
 		return nil, forbidden("actor", "role", org.RoleGM, "only the general manager approves a reward/penalty notice")
 	}
 	p, err := s.Store.Penalty(ctx, r.ComplaintID)

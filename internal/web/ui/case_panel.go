@@ -54,6 +54,12 @@ type caseView struct {
 	Verifier  bool // may verify CAPA
 	// Representative: may flag a representative quality problem (004 §6.4).
 	Representative bool
+	// Money is the case's loss, its allocation and reward/penalty notice
+	// (FIN-2); Shares names the allocation; ApprovePenalty: the GM may
+	// approve the notice now.
+	Money          *casework.Money
+	Shares         []shareView
+	ApprovePenalty bool
 	Methods        []string
 	Kinds          []string // investigation kinds
 }
@@ -253,7 +259,38 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		}
 	}
 	v.Departments, v.Suppliers = depts, sups
+	if v.Money, err = h.d.Cases.MoneyOf(ctx, id, actor); err != nil {
+		return nil, err
+	}
+	for _, sh := range v.Money.Allocation {
+		name := ""
+		switch {
+		case sh.UserID != nil:
+			name = who.of(sh.UserID)
+		case sh.SupplierID != nil:
+			for _, x := range sups {
+				if x.ID == *sh.SupplierID {
+					name = x.Name
+				}
+			}
+		case sh.DepartmentID != nil:
+			for _, x := range depts {
+				if x.ID == *sh.DepartmentID {
+					name = x.Name
+				}
+			}
+		}
+		v.Shares = append(v.Shares, shareView{Name: name, Share: sh.Share, Amount: sh.Amount})
+	}
+	v.ApprovePenalty = v.CanDecide && role == org.RoleGM && v.Money.Penalty != nil && v.Money.Penalty.Status != "approved"
 	return v, nil
+}
+
+// shareView is one responsible party's part of the loss.
+type shareView struct {
+	Name   string
+	Share  int
+	Amount int64
 }
 
 // capaOwner names whoever owns an action: person, department, supplier.

@@ -1,0 +1,67 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+
+	"kesu/internal/audit"
+	"kesu/internal/auth"
+	"kesu/internal/org"
+)
+
+// TestMoneyOnTheCasePage: the manager costs the loss and writes the
+// reward/penalty notice on the case page, the GM approves it there, and the
+// monthly list page shows it (FIN-2).
+func TestMoneyOnTheCasePage(t *testing.T) {
+	e := newCaseEnv(t)
+	gm := &org.User{Username: "gm", Name: "周总", Role: org.RoleGM, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(context.Background(), gm, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	id := e.complaint("滤芯破裂")
+	csrf := e.as("mgr")
+	ver := func() string { return strconv.Itoa(e.record(id).Version) }
+	resp, body := e.post(page(id)+"/loss", url.Values{"csrf_token": {csrf}, "version": {ver()}, "parts": {"12.345"}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, `id="money"`)
+	resp, body = e.post(page(id)+"/loss", url.Values{"csrf_token": {csrf}, "version": {ver()}, "parts": {"120.50"}, "labour_minutes": {"90"},
+		"freight": {"30"}, "compensation": {"200"}, "returned_units": {"2"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("loss: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.get(page(id))
+	expect(t, resp, body, http.StatusOK, `id="loss-total">CNY 570.50<`, "尚无奖罚通知单", `id="penalty-form"`)
+	refuse(t, body, `id="penalty-approve-form"`)
+
+	qa := strconv.FormatInt(*e.users["qa"].DepartmentID, 10)
+	resp, body = e.post(page(id)+"/penalty", url.Values{"csrf_token": {csrf}, "version": {ver()},
+		"party_0": {"d:" + qa}, "kind_0": {"penalty"}, "amount_0": {"200.00"}, "reason_0": {"出货检验漏检"},
+		"party_1": {"u:" + strconv.FormatInt(e.users["qa"].ID, 10)}, "kind_1": {"reward"}, "amount_1": {"20"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("penalty: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = e.get(page(id))
+	expect(t, resp, body, http.StatusSeeOther, "待总经理审批", "出货检验漏检", "品质王工")
+	refuse(t, body, `id="penalty-approve-form"`) // the manager does not approve
+
+	csrf = e.as("gm")
+	resp, body = e.get(page(id))
+	expect(t, resp, body, http.StatusOK, `id="penalty-approve-form"`)
+	resp, body = e.post(page(id)+"/penalty/approve", url.Values{"csrf_token": {csrf}, "version": {ver()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = e.get(page(id))
+	expect(t, resp, body, http.StatusSeeOther, "已批准")
+	refuse(t, body, `id="penalty-approve-form"`)
+
+	resp, body = e.get("/reports/penalties")
+	expect(t, resp, body, http.StatusOK, "月度奖罚清单")
+	month := e.app.Deps.Now().In(e.app.Config.Loc).Format("2006-01")
+	resp, body = e.get("/reports/penalties?month=" + month)
+	expect(t, resp, body, http.StatusOK, `id="penalty-totals"`, "品质部", "-200.00", "20.00", "出货检验漏检")
+	resp, body = e.get("/reports/penalties?month=2026-13")
+	expect(t, resp, body, http.StatusUnprocessableEntity, "月度奖罚清单")
+}
