@@ -235,6 +235,8 @@ type Write struct {
 	// notice with its lines (FIN-2).
 	Loss    *money.Loss
 	Penalty *money.Penalty
+	// Credit replaces the case's credit note with its receivables (FIN-1).
+	Credit *money.CreditNote
 }
 
 // Link is a relation from a case to another complaint.
@@ -282,6 +284,8 @@ type Store interface {
 	// notice; NotFound when it has none.
 	Loss(ctx context.Context, complaintID int64) (*money.Loss, error)
 	Penalty(ctx context.Context, complaintID int64) (*money.Penalty, error)
+	// Credit returns the case's credit note; NotFound when it has none.
+	Credit(ctx context.Context, complaintID int64) (*money.CreditNote, error)
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
 	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)

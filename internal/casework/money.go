@@ -28,14 +28,19 @@ const (
 const RuleMoneyFrozen = "money_frozen"
 
 // movesMoney reports whether w changes money of the case.
-func (w *Write) movesMoney() bool { return w.Loss != nil || w.Penalty != nil }
+func (w *Write) movesMoney() bool { return w.Loss != nil || w.Penalty != nil || w.Credit != nil }
 
-// checkMoney refuses a write that moves money on a finished case; commit
-// calls it for every change, so no path around it exists.
-func (s *Service) checkMoney(before *Record, w *Write) error {
+// checkMoney holds the money invariants for every change, at the one
+// commit path of a case: no money moves on a finished case, and no credit
+// note is issued or signed without the approval of its amount.
+func (s *Service) checkMoney(before, r *Record, w *Write) error {
 	if w.movesMoney() && s.final(before) {
 		return &apperr.Error{Code: apperr.Conflict, Message: "complaint " + before.Number + " is " + before.Status + ": no money moves on a finished case",
 			Fields: []apperr.FieldError{{Field: "status", Rule: RuleMoneyFrozen, Param: before.Status}}}
+	}
+	if n := w.Credit; n != nil && (n.Status == money.CreditIssued || n.Status == money.CreditSigned) && !s.creditApproved(r, n) {
+		return &apperr.Error{Code: apperr.Conflict, Message: "credit note " + n.Number + " is not approved",
+			Fields: []apperr.FieldError{{Field: "credit_note", Rule: RuleCreditNotApproved}}}
 	}
 	return nil
 }
@@ -182,10 +187,11 @@ type Share struct {
 
 // Money is what a case costs and who carries it.
 type Money struct {
-	Rates      money.Rates    `json:"rates"`
-	Loss       *money.Loss    `json:"loss"`
-	Allocation []Share        `json:"allocation"` // the loss by the responsible parties' shares; adds up to the total
-	Penalty    *money.Penalty `json:"penalty"`
+	Rates      money.Rates       `json:"rates"`
+	Loss       *money.Loss       `json:"loss"`
+	Allocation []Share           `json:"allocation"` // the loss by the responsible parties' shares; adds up to the total
+	Penalty    *money.Penalty    `json:"penalty"`
+	Credit     *money.CreditNote `json:"credit_note"`
 }
 
 // MoneyOf returns the loss of a case actor may read, its allocation to the
@@ -197,6 +203,9 @@ func (s *Service) MoneyOf(ctx context.Context, complaintID int64, actor Actor) (
 	}
 	m := &Money{Rates: s.Rates, Loss: l, Allocation: []Share{}}
 	if m.Penalty, err = s.Penalty(ctx, complaintID, actor); err != nil {
+		return nil, err
+	}
+	if m.Credit, err = s.Credit(ctx, complaintID, actor); err != nil {
 		return nil, err
 	}
 	rs, err := s.Store.Responsible(ctx, complaintID)

@@ -67,6 +67,9 @@ type Service struct {
 	Clocks ClockStore
 	// Rates are the costing rule's rates of a case's loss (FIN-2).
 	Rates money.Rates
+	// Attachments lists a complaint's files (a signed credit note's copy
+	// must be one of them); nil in tests that need none.
+	Attachments func(ctx context.Context, complaintID int64) ([]complaint.Attachment, error)
 }
 
 // NewService loads the shipped profiles; def names the default one.
@@ -391,7 +394,7 @@ func cloneRecord(r *Record) Record {
 // the holder hears of an approval, a refusal or a new assignment.
 func (s *Service) commit(ctx context.Context, before Record, r *Record, w *Write, actor Actor) error {
 	def := s.Definition(r)
-	if err := s.checkMoney(&before, w); err != nil {
+	if err := s.checkMoney(&before, r, w); err != nil {
 		return err
 	}
 	if w.Event.Data == nil {
@@ -590,6 +593,13 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 	}
 	w := Write{Action: "workflow.decide", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "decision",
 		Data: map[string]any{"changes": changes}}, Responsible: d.Responsible}
+	if est, ok := changes["established"]; ok && est == false {
+		// Not established: a standing credit note is void and its
+		// receivables are due on their normal terms (003 第九条(十三)).
+		if err := s.voidCredit(ctx, r, &w); err != nil {
+			return nil, err
+		}
+	}
 	if planChanged && (len(r.Approvers) > 0 || r.PlanCommitted || r.Status == s.Definition(r).ApprovalState()) {
 		// Any change of the plan after its first signature (or its
 		// promise) starts a new round: earlier signatures were for

@@ -124,11 +124,16 @@ type PenaltyStore interface {
 	ApprovedPenalties(ctx context.Context, from, to time.Time) ([]Penalty, error)
 }
 
-// Reports builds the monthly list.
+// Reports builds the monthly list and the flagged receivables.
 type Reports struct {
-	Store PenaltyStore
-	Loc   *time.Location
-	Now   func() time.Time
+	Store interface {
+		PenaltyStore
+		// FlaggedReceivables lists the receivables under standing credit
+		// notes.
+		FlaggedReceivables(ctx context.Context) ([]FlaggedReceivable, error)
+	}
+	Loc *time.Location
+	Now func() time.Time
 }
 
 // MonthBounds parses "YYYY-MM" in loc; empty is the month before now (the
@@ -163,4 +168,10 @@ func (r *Reports) Month(ctx context.Context, month string) (*Monthly, error) {
 		return nil, err
 	}
 	return BuildMonthly(name, from, to, ps), nil
+}
+
+// Flagged lists the receivables reduced by standing credit notes, which
+// the salesperson's collection-bonus report leaves out.
+func (r *Reports) Flagged(ctx context.Context) ([]FlaggedReceivable, error) {
+	return r.Store.FlaggedReceivables(ctx)
 }

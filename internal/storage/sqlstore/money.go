@@ -138,3 +138,63 @@ func (s CaseStore) writeMoney(ctx context.Context, tx *sql.Tx, complaintID int64
 	}
 	return nil
 }
+
+// Credit implements casework.Store.
+func (s CaseStore) Credit(ctx context.Context, complaintID int64) (*money.CreditNote, error) {
+	var n money.CreditNote
+	var issued, by, signed, file, voided sql.NullInt64
+	var updated int64
+	err := s.R.QueryRowContext(ctx, s.q("money.credit.select"), complaintID).Scan(&n.ComplaintID, &n.Number, &n.Currency, &n.Amount,
+		&n.Reason, &n.Status, &issued, &by, &signed, &n.SignedHow, &n.Signer, &file, &voided, &n.VoidReason, &n.Version, &updated)
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	n.IssuedAt, n.IssuedBy, n.SignedAt, n.SignedFile, n.VoidedAt = timePtr(issued), intPtr(by), timePtr(signed), intPtr(file), timePtr(voided)
+	n.UpdatedAt = fromMicros(updated)
+	n.Receivables, err = list(ctx, s.DB, s.q("money.credit.receivables"), []any{complaintID}, func(r scanner) (*money.Receivable, error) {
+		var x money.Receivable
+		return &x, r.Scan(&x.Ref, &x.Amount)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n.Receivables == nil {
+		n.Receivables = []money.Receivable{}
+	}
+	return &n, nil
+}
+
+// FlaggedReceivables lists the receivables reduced by standing credit
+// notes, by receivable number.
+func (s CaseStore) FlaggedReceivables(ctx context.Context) ([]money.FlaggedReceivable, error) {
+	out, err := list(ctx, s.DB, s.q("money.receivables.flagged"), nil, func(r scanner) (*money.FlaggedReceivable, error) {
+		var x money.FlaggedReceivable
+		return &x, r.Scan(&x.Ref, &x.Amount, &x.Currency, &x.ComplaintID, &x.Number, &x.Status)
+	})
+	if out == nil {
+		out = []money.FlaggedReceivable{}
+	}
+	return out, err
+}
+
+// writeCredit stores a credit note and its receivables in the case's
+// transaction.
+func (s CaseStore) writeCredit(ctx context.Context, tx *sql.Tx, complaintID int64, n *money.CreditNote) error {
+	if n == nil {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, s.q("money.credit.upsert"), complaintID, n.Number, n.Currency, n.Amount, n.Reason, n.Status,
+		nullMicros(n.IssuedAt), nullInt(n.IssuedBy), nullMicros(n.SignedAt), n.SignedHow, n.Signer, nullInt(n.SignedFile),
+		nullMicros(n.VoidedAt), n.VoidReason, micros(n.UpdatedAt)); err != nil {
+		return fmt.Errorf("credit note: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q("money.credit.receivables.delete"), complaintID); err != nil {
+		return fmt.Errorf("credit receivables: %w", err)
+	}
+	for i, r := range n.Receivables {
+		if _, err := tx.ExecContext(ctx, s.q("money.credit.receivable.insert"), complaintID, i+1, r.Ref, r.Amount); err != nil {
+			return fmt.Errorf("credit receivable: %w", err)
+		}
+	}
+	return nil
+}

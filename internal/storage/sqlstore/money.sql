@@ -48,3 +48,33 @@ LEFT JOIN suppliers s ON s.id = l.supplier_id
 -- name: money.penalties.approved
 WHERE p.status = 'approved' AND p.approved_at >= ? AND p.approved_at < ?
 ORDER BY p.approved_at, p.complaint_id
+
+-- name: money.credit.select
+SELECT complaint_id, number, currency, amount, reason, status, issued_at, issued_by, signed_at, signed_how, signer, signed_file,
+  voided_at, void_reason, version, updated_at
+FROM credit_notes WHERE complaint_id = ?
+
+-- name: money.credit.upsert
+INSERT INTO credit_notes (complaint_id, number, currency, amount, reason, status, issued_at, issued_by, signed_at, signed_how,
+  signer, signed_file, voided_at, void_reason, version, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+ON CONFLICT (complaint_id) DO UPDATE SET number = excluded.number, currency = excluded.currency, amount = excluded.amount,
+  reason = excluded.reason, status = excluded.status, issued_at = excluded.issued_at, issued_by = excluded.issued_by,
+  signed_at = excluded.signed_at, signed_how = excluded.signed_how, signer = excluded.signer, signed_file = excluded.signed_file,
+  voided_at = excluded.voided_at, void_reason = excluded.void_reason, version = credit_notes.version + 1,
+  updated_at = excluded.updated_at
+
+-- name: money.credit.receivables.delete
+DELETE FROM credit_receivables WHERE complaint_id = ?
+
+-- name: money.credit.receivable.insert
+INSERT INTO credit_receivables (complaint_id, seq, ref, amount) VALUES (?, ?, ?, ?)
+
+-- name: money.credit.receivables
+SELECT ref, amount FROM credit_receivables WHERE complaint_id = ? ORDER BY seq
+
+-- name: money.receivables.flagged
+SELECT r.ref, r.amount, n.currency, n.complaint_id, n.number, n.status
+FROM credit_receivables r JOIN credit_notes n ON n.complaint_id = r.complaint_id
+WHERE n.status <> 'void'
+ORDER BY r.ref, n.complaint_id

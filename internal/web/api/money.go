@@ -20,11 +20,12 @@ type shareView struct {
 }
 
 type moneyResponse struct {
-	Rates      fin.Rates    `json:"rates"`
-	Loss       *fin.Loss    `json:"loss"`
-	Allocation []shareView  `json:"allocation"`
-	Penalty    *fin.Penalty `json:"penalty"`
-	Version    int          `json:"version"` // the case version to send with a change
+	Rates      fin.Rates       `json:"rates"`
+	Loss       *fin.Loss       `json:"loss"`
+	Allocation []shareView     `json:"allocation"`
+	Penalty    *fin.Penalty    `json:"penalty"`
+	Credit     *fin.CreditNote `json:"credit_note"`
+	Version    int             `json:"version"` // the case version to send with a change
 }
 
 func (a *api) moneyView(r *http.Request, id int64) (*moneyResponse, error) {
@@ -37,7 +38,7 @@ func (a *api) moneyView(r *http.Request, id int64) (*moneyResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp := &moneyResponse{Rates: m.Rates, Loss: m.Loss, Penalty: m.Penalty, Allocation: []shareView{}, Version: rec.Version}
+	resp := &moneyResponse{Rates: m.Rates, Loss: m.Loss, Penalty: m.Penalty, Credit: m.Credit, Allocation: []shareView{}, Version: rec.Version}
 	for _, s := range m.Allocation {
 		resp.Allocation = append(resp.Allocation, shareView{Share: s, Name: a.partyName(r, s.DepartmentID, s.UserID, s.SupplierID)})
 	}
@@ -186,4 +187,94 @@ func (a *api) penalties(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, m)
+}
+
+// creditRequest is the credit note 销货折让证明单 of a case.
+type creditRequest struct {
+	fin.CreditInput
+	Version *int `json:"version"`
+}
+
+func (a *api) putCredit(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in creditRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := requireVersion(in.Version); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if _, err := a.d.Cases.SaveCredit(r.Context(), id, *in.Version, in.CreditInput, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.writeMoney(w, r, http.StatusOK, id)
+}
+
+func (a *api) issueCredit(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in versionRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if err := requireVersion(in.Version); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if _, err := a.d.Cases.IssueCredit(r.Context(), id, *in.Version, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.writeMoney(w, r, http.StatusOK, id)
+}
+
+// signCreditRequest files the customer's signed copy (an attachment of
+// the complaint).
+type signCreditRequest struct {
+	AttachmentID *int64 `json:"attachment_id"`
+	Signer       string `json:"signer"`
+}
+
+func (a *api) signCredit(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in signCreditRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if _, err := a.d.Cases.SignCredit(r.Context(), id, "upload", in.Signer, in.AttachmentID, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.writeMoney(w, r, http.StatusOK, id)
+}
+
+type flaggedList struct {
+	Items []fin.FlaggedReceivable `json:"items"`
+}
+
+// flaggedReceivables lists the receivables under standing credit notes:
+// the collection-bonus report leaves them out.
+func (a *api) flaggedReceivables(w http.ResponseWriter, r *http.Request) {
+	items, err := a.d.Money.Flagged(r.Context())
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, flaggedList{Items: items})
 }

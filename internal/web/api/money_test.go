@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -145,5 +146,108 @@ func TestLossPenaltyAndMonthlyList(t *testing.T) {
 		e.send(req{role: "smgr", method: "PUT", path: w.path("/penalty"), body: map[string]any{"version": w.ver,
 			"lines": []map[string]any{{"department_id": qa, "kind": "penalty", "amount": "10.00"}}}}).
 			wantErr(http.StatusConflict, "conflict", "status", "case_final")
+	})
+}
+
+// A credit note 销货折让证明单 beyond the issuer's authority is refused
+// until the workflow's authority chain approves its amount; changed after
+// approval it goes back to approval; the customer's signed copy is filed;
+// its receivables are flagged until the complaint is found not
+// established (FIN-1).
+func TestCreditNoteApprovalAndReceivables(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		k := e.newCase("quality.leak", "major")
+		k.routedTo("qa1", "qa2")
+		k.toResponsibility("qa1", "internal")
+		k.act("qa1", "propose_measures", "measures", nil)
+		k.addCAPA("qa1", map[string]any{"kind": "corrective", "description": "整改", "owner_user_id": e.users["qa1"].ID})
+		note := func(amounts ...string) map[string]any {
+			var rs []map[string]any
+			for i, a := range amounts {
+				rs = append(rs, map[string]any{"ref": fmt.Sprintf("INV-2026-%02d", i+1), "amount": a})
+			}
+			return map[string]any{"version": k.ver, "reason": "滤芯批次质量问题，货款折让", "receivables": rs}
+		}
+		put := func(body map[string]any) *resp {
+			return e.send(req{role: "qa1", method: "PUT", path: k.path("/credit-note"), body: body})
+		}
+		// Only for a discount or compensation.
+		put(note("100.00")).wantErr(http.StatusUnprocessableEntity, "invalid", "resolution", "credit_resolution")
+		k.decide("qa1", map[string]any{"root_cause": "密封圈批次硬度不足", "resolution": "discount", "currency": "CNY"})
+		put(map[string]any{"version": k.ver, "reason": "折让", "receivables": []map[string]any{{"ref": "", "amount": "1.234"}}}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "receivables[0].amount", "invalid_amount")
+
+		// 1500.00 + 1000.00 = 2500.00: beyond the QA engineer's authority.
+		m := put(note("1500.00", "1000.00")).want(http.StatusOK).M()
+		cn := m["credit_note"].(map[string]any)
+		if cn["amount"] != 250000.0 || cn["status"] != "draft" || cn["approved"] != false {
+			t.Fatalf("note %v", cn)
+		}
+		k.get("qa1")
+		if k.c["amount"] != "2500.00" {
+			t.Errorf("the plan amount is %v, want the note's 2500.00", k.c["amount"])
+		}
+		issue := func(who string) *resp {
+			return e.post(who, k.path("/credit-note/issue"), map[string]any{"version": k.ver})
+		}
+		issue("qa1").wantErr(http.StatusForbidden, "forbidden", "amount", "credit_not_approved")
+
+		k.act("qa1", "submit_for_approval", "approval", nil)
+		k.act(org.RoleManager, "approve", "approval", nil)
+		issue("qa1").wantErr(http.StatusForbidden, "forbidden", "amount", "credit_not_approved") // the deputy GM has not signed
+		k.act("dgm", "approve", "approval", nil)
+		m = issue("qa1").want(http.StatusOK).M()
+		if cn := m["credit_note"].(map[string]any); cn["status"] != "issued" || cn["approved"] != true {
+			t.Fatalf("issued %v", cn)
+		}
+		k.get("qa1")
+
+		// Changed after approval: back to approval, not signable.
+		m = put(note("1500.00", "1500.00")).want(http.StatusOK).M()
+		if cn := m["credit_note"].(map[string]any); cn["status"] != "draft" || cn["approved"] != false || cn["amount"] != 300000.0 {
+			t.Fatalf("changed note %v", cn)
+		}
+		k.get("qa1")
+		if k.status() != "approval" || len(k.c["approvers"].([]any)) != 0 {
+			t.Errorf("the changed amount left the plan %s with signatures %v", k.status(), k.c["approvers"])
+		}
+		e.post("qa1", k.path("/credit-note/sign"), map[string]any{"attachment_id": 1}).
+			wantErr(http.StatusConflict, "conflict", "credit_note", "credit_state")
+		issue("qa1").wantErr(http.StatusForbidden, "forbidden", "amount", "credit_not_approved")
+		k.act(org.RoleManager, "approve", "approval", nil)
+		k.act("dgm", "approve", "approval", nil)
+		issue("qa1").want(http.StatusOK)
+		k.get("qa1")
+
+		// The customer's signed copy.
+		att := e.upload("qa1", k.num, "signed.pdf", []byte("%PDF-1.4 signed")).want(http.StatusCreated).M()
+		e.post("qa1", k.path("/credit-note/sign"), map[string]any{"attachment_id": 999999}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "attachment_id", "not_found")
+		m = e.post("qa1", k.path("/credit-note/sign"), map[string]any{"attachment_id": att["id"], "signer": "王经理"}).want(http.StatusOK).M()
+		if cn := m["credit_note"].(map[string]any); cn["status"] != "signed" || cn["signed_how"] != "upload" {
+			t.Fatalf("signed %v", cn)
+		}
+		flagged := func() []any {
+			return e.get(org.RoleGM, "/api/v1/receivables/flagged").want(http.StatusOK).M()["items"].([]any)
+		}
+		if f := flagged(); len(f) != 2 || f[0].(map[string]any)["ref"] != "INV-2026-01" || f[1].(map[string]any)["amount"] != 150000.0 {
+			t.Errorf("flagged %v", f)
+		}
+		pdf := e.get("qa1", k.path("/forms/credit.pdf"))
+		if pdf.Status != http.StatusOK || !strings.HasPrefix(string(pdf.Body), "%PDF") {
+			t.Errorf("credit note PDF: %d", pdf.Status)
+		}
+		// Not established after all: the note is void and the
+		// receivables are due on their normal terms.
+		k.get("qa1")
+		k.decide("qa1", map[string]any{"established": false})
+		if f := flagged(); len(f) != 0 {
+			t.Errorf("receivables still flagged after the complaint was found not established: %v", f)
+		}
+		m = e.get("qa1", k.path("/money")).want(http.StatusOK).M()
+		if cn := m["credit_note"].(map[string]any); cn["status"] != "void" || cn["void_reason"] != "not_established" {
+			t.Errorf("note %v", cn)
+		}
 	})
 }
