@@ -99,3 +99,57 @@ func (h *handler) casePenaltyApprove(w http.ResponseWriter, r *http.Request) {
 	}
 	afterCase(w, r, id, "money")
 }
+
+// caseCredit writes the credit note from the form: a reason and rows of
+// receivable number and amount (blank rows skipped).
+func (h *handler) caseCredit(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	in := fin.CreditInput{Reason: d.str("reason")}
+	for i := 0; i < fin.MaxReceivables; i++ {
+		n := strconv.Itoa(i)
+		ref, amount := d.str("ref_"+n), d.str("ramount_"+n)
+		if ref == "" && amount == "" {
+			continue
+		}
+		in.Receivables = append(in.Receivables, fin.ReceivableInput{Ref: ref, Amount: amount})
+	}
+	if _, err := h.d.Cases.SaveCredit(r.Context(), id, formVersion(r), in, caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "money")
+}
+
+// caseCreditIssue issues the approved credit note to the customer.
+func (h *handler) caseCreditIssue(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.d.Cases.IssueCredit(r.Context(), id, formVersion(r), caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "money")
+}
+
+// caseCreditSign files the customer's signed copy of the credit note.
+func (h *handler) caseCreditSign(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	if _, err := h.d.Cases.SignCredit(r.Context(), id, "upload", d.str("signer"), d.int("attachment_id"), caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "money")
+}

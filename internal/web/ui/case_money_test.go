@@ -9,6 +9,7 @@ import (
 
 	"kesu/internal/audit"
 	"kesu/internal/auth"
+	"kesu/internal/casework"
 	"kesu/internal/org"
 )
 
@@ -64,4 +65,34 @@ func TestMoneyOnTheCasePage(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, `id="penalty-totals"`, "品质部", "-200.00", "20.00", "出货检验漏检")
 	resp, body = e.get("/reports/penalties?month=2026-13")
 	expect(t, resp, body, http.StatusUnprocessableEntity, "月度奖罚清单")
+}
+
+// TestCreditNoteOnTheCasePage: a manager writes a credit note within their
+// own authority, issues it, prints the two copies and files the signed copy.
+func TestCreditNoteOnTheCasePage(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("外壳划伤")
+	disc := "discount"
+	if _, err := e.app.Deps.Cases.Decide(context.Background(), id, e.record(id).Version, casework.Decision{Resolution: &disc}, e.actor("mgr")); err != nil {
+		t.Fatal(err)
+	}
+	csrf := e.as("mgr")
+	ver := func() string { return strconv.Itoa(e.record(id).Version) }
+	resp, body := e.get("/complaints/" + strconv.FormatInt(id, 10) + "/forms/credit")
+	expect(t, resp, body, http.StatusConflict)
+	resp, body = e.post(page(id)+"/credit-note", url.Values{"csrf_token": {csrf}, "version": {ver()}, "reason": {"外观瑕疵折让"},
+		"ref_0": {"INV-9"}, "ramount_0": {"150.00"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("credit note: %d\n%s", resp.StatusCode, body)
+	}
+	_, body = e.get(page(id))
+	expect(t, resp, body, http.StatusSeeOther, "待审批", "INV-9", `id="credit-issue-form"`)
+	resp, body = e.post(page(id)+"/credit-note/issue", url.Values{"csrf_token": {csrf}, "version": {ver()}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("issue: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.get("/complaints/" + strconv.FormatInt(id, 10) + "/forms/credit")
+	expect(t, resp, body, http.StatusOK, "销货折让证明单", "INV-9", "150.00", "第二联 会计联", "客户签章")
+	_, body = e.get(page(id))
+	expect(t, resp, body, http.StatusOK, "已开具，待客户签章", `id="credit-sign-form"`)
 }
