@@ -81,7 +81,7 @@ var pageGates = map[string]auth.Permission{"read": auth.ComplaintRead, "update":
 // otherPages are the routes not on one complaint, with their permission.
 var otherPages = map[string]auth.Permission{
 	"GET /lang": "-", "GET /login": "-", "POST /login": "-", "GET /complaint/new": "-", "POST /complaint/new": "-",
-	"GET /complaint/receipt": "-", "GET /track": "-", "POST /track/reply": "-", "GET /survey": "-", "POST /survey": "-", "GET /letter": "-",
+	"GET /complaint/receipt": "-", "GET /track": "-", "POST /track/reply": "-", "POST /track/credit-note": "-", "GET /survey": "-", "POST /survey": "-", "GET /letter": "-",
 	"POST /logout": "", "GET /inbox": "", "POST /inbox/{id}/read": "",
 	"GET /{$}": auth.ComplaintRead, "GET /complaints": auth.ComplaintRead, "GET /attachments/{id}": auth.ComplaintRead,
 	"GET /work": auth.ComplaintRead, "GET /capa/standard-updates": auth.ComplaintRead, "GET /incidents": auth.ComplaintRead,

@@ -10,6 +10,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/casework"
+	fin "kesu/internal/money"
 	"kesu/internal/org"
 )
 
@@ -95,4 +96,47 @@ func TestCreditNoteOnTheCasePage(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, "销货折让证明单", "INV-9", "150.00", "第二联 会计联", "客户签章")
 	_, body = e.get(page(id))
 	expect(t, resp, body, http.StatusOK, "已开具，待客户签章", `id="credit-sign-form"`)
+}
+
+// TestCreditNoteSignedOnTheTrackingPage: the complainant signs the issued
+// credit note with their name on the tracking page.
+func TestCreditNoteSignedOnTheTrackingPage(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("外壳划伤")
+	ctx := context.Background()
+	disc := "discount"
+	mgr := e.actor("mgr")
+	if _, err := e.app.Deps.Cases.Decide(ctx, id, e.record(id).Version, casework.Decision{Resolution: &disc}, mgr); err != nil {
+		t.Fatal(err)
+	}
+	in := fin.CreditInput{Reason: "外观瑕疵折让", Receivables: []fin.ReceivableInput{{Ref: "INV-7", Amount: "88.00"}}}
+	if _, err := e.app.Deps.Cases.SaveCredit(ctx, id, 0, in, mgr); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.app.Deps.ComplaintStore.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track := "/track?" + url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()
+	_, body := e.get(track)
+	refuse(t, body, `id="credit-sign-online"`) // not issued yet
+	if _, err := e.app.Deps.Cases.IssueCredit(ctx, id, 0, mgr); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := e.get(track)
+	expect(t, resp, body, http.StatusOK, `id="credit-sign-online"`, "INV-7", "88.00")
+	form := url.Values{"n": {c.Number}, "c": {c.TrackingCode}, "signer": {""}}
+	resp, body = e.post("/track/credit-note", form)
+	expect(t, resp, body, http.StatusUnprocessableEntity, `id="credit-sign-online"`)
+	form.Set("signer", "王女士")
+	resp, body = e.post("/track/credit-note", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = e.get(track)
+	expect(t, resp, body, http.StatusOK, `id="credit-signed"`, "王女士")
+	n, err := e.app.Deps.Cases.Credit(ctx, id, mgr)
+	if err != nil || n.Status != fin.CreditSigned || n.SignedHow != "online" || n.Signer != "王女士" {
+		t.Fatalf("note %+v %v", n, err)
+	}
 }

@@ -189,6 +189,7 @@ var pages = []pageRoute{
 	{"GET /complaint/receipt", public, (*handler).publicReceipt, "", nil},
 	{"GET /track", public, (*handler).trackPage, "", nil},
 	{"POST /track/reply", public, (*handler).trackReply, "", nil},
+	{"POST /track/credit-note", public, (*handler).trackCredit, "", func(d *web.Deps) bool { return d.Cases != nil }},
 	{"GET /survey", public, (*handler).surveyPage, "", nil},
 	{"POST /survey", public, (*handler).surveyAnswer, "", nil},
 	{"GET /letter", public, (*handler).publicLetter, "", nil},
