@@ -200,7 +200,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
-	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, a.servedByDealer(mailer != nil))
 	db.Registration = registrationJobs(outbox, ack)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
@@ -332,10 +332,11 @@ func (l letterStore) SystemEvents(ctx context.Context, evs []complaint.Event) er
 
 // registeredHandler applies the batch-incident rule (TRI-6) to a batch of
 // newly registered quality complaints about lots, reading them in one
-// query; everything else registration does is in its transaction. It
+// query, and names the dealer serving each complaint of a sub-distributor
+// or end user (CUS-2); everything else registration does is in its transaction. It
 // still starts the clocks of complaints an older kesu registered without
 // them (its registration jobs may be left in the table). Safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handler {
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service, dealers func(ctx context.Context, ids []int64) error) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var ids []int64
 		if err := json.Unmarshal(j.Payload, &ids); err != nil {
@@ -344,6 +345,11 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handle
 		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
 			return err
 		}
-		return incidents.CheckAll(ctx, ids, audit.System)
+		if err := incidents.CheckAll(ctx, ids, audit.System); err != nil {
+			return err
+		}
+		// 谁销售谁服务 (CUS-2): the dealer serving the customer is named
+		// on the case and told.
+		return dealers(ctx, ids)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"kesu/internal/app"
+	"kesu/internal/jobs"
+	"kesu/internal/notify"
 	"kesu/internal/org"
 )
 
@@ -248,6 +251,56 @@ func TestCreditNoteApprovalAndReceivables(t *testing.T) {
 		m = e.get("qa1", k.path("/money")).want(http.StatusOK).M()
 		if cn := m["credit_note"].(map[string]any); cn["status"] != "void" || cn["void_reason"] != "not_established" {
 			t.Errorf("note %v", cn)
+		}
+	})
+}
+
+// 谁销售谁服务 (CUS-2): an end user's complaint names the A-class dealer
+// that serves it on the case and its timeline, shows in the dealer's own
+// list, and the dealer is told by email.
+func TestServedByDealer(t *testing.T) {
+	eachWith(t, func(c *app.Config) { c.SMTPHost, c.SMTPPort, c.SMTPFrom = "127.0.0.1", 1, "kesu@example.com" }, func(t *testing.T, e *env) {
+		dealer := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "华东净水经销", "class": "dealer",
+			"email": "dealer@example.com"}).want(http.StatusCreated).M()
+		user := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "李先生", "class": "end_user",
+			"dealer_id": dealer["id"]}).want(http.StatusCreated).M()
+		walkIn := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "散户赵", "class": "walk_in"}).want(http.StatusCreated).M()
+		body := minimal("净水器出水慢")
+		body["customer_id"] = user["id"]
+		c := e.create(body)
+		other := minimal("散户投诉")
+		other["customer_id"] = walkIn["id"]
+		e.create(other)
+		e.runJobs()
+		e.runJobs() // a repeated job records it once
+
+		cs := e.get(org.RoleGM, "/api/v1/complaints/"+c["number"].(string)+"/case").want(http.StatusOK).M()
+		if sb, _ := cs["served_by"].(map[string]any); sb == nil || sb["name"] != "华东净水经销" {
+			t.Errorf("served_by %v", cs["served_by"])
+		}
+		tl := string(e.get(org.RoleGM, "/api/v1/complaints/"+c["number"].(string)+"/timeline").want(http.StatusOK).Body)
+		if strings.Count(tl, `"served_by_dealer"`) != 1 || !strings.Contains(tl, "华东净水经销") {
+			t.Errorf("timeline %s", tl)
+		}
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		e.get(org.RoleGM, fmt.Sprintf("/api/v1/complaints?dealer_id=%v", dealer["id"])).want(http.StatusOK).JSON(&list)
+		if len(list.Items) != 1 || list.Items[0]["number"] != c["number"] {
+			t.Errorf("the dealer's list %v", list.Items)
+		}
+		js, err := e.app.DB.Jobs().List(t.Context(), jobs.Filter{Kind: notify.JobEmail, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		told := 0
+		for _, j := range js {
+			if j.Key == fmt.Sprintf("dealer:%v", c["id"]) && strings.Contains(string(j.Payload), "dealer@example.com") {
+				told++
+			}
+		}
+		if told != 1 {
+			t.Errorf("the dealer was told %d times", told)
 		}
 	})
 }

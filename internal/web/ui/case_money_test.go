@@ -10,6 +10,8 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/casework"
+	"kesu/internal/complaint"
+	"kesu/internal/customer"
 	fin "kesu/internal/money"
 	"kesu/internal/org"
 )
@@ -139,4 +141,30 @@ func TestCreditNoteSignedOnTheTrackingPage(t *testing.T) {
 	if err != nil || n.Status != fin.CreditSigned || n.SignedHow != "online" || n.Signer != "王女士" {
 		t.Fatalf("note %+v %v", n, err)
 	}
+}
+
+// TestServedByDealerOnThePages: the case names the dealer serving an end
+// user's complaint, and the dealer's page links to its own list.
+func TestServedByDealerOnThePages(t *testing.T) {
+	e := newCaseEnv(t)
+	ctx := context.Background()
+	rs := e.app.DB.Registers()
+	dealer := &customer.Customer{Name: "华东净水经销", Class: customer.ClassDealer, Region: "domestic"}
+	if err := rs.CreateCustomer(ctx, dealer, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	user := &customer.Customer{Name: "李先生", Class: customer.ClassEndUser, DealerID: &dealer.ID, Region: "domestic"}
+	if err := rs.CreateCustomer(ctx, user, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	c := &complaint.Complaint{Channel: "phone", Subject: "出水慢", Description: "出水慢", Category: "quality.leak", Severity: "minor",
+		CustomerID: &user.ID, Complainant: complaint.Complainant{Name: "李先生", Phone: "13800138001"}}
+	if _, err := e.app.Deps.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: audit.System}); err != nil {
+		t.Fatal(err)
+	}
+	e.as("fin")
+	resp, body := e.get(page(c.ID))
+	expect(t, resp, body, http.StatusOK, `id="case-dealer"`, "华东净水经销", "谁销售谁服务")
+	resp, body = e.get("/complaints?dealer_id=" + strconv.FormatInt(dealer.ID, 10))
+	expect(t, resp, body, http.StatusOK, c.Number, "服务经销商")
 }

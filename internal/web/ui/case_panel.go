@@ -14,6 +14,7 @@ import (
 	"kesu/internal/auth"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/customer"
 	"kesu/internal/org"
 	"kesu/internal/product"
 	"kesu/internal/web"
@@ -57,6 +58,8 @@ type caseView struct {
 	// Money is the case's loss, its allocation and reward/penalty notice
 	// (FIN-2); Shares names the allocation; ApprovePenalty: the GM may
 	// approve the notice now.
+	// ServedBy is the A-class dealer serving the complaint (CUS-2).
+	ServedBy       *customer.Customer
 	Money          *casework.Money
 	Shares         []shareView
 	ApprovePenalty bool
@@ -259,6 +262,11 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		}
 	}
 	v.Departments, v.Suppliers = depts, sups
+	if c, err := h.d.ComplaintStore.Get(ctx, id); err == nil && c.CustomerID != nil && customer.NeedsDealer(c.CustomerClass) {
+		if cu, err := h.d.Customers.GetCustomer(ctx, *c.CustomerID); err == nil && cu.DealerID != nil {
+			v.ServedBy, _ = h.d.Customers.GetCustomer(ctx, *cu.DealerID)
+		}
+	}
 	if v.Money, err = h.d.Cases.MoneyOf(ctx, id, actor); err != nil {
 		return nil, err
 	}
