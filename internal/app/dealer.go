@@ -86,5 +86,6 @@ func dealerEmail(c *complaint.Complaint, cu, d *customer.Customer, company strin
 	subject := fmt.Sprintf("【%s】请处理您的客户投诉 %s", company, c.Number)
 	text := fmt.Sprintf("%s：\n\n您的下级客户“%s”的投诉 %s（%s）已登记。按“谁销售谁服务”的原则，该投诉的售后服务由贵司负责，我司客服部将协助处理。\n\n投诉内容：%s\n\n%s\n",
 		d.Name, cu.Name, c.Number, c.Subject, c.Description, company)
-	return notify.Message{To: []string{d.Email}, Subject: subject, Text: text}
+	return notify.Message{To: []string{d.Email}, Subject: subject, Text: text,
+		Headers: map[string]string{"X-Kesu-Notice": "served-by-dealer"}}
 }
