@@ -29,6 +29,7 @@ import (
 	"kesu/internal/jobs"
 	"kesu/internal/letter"
 	"kesu/internal/mailin"
+	"kesu/internal/money"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
@@ -168,7 +169,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 			cid := inc.TriggerComplaintID
 			ns = append(ns, sla.Notice{UserID: u, Kind: "incident.batch", ComplaintID: &cid,
 				Title: fmt.Sprintf("批次异常：%s %s", inc.BatchNo, inc.ProductName),
-				Body:  fmt.Sprintf("批次 %s 已有 %d 宗质量投诉，请评估是否隔离该批次或启动召回。", inc.BatchNo, inc.ComplaintCount),
+				Body:  fmt.Sprintf("批次 %s 已有 %d 宗质量投诉，共 %d 台不良，请评估是否隔离该批次或启动召回。", inc.BatchNo, inc.ComplaintCount, inc.UnitCount),
 				Key:   fmt.Sprintf("incident:%d:%d", inc.ID, u)})
 		}
 		if err := db.SLAClocks().Notify(ctx, ns...); err != nil {
@@ -230,7 +231,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
-	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents)
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, a.servedByDealer(mailer != nil))
 	db.Registration = registrationJobs(outbox, ack, cc)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
@@ -248,11 +249,14 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
 		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
 		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
+	penalties := &money.Reports{Store: db.Cases(), Loc: c.Loc, Now: now}
+	a.SLA.Scheduler.Penalties = a.penaltyList(penalties, outbox)
 	a.Deps = &web.Deps{
 		AuditAnchors:   a.Anchors,
 		Privacy:        a.Privacy,
 		Reports:        reports,
 		Queue:          a.Queue,
+		Money:          penalties,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),
@@ -391,10 +395,11 @@ func (l letterStore) SystemEvents(ctx context.Context, evs []complaint.Event) er
 
 // registeredHandler applies the batch-incident rule (TRI-6) to a batch of
 // newly registered quality complaints about lots, reading them in one
-// query; everything else registration does is in its transaction. It
+// query, and names the dealer serving each complaint of a sub-distributor
+// or end user (CUS-2); everything else registration does is in its transaction. It
 // still starts the clocks of complaints an older kesu registered without
 // them (its registration jobs may be left in the table). Safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handler {
+func registeredHandler(db *sqlstore.DB, incidents *incident.Service, dealers func(ctx context.Context, ids []int64) error) jobs.Handler {
 	return func(ctx context.Context, j jobs.Job) error {
 		var ids []int64
 		if err := json.Unmarshal(j.Payload, &ids); err != nil {
@@ -403,6 +408,11 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service) jobs.Handle
 		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
 			return err
 		}
-		return incidents.CheckAll(ctx, ids, audit.System)
+		if err := incidents.CheckAll(ctx, ids, audit.System); err != nil {
+			return err
+		}
+		// 谁销售谁服务 (CUS-2): the dealer serving the customer is named
+		// on the case and told.
+		return dealers(ctx, ids)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/complaint"
+	"kesu/internal/money"
 	"kesu/internal/notify/sms"
 	"kesu/internal/web"
 )
@@ -89,9 +90,12 @@ type Config struct {
 	IMAPTLS      string // tls, starttls or none
 	IMAPMailbox  string
 	IMAPPoll     string // poll interval (Go duration) when the server has no IDLE, and the longest IDLE
+	LabourRate   string // costing rule: labour per hour, in major units ("80.00")
+	ReturnRate   string // costing rule: handling of one returned unit, in major units ("50.00")
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
+	Rates   money.Rates       `json:"-"` // LabourRate and ReturnRate in fen
 	// SMS is the HTTP SMS provider when SMSProvider is http; Webhooks the
 	// receiver URLs.
 	SMS      *sms.HTTP `json:"-"`
@@ -108,6 +112,7 @@ func Defaults() Config {
 		SessionIdle: 8 * time.Hour, SessionMax: 12 * time.Hour, LoginRate: 20,
 		AuditAnchorMinutes: 60,
 		IMAPPort:           993, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPPoll: "60s",
+		LabourRate: money.Format(money.DefaultRates.LabourPerHour), ReturnRate: money.Format(money.DefaultRates.ReturnPerUnit),
 	}
 }
 
@@ -171,6 +176,8 @@ func (c *Config) options() []option {
 		{name: "imap-tls", usage: "tls, starttls or none", str: &c.IMAPTLS},
 		{name: "imap-mailbox", usage: "IMAP mailbox to read", str: &c.IMAPMailbox},
 		{name: "imap-poll", usage: "IMAP poll interval (e.g. 60s) when the server offers no IDLE; also the longest IDLE", str: &c.IMAPPoll},
+		{name: "labour-rate", usage: "loss costing: labour cost per hour in major units, e.g. 80.00", str: &c.LabourRate},
+		{name: "return-rate", usage: "loss costing: handling cost of one returned unit in major units, e.g. 50.00", str: &c.ReturnRate},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -361,6 +368,17 @@ func (c *Config) Validate() error {
 	}
 	errs = append(errs, c.validateNotify()...)
 	errs = append(errs, c.validateMail()...)
+	for _, r := range []struct {
+		name, val string
+		dst       *int64
+	}{{"labour-rate", c.LabourRate, &c.Rates.LabourPerHour}, {"return-rate", c.ReturnRate, &c.Rates.ReturnPerUnit}} {
+		n, err := money.Parse(r.val)
+		if err != nil {
+			errs = append(errs, r.name+" must be an amount with at most two decimals, e.g. 80.00")
+			continue
+		}
+		*r.dst = n
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:

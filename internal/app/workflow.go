@@ -35,7 +35,13 @@ func openCases(ctx context.Context, c Config, db *sqlstore.DB, now func() time.T
 		}
 		def = v.Profile
 	}
-	return casework.NewServiceWith(db.Cases(), defs, def, now)
+	s, err := casework.NewServiceWith(db.Cases(), defs, def, now)
+	if err != nil {
+		return nil, err
+	}
+	s.Rates = c.Rates
+	s.Attachments = db.Complaints().Attachments
+	return s, nil
 }
 
 // importWorkflowFile imports the definition file at path (see

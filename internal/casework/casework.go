@@ -12,6 +12,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/money"
 	"kesu/internal/org"
 	"kesu/internal/sla"
 	"kesu/internal/workflow"
@@ -232,6 +233,12 @@ type Write struct {
 	// Clock is what the change does to the case's SLA clocks; the store
 	// applies it in the same transaction (see clockChange).
 	Clock sla.Change
+	// Loss replaces the case's costed loss; Penalty its reward/penalty
+	// notice with its lines (FIN-2).
+	Loss    *money.Loss
+	Penalty *money.Penalty
+	// Credit replaces the case's credit note with its receivables (FIN-1).
+	Credit *money.CreditNote
 }
 
 // Link is a relation from a case to another complaint.
@@ -275,6 +282,12 @@ type Store interface {
 	// a stale version is a Conflict and writes nothing.
 	Save(ctx context.Context, r *Record, w Write, actor audit.Actor) error
 	Responsible(ctx context.Context, complaintID int64) ([]Responsible, error)
+	// Loss and Penalty return the case's costed loss and reward/penalty
+	// notice; NotFound when it has none.
+	Loss(ctx context.Context, complaintID int64) (*money.Loss, error)
+	Penalty(ctx context.Context, complaintID int64) (*money.Penalty, error)
+	// Credit returns the case's credit note; NotFound when it has none.
+	Credit(ctx context.Context, complaintID int64) (*money.CreditNote, error)
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
 	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)

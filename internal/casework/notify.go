@@ -120,7 +120,7 @@ func (s *Service) changeNotices(ctx context.Context, before Record, r *Record, d
 			seen[u] = true
 			cid := r.ComplaintID
 			out = append(out, sla.Notice{UserID: u, Kind: kind, ComplaintID: &cid, Title: title, Body: body, Key: key(kind, u),
-				Data: map[string]string{"number": r.Number, "amount": money(r.Amount, r.Currency), "role": r.AwaitingRole}})
+				Data: map[string]string{"number": r.Number, "amount": moneyText(r.Amount, r.Currency), "role": r.AwaitingRole}})
 		}
 	}
 	holders := func() []int64 { return ids(r.HolderID, r.BackupID) }
@@ -139,8 +139,8 @@ func (s *Service) changeNotices(ctx context.Context, before Record, r *Record, d
 		for i, u := range users {
 			to[i] = u.ID
 		}
-		add(NoticeToSign, to, fmt.Sprintf("【待审批】%s %s", r.Number, money(r.Amount, r.Currency)),
-			fmt.Sprintf("投诉 %s 的处理方案（%s %s）等待您以%s身份审批。", r.Number, r.Resolution, money(r.Amount, r.Currency),
+		add(NoticeToSign, to, fmt.Sprintf("【待审批】%s %s", r.Number, moneyText(r.Amount, r.Currency)),
+			fmt.Sprintf("投诉 %s 的处理方案（%s %s）等待您以%s身份审批。", r.Number, r.Resolution, moneyText(r.Amount, r.Currency),
 				workflow.Roles.Label(r.AwaitingRole, "zh")))
 	}
 	ap := def.ApprovalState()
@@ -242,7 +242,7 @@ func samePtr(a, b *int64) bool {
 }
 
 // money renders fen with the currency, as notices show amounts.
-func money(fen int64, currency string) string {
+func moneyText(fen int64, currency string) string {
 	if currency == "" {
 		currency = "CNY"
 	}

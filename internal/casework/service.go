@@ -16,6 +16,7 @@ import (
 	"kesu/internal/complaint"
 	"kesu/internal/enum"
 	"kesu/internal/jobs"
+	"kesu/internal/money"
 	"kesu/internal/org"
 	"kesu/internal/workflow"
 )
@@ -67,6 +68,11 @@ type Service struct {
 	StatusJobs func(r *Record, action, from, to string, at time.Time) []*jobs.Job
 	// Clocks extends SLA due times; nil when time limits are off.
 	Clocks ClockStore
+	// Rates are the costing rule's rates of a case's loss (FIN-2).
+	Rates money.Rates
+	// Attachments lists a complaint's files (a signed credit note's copy
+	// must be one of them); nil in tests that need none.
+	Attachments func(ctx context.Context, complaintID int64) ([]complaint.Attachment, error)
 }
 
 // NewService loads the shipped profiles; def names the default one.
@@ -391,6 +397,9 @@ func cloneRecord(r *Record) Record {
 // the holder hears of an approval, a refusal or a new assignment.
 func (s *Service) commit(ctx context.Context, before Record, r *Record, w *Write, actor Actor) error {
 	def := s.Definition(r)
+	if err := s.checkMoney(&before, r, w); err != nil {
+		return err
+	}
 	if w.Event.Data == nil {
 		w.Event.Data = map[string]any{}
 	}
@@ -567,14 +576,15 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 			changes["level"] = r.Level
 		}
 	}
+	shares := make([]int, len(d.Responsible))
 	for i, p := range d.Responsible {
 		if p.DepartmentID == nil && p.UserID == nil && p.SupplierID == nil {
 			v.Add(fmt.Sprintf("responsible[%d]", i), "required", "")
 		}
-		if p.Share < 0 || p.Share > 100 {
-			v.Add(fmt.Sprintf("responsible[%d].share", i), "invalid_value", "0-100")
-		}
+		shares[i] = p.Share
 	}
+	// The loss is allocated by these shares (FIN-2): they add up to 100 %.
+	money.CheckShares(&v, "responsible", shares)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -586,6 +596,13 @@ func (s *Service) Decide(ctx context.Context, complaintID int64, version int, d 
 	}
 	w := Write{Action: "workflow.decide", Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: "decision",
 		Data: map[string]any{"changes": changes}}, Responsible: d.Responsible}
+	if est, ok := changes["established"]; ok && est == false {
+		// Not established: a standing credit note is void and its
+		// receivables are due on their normal terms (003 第九条(十三)).
+		if err := s.voidCredit(ctx, r, &w); err != nil {
+			return nil, err
+		}
+	}
 	if planChanged && (len(r.Approvers) > 0 || r.PlanCommitted || r.Status == s.Definition(r).ApprovalState()) {
 		// Any change of the plan after its first signature (or its
 		// promise) starts a new round: earlier signatures were for

@@ -128,12 +128,15 @@ type Change struct {
 
 // Filter selects complaints for a list. Zero fields do not filter.
 type Filter struct {
-	Status        []string
-	Channel       []string
-	Category      string // a level-1 code matches its children too
-	Severity      []string
-	Safety        *bool
-	CustomerID    *int64
+	Status     []string
+	Channel    []string
+	Category   string // a level-1 code matches its children too
+	Severity   []string
+	Safety     *bool
+	CustomerID *int64
+	// DealerID selects the complaints of the customers an A-class dealer
+	// serves (谁销售谁服务, CUS-2): its sub-distributors and end users.
+	DealerID      *int64
 	CustomerClass string
 	Region        string
 	ProductID     *int64

@@ -98,6 +98,8 @@ func csvValue(v any, f Format) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case float32:
 		return csvValue(float64(v), f)
+	case Fen:
+		return v.String()
 	case int:
 		return strconv.Itoa(v)
 	case int64:

@@ -54,6 +54,20 @@ const (
 	Date                   // yyyy-mm-dd
 )
 
+// Fen is an amount of money in minor units (1/100 of the currency unit),
+// shown with two decimals: exactly in CSV, and as a number in a Decimal
+// column of a workbook.
+type Fen int64
+
+// String renders the amount with two decimals, e.g. 12345 → "123.45".
+func (f Fen) String() string {
+	n, sign := int64(f), ""
+	if n < 0 {
+		n, sign = -n, "-"
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, n/100, n%100)
+}
+
 // Column is one column of a sheet.
 type Column struct {
 	Title  string

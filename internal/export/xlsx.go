@@ -172,6 +172,11 @@ func cellValue(v any) any {
 			return nil
 		}
 		return *v
+	case Fen:
+		// A spreadsheet stores every number as a double; a decimal with
+		// two places below 2^53 fen converts to the shortest text that
+		// reads back as the same amount, so the file shows it exactly.
+		return float64(v) / 100
 	}
 	return v
 }

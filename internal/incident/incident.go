@@ -1,6 +1,7 @@
 // Package incident holds what the complaint register learns from many
-// complaints together: batch incidents (TRI-6: the Nth quality complaint
-// about one lot within a window), duplicates and repeats (INT-6), and the
+// complaints together: batch incidents (TRI-6: five or more defective units
+// of one lot within a window, 004 §6.5), representative quality problems
+// (004 §6.4), duplicates and repeats (INT-6), and the
 // after-sales ledger of A-class dealers (CUS-3). The rules are pure
 // functions; the services apply them to stored complaints.
 package incident
@@ -33,13 +34,23 @@ type Subject struct {
 	MergedInto  *int64    `json:"merged_into,omitempty"`
 }
 
-// BatchRule says when quality complaints about one lot make an incident.
+// BatchRule says when quality complaints about one lot make an incident:
+// 同一批产品中的5台以上 (004 §6.5) counts units, not complaints — the
+// defective quantities of the lot's quality complaints added up, a
+// complaint without a quantity counting as one unit.
 type BatchRule struct {
-	Threshold int           // the Nth complaint raises it; default 5
+	Threshold int           // defective units that raise it; default 5
 	Window    time.Duration // counted back from the newest; default 90 days
 }
 
-// DefaultBatchRule is five quality complaints within 90 days.
+// BatchCount is what the quality complaints of one lot within the window
+// add up to.
+type BatchCount struct {
+	Complaints int `json:"complaints"`
+	Units      int `json:"units"` // defective units, at least one per complaint
+}
+
+// DefaultBatchRule is five defective units within 90 days.
 var DefaultBatchRule = BatchRule{Threshold: 5, Window: 90 * 24 * time.Hour}
 
 func (r BatchRule) norm() BatchRule {
@@ -55,9 +66,9 @@ func (r BatchRule) norm() BatchRule {
 // Since is the start of the window ending at at.
 func (r BatchRule) Since(at time.Time) time.Time { return at.Add(-r.norm().Window) }
 
-// Raises reports whether count quality complaints within the window make
-// an incident.
-func (r BatchRule) Raises(count int) bool { return count >= r.norm().Threshold }
+// Raises reports whether units defective units within the window make an
+// incident.
+func (r BatchRule) Raises(units int) bool { return units >= r.norm().Threshold }
 
 // Applies reports whether s counts towards a batch incident at all.
 func (r BatchRule) Applies(s *Subject) bool {
@@ -84,6 +95,7 @@ type Incident struct {
 	OpenedAt           time.Time  `json:"opened_at"`
 	TriggerComplaintID int64      `json:"trigger_complaint_id"`
 	ComplaintCount     int        `json:"complaint_count"`
+	UnitCount          int        `json:"unit_count"` // defective units that raised it
 	Status             string     `json:"status"`
 	Quarantined        bool       `json:"quarantined"`
 	QuarantinedBy      *int64     `json:"quarantined_by,omitempty"`
@@ -100,8 +112,8 @@ type Store interface {
 	// Subjects loads them for several complaints at once, in id order.
 	Subjects(ctx context.Context, complaintIDs []int64) ([]Subject, error)
 	// CountBatchQuality counts the unmerged quality complaints about lot
-	// batchNo received in [from, to].
-	CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (int, error)
+	// batchNo received in [from, to] and adds up their defective units.
+	CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (BatchCount, error)
 	// Managers returns the managers of the departments with codes, once
 	// each, skipping departments without one.
 	Managers(ctx context.Context, codes []string) ([]int64, error)
@@ -139,8 +151,8 @@ type Service struct {
 
 // Check applies the batch rule after complaintID is registered or
 // reclassified: it returns the batch's open incident, raising it when this
-// complaint is the Nth, or nil when the batch has none. An incident keeps
-// the count of complaints that raised it; later complaints join it without
+// complaint brings the lot's defective units to the threshold, or nil when
+// the batch has none. An incident keeps the counts that raised it; later complaints join it without
 // being counted again, so a batch under incident costs one look-up.
 func (s *Service) Check(ctx context.Context, complaintID int64, actor audit.Actor) (*Incident, bool, error) {
 	sub, err := s.Store.Subject(ctx, complaintID)
@@ -187,7 +199,7 @@ func (s *Service) check(ctx context.Context, sub *Subject, actor audit.Actor) (*
 	if err != nil {
 		return nil, false, err
 	}
-	if !s.Rule.Raises(n) {
+	if !s.Rule.Raises(n.Units) {
 		return nil, false, nil
 	}
 	recipients, err := s.Store.Managers(ctx, NotifyDepartments)
@@ -195,7 +207,7 @@ func (s *Service) check(ctx context.Context, sub *Subject, actor audit.Actor) (*
 		return nil, false, err
 	}
 	inc := &Incident{BatchNo: sub.BatchNo, BatchID: sub.BatchID, ProductID: sub.ProductID, ProductName: sub.ProductName,
-		OpenedAt: s.Now(), TriggerComplaintID: sub.ID, ComplaintCount: n, Status: StatusOpen, Recipients: recipients}
+		OpenedAt: s.Now(), TriggerComplaintID: sub.ID, ComplaintCount: n.Complaints, UnitCount: n.Units, Status: StatusOpen, Recipients: recipients}
 	raised, err := s.Store.RaiseIncident(ctx, inc, actor)
 	if err != nil {
 		return nil, false, err

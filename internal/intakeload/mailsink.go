@@ -1,6 +1,7 @@
 package intakeload
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"strings"
@@ -12,7 +13,9 @@ import (
 
 // mailSink is an SMTP server on loopback that accepts every message and
 // only counts it: letters to complainants apart from the notices kesu
-// mails its own staff (demo staff addresses end in staffDomain). smtptest keeps and decodes each message, which a load of
+// mails its own staff (demo staff addresses end in staffDomain) and the
+// dealers it tells of their customers' complaints (header X-Kesu-Notice:
+// served-by-dealer). smtptest keeps and decodes each message, which a load of
 // tens of thousands of letters does not need and this process's CPU, shared
 // with the server under test, should not pay for.
 type mailSink struct {
@@ -21,6 +24,7 @@ type mailSink struct {
 	srv  *smtp.Server
 	n    atomic.Int64 // to complainants
 	st   atomic.Int64 // to staff
+	dl   atomic.Int64 // to dealers
 }
 
 // staffDomain ends the addresses of the demo staff the load registers with.
@@ -65,12 +69,26 @@ func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *sinkSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	br := bufio.NewReader(r)
+	dealer := false
+	for {
+		line, err := br.ReadString('\n')
+		if strings.EqualFold(strings.TrimSpace(line), "X-Kesu-Notice: served-by-dealer") {
+			dealer = true
+		}
+		if err != nil || strings.TrimSpace(line) == "" {
+			break
+		}
+	}
+	if _, err := io.Copy(io.Discard, br); err != nil {
 		return err
 	}
-	if s.staff {
+	switch {
+	case s.staff:
 		s.m.st.Add(1)
-	} else {
+	case dealer:
+		s.m.dl.Add(1)
+	default:
 		s.m.n.Add(1)
 	}
 	return nil

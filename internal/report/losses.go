@@ -5,11 +5,13 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"kesu/internal/money"
 )
 
-// LossLine is one share of one case's loss (FIN-2): the amount settled with
-// the customer, allocated to a responsible department, person or supplier
-// by its share. A case without responsible parties has one line with no
+// LossLine is one share of one case's loss (FIN-2): the costed loss of the
+// case (money.Cost), or without one the amount settled with the customer,
+// allocated to a responsible department, person or supplier by its share. A case without responsible parties has one line with no
 // party and the whole amount.
 type LossLine struct {
 	ComplaintID int64     `json:"complaint_id"`
@@ -69,15 +71,11 @@ func (s *Service) Losses(ctx context.Context, q Query) (*Losses, error) {
 	totals := map[key]*LossTotal{}
 	seen := map[key]map[int64]bool{}
 	cases := map[int64]bool{}
+	allocate(lines)
 	for _, l := range lines {
 		if l.Share <= 0 && (l.DeptID != 0 || l.PersonID != 0 || l.SupplierID != 0) {
 			continue
 		}
-		if l.DeptID == 0 && l.PersonID == 0 && l.SupplierID == 0 {
-			l.Share = 100
-		}
-		// Round half away from zero to the fen.
-		l.Allocated = (l.Amount*int64(l.Share) + 50) / 100
 		if !cases[l.ComplaintID] {
 			cases[l.ComplaintID] = true
 			out.Amount += l.Amount
@@ -120,4 +118,27 @@ func (s *Service) Losses(ctx context.Context, q Query) (*Losses, error) {
 		return cmp.Or(cmp.Compare(order[a.Kind], order[b.Kind]), cmp.Compare(b.Allocated, a.Allocated), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
+}
+
+// allocate sets each line's share of its case's amount: the parts of a
+// case add up to its amount exactly (money.Allocate, largest remainder)
+// when its shares add up to 100 %. A case without parties carries it all.
+func allocate(lines []LossLine) {
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && lines[j].ComplaintID == lines[i].ComplaintID {
+			j++
+		}
+		shares := make([]int, 0, j-i)
+		for k := i; k < j; k++ {
+			if lines[k].DeptID == 0 && lines[k].PersonID == 0 && lines[k].SupplierID == 0 {
+				lines[k].Share = 100
+			}
+			shares = append(shares, max(lines[k].Share, 0))
+		}
+		for k, a := range money.Allocate(lines[i].Amount, shares) {
+			lines[i+k].Allocated = a
+		}
+		i = j
+	}
 }

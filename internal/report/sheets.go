@@ -162,7 +162,7 @@ func LossSheets(ls *Losses, lang string, loc *time.Location) []export.Sheet {
 		}
 		return zh
 	}
-	yuan := func(fen int64) float64 { return float64(fen) / 100 }
+	yuan := func(fen int64) export.Fen { return export.Fen(fen) }
 	var rows [][]any
 	for _, x := range ls.Lines {
 		rows = append(rows, []any{x.Number, x.ClosedAt.In(loc), label(lang, x.CategoryZH, x.CategoryEN),

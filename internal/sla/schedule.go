@@ -35,6 +35,7 @@ const (
 	ScheduleWeeklySummary     = "weekly_summary"
 	ScheduleMonthlySummary    = "monthly_summary"
 	SchedulePendingMatters    = "pending_matters"
+	ScheduleMonthlyPenalties  = "monthly_penalties"
 )
 
 // DefaultSchedules are SPEC SLA-R.
@@ -46,6 +47,10 @@ var DefaultSchedules = []Schedule{
 	{Name: ScheduleMonthlySummary, ZH: "月报（每月2日）", EN: "Monthly summary (the 2nd)", Day: 2, Clock: 8*60 + 30,
 		Roles: []string{"manager", "deputy_gm", "gm"}},
 	{Name: SchedulePendingMatters, ZH: "未了事宜提醒（每月4日）", EN: "Pending-matters reminder (the 4th)", Day: 4, Clock: 8*60 + 30},
+	// 002 第6篇: 每月4日…将奖罚情况报主管总经理和财务部 — last month's
+	// approved reward/penalty notices to finance, the GM and HR.
+	{Name: ScheduleMonthlyPenalties, ZH: "月度奖罚清单（每月4日）", EN: "Monthly reward/penalty list (the 4th)", Day: 4, Clock: 9 * 60,
+		Roles: []string{"finance", "gm"}},
 }
 
 // Next returns the first run of s at or after t in loc and the period it
@@ -117,6 +122,9 @@ type Scheduler struct {
 	// "monthly") of run r to users, besides their in-app notice; key is
 	// the run's dedupe key, so a retried or doubled run sends once.
 	Summaries func(ctx context.Context, kind string, r Run, users []int64, key string) error
+	// Penalties, when set, sends the monthly reward/penalty list of the
+	// month before run r to users (and HR) by email, keyed like Summaries.
+	Penalties func(ctx context.Context, r Run, users []int64, key string) error
 }
 
 // Get returns the schedule called name.
@@ -204,6 +212,9 @@ func (s *Scheduler) run(ctx context.Context, sc Schedule, r Run) error {
 	}
 	if err := s.Store.Notify(ctx, ns...); err != nil {
 		return err
+	}
+	if sc.Name == ScheduleMonthlyPenalties && s.Penalties != nil {
+		return s.Penalties(ctx, r, users, key)
 	}
 	kind := map[string]string{ScheduleWeeklySummary: "weekly", ScheduleMonthlySummary: "monthly"}[sc.Name]
 	if kind != "" && s.Summaries != nil {

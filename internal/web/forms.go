@@ -36,7 +36,7 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 			return printform.Doc{}, err
 		}
 		return printform.Letter(l, c.Number, d.Company), nil
-	case printform.FormHandling, printform.Form8D:
+	case printform.FormHandling, printform.Form8D, printform.FormCredit:
 	default:
 		return printform.Doc{}, apperr.New(apperr.NotFound, "no form %q", form)
 	}
@@ -49,6 +49,19 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 	}
 	if form == printform.Form8D {
 		return printform.Report8D(fc), nil
+	}
+	if form == printform.FormCredit {
+		// Only an approved credit note is printed for the customer and
+		// accounting (FIN-1).
+		n, err := d.Cases.Credit(ctx, c.ID, casework.Actor{User: PrincipalOf(r).User, Audit: Actor(r)})
+		if err != nil {
+			return printform.Doc{}, err
+		}
+		if n == nil || !n.Approved {
+			return printform.Doc{}, &apperr.Error{Code: apperr.Conflict, Message: "the credit note is not approved",
+				Fields: []apperr.FieldError{{Field: "credit_note", Rule: casework.RuleCreditNotApproved}}}
+		}
+		return printform.CreditNote(fc, n), nil
 	}
 	return printform.HandlingForm(fc), nil
 }

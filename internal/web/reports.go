@@ -10,6 +10,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/export"
+	"kesu/internal/money"
 	"kesu/internal/report"
 )
 
@@ -85,4 +86,12 @@ func WriteLosses(w http.ResponseWriter, r *http.Request, d *Deps, ls *report.Los
 	sheets := report.LossSheets(ls, lang, d.Reports.Loc)
 	writeDownload(w, r, d, download{sheets: sheets, csv: sheets[1], what: "losses", nameZH: "损失分摊清单",
 		from: ls.From, to: ls.To, detail: map[string]any{"cases": ls.Cases}}, format)
+}
+
+// WritePenalties answers the monthly reward/penalty list as a download in
+// format and records the export in the audit log.
+func WritePenalties(w http.ResponseWriter, r *http.Request, d *Deps, m *money.Monthly, format, lang string) {
+	sheets := money.PenaltySheets(m, lang, d.Money.Loc)
+	writeDownload(w, r, d, download{sheets: sheets, csv: sheets[1], what: "penalties", nameZH: "奖罚清单",
+		from: m.From, to: m.To, detail: map[string]any{"cases": m.Cases}}, format)
 }

@@ -22,6 +22,7 @@ import (
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
 	"kesu/internal/mailin"
+	"kesu/internal/money"
 	"kesu/internal/notify"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
@@ -61,6 +62,8 @@ type Deps struct {
 	Reports *report.Service
 	// Queue is the branch queue 叫号 (issue 14).
 	Queue *queue.Service
+	// Money builds the monthly reward/penalty list (FIN-2).
+	Money *money.Reports
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service

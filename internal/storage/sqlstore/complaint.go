@@ -229,6 +229,9 @@ func (s ComplaintStore) Conditions(ctx context.Context, f complaint.Filter) (whe
 	if f.Safety != nil {
 		add("c.safety = ?", *f.Safety)
 	}
+	if f.DealerID != nil {
+		add("c.customer_id IN (SELECT id FROM customers WHERE dealer_id = ?)", *f.DealerID)
+	}
 	if f.CustomerID != nil {
 		add("c.customer_id = ?", *f.CustomerID)
 	}

@@ -64,9 +64,9 @@ func (s IncidentStore) Subjects(ctx context.Context, ids []int64) ([]incident.Su
 
 // CountBatchQuality implements incident.Store; it reads the complaints_batch
 // index (batch_no, received_at).
-func (s IncidentStore) CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (int, error) {
-	var n int
-	err := s.R.QueryRowContext(ctx, s.q("incident.batch.count"), batchNo, micros(from), micros(to)).Scan(&n)
+func (s IncidentStore) CountBatchQuality(ctx context.Context, batchNo string, from, to time.Time) (incident.BatchCount, error) {
+	var n incident.BatchCount
+	err := s.R.QueryRowContext(ctx, s.q("incident.batch.count"), batchNo, micros(from), micros(to)).Scan(&n.Complaints, &n.Units)
 	return n, s.classify(err)
 }
 
@@ -85,7 +85,7 @@ func scanIncident(r scanner) (*incident.Incident, error) {
 	var opened int64
 	var recipients string
 	if err := r.Scan(&inc.ID, &inc.BatchNo, &batch, &prod, &inc.ProductName, &opened, &inc.TriggerComplaintID, &inc.ComplaintCount,
-		&inc.Status, &inc.Quarantined, &qby, &qat, &recipients, &closed, &inc.Version); err != nil {
+		&inc.UnitCount, &inc.Status, &inc.Quarantined, &qby, &qat, &recipients, &closed, &inc.Version); err != nil {
 		return nil, err
 	}
 	inc.BatchID, inc.ProductID, inc.QuarantinedBy = intPtr(batch), intPtr(prod), intPtr(qby)
@@ -123,10 +123,12 @@ func (s IncidentStore) RaiseIncident(ctx context.Context, inc *incident.Incident
 		open, err := scanIncident(tx.QueryRowContext(ctx, s.q("incident.select")+s.Dialect.Rebind(" WHERE batch_no = ? AND status = 'open'"), inc.BatchNo))
 		switch {
 		case err == nil:
-			if _, err := tx.ExecContext(ctx, s.q("incident.count.update"), inc.ComplaintCount, open.ID, inc.ComplaintCount); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("incident.count.update"), inc.ComplaintCount, inc.UnitCount, open.ID, inc.UnitCount); err != nil {
 				return err
 			}
-			open.ComplaintCount = max(open.ComplaintCount, inc.ComplaintCount)
+			if inc.UnitCount > open.UnitCount {
+				open.ComplaintCount, open.UnitCount = inc.ComplaintCount, inc.UnitCount
+			}
 			*inc = *open
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
@@ -148,10 +150,10 @@ func (s IncidentStore) RaiseIncident(ctx context.Context, inc *incident.Incident
 		}
 		inc.Status, inc.Version = incident.StatusOpen, 1
 		if err := tx.QueryRowContext(ctx, s.q("incident.insert"), inc.BatchNo, nullInt(inc.BatchID), nullInt(inc.ProductID), inc.ProductName,
-			micros(inc.OpenedAt), inc.TriggerComplaintID, inc.ComplaintCount, inc.Quarantined, string(mustJSON(inc.Recipients))).Scan(&inc.ID); err != nil {
+			micros(inc.OpenedAt), inc.TriggerComplaintID, inc.ComplaintCount, inc.UnitCount, inc.Quarantined, string(mustJSON(inc.Recipients))).Scan(&inc.ID); err != nil {
 			return err
 		}
-		data := map[string]any{"incident_id": inc.ID, "batch_no": inc.BatchNo, "complaints": inc.ComplaintCount, "recipients": inc.Recipients}
+		data := map[string]any{"incident_id": inc.ID, "batch_no": inc.BatchNo, "complaints": inc.ComplaintCount, "units": inc.UnitCount, "recipients": inc.Recipients}
 		if err := (CaseStore{s.DB}).event(ctx, tx, inc.TriggerComplaintID, &caseChange{kind: "batch_incident", data: data}, actor, "incident.raise"); err != nil {
 			return err
 		}

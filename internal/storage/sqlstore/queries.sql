@@ -421,7 +421,7 @@ LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
 
 -- name: incident.batch.count
-SELECT COUNT(*) FROM complaints c
+SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.qty_defective >= 1 THEN c.qty_defective ELSE 1 END), 0) AS BIGINT) FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top
 WHERE c.batch_no = ? AND c.received_at >= ? AND c.received_at <= ? AND c.merged_into IS NULL
@@ -434,17 +434,17 @@ SELECT id, product_id FROM batches WHERE lot_no = ? ORDER BY id LIMIT 1
 SELECT DISTINCT manager_id FROM departments WHERE manager_id IS NOT NULL AND code IN
 
 -- name: incident.select
-SELECT id, batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count, status,
+SELECT id, batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count, unit_count, status,
   quarantined, quarantined_by, quarantined_at, recipients, closed_at, version
 FROM batch_incidents
 
 -- name: incident.insert
 INSERT INTO batch_incidents (batch_no, batch_id, product_id, product_name, opened_at, trigger_complaint_id, complaint_count,
-  status, quarantined, recipients, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1) RETURNING id
+  unit_count, status, quarantined, recipients, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, 1) RETURNING id
 
 -- name: incident.count.update
-UPDATE batch_incidents SET complaint_count = ?, version = version + 1 WHERE id = ? AND complaint_count < ?
+UPDATE batch_incidents SET complaint_count = ?, unit_count = ?, version = version + 1 WHERE id = ? AND unit_count < ?
 
 -- name: incident.quarantined
 UPDATE batch_incidents SET quarantined = ?, quarantined_by = ?, quarantined_at = ?, version = version + 1 WHERE id = ? AND version = ?
@@ -658,14 +658,15 @@ ORDER BY a.verified_at, a.id
 
 -- name: report.losses
 SELECT c.id, COALESCE(c.number, ''), c.closed_at, c.category, COALESCE(cat.zh, c.category), COALESCE(cat.en, c.category),
-  c.resolution, c.amount, c.currency, r.department_id, COALESCE(d.name, ''), r.user_id, COALESCE(u.name, ''), r.supplier_id, COALESCE(s.name, ''), COALESCE(r.share, 0)
+  c.resolution, COALESCE(l.total, c.amount), COALESCE(l.currency, c.currency), r.department_id, COALESCE(d.name, ''), r.user_id, COALESCE(u.name, ''), r.supplier_id, COALESCE(s.name, ''), COALESCE(r.share, 0)
 FROM complaints c
+LEFT JOIN case_losses l ON l.complaint_id = c.id
 LEFT JOIN complaint_responsible r ON r.complaint_id = c.id
 LEFT JOIN departments d ON d.id = r.department_id
 LEFT JOIN users u ON u.id = r.user_id
 LEFT JOIN suppliers s ON s.id = r.supplier_id
 LEFT JOIN categories cat ON cat.code = c.category
-WHERE c.closed_at >= ? AND c.closed_at < ? AND c.amount > 0
+WHERE c.closed_at >= ? AND c.closed_at < ? AND COALESCE(l.total, c.amount) > 0
 
 -- name: report.losses.order
 ORDER BY c.closed_at, c.id, r.id

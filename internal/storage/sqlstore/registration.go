@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kesu/internal/customer"
 	"time"
 
 	"kesu/internal/complaint"
@@ -53,7 +54,8 @@ func (s ComplaintStore) startClocks(ctx context.Context, tx *sql.Tx, r *createRe
 }
 
 // storeClocks stores the clocks of the newly numbered complaints of reqs
-// and queues the batch-incident check of those it concerns.
+// and queues the registration job (batch-incident check, serving dealer)
+// of those it concerns.
 func (s ComplaintStore) storeClocks(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
 	var sets []clockSet
 	var check []int64
@@ -64,7 +66,9 @@ func (s ComplaintStore) storeClocks(ctx context.Context, tx *sql.Tx, reqs []*cre
 		if len(r.clocks) > 0 {
 			sets = append(sets, clockSet{complaintID: r.c.ID, base: r.c.ReceivedAt, clocks: r.clocks})
 		}
-		if !r.bulk && r.quality && r.c.BatchNo != "" {
+		// The batch-incident rule reads quality complaints about lots; a
+		// sub-distributor's or end user's complaint names its dealer (CUS-2).
+		if !r.bulk && ((r.quality && r.c.BatchNo != "") || (r.c.CustomerID != nil && customer.NeedsDealer(r.c.CustomerClass))) {
 			check = append(check, r.c.ID)
 		}
 	}

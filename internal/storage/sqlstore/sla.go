@@ -357,7 +357,8 @@ func (s SLAStore) StartClocks(ctx context.Context, ids []int64) error {
 }
 
 // JobRegistered is the job intake enqueues with each batch of new
-// complaints subject to the batch-incident rule; its payload is their ids.
+// complaints subject to the batch-incident rule or served by a dealer
+// (CUS-2); its payload is their ids.
 const JobRegistered = "complaint.registered"
 
 func (db *DB) ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {

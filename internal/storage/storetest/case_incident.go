@@ -77,7 +77,7 @@ func testCaseBatchIncident(t *testing.T, e *env) {
 	}
 	third := complain(Start, "quality.appearance")
 	inc, raised := check(third)
-	if !raised || inc == nil || inc.ID == 0 || inc.ComplaintCount != 3 || inc.BatchNo != b.LotNo || inc.BatchID == nil || *inc.BatchID != b.ID ||
+	if !raised || inc == nil || inc.ID == 0 || inc.ComplaintCount != 3 || inc.UnitCount != 3 || inc.BatchNo != b.LotNo || inc.BatchID == nil || *inc.BatchID != b.ID ||
 		inc.ProductID == nil || *inc.ProductID != p.ID || inc.TriggerComplaintID != third || inc.Status != incident.StatusOpen {
 		t.Fatalf("raised %v incident %+v", raised, inc)
 	}
@@ -133,6 +133,53 @@ func testCaseBatchIncident(t *testing.T, e *env) {
 		t.Errorf("incident audit %v", a)
 	}
 	e.chainIntact(t)
+}
+
+// testCaseBatchUnits: 同一批产品中的5台以上 counts defective units, not
+// complaints (004 §6.5).
+func testCaseBatchUnits(t *testing.T, e *env) {
+	rs := e.db.Registers()
+	p := &product.Product{Code: "RO-600", Name: "净水器 RO-600"}
+	if err := rs.CreateProduct(e.ctx, p, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	svc := &incident.Service{Store: e.db.Incidents(), Batches: rs, Now: e.clock.Now}
+	complain := func(lot string, qty int64) int64 {
+		t.Helper()
+		e.clock.Set(e.clock.Now().Add(time.Hour))
+		c := NewComplaint("批次 " + lot)
+		c.Category, c.BatchNo, c.ProductID, c.QtyDefective = "quality.leak", lot, &p.ID, &qty
+		id := e.create(t, c).ID
+		return id
+	}
+	check := func(id int64) (*incident.Incident, bool) {
+		t.Helper()
+		inc, raised, err := svc.Check(e.ctx, id, audit.System)
+		if err != nil {
+			t.Fatalf("check %d: %v", id, err)
+		}
+		return inc, raised
+	}
+	e.clock.Set(Start)
+	for i := 0; i < 4; i++ {
+		if inc, raised := check(complain("L-ONES", 1)); inc != nil || raised {
+			t.Fatalf("four complaints of one unit each raised %+v", inc)
+		}
+	}
+	if inc, _ := check(complain("L-MANY", 3)); inc != nil {
+		t.Fatalf("three units raised %+v", inc)
+	}
+	second := complain("L-MANY", 2)
+	inc, raised := check(second)
+	if !raised || inc == nil || inc.UnitCount != 5 || inc.ComplaintCount != 2 || inc.TriggerComplaintID != second {
+		t.Fatalf("five units in two complaints: raised %v %+v", raised, inc)
+	}
+	if got, err := e.db.Incidents().Incident(e.ctx, inc.ID); err != nil || got.UnitCount != 5 || got.ComplaintCount != 2 {
+		t.Fatalf("stored %+v %v", got, err)
+	}
+	if n := e.count(t, "batch_incidents"); n != 1 {
+		t.Errorf("%d incidents, want only lot L-MANY's", n)
+	}
 }
 
 func testCaseLinks(t *testing.T, e *env) {

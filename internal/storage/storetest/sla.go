@@ -354,7 +354,7 @@ func RunSLA(t *testing.T, open OpenPair) {
 			t.Fatalf("%d weekly summary notices, want 12", n)
 		}
 		st, err := a.List(e.ctx)
-		if err != nil || len(st) != 4 || st[0].LastRun == nil || !st[1].Next.Equal(at("2026-10-06 08:30")) {
+		if err != nil || len(st) != len(sla.DefaultSchedules) || st[0].LastRun == nil || !st[1].Next.Equal(at("2026-10-06 08:30")) {
 			t.Fatalf("list %+v %v", st, err)
 		}
 		// Dry run over the stored clocks and the schedules.

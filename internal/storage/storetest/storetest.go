@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseParties", testCaseParties},
 		{"CaseMyWork", testCaseMyWork},
 		{"CaseBatchIncident", testCaseBatchIncident},
+		{"CaseBatchUnits", testCaseBatchUnits},
 		{"CaseLinks", testCaseLinks},
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},

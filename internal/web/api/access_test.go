@@ -71,6 +71,14 @@ var caseRoutes = map[string]struct {
 	"GET /api/v1/complaints/{number}/duplicates":                 {"read", nil},
 	"POST /api/v1/complaints/{number}/links":                     {"update", map[string]any{"kind": "repeat"}},
 	"POST /api/v1/complaints/{number}/merge":                     {"update", map[string]any{"into": "KS-00000000-0000"}},
+	"POST /api/v1/complaints/{number}/representative":            {"update", map[string]any{"note": "代表性问题"}},
+	"GET /api/v1/complaints/{number}/money":                      {"read", nil},
+	"PUT /api/v1/complaints/{number}/loss":                       {"decide", map[string]any{"parts": "10.00"}},
+	"PUT /api/v1/complaints/{number}/penalty":                    {"decide", map[string]any{"lines": []map[string]any{{"department_id": 1, "kind": "penalty", "amount": "10.00"}}}},
+	"POST /api/v1/complaints/{number}/penalty/approve":           {"decide", map[string]any{}},
+	"PUT /api/v1/complaints/{number}/credit-note":                {"decide", map[string]any{"reason": "折让", "receivables": []map[string]any{{"ref": "INV-1", "amount": "10.00"}}}},
+	"POST /api/v1/complaints/{number}/credit-note/issue":         {"decide", map[string]any{}},
+	"POST /api/v1/complaints/{number}/credit-note/sign":          {"update", map[string]any{"attachment_id": 1}},
 	"POST /api/v1/complaints/{number}/clocks/{policy}/extension": {"update", map[string]any{"consent": map[string]any{"by": "王女士", "how": "phone", "at": "2026-03-10T02:00:00Z"}, "due_at": "2099-01-01T00:00:00Z"}},
 }
 
@@ -127,7 +135,7 @@ func init() {
 		otherRoutes[p] = perm
 	}
 	for _, p := range []string{"GET /api/v1/reports/statistics", "GET /api/v1/reports/statistics/export", "GET /api/v1/reports/kpis",
-		"GET /api/v1/reports/losses", "GET /api/v1/reports/dashboard"} {
+		"GET /api/v1/reports/losses", "GET /api/v1/reports/dashboard", "GET /api/v1/reports/penalties", "GET /api/v1/receivables/flagged"} {
 		otherRoutes[p] = auth.ReportRead
 	}
 	for _, res := range []string{"customers", "products", "batches", "suppliers"} {

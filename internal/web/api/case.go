@@ -9,6 +9,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/casework"
+	"kesu/internal/customer"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
 )
@@ -37,6 +38,32 @@ type caseResponse struct {
 	PlanApproved bool `json:"plan_approved"`
 	// NextApprovers may give the signature the plan waits for.
 	NextApprovers []userRef `json:"next_approvers"`
+	// ServedBy is the A-class dealer that serves the complaint of its
+	// sub-distributor or end user (谁销售谁服务, CUS-2).
+	ServedBy *dealerRef `json:"served_by,omitempty"`
+}
+
+// dealerRef names a dealer.
+type dealerRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// servedBy is the dealer serving complaint id, or nil.
+func (a *api) servedBy(ctx context.Context, id int64) *dealerRef {
+	c, err := a.d.ComplaintStore.Get(ctx, id)
+	if err != nil || c.CustomerID == nil || !customer.NeedsDealer(c.CustomerClass) {
+		return nil
+	}
+	cu, err := a.d.Customers.GetCustomer(ctx, *c.CustomerID)
+	if err != nil || cu.DealerID == nil {
+		return nil
+	}
+	d, err := a.d.Customers.GetCustomer(ctx, *cu.DealerID)
+	if err != nil {
+		return nil
+	}
+	return &dealerRef{ID: d.ID, Name: d.Name}
 }
 
 // capaSummary counts the case's CAPA actions.
@@ -210,6 +237,7 @@ func (a *api) caseViewWith(r *http.Request, id int64,
 		resp.Parties = append(resp.Parties, *n.ref(p))
 	}
 	resp.Holder, resp.Backup = n.ptr(rec.HolderID), n.ptr(rec.BackupID)
+	resp.ServedBy = a.servedBy(ctx, id)
 	def := a.d.Cases.Definition(rec)
 	resp.State = stateOf(def, rec.Status, lang)
 	resp.StatusLabel = resp.State.Label

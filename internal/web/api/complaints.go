@@ -293,6 +293,7 @@ func (a *api) readFilter(ctx context.Context, q *query) (complaint.Filter, error
 		Severity:       q.list("severity", complaint.Severities.Codes()),
 		Category:       q.str("category"),
 		CustomerID:     q.id("customer_id"),
+		DealerID:       q.id("dealer_id"),
 		CustomerClass:  q.oneOf("class", customer.Classes.Codes()),
 		Region:         q.oneOf("region", customer.Regions.Codes()),
 		ProductID:      q.id("product_id"),

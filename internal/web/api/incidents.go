@@ -53,3 +53,28 @@ func (a *api) quarantineIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	web.WriteJSON(w, http.StatusOK, inc)
 }
+
+// representativeRequest flags a representative quality problem.
+type representativeRequest struct {
+	Note string `json:"note"`
+}
+
+// flagRepresentative records that the case's quality problem is
+// representative (004 §6.4) and tells QA, R&D, production and the GM.
+func (a *api) flagRepresentative(w http.ResponseWriter, r *http.Request) {
+	id, err := a.caseOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in representativeRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	if _, _, err := a.d.Cases.FlagRepresentative(r.Context(), id, in.Note, caseActor(r)); err != nil {
+		caseError(w, r, err)
+		return
+	}
+	a.writeCase(w, r, http.StatusCreated, id)
+}

@@ -109,3 +109,50 @@ func TestBatchIncidentAndQuarantine(t *testing.T) {
 		e.post(org.RoleManager, path+"/quarantine", nil).want(http.StatusOK)
 	})
 }
+
+// A representative quality problem (004 §6.4) is flagged by QA whatever
+// the number of units: the managers of QA and the GM office hear of it at
+// once; an agent may not flag, and a flag needs its reason.
+func TestRepresentativeQualityProblem(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for code, role := range map[string]string{"qa": org.RoleManager, "gm": org.RoleGM} {
+			id, err := e.app.DB.Cases().DepartmentByCode(t.Context(), code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := e.app.DB.Registers().GetDepartment(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.ManagerID = &e.users[role].ID
+			if err := e.app.DB.Registers().UpdateDepartment(t.Context(), d, audit.System); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := e.create(qualityOf("滤芯破裂 一台", "L-REP-1"))
+		path := "/api/v1/complaints/" + c["number"].(string) + "/representative"
+		e.post(org.RoleAgent, path, map[string]any{"note": "代表性"}).wantErr(http.StatusForbidden, "forbidden", "actor", "role")
+		e.post(org.RoleManager, path, map[string]any{"note": "  "}).wantErr(http.StatusUnprocessableEntity, "invalid", "note", "required")
+		e.post(org.RoleManager, path, map[string]any{"note": "同型号滤芯壳体设计缺陷，具有代表性"}).want(http.StatusCreated)
+		for _, role := range []string{org.RoleManager, org.RoleGM} {
+			ns, err := e.app.DB.SLAClocks().Notifications(t.Context(), e.users[role].ID, true, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, n := range ns {
+				found = found || (n.Kind == "case.representative" && strings.Contains(n.Title, c["number"].(string)))
+			}
+			if !found {
+				t.Errorf("%s was not told: %+v", role, ns)
+			}
+		}
+		tl := e.get(org.RoleManager, "/api/v1/complaints/"+c["number"].(string)+"/timeline").want(http.StatusOK).Body
+		if !strings.Contains(string(tl), "representative_quality") {
+			t.Errorf("timeline has no representative entry: %s", tl)
+		}
+		if incs := e.get(org.RoleAgent, "/api/v1/incidents").want(http.StatusOK).M()["items"].([]any); len(incs) != 0 {
+			t.Errorf("a representative problem is not a batch incident: %v", incs)
+		}
+	})
+}

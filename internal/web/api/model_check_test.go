@@ -43,6 +43,8 @@ const (
 	invMerge    = "8-merge"         // a merged case points at a live complaint, never in a cycle
 	invEngine   = "9-engine"        // a workflow step was taken by a role the definition lists, from its state
 	invRequest  = "0-request-error" // the test could not talk to the server
+	invCredit   = "10-credit"       // no credit note is issued or signed without the approval of its amount
+	invMoney    = "10-money-frozen" // no money (loss, penalty notice, credit note) moves on a finished case
 )
 
 // Permissions of the model, by what the spec (SEC-1 and the issue) says a
@@ -192,6 +194,17 @@ type snap struct {
 	approvals int
 	clocks    map[int64][]string // open clocks (policy:state) by complaint
 	notices   int64              // the newest notification's id
+	// money is a fingerprint of each case's loss, penalty notice and
+	// credit note; credit the credit notes issued or signed.
+	money  map[int64]string
+	credit map[int64]mCredit
+}
+
+// mCredit is an issued or signed credit note as stored.
+type mCredit struct {
+	status   string
+	amount   int64
+	currency string
 }
 
 // snapshot reads the stored state, reloading only the cases whose version
@@ -245,6 +258,47 @@ func (w *modelWorld) snapshot(prev *snap) (*snap, error) {
 		return nil, err
 	}
 	if err := db.R.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM notifications").Scan(&s.notices); err != nil {
+		return nil, err
+	}
+	s.money, s.credit = map[int64]string{}, map[int64]mCredit{}
+	for _, q := range []string{
+		"SELECT complaint_id, 'loss:' || total || ':' || updated_at FROM case_losses",
+		"SELECT complaint_id, 'penalty:' || version FROM penalty_notices",
+		"SELECT complaint_id, 'credit:' || version FROM credit_notes",
+	} {
+		rows, err := db.R.QueryContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var f string
+			if err := rows.Scan(&id, &f); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			s.money[id] += f + ";"
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	crows, err := db.R.QueryContext(ctx, "SELECT complaint_id, status, amount, currency FROM credit_notes WHERE status IN ('issued', 'signed')")
+	if err != nil {
+		return nil, err
+	}
+	for crows.Next() {
+		var id int64
+		var cr mCredit
+		if err := crows.Scan(&id, &cr.status, &cr.amount, &cr.currency); err != nil {
+			crows.Close()
+			return nil, err
+		}
+		s.credit[id] = cr
+	}
+	crows.Close()
+	if err := crows.Err(); err != nil {
 		return nil, err
 	}
 	clocks := db.SLAClocks()
@@ -415,6 +469,7 @@ func (w *modelWorld) checkStep(c *checker, o *outcome, before, after *snap) erro
 	for id, a := range after.recs {
 		w.checkPlan(c, a, after.apps[id])
 		w.checkCase(c, a, after)
+		w.checkMoney(c, o, before.recs[id], a, before, after)
 		if m := w.byCase[id]; m != nil && m.Profile != "" && a.Profile != m.Profile {
 			c.fail(invProfile, a, "profile %s, registered as %s", a.Profile, m.Profile)
 		}
@@ -877,5 +932,23 @@ func (w *modelWorld) checkEngine(c *checker, o *outcome, b, a *casework.Record, 
 		if e.Data["reopen"] == true && a.Reopens <= b.Reopens {
 			c.fail(invReopen, a, "%s counted as a reopen but reopens stayed %d", act, a.Reopens)
 		}
+	}
+}
+
+// checkMoney: a credit note issued or signed has its amount approved (the
+// plan approved for exactly that amount), and a case finished before the
+// step had no money moved by it.
+func (w *modelWorld) checkMoney(c *checker, o *outcome, b, a *casework.Record, before, after *snap) {
+	id := a.ComplaintID
+	if cr, ok := after.credit[id]; ok {
+		if p := w.prof[a.Profile]; p != nil {
+			if prob := w.planProblem(p, a, after.apps[id]); prob != "" || cr.amount != a.Amount || cr.currency != a.Currency {
+				c.fail(invCredit, a, "credit note %s for %s %s while the plan is %s %s (%s)", cr.status, money(cr.amount), cr.currency,
+					money(a.Amount), a.Currency, prob)
+			}
+		}
+	}
+	if b != nil && w.final(b) && before.money[id] != after.money[id] {
+		c.fail(invMoney, a, "%s moved money on the %s case: %q → %q", o.desc, b.Status, before.money[id], after.money[id])
 	}
 }

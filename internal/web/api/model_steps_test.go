@@ -578,6 +578,9 @@ func (w *modelWorld) stepDecide(r *rand.Rand, s *snap, o *outcome) error {
 	if v := version(r, rec); v != nil {
 		d["version"] = v
 	}
+	if r.IntN(8) == 0 {
+		return w.moneyStep(r, mc, rec, u, d, o)
+	}
 	if r.IntN(10) < 6 {
 		w.progress(r, rec, d)
 	} else {
@@ -1358,4 +1361,32 @@ func (w *modelWorld) stepAdvance(r *rand.Rand, s *snap, o *outcome) error {
 		return act("resume", nil)
 	}
 	return w.stepRead(r, s, o)
+}
+
+// moneyStep moves money on a case (FIN-1, FIN-2): a costed loss, a
+// credit note for an amount from nothing to beyond every limit, issuing
+// it, a reward/penalty notice or its approval — on any case, finished ones
+// included, by whoever the decide step drew.
+func (w *modelWorld) moneyStep(r *rand.Rand, mc *mcase, rec *casework.Record, u *muser, d map[string]any, o *outcome) error {
+	o.target = mc
+	o.need(mc.ID, pDecide)
+	amount := oneOf(r, amounts[1:]...)
+	var method, path string
+	switch r.IntN(5) {
+	case 0:
+		method, path = "PUT", "/loss"
+		d["parts"], d["labour_minutes"], d["returned_units"] = amount, r.IntN(300), r.IntN(3)
+	case 1:
+		method, path = "PUT", "/credit-note"
+		d["reason"] = "折让"
+		d["receivables"] = []map[string]any{{"ref": fmt.Sprintf("INV-%d", r.IntN(5)), "amount": amount}}
+	case 2, 3:
+		method, path = "POST", "/credit-note/issue"
+	case 4:
+		method, path = "PUT", "/penalty"
+		d["lines"] = []map[string]any{{"department_id": w.depts[oneOf(r, modelDepartments...)], "kind": "penalty", "amount": amount}}
+	}
+	_, err := w.send(o, u, method, casePath(mc.Number, path), d)
+	o.desc += " [" + rec.Status + "]"
+	return err
 }

@@ -100,12 +100,13 @@ func TestSchedulesAPI(t *testing.T) {
 				t.Errorf("%s has no next run", s.Name)
 			}
 		}
-		for _, n := range []string{sla.ScheduleMonthlyStatistics, sla.ScheduleWeeklySummary, sla.ScheduleMonthlySummary, sla.SchedulePendingMatters} {
+		for _, n := range []string{sla.ScheduleMonthlyStatistics, sla.ScheduleWeeklySummary, sla.ScheduleMonthlySummary, sla.SchedulePendingMatters,
+			sla.ScheduleMonthlyPenalties} {
 			if !names[n] {
 				t.Errorf("schedule %s not listed: %+v", n, l.Items)
 			}
 		}
-		if len(l.Items) != 4 {
+		if len(l.Items) != 5 {
 			t.Errorf("%d schedules", len(l.Items))
 		}
 		e.get(org.RoleManager, "/api/v1/schedules").wantErr(http.StatusForbidden, "forbidden", "", "")

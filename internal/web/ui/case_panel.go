@@ -14,6 +14,7 @@ import (
 	"kesu/internal/auth"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/customer"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
 	"kesu/internal/product"
@@ -73,6 +74,16 @@ type caseView struct {
 	// neither), shown under the reply text.
 	Reach string
 	Kinds []string // investigation kinds
+	// Representative: may flag a representative quality problem (004 §6.4).
+	Representative bool
+	// Money is the case's loss, its allocation and reward/penalty notice
+	// (FIN-2); Shares names the allocation; ApprovePenalty: the GM may
+	// approve the notice now.
+	// ServedBy is the A-class dealer serving the complaint (CUS-2).
+	ServedBy       *customer.Customer
+	Money          *casework.Money
+	Shares         []shareView
+	ApprovePenalty bool
 }
 
 // optionView is one action from the current state.
@@ -191,6 +202,7 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	v.CanDecide = h.d.Cases.Can(ctx, actor, rec, auth.CaseDecide)
 	v.Manager = h.d.Cases.Can(ctx, actor, rec, auth.CaseAssign)
 	v.Verifier = v.CanUpdate && slices.Contains(verifierRoles, role)
+	v.Representative = v.CanUpdate && casework.FlagsRepresentative(role)
 	for _, pid := range rec.Parties {
 		v.Parties = append(v.Parties, who.of(&pid))
 		v.PartyIDs[pid] = true
@@ -291,7 +303,43 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 	v.Departments, v.Suppliers = depts, sups
 	v.UserLabels = userLabels(v.Users, depts, lang)
 	h.nextSteps(ctx, r, v, opts, def, who, users, next, depts, lang)
+	if c, err := h.d.ComplaintStore.Get(ctx, id); err == nil && c.CustomerID != nil && customer.NeedsDealer(c.CustomerClass) {
+		if cu, err := h.d.Customers.GetCustomer(ctx, *c.CustomerID); err == nil && cu.DealerID != nil {
+			v.ServedBy, _ = h.d.Customers.GetCustomer(ctx, *cu.DealerID)
+		}
+	}
+	if v.Money, err = h.d.Cases.MoneyOf(ctx, id, actor); err != nil {
+		return nil, err
+	}
+	for _, sh := range v.Money.Allocation {
+		name := ""
+		switch {
+		case sh.UserID != nil:
+			name = who.of(sh.UserID)
+		case sh.SupplierID != nil:
+			for _, x := range sups {
+				if x.ID == *sh.SupplierID {
+					name = x.Name
+				}
+			}
+		case sh.DepartmentID != nil:
+			for _, x := range depts {
+				if x.ID == *sh.DepartmentID {
+					name = x.Name
+				}
+			}
+		}
+		v.Shares = append(v.Shares, shareView{Name: name, Share: sh.Share, Amount: sh.Amount})
+	}
+	v.ApprovePenalty = v.CanDecide && role == org.RoleGM && v.Money.Penalty != nil && v.Money.Penalty.Status != "approved"
 	return v, nil
+}
+
+// shareView is one responsible party's part of the loss.
+type shareView struct {
+	Name   string
+	Share  int
+	Amount int64
 }
 
 // capaOwner names whoever owns an action: person, department, supplier.

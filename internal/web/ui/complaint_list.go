@@ -171,7 +171,7 @@ type chip struct {
 }
 
 // chipParams are the filters shown as chips, in order.
-var chipParams = []string{"state", "region", "department_id", "holder_id", "product_id", "batch", "customer_id",
+var chipParams = []string{"state", "region", "department_id", "holder_id", "product_id", "batch", "customer_id", "dealer_id",
 	"responsibility", "validity", "established", "safety"}
 
 func (h *handler) chips(r *http.Request, lang string, q url.Values) []chip {
@@ -205,6 +205,10 @@ func (h *handler) chips(r *http.Request, lang string, q url.Values) []chip {
 		case "product_id":
 			if names != nil && names.Products[id] != "" {
 				label = names.Products[id]
+			}
+		case "dealer_id":
+			if cu, err := h.d.Customers.GetCustomer(r.Context(), id); err == nil {
+				label = cu.Name
 			}
 		}
 		without := url.Values{}

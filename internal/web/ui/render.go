@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	fin "kesu/internal/money"
 	"net/http"
 	"net/url"
 	"path"
@@ -127,6 +128,7 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 			return strconv.FormatInt(*p, 10)
 		},
 		"i64": func(n int64) string { return strconv.FormatInt(n, 10) },
+		"fen": func(n int64) string { return fin.Format(n) },
 		// dict passes several values to a sub-template: "key", value, ….
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

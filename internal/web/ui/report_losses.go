@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	fin "kesu/internal/money"
 	"kesu/internal/report"
 	"kesu/internal/web"
 )
@@ -75,7 +76,5 @@ func (h *handler) losses(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, "staff", "report_losses", p)
 }
 
-// yuan formats fen as yuan with two decimals.
-func yuan(fen int64) string {
-	return strconv.FormatFloat(float64(fen)/100, 'f', 2, 64)
-}
+// yuan formats fen as yuan with two decimals, exactly.
+func yuan(fen int64) string { return fin.Format(fen) }

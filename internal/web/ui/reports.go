@@ -52,7 +52,7 @@ func listFilter(d *decoder) complaint.Filter {
 	f := complaint.Filter{
 		Category: d.str("category"), CustomerClass: d.str("class"), Region: d.str("region"), BatchNo: d.str("batch"),
 		ProductID: d.int("product_id"), DepartmentID: d.int("department_id"), HolderID: d.int("holder_id"),
-		CustomerID: d.int("customer_id"), Responsibility: d.str("responsibility"), Validity: d.str("validity"),
+		CustomerID: d.int("customer_id"), DealerID: d.int("dealer_id"), Responsibility: d.str("responsibility"), Validity: d.str("validity"),
 		State: d.str("state"), Query: d.str("q"), After: d.str("after"), Due: d.str("due"), Sort: d.str("sort"),
 	}
 	for key, dst := range map[string]*[]string{"status": &f.Status, "channel": &f.Channel, "severity": &f.Severity} {

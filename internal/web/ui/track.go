@@ -2,6 +2,7 @@ package ui
 
 import (
 	"crypto/subtle"
+	fin "kesu/internal/money"
 	"net/http"
 	"net/url"
 	"strings"
@@ -84,12 +85,26 @@ func (h *handler) showTrack(w http.ResponseWriter, r *http.Request, c *complaint
 			shown = append(shown, e)
 		}
 	}
+	// An issued, approved credit note waits for the customer's signature
+	// here; a signed one shows as signed.
+	var credit *fin.CreditNote
+	if h.d.Cases != nil {
+		n, err := h.d.Cases.Credit(r.Context(), c.ID, casework.PublicActor(c.ID, web.Actor(r)))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if n != nil && n.Approved && (n.Status == fin.CreditIssued || n.Status == fin.CreditSigned) {
+			credit = n
+		}
+	}
 	p.D = struct {
 		C           *complaint.Complaint
 		Events      []eventView
 		Attachments []complaint.Attachment
 		MaxFiles    int
-	}{c, describeEvents(shown, p.L, true, nil, nil), public, MaxFiles}
+		Credit      *fin.CreditNote
+	}{c, describeEvents(shown, p.L, true, nil, nil), public, MaxFiles, credit}
 	h.render(w, status, "public", "track_show", p)
 }
 
@@ -158,4 +173,45 @@ func (h *handler) trackReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/track?"+url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()+"#timeline", http.StatusSeeOther)
+}
+
+// trackCredit is the complainant signing the issued credit note on the
+// tracking page (FIN-1): their typed name stands for the signature.
+func (h *handler) trackCredit(w http.ResponseWriter, r *http.Request) {
+	if err := web.CrossOrigin.Check(r); err != nil {
+		h.fail(w, r, apperr.Wrap(apperr.Forbidden, err, "cross-origin form post"))
+		return
+	}
+	if !h.public.Allow(web.ClientIP(r)) {
+		h.fail(w, r, apperr.New(apperr.TooMany, "public form rate limit"))
+		return
+	}
+	if err := h.parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.PostForm.Get(honeypot) != "" {
+		h.fail(w, r, &apperr.Error{Code: web.BadRequest, Message: "honeypot filled"})
+		return
+	}
+	c, err := h.lookup(r, r.PostForm.Get("n"), r.PostForm.Get("c"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.newPage(r, "ui.track")
+	p.F = r.PostForm
+	actor := casework.PublicActor(c.ID, web.Actor(r))
+	if _, err := h.d.Cases.SignCredit(r.Context(), c.ID, "online", r.PostForm.Get("signer"), nil, actor); err != nil {
+		if formErrors(p, err) || apperr.Is(err, apperr.Conflict) {
+			if apperr.Is(err, apperr.Conflict) {
+				p.Error = web.Localize(err, p.L).Error.Message
+			}
+			h.showTrack(w, r, c, p, web.Status(apperr.CodeOf(err)))
+			return
+		}
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/track?"+url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()+"#credit-note", http.StatusSeeOther)
 }

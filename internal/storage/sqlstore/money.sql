@@ -1,0 +1,80 @@
+-- Money of a case (FIN-2): costed losses, reward/penalty notices and their
+-- lines, and the monthly penalty list.
+
+-- name: money.loss.select
+SELECT complaint_id, currency, parts, labour_minutes, labour_rate, labour, freight, compensation, returned_units, return_rate,
+  returns, total, note, updated_by, updated_at
+FROM case_losses WHERE complaint_id = ?
+
+-- name: money.loss.upsert
+INSERT INTO case_losses (complaint_id, currency, parts, labour_minutes, labour_rate, labour, freight, compensation,
+  returned_units, return_rate, returns, total, note, updated_by, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (complaint_id) DO UPDATE SET currency = excluded.currency, parts = excluded.parts,
+  labour_minutes = excluded.labour_minutes, labour_rate = excluded.labour_rate, labour = excluded.labour,
+  freight = excluded.freight, compensation = excluded.compensation, returned_units = excluded.returned_units,
+  return_rate = excluded.return_rate, returns = excluded.returns, total = excluded.total, note = excluded.note,
+  updated_by = excluded.updated_by, updated_at = excluded.updated_at
+
+-- name: money.penalty.select
+SELECT p.complaint_id, COALESCE(c.number, ''), p.currency, p.penalties, p.rewards, p.status, p.digest, p.approved_digest,
+  p.approved_by, p.approved_at, p.version, p.updated_at
+FROM penalty_notices p JOIN complaints c ON c.id = p.complaint_id
+
+-- name: money.penalty.upsert
+INSERT INTO penalty_notices (complaint_id, currency, penalties, rewards, status, digest, approved_digest, approved_by,
+  approved_at, version, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+ON CONFLICT (complaint_id) DO UPDATE SET currency = excluded.currency, penalties = excluded.penalties,
+  rewards = excluded.rewards, status = excluded.status, digest = excluded.digest, approved_digest = excluded.approved_digest,
+  approved_by = excluded.approved_by, approved_at = excluded.approved_at, version = penalty_notices.version + 1,
+  updated_at = excluded.updated_at
+
+-- name: money.penalty.lines.delete
+DELETE FROM penalty_lines WHERE complaint_id = ?
+
+-- name: money.penalty.line.insert
+INSERT INTO penalty_lines (complaint_id, seq, department_id, user_id, supplier_id, kind, amount, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: money.penalty.lines
+SELECT l.complaint_id, l.department_id, l.user_id, l.supplier_id,
+  COALESCE(u.name, s.name, d.name, ''), l.kind, l.amount, l.reason
+FROM penalty_lines l
+LEFT JOIN departments d ON d.id = l.department_id
+LEFT JOIN users u ON u.id = l.user_id
+LEFT JOIN suppliers s ON s.id = l.supplier_id
+
+-- name: money.penalties.approved
+WHERE p.status = 'approved' AND p.approved_at >= ? AND p.approved_at < ?
+ORDER BY p.approved_at, p.complaint_id
+
+-- name: money.credit.select
+SELECT complaint_id, number, currency, amount, reason, status, issued_at, issued_by, signed_at, signed_how, signer, signed_file,
+  voided_at, void_reason, version, updated_at
+FROM credit_notes WHERE complaint_id = ?
+
+-- name: money.credit.upsert
+INSERT INTO credit_notes (complaint_id, number, currency, amount, reason, status, issued_at, issued_by, signed_at, signed_how,
+  signer, signed_file, voided_at, void_reason, version, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+ON CONFLICT (complaint_id) DO UPDATE SET number = excluded.number, currency = excluded.currency, amount = excluded.amount,
+  reason = excluded.reason, status = excluded.status, issued_at = excluded.issued_at, issued_by = excluded.issued_by,
+  signed_at = excluded.signed_at, signed_how = excluded.signed_how, signer = excluded.signer, signed_file = excluded.signed_file,
+  voided_at = excluded.voided_at, void_reason = excluded.void_reason, version = credit_notes.version + 1,
+  updated_at = excluded.updated_at
+
+-- name: money.credit.receivables.delete
+DELETE FROM credit_receivables WHERE complaint_id = ?
+
+-- name: money.credit.receivable.insert
+INSERT INTO credit_receivables (complaint_id, seq, ref, amount) VALUES (?, ?, ?, ?)
+
+-- name: money.credit.receivables
+SELECT ref, amount FROM credit_receivables WHERE complaint_id = ? ORDER BY seq
+
+-- name: money.receivables.flagged
+SELECT r.ref, r.amount, n.currency, n.complaint_id, n.number, n.status
+FROM credit_receivables r JOIN credit_notes n ON n.complaint_id = r.complaint_id
+WHERE n.status <> 'void'
+ORDER BY r.ref, n.complaint_id
