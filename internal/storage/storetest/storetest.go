@@ -54,6 +54,11 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"CaseDealerLedger", testCaseDealerLedger},
 		{"ReportStatistics", testReportStatistics},
 		{"Exports", testExports},
+		{"DeskSwapRules", testDeskSwapRules},
+		{"DeskRosterBoard", testDeskRosterBoard},
+		{"DeskHandover", testDeskHandover},
+		{"DeskKnowledgeBase", testDeskKnowledgeBase},
+		{"DeskContacts", testDeskContacts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
