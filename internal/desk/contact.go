@@ -150,7 +150,9 @@ func (s *Service) LogContact(ctx context.Context, deps ContactDeps, c *Contact, 
 }
 
 // Contact returns a contact.
-func (s *Service) Contact(ctx context.Context, id int64) (*Contact, error) { return s.Store.Contact(ctx, id) }
+func (s *Service) Contact(ctx context.Context, id int64) (*Contact, error) {
+	return s.Store.Contact(ctx, id)
+}
 
 // Contacts lists contacts, newest first.
 func (s *Service) Contacts(ctx context.Context, f ContactFilter) ([]Contact, error) {

@@ -100,7 +100,9 @@ func (s *Service) AckHandover(ctx context.Context, id int64, actor Actor) (*Hand
 }
 
 // Handover returns a handover.
-func (s *Service) Handover(ctx context.Context, id int64) (*Handover, error) { return s.Store.Handover(ctx, id) }
+func (s *Service) Handover(ctx context.Context, id int64) (*Handover, error) {
+	return s.Store.Handover(ctx, id)
+}
 
 // Handovers lists the newest handovers.
 func (s *Service) Handovers(ctx context.Context, departmentID int64, limit int) ([]Handover, error) {

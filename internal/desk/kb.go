@@ -146,7 +146,9 @@ func (s *Service) EntryVersions(ctx context.Context, id int64) ([]EntryVersion, 
 }
 
 // Categories lists the categories in use.
-func (s *Service) Categories(ctx context.Context) ([]CategoryCount, error) { return s.Store.Categories(ctx) }
+func (s *Service) Categories(ctx context.Context) ([]CategoryCount, error) {
+	return s.Store.Categories(ctx)
+}
 
 // Search finds entries whose title, keywords or body contain q.Text as a
 // substring after width and case folding, the way complaint search does:
