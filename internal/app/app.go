@@ -24,6 +24,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/desk"
 	"kesu/internal/enum"
 	"kesu/internal/export"
 	"kesu/internal/incident"
@@ -205,7 +206,24 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
 	reports.Policies = func() enum.Set { return a.SLA.Rules.Policies().Set() }
 	a.SLA.Scheduler.Summaries = a.summaries(reports, outbox)
+	deskSvc := &desk.Service{Store: db.Desk(), Now: now, Loc: c.Loc, Calendar: func() *sla.Calendar {
+		if e := a.SLA.Calendars.Current(); e != nil {
+			return e.Calendar
+		}
+		return nil
+	}}
+	cases.OutgoingGuard = deskSvc.CheckOutgoing
+	a.Worker.Handlers[desk.JobHandoverReminder] = handoverReminder(db, deskSvc)
 	a.Deps = &web.Deps{
+		Desk: deskSvc,
+		DeskContacts: desk.ContactDeps{
+			Department: db.Cases().DepartmentByCode,
+			Guard:      deskSvc.CheckOutgoing,
+			Intake: func(ctx context.Context, cm *complaint.Complaint, actor audit.Actor) error {
+				_, err := svc.Create(ctx, cm, complaint.CreateOptions{Actor: actor})
+				return err
+			},
+		},
 		Reports:        reports,
 		Complaints:     svc,
 		ComplaintStore: db.Complaints(),

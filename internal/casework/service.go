@@ -58,6 +58,11 @@ type Service struct {
 	// ReplyJob returns the job that sends a reply to the complainant by
 	// their channel, enqueued with the reply; nil when there is none.
 	ReplyJob func(ctx context.Context, r *Record, kind, body string) (*jobs.Job, error)
+	// OutgoingGuard, when set, checks every text written to the
+	// complainant (replies, public notes) before anything is recorded or
+	// sent; an error refuses the write. The service desk's knowledge base
+	// refuses text that quotes an internal entry (004 §6.1).
+	OutgoingGuard func(ctx context.Context, text string) error
 	// StatusJobs returns jobs to enqueue with a workflow action that
 	// changes the status (the complaint.status_changed webhook); r still
 	// has the version it had before the change.
@@ -219,8 +224,10 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	var v apperr.Validation
 	body := strings.TrimSpace(in["body"])
 	if e.Reply != "" {
-		if v.Required("body", body) {
-			v.Text("body", body, 10000)
+		if v.Required("body", body) && v.Text("body", body, 10000) && s.OutgoingGuard != nil {
+			if err := s.OutgoingGuard(ctx, body); err != nil {
+				return nil, err
+			}
 		}
 	}
 	method := strings.TrimSpace(in["method"])

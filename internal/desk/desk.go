@@ -78,3 +78,9 @@ func forbidden(rule, msg string) error {
 func invalid(field, rule string) error {
 	return &apperr.Error{Code: apperr.Invalid, Message: "invalid " + field, Fields: []apperr.FieldError{{Field: field, Rule: rule}}}
 }
+
+// Location is the zone of roster days and shift times.
+func (s *Service) Location() *time.Location { return s.loc() }
+
+// Clock returns the service's now.
+func (s *Service) Clock() time.Time { return s.now() }
