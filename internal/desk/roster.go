@@ -258,3 +258,20 @@ func (s *Service) holiday(day string) (string, bool) {
 	}
 	return "", false
 }
+
+// Holidays returns the public holidays of month (YYYY-MM) as a set of
+// days, for marking them on the roster.
+func (s *Service) Holidays(month string) map[string]bool {
+	out := map[string]bool{}
+	first, err := time.Parse("2006-01", month)
+	if err != nil {
+		return out
+	}
+	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+		day := d.Format("2006-01-02")
+		if _, ok := s.holiday(day); ok {
+			out[day] = true
+		}
+	}
+	return out
+}

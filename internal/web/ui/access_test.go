@@ -65,6 +65,7 @@ var casePages = map[string]struct {
 	"POST /complaints/{id}/memo":                      {"update", url.Values{"body": {"签呈"}}},
 	"POST /complaints/{id}/links":                     {"update", url.Values{"kind": {"repeat"}}},
 	"POST /complaints/{id}/merge":                     {"update", url.Values{}},
+	"POST /complaints/{id}/kb/{entry}":                {"update", url.Values{}},
 	"POST /complaints/{id}/clocks/{policy}/extension": {"update", url.Values{"due_at": {"2099-01-01T00:00"}, "consent_by": {"王女士"}, "consent_how": {"phone"}, "consent_at": {"2026-03-10T10:00"}}},
 }
 
@@ -104,6 +105,13 @@ var otherPages = map[string]auth.Permission{
 	"GET /admin/sla-policies":            auth.CalendarWrite, "POST /admin/sla-policies": auth.CalendarWrite, "POST /admin/sla-policies/variant": auth.CalendarWrite,
 	"GET /admin/workflow": auth.OrgWrite, "POST /admin/workflow/import": auth.OrgWrite,
 	"GET /admin/workflow/{profile}/{version}/export": auth.OrgWrite,
+	// The service desk: read by everyone who reads cases, worked by desk
+	// staff, planned and written (roster, swap approval, knowledge base)
+	// by managers.
+	"GET /desk": auth.ComplaintRead, "POST /desk/work/{form}": auth.DeskWork, "POST /desk/manage/{form}": auth.DeskManage,
+	"GET /kb": auth.ComplaintRead, "POST /kb/new": auth.DeskManage, "GET /kb/{id}": auth.ComplaintRead, "POST /kb/{id}": auth.DeskManage,
+	"GET /contacts": auth.ComplaintRead, "POST /contacts/new": auth.DeskWork, "GET /contacts/{id}": auth.ComplaintRead,
+	"POST /contacts/{id}/{form}": auth.DeskWork,
 }
 
 // TestEveryPageHasAnAccessRule fails for a page route the matrix does not
