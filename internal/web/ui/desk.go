@@ -42,7 +42,7 @@ type rosterDay struct {
 type swapRow struct {
 	desk.Swap
 	Requester, Partner, DecidedByName string
-	CanAgree, CanDecide, CanCancel     bool
+	CanAgree, CanDecide, CanCancel    bool
 }
 
 type handoverRow struct {

@@ -15,7 +15,6 @@ import (
 	"kesu/internal/org"
 )
 
-
 // TestDeskKnowledgeBasePages: a manager writes standard answers, one of
 // them internal; the complaint page offers only the public one, inserts
 // it as a counted reply, and refuses a public reply quoting the internal
