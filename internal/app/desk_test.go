@@ -40,7 +40,9 @@ func TestHandoverReminder(t *testing.T) {
 		return u
 	}
 	mgr, lead, out, in := user("mgr", org.RoleManager), user("lead", org.RoleHandler), user("out", org.RoleAgent), user("in", org.RoleAgent)
-	act := func(u *org.User) casework.Actor { return casework.Actor{User: u, Audit: audit.Actor{UserID: u.ID, Name: u.Name}} }
+	act := func(u *org.User) casework.Actor {
+		return casework.Actor{User: u, Audit: audit.Actor{UserID: u.ID, Name: u.Name}}
+	}
 	svc := a.Deps.Desk
 	if err := svc.CreateShift(ctx, &desk.Shift{Code: "day", Name: "白班", Start: "08:00", Minutes: 600}, act(mgr)); err != nil {
 		t.Fatal(err)
