@@ -54,6 +54,21 @@ type KBQuery struct {
 	Limit      int
 }
 
+// IndexQuery is a search as the store runs it: entries holding every
+// token (the index narrows to them) whose folded text contains every
+// string of Contains (the exact check), filtered and ordered by use.
+type IndexQuery struct {
+	Tokens []string
+	// Prefix, for a query of one character, finds the entries holding a
+	// token that starts with it (a bigram it begins, or the closing token
+	// of a run it ends).
+	Prefix     string
+	Contains   []string
+	Category   string
+	PublicOnly bool
+	Limit      int
+}
+
 // KBStore persists the knowledge base.
 type KBStore interface {
 	// CreateEntry stores e as version 1 with its search tokens.
@@ -63,10 +78,8 @@ type KBStore interface {
 	UpdateEntry(ctx context.Context, e *Entry, note string, tokens []string, actor audit.Actor) error
 	Entry(ctx context.Context, id int64) (*Entry, error)
 	EntryVersions(ctx context.Context, id int64) ([]EntryVersion, error)
-	// SearchEntries returns the entries holding every token of q (a
-	// superset of the matches, checked again by the caller) or, without
-	// tokens, the category's entries, most used first.
-	SearchEntries(ctx context.Context, tokens []string, category string, publicOnly bool, limit int) ([]Entry, error)
+	// SearchEntries runs q, most used first.
+	SearchEntries(ctx context.Context, q IndexQuery) ([]Entry, error)
 	// UseEntry counts a use of the entry as a canned reply, on complaintID
 	// or contactID when given.
 	UseEntry(ctx context.Context, id int64, complaintID, contactID *int64, byUser int64, at time.Time) error
@@ -82,8 +95,8 @@ type CategoryCount struct {
 	Entries  int    `json:"entries"`
 }
 
-// searchText is what an entry is found by.
-func searchText(e *Entry) string { return e.Title + "\n" + e.Keywords + "\n" + e.Body }
+// SearchText is what an entry is found by, folded as textsearch folds.
+func SearchText(e *Entry) string { return textsearch.Normalize(e.Title + "\n" + e.Keywords + "\n" + e.Body) }
 
 func validEntry(e *Entry) error {
 	e.Category, e.Title, e.Body, e.Keywords = strings.TrimSpace(e.Category), strings.TrimSpace(e.Title), strings.TrimSpace(e.Body), strings.TrimSpace(e.Keywords)
@@ -112,7 +125,7 @@ func (s *Service) CreateEntry(ctx context.Context, e *Entry, actor Actor) error 
 	}
 	now := s.now()
 	e.Version, e.CreatedAt, e.UpdatedAt, e.UpdatedBy = 1, now, now, userID(actor)
-	return s.Store.CreateEntry(ctx, e, textsearch.Tokens(searchText(e)), actor.Audit)
+	return s.Store.CreateEntry(ctx, e, textsearch.Tokens(SearchText(e)), actor.Audit)
 }
 
 // UpdateEntry saves a new version of an entry; e.Version is the version
@@ -134,7 +147,7 @@ func (s *Service) UpdateEntry(ctx context.Context, e *Entry, note string, actor 
 	}
 	e.Version++
 	e.UpdatedAt, e.UpdatedBy = s.now(), userID(actor)
-	return s.Store.UpdateEntry(ctx, e, strings.TrimSpace(note), textsearch.Tokens(searchText(e)), actor.Audit)
+	return s.Store.UpdateEntry(ctx, e, strings.TrimSpace(note), textsearch.Tokens(SearchText(e)), actor.Audit)
 }
 
 // Entry returns an entry.
@@ -152,48 +165,31 @@ func (s *Service) Categories(ctx context.Context) ([]CategoryCount, error) {
 
 // Search finds entries whose title, keywords or body contain q.Text as a
 // substring after width and case folding, the way complaint search does:
-// the index narrows to entries holding every bigram, and each is then
-// checked for the whole phrase.
+// the index narrows to the entries holding every bigram of the query
+// (textsearch tokens), and the folded text is then checked for each
+// word of it, in the same query.
 func (s *Service) Search(ctx context.Context, q KBQuery) ([]Entry, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	text := strings.TrimSpace(q.Text)
-	if text == "" {
-		return s.Store.SearchEntries(ctx, nil, q.Category, q.PublicOnly, limit)
-	}
-	if _, ok := textsearch.ParseQuery(text); !ok {
-		return []Entry{}, nil
-	}
-	cands, err := s.Store.SearchEntries(ctx, bigrams(text), q.Category, q.PublicOnly, 0)
-	if err != nil {
-		return nil, err
-	}
-	needles := strings.Fields(textsearch.Normalize(text))
-	out := []Entry{}
-	for _, e := range cands {
-		hay := textsearch.Normalize(searchText(&e))
-		match := true
-		for _, n := range needles {
-			if !strings.Contains(hay, n) {
-				match = false
-				break
-			}
+	iq := IndexQuery{Category: q.Category, PublicOnly: q.PublicOnly, Limit: limit}
+	if text := strings.TrimSpace(q.Text); text != "" {
+		if _, ok := textsearch.ParseQuery(text); !ok {
+			return []Entry{}, nil
 		}
-		if match {
-			out = append(out, e)
-			if len(out) == limit {
-				break
-			}
+		iq.Tokens, iq.Contains = bigrams(text), strings.Fields(textsearch.Normalize(text))
+		if len(iq.Tokens) == 0 && len(iq.Contains) == 1 && utf8.RuneCountInString(iq.Contains[0]) == 1 {
+			iq.Prefix = iq.Contains[0]
 		}
 	}
-	return out, nil
+	return s.Store.SearchEntries(ctx, iq)
 }
 
 // bigrams are the query's two-character tokens, each once: every entry
 // containing the query holds all of them. A query of single characters
-// has none and is checked against every entry.
+// has none: one character is found by token prefix, several by the
+// folded text alone.
 func bigrams(q string) []string {
 	seen := map[string]bool{}
 	var out []string

@@ -369,7 +369,7 @@ func (s DeskStore) CreateEntry(ctx context.Context, e *desk.Entry, tokens []stri
 		if e.UpdatedBy != 0 {
 			by = sql.NullInt64{Int64: e.UpdatedBy, Valid: true}
 		}
-		if err := tx.QueryRowContext(ctx, s.q("kb.insert"), e.Category, e.Title, e.Body, e.Keywords, e.Internal, e.Version, by,
+		if err := tx.QueryRowContext(ctx, s.q("kb.insert"), e.Category, e.Title, e.Body, e.Keywords, e.Internal, desk.SearchText(e), e.Version, by,
 			micros(e.UpdatedAt), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
 			return err
 		}
@@ -390,7 +390,7 @@ func (s DeskStore) UpdateEntry(ctx context.Context, e *desk.Entry, note string, 
 		if e.UpdatedBy != 0 {
 			by = sql.NullInt64{Int64: e.UpdatedBy, Valid: true}
 		}
-		res, err := tx.ExecContext(ctx, s.q("kb.update"), e.Category, e.Title, e.Body, e.Keywords, e.Internal, e.Version, by, micros(e.UpdatedAt),
+		res, err := tx.ExecContext(ctx, s.q("kb.update"), e.Category, e.Title, e.Body, e.Keywords, e.Internal, desk.SearchText(e), e.Version, by, micros(e.UpdatedAt),
 			e.ID, e.Version-1)
 		if err != nil {
 			return err
@@ -451,22 +451,34 @@ func (s DeskStore) EntryVersions(ctx context.Context, id int64) ([]desk.EntryVer
 	return vs, err
 }
 
-// SearchEntries implements desk.KBStore: the entries holding every token,
-// found through the token table's primary key.
-func (s DeskStore) SearchEntries(ctx context.Context, tokens []string, category string, publicOnly bool, limit int) ([]desk.Entry, error) {
+// SearchEntries implements desk.KBStore: the token table's primary key
+// finds the entries holding every token, LIKE on the folded text keeps
+// those containing the words.
+func (s DeskStore) SearchEntries(ctx context.Context, q desk.IndexQuery) ([]desk.Entry, error) {
 	var conds []string
 	var args []any
-	if len(tokens) > 0 {
-		conds = append(conds, "e.id IN (SELECT entry_id FROM kb_tokens WHERE token IN "+inList(len(tokens))+" GROUP BY entry_id HAVING COUNT(*) = ?)")
-		for _, t := range tokens {
+	if len(q.Tokens) > 0 {
+		conds = append(conds, "e.id IN (SELECT entry_id FROM kb_tokens WHERE token IN "+inList(len(q.Tokens))+" GROUP BY entry_id HAVING COUNT(*) = ?)")
+		for _, t := range q.Tokens {
 			args = append(args, t)
 		}
-		args = append(args, len(tokens))
+		args = append(args, len(q.Tokens))
 	}
-	if category != "" {
-		conds, args = append(conds, "e.category = ?"), append(args, category)
+	if q.Prefix != "" {
+		// Tokens compare bytewise (the column's collation is "C" on
+		// PostgreSQL): those starting with the character lie between it
+		// and the next code point.
+		r := []rune(q.Prefix)[0]
+		conds = append(conds, "e.id IN (SELECT entry_id FROM kb_tokens WHERE token >= ? AND token < ?)")
+		args = append(args, string(r), string(r+1))
 	}
-	if publicOnly {
+	for _, w := range q.Contains {
+		conds, args = append(conds, `e.search LIKE ? ESCAPE '\'`), append(args, likePattern(w))
+	}
+	if q.Category != "" {
+		conds, args = append(conds, "e.category = ?"), append(args, q.Category)
+	}
+	if q.PublicOnly {
 		conds = append(conds, "NOT e.internal")
 	}
 	where := ""
@@ -474,8 +486,8 @@ func (s DeskStore) SearchEntries(ctx context.Context, tokens []string, category 
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	suffix := where + " ORDER BY e.uses DESC, e.id"
-	if limit > 0 {
-		suffix += " LIMIT " + strconv.Itoa(limit)
+	if q.Limit > 0 {
+		suffix += " LIMIT " + strconv.Itoa(q.Limit)
 	}
 	return list(ctx, s.DB, s.rq("kb.select", suffix), args, scanEntry)
 }

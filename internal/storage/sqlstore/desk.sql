@@ -48,11 +48,11 @@ SELECT complaint_id FROM desk_handover_complaints WHERE handover_id = ? ORDER BY
 UPDATE desk_handovers SET ack_by = ?, ack_at = ? WHERE id = ? AND ack_at IS NULL
 
 -- name: kb.insert
-INSERT INTO kb_entries (category, title, body, keywords, internal, version, uses, updated_by, updated_at, created_at)
-VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id
+INSERT INTO kb_entries (category, title, body, keywords, internal, search, version, uses, updated_by, updated_at, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id
 
 -- name: kb.update
-UPDATE kb_entries SET category = ?, title = ?, body = ?, keywords = ?, internal = ?, version = ?, updated_by = ?, updated_at = ?
+UPDATE kb_entries SET category = ?, title = ?, body = ?, keywords = ?, internal = ?, search = ?, version = ?, updated_by = ?, updated_at = ?
 WHERE id = ? AND version = ?
 
 -- name: kb.version.insert

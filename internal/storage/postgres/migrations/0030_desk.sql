@@ -70,6 +70,9 @@ CREATE TABLE kb_entries (
   body        TEXT NOT NULL,
   keywords    TEXT NOT NULL DEFAULT '',
   internal    BOOLEAN NOT NULL DEFAULT FALSE,
+  -- title, keywords and body folded by textsearch.Normalize: the final
+  -- substring check of a search.
+  search      TEXT NOT NULL DEFAULT '',
   version     INTEGER NOT NULL,
   uses        BIGINT NOT NULL DEFAULT 0,
   updated_by  BIGINT REFERENCES users(id),
@@ -96,7 +99,7 @@ CREATE TABLE kb_versions (
 -- The substring index of the knowledge base: each distinct bigram of an
 -- entry's current text (textsearch tokens), found by token.
 CREATE TABLE kb_tokens (
-  token    TEXT NOT NULL,
+  token    TEXT COLLATE "C" NOT NULL,
   entry_id BIGINT NOT NULL REFERENCES kb_entries(id),
   PRIMARY KEY (token, entry_id)
 );
