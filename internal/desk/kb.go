@@ -96,7 +96,9 @@ type CategoryCount struct {
 }
 
 // SearchText is what an entry is found by, folded as textsearch folds.
-func SearchText(e *Entry) string { return textsearch.Normalize(e.Title + "\n" + e.Keywords + "\n" + e.Body) }
+func SearchText(e *Entry) string {
+	return textsearch.Normalize(e.Title + "\n" + e.Keywords + "\n" + e.Body)
+}
 
 func validEntry(e *Entry) error {
 	e.Category, e.Title, e.Body, e.Keywords = strings.TrimSpace(e.Category), strings.TrimSpace(e.Title), strings.TrimSpace(e.Body), strings.TrimSpace(e.Keywords)
