@@ -54,9 +54,10 @@ type KBQuery struct {
 	Limit      int
 }
 
-// IndexQuery is a search as the store runs it: entries holding every
-// token (the index narrows to them) whose folded text contains every
-// string of Contains (the exact check), filtered and ordered by use.
+// IndexQuery is a search as the store runs it: entries whose folded text
+// contains every string of Contains (the exact check), filtered, most
+// used first; Tokens are the bigrams every match holds, for the index to
+// narrow by.
 type IndexQuery struct {
 	Tokens []string
 	// Prefix, for a query of one character, finds the entries holding a
@@ -78,7 +79,7 @@ type KBStore interface {
 	UpdateEntry(ctx context.Context, e *Entry, note string, tokens []string, actor audit.Actor) error
 	Entry(ctx context.Context, id int64) (*Entry, error)
 	EntryVersions(ctx context.Context, id int64) ([]EntryVersion, error)
-	// SearchEntries runs q, most used first.
+	// SearchEntries runs q, most used first, then newest.
 	SearchEntries(ctx context.Context, q IndexQuery) ([]Entry, error)
 	// UseEntry counts a use of the entry as a canned reply, on complaintID
 	// or contactID when given.
@@ -167,9 +168,9 @@ func (s *Service) Categories(ctx context.Context) ([]CategoryCount, error) {
 
 // Search finds entries whose title, keywords or body contain q.Text as a
 // substring after width and case folding, the way complaint search does:
-// the index narrows to the entries holding every bigram of the query
-// (textsearch tokens), and the folded text is then checked for each
-// word of it, in the same query.
+// the index of bigrams (textsearch tokens) narrows to the entries holding
+// the query's rarest one, and the folded text is then checked for each
+// word of it, in the same query; most used first, then newest.
 func (s *Service) Search(ctx context.Context, q KBQuery) ([]Entry, error) {
 	limit := q.Limit
 	if limit <= 0 || limit > 100 {

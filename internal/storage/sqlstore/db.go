@@ -89,10 +89,14 @@ type DB struct {
 	// Registration, when set, returns the jobs to queue with a newly
 	// registered complaint, in its registration transaction.
 	Registration RegistrationJobs
-	queries      map[string]string
-	raw          map[string]string // queries as written, with ? placeholders
-	intake       *intake
-	categories   sync.Map // category code → categoryRef, see category
+	// KBNarrow, when set, replaces how many postings a knowledge-base
+	// token may have to narrow a search (tests use it to take the other
+	// plan on small data).
+	KBNarrow   int
+	queries    map[string]string
+	raw        map[string]string // queries as written, with ? placeholders
+	intake     *intake
+	categories sync.Map // category code → categoryRef, see category
 }
 
 // Config is what an engine passes to New.

@@ -451,26 +451,26 @@ func (s DeskStore) EntryVersions(ctx context.Context, id int64) ([]desk.EntryVer
 	return vs, err
 }
 
-// SearchEntries implements desk.KBStore: the token table's primary key
-// finds the entries holding every token, LIKE on the folded text keeps
-// those containing the words.
+// kbNarrow is how many postings a token may have and still be the one the
+// search narrows by (DB.KBNarrow when set); when every token of a query is
+// more common than that, the search walks the entries in the order of use
+// instead and stops at a full page, which finds one soon because matches
+// are common.
+const kbNarrow = 1000
+
+// SearchEntries implements desk.KBStore. The rarest token of the query
+// (read up to kbNarrow postings each from the token table's primary key)
+// narrows to its entries; LIKE on the folded text keeps those containing
+// every word, in the same statement.
 func (s DeskStore) SearchEntries(ctx context.Context, q desk.IndexQuery) ([]desk.Entry, error) {
 	var conds []string
 	var args []any
-	if len(q.Tokens) > 0 {
-		conds = append(conds, "e.id IN (SELECT entry_id FROM kb_tokens WHERE token IN "+inList(len(q.Tokens))+" GROUP BY entry_id HAVING COUNT(*) = ?)")
-		for _, t := range q.Tokens {
-			args = append(args, t)
-		}
-		args = append(args, len(q.Tokens))
+	narrow, nargs, err := s.narrowest(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	if q.Prefix != "" {
-		// Tokens compare bytewise (the column's collation is "C" on
-		// PostgreSQL): those starting with the character lie between it
-		// and the next code point.
-		r := []rune(q.Prefix)[0]
-		conds = append(conds, "e.id IN (SELECT entry_id FROM kb_tokens WHERE token >= ? AND token < ?)")
-		args = append(args, string(r), string(r+1))
+	if narrow != "" {
+		conds, args = append(conds, narrow), append(args, nargs...)
 	}
 	for _, w := range q.Contains {
 		conds, args = append(conds, `e.search LIKE ? ESCAPE '\'`), append(args, likePattern(w))
@@ -485,11 +485,50 @@ func (s DeskStore) SearchEntries(ctx context.Context, q desk.IndexQuery) ([]desk
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	suffix := where + " ORDER BY e.uses DESC, e.id"
+	suffix := where + " ORDER BY e.uses DESC, e.id DESC"
 	if q.Limit > 0 {
 		suffix += " LIMIT " + strconv.Itoa(q.Limit)
 	}
 	return list(ctx, s.DB, s.rq("kb.select", suffix), args, scanEntry)
+}
+
+// narrowest returns the condition on e.id of the query's rarest token, or
+// "" when each has more than kbNarrow postings (or the query none).
+func (s DeskStore) narrowest(ctx context.Context, q desk.IndexQuery) (string, []any, error) {
+	type cand struct {
+		cond string
+		args []any
+	}
+	var cs []cand
+	for _, t := range q.Tokens {
+		cs = append(cs, cand{"token = ?", []any{t}})
+	}
+	if q.Prefix != "" {
+		// Tokens compare bytewise (the column's collation is "C" on
+		// PostgreSQL): those starting with the character lie between it
+		// and the next code point.
+		r := []rune(q.Prefix)[0]
+		cs = append(cs, cand{"token >= ? AND token < ?", []any{string(r), string(r + 1)}})
+	}
+	most := kbNarrow
+	if s.KBNarrow > 0 {
+		most = s.KBNarrow
+	}
+	best, bestN := -1, most+1
+	for i, c := range cs {
+		var n int
+		if err := s.R.QueryRowContext(ctx, s.Dialect.Rebind("SELECT COUNT(*) FROM (SELECT 1 FROM kb_tokens WHERE "+c.cond+" LIMIT "+
+			strconv.Itoa(most+1)+") p"), c.args...).Scan(&n); err != nil {
+			return "", nil, s.classify(err)
+		}
+		if n < bestN {
+			best, bestN = i, n
+		}
+	}
+	if best < 0 {
+		return "", nil, nil
+	}
+	return "e.id IN (SELECT entry_id FROM kb_tokens WHERE " + cs[best].cond + ")", cs[best].args, nil
 }
 
 // UseEntry implements desk.KBStore.

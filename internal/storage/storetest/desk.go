@@ -281,6 +281,15 @@ func testDeskKnowledgeBase(t *testing.T, e *env) {
 	if got := search("脱盐率", true); len(got) != 0 {
 		t.Errorf("an internal entry among the canned replies: %v", got)
 	}
+	// Words too common for the index to narrow: the walk in the order of
+	// use finds the same.
+	e.db.KBNarrow = 1
+	for q, want := range map[string]int{"接头漏": 1, "水": 1, "漏接头": 0, "内控 脱盐率": 1, "脱盐率 外传": 1} {
+		if got := search(q, false); len(got) != want {
+			t.Errorf("walking, search %q found %v, want %d", q, got, want)
+		}
+	}
+	e.db.KBNarrow = 0
 
 	// Versions: an edit is a new version; one over a newer version is refused.
 	edit := *leak

@@ -79,7 +79,10 @@ CREATE TABLE kb_entries (
   updated_at  BIGINT NOT NULL,
   created_at  BIGINT NOT NULL
 );
-CREATE INDEX kb_entries_category ON kb_entries(category, uses);
+-- Search walks these in the order of use (uses, then newest) when its
+-- words are too common for the token index to narrow.
+CREATE INDEX kb_entries_uses ON kb_entries(uses, id);
+CREATE INDEX kb_entries_category ON kb_entries(category, uses, id);
 CREATE INDEX kb_entries_internal ON kb_entries(internal);
 
 CREATE TABLE kb_versions (
