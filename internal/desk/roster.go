@@ -29,6 +29,7 @@ type Slot struct {
 	Day          string    `json:"day"` // YYYY-MM-DD the shift starts on
 	ShiftID      int64     `json:"shift_id"`
 	ShiftCode    string    `json:"shift_code,omitempty"`
+	ShiftName    string    `json:"shift_name,omitempty"`
 	UserID       int64     `json:"user_id"`
 	UserName     string    `json:"user_name,omitempty"`
 	DutyManager  bool      `json:"duty_manager"` // 值班经理 of the shift

@@ -92,7 +92,7 @@ func scanSlot(r scanner) (*desk.Slot, error) {
 	var sl desk.Slot
 	var from, to int64
 	var swap sql.NullInt64
-	err := r.Scan(&sl.ID, &sl.DepartmentID, &sl.Day, &sl.ShiftID, &sl.ShiftCode, &sl.UserID, &sl.UserName, &sl.DutyManager, &from, &to, &swap)
+	err := r.Scan(&sl.ID, &sl.DepartmentID, &sl.Day, &sl.ShiftID, &sl.ShiftCode, &sl.ShiftName, &sl.UserID, &sl.UserName, &sl.DutyManager, &from, &to, &swap)
 	sl.StartsAt, sl.EndsAt, sl.SwapID = fromMicros(from), fromMicros(to), intPtr(swap)
 	return &sl, err
 }

@@ -11,7 +11,7 @@ SELECT id, code, name, start, minutes FROM desk_shifts ORDER BY start, code
 INSERT INTO desk_roster (department_id, day, shift_id, user_id, duty_manager, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id
 
 -- name: desk.slot.select
-SELECT r.id, r.department_id, r.day, r.shift_id, s.code, r.user_id, u.name, r.duty_manager, r.starts_at, r.ends_at, r.swap_id
+SELECT r.id, r.department_id, r.day, r.shift_id, s.code, s.name, r.user_id, u.name, r.duty_manager, r.starts_at, r.ends_at, r.swap_id
 FROM desk_roster r JOIN desk_shifts s ON s.id = r.shift_id JOIN users u ON u.id = r.user_id
 
 -- name: desk.slot.delete

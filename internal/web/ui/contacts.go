@@ -101,6 +101,22 @@ func (h *handler) showContact(w http.ResponseWriter, r *http.Request, p *page, s
 		h.fail(w, r, err)
 		return
 	}
+	// A routing names the department by its code: say its name.
+	depts, err := h.d.Org.ListDepartments(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i, ev := range v.History {
+		for _, d := range depts {
+			if ev.Kind == "routed" && ev.Body == d.Code {
+				v.History[i].Body = d.Name
+				if p.L == "en" && d.NameEN != "" {
+					v.History[i].Body = d.NameEN
+				}
+			}
+		}
+	}
 	if c.ComplaintID != nil {
 		if cm, err := h.d.ComplaintStore.Get(ctx, *c.ComplaintID); err == nil {
 			v.ComplaintNumber = cm.Number
