@@ -53,6 +53,7 @@ type Service struct {
 	deptIDs      sync.Map // department code → id
 	teamMu       sync.Mutex
 	teams        map[int64]cachedTeam
+	duty         map[int64]cachedDuty // under teamMu
 	depts        deptCache
 
 	// ReplyJob returns the job that sends a reply to the complainant by
@@ -63,6 +64,11 @@ type Service struct {
 	// sent; an error refuses the write. The service desk's knowledge base
 	// refuses text that quotes an internal entry (004 §6.1).
 	OutgoingGuard func(ctx context.Context, text string) error
+	// OnDuty, when set, returns who is rostered on shift at t in a
+	// department (the service desk's duty roster). Routing then picks a
+	// holder among the team's members on shift; with nobody of the team
+	// on the roster, among all of them.
+	OnDuty func(ctx context.Context, departmentID int64, t time.Time) ([]int64, error)
 	// StatusJobs returns jobs to enqueue with a workflow action that
 	// changes the status (the complaint.status_changed webhook); r still
 	// has the version it had before the change.

@@ -232,6 +232,20 @@ func (s *Service) DutyManagers(ctx context.Context, departmentID int64, t time.T
 	return any, nil
 }
 
+// OnShift returns who is on shift at t in a team: routing picks among
+// them when there are any.
+func (s *Service) OnShift(ctx context.Context, departmentID int64, t time.Time) ([]int64, error) {
+	slots, err := s.Store.OnDuty(ctx, departmentID, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, 0, len(slots))
+	for _, sl := range slots {
+		out = append(out, sl.UserID)
+	}
+	return out, nil
+}
+
 // holiday names the statutory holiday day falls in, per the business
 // calendar in force.
 func (s *Service) holiday(day string) (string, bool) {

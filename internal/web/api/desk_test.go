@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"kesu/internal/audit"
 	"kesu/internal/org"
 )
 
@@ -206,5 +207,37 @@ func TestDeskContactsAndHandoversAPI(t *testing.T) {
 			t.Fatalf("acknowledged %v", a)
 		}
 		e.post(org.RoleHandler, hp, nil).wantErr(http.StatusConflict, "conflict", "status", "handover_acknowledged")
+	})
+}
+
+// TestRoutingPicksWhoIsOnShift: while the sales roster has someone on
+// shift, new complaints routed to sales go to them; off the roster's
+// hours, round robin over the whole team again.
+func TestRoutingPicksWhoIsOnShift(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		ctx := context.Background()
+		sales, _ := e.app.DB.Cases().DepartmentByCode(ctx, "sales")
+		var onShift int64
+		for _, name := range []string{"s1", "s2"} {
+			u := &org.User{Username: "u_" + name, Name: "销售" + name, Role: org.RoleHandler, DepartmentID: &sales}
+			if err := e.app.DB.Registers().CreateUser(ctx, u, "!", audit.System); err != nil {
+				t.Fatal(err)
+			}
+			onShift = u.ID
+		}
+		e.post(org.RoleManager, "/api/v1/desk/shifts", map[string]any{"code": "early", "name": "早班", "start": "08:00", "minutes": 480}).want(http.StatusCreated)
+		e.post(org.RoleManager, "/api/v1/desk/roster", map[string]any{"department_id": sales, "entries": []any{
+			map[string]any{"day": "2026-03-10", "shift": "early", "user_id": onShift}}}).want(http.StatusCreated)
+		for i := range 3 {
+			body := minimal(fmt.Sprintf("态度问题 %d", i))
+			body["category"] = "service.attitude"
+			c := e.create(body)
+			k := &kase{e: e, num: c["number"].(string)}
+			k.get(org.RoleGM)
+			if holderID(k.c) != onShift {
+				t.Fatalf("complaint %d held by %v, want the one on shift (%d)", i, k.c["holder"], onShift)
+			}
+		}
 	})
 }
