@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -451,26 +452,28 @@ func (s DeskStore) EntryVersions(ctx context.Context, id int64) ([]desk.EntryVer
 	return vs, err
 }
 
-// kbNarrow is how many postings a token may have and still be the one the
-// search narrows by (DB.KBNarrow when set); when every token of a query is
-// more common than that, the search walks the entries in the order of use
-// instead and stops at a full page, which finds one soon because matches
-// are common.
+// kbNarrow is how many postings a token may have and still narrow a
+// search (DB.KBNarrow when set); when every token of a query is more
+// common than that, the search walks the entries in the order of use
+// instead and stops at a full page, which comes soon because matches are
+// common.
 const kbNarrow = 1000
 
-// SearchEntries implements desk.KBStore. The rarest token of the query
-// (read up to kbNarrow postings each from the token table's primary key)
-// narrows to its entries; LIKE on the folded text keeps those containing
-// every word, in the same statement.
+// SearchEntries implements desk.KBStore. The postings of each token of
+// the query are read from the token table's primary key, up to kbNarrow
+// each; the rarest token's entries are the candidates, and LIKE on their
+// folded text keeps those containing every word. When no token is that
+// rare, the entries are walked in the order of use with the LIKE check.
 func (s DeskStore) SearchEntries(ctx context.Context, q desk.IndexQuery) ([]desk.Entry, error) {
 	var conds []string
 	var args []any
-	narrow, nargs, err := s.narrowest(ctx, q)
+	narrow, nargs, err := s.rarest(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	base := s.raw["kb.select"]
 	if narrow != "" {
-		conds, args = append(conds, narrow), append(args, nargs...)
+		base, args = fmt.Sprintf(s.raw["kb.search"], narrow, s.kbNarrow()), nargs
 	}
 	for _, w := range q.Contains {
 		conds, args = append(conds, `e.search LIKE ? ESCAPE '\'`), append(args, likePattern(w))
@@ -489,35 +492,40 @@ func (s DeskStore) SearchEntries(ctx context.Context, q desk.IndexQuery) ([]desk
 	if q.Limit > 0 {
 		suffix += " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	return list(ctx, s.DB, s.rq("kb.select", suffix), args, scanEntry)
+	return list(ctx, s.DB, s.Dialect.Rebind(base+suffix), args, scanEntry)
 }
 
-// narrowest returns the condition on e.id of the query's rarest token, or
-// "" when each has more than kbNarrow postings (or the query none).
-func (s DeskStore) narrowest(ctx context.Context, q desk.IndexQuery) (string, []any, error) {
-	type cand struct {
-		cond string
-		args []any
+func (s DeskStore) kbNarrow() int {
+	if s.KBNarrow > 0 {
+		return s.KBNarrow
 	}
-	var cs []cand
+	return kbNarrow
+}
+
+// rarest returns the condition on kb_tokens of the query's token with the
+// fewest postings, if it has at most kbNarrow; "" otherwise (or when the
+// query has no token).
+func (s DeskStore) rarest(ctx context.Context, q desk.IndexQuery) (string, []any, error) {
+	type cond struct {
+		where string
+		args  []any
+	}
+	var cs []cond
 	for _, t := range q.Tokens {
-		cs = append(cs, cand{"token = ?", []any{t}})
+		cs = append(cs, cond{"token = ?", []any{t}})
 	}
 	if q.Prefix != "" {
 		// Tokens compare bytewise (the column's collation is "C" on
 		// PostgreSQL): those starting with the character lie between it
 		// and the next code point.
 		r := []rune(q.Prefix)[0]
-		cs = append(cs, cand{"token >= ? AND token < ?", []any{string(r), string(r + 1)}})
+		cs = append(cs, cond{"token >= ? AND token < ?", []any{string(r), string(r + 1)}})
 	}
-	most := kbNarrow
-	if s.KBNarrow > 0 {
-		most = s.KBNarrow
-	}
+	most := s.kbNarrow()
 	best, bestN := -1, most+1
 	for i, c := range cs {
 		var n int
-		if err := s.R.QueryRowContext(ctx, s.Dialect.Rebind("SELECT COUNT(*) FROM (SELECT 1 FROM kb_tokens WHERE "+c.cond+" LIMIT "+
+		if err := s.R.QueryRowContext(ctx, s.Dialect.Rebind("SELECT COUNT(*) FROM (SELECT 1 FROM kb_tokens WHERE "+c.where+" LIMIT "+
 			strconv.Itoa(most+1)+") p"), c.args...).Scan(&n); err != nil {
 			return "", nil, s.classify(err)
 		}
@@ -528,7 +536,7 @@ func (s DeskStore) narrowest(ctx context.Context, q desk.IndexQuery) (string, []
 	if best < 0 {
 		return "", nil, nil
 	}
-	return "e.id IN (SELECT entry_id FROM kb_tokens WHERE " + cs[best].cond + ")", cs[best].args, nil
+	return cs[best].where, cs[best].args, nil
 }
 
 // UseEntry implements desk.KBStore.

@@ -70,6 +70,12 @@ INSERT INTO kb_tokens (token, entry_id) VALUES
 -- name: kb.select
 SELECT e.id, e.category, e.title, e.body, e.keywords, e.internal, e.version, e.uses, e.updated_by, e.updated_at, e.created_at FROM kb_entries e
 
+-- name: kb.search
+-- The candidates holding the rarest token, fetched apart (the LIMIT keeps
+-- the planner from judging them by the text condition added outside).
+SELECT e.id, e.category, e.title, e.body, e.keywords, e.internal, e.version, e.uses, e.updated_by, e.updated_at, e.created_at
+FROM (SELECT * FROM kb_entries WHERE id IN (SELECT entry_id FROM kb_tokens WHERE %s) LIMIT %d) e
+
 -- name: kb.use
 UPDATE kb_entries SET uses = uses + 1 WHERE id = ?
 

@@ -72,7 +72,7 @@ CREATE TABLE kb_entries (
   internal    BOOLEAN NOT NULL DEFAULT FALSE,
   -- title, keywords and body folded by textsearch.Normalize: the final
   -- substring check of a search.
-  search      TEXT NOT NULL DEFAULT '',
+  search      TEXT COLLATE "C" NOT NULL DEFAULT '',
   version     INTEGER NOT NULL,
   uses        BIGINT NOT NULL DEFAULT 0,
   updated_by  BIGINT REFERENCES users(id),
