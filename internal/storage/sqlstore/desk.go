@@ -521,17 +521,38 @@ func (s DeskStore) rarest(ctx context.Context, q desk.IndexQuery) (string, []any
 		r := []rune(q.Prefix)[0]
 		cs = append(cs, cond{"token >= ? AND token < ?", []any{string(r), string(r + 1)}})
 	}
+	if len(cs) == 0 {
+		return "", nil, nil
+	}
+	// The postings of every token counted, up to most+1 each, in one
+	// statement.
 	most := s.kbNarrow()
-	best, bestN := -1, most+1
+	var sb strings.Builder
+	var args []any
 	for i, c := range cs {
-		var n int
-		if err := s.R.QueryRowContext(ctx, s.Dialect.Rebind("SELECT COUNT(*) FROM (SELECT 1 FROM kb_tokens WHERE "+c.where+" LIMIT "+
-			strconv.Itoa(most+1)+") p"), c.args...).Scan(&n); err != nil {
+		if i > 0 {
+			sb.WriteString(" UNION ALL ")
+		}
+		fmt.Fprintf(&sb, "SELECT %d, COUNT(*) FROM (SELECT 1 FROM kb_tokens WHERE %s LIMIT %d) p%d", i, c.where, most+1, i)
+		args = append(args, c.args...)
+	}
+	rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind(sb.String()), args...)
+	if err != nil {
+		return "", nil, s.classify(err)
+	}
+	defer rows.Close()
+	best, bestN := -1, most+1
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
 			return "", nil, s.classify(err)
 		}
-		if n < bestN {
+		if n < bestN || (n == bestN && i < best) {
 			best, bestN = i, n
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, s.classify(err)
 	}
 	if best < 0 {
 		return "", nil, nil
