@@ -23,6 +23,7 @@ import (
 	"kesu/internal/blob"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/desk"
 	"kesu/internal/enum"
 	"kesu/internal/export"
 	"kesu/internal/incident"
@@ -251,9 +252,27 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
 	penalties := &money.Reports{Store: db.Cases(), Loc: c.Loc, Now: now}
 	a.SLA.Scheduler.Penalties = a.penaltyList(penalties, outbox)
+	deskSvc := &desk.Service{Store: db.Desk(), Now: now, Loc: c.Loc, Calendar: func() *sla.Calendar {
+		if e := a.SLA.Calendars.Current(); e != nil {
+			return e.Calendar
+		}
+		return nil
+	}}
+	cases.OutgoingGuard = deskSvc.CheckOutgoing
+	cases.OnDuty = deskSvc.OnShift
+	a.Worker.Handlers[desk.JobHandoverReminder] = handoverReminder(db, deskSvc)
 	a.Deps = &web.Deps{
-		AuditAnchors:   a.Anchors,
-		Privacy:        a.Privacy,
+		AuditAnchors: a.Anchors,
+		Privacy:      a.Privacy,
+		Desk:         deskSvc,
+		DeskContacts: desk.ContactDeps{
+			Department: db.Cases().DepartmentByCode,
+			Guard:      deskSvc.CheckOutgoing,
+			Intake: func(ctx context.Context, cm *complaint.Complaint, actor audit.Actor) error {
+				_, err := svc.Create(ctx, cm, complaint.CreateOptions{Actor: actor})
+				return err
+			},
+		},
 		Reports:        reports,
 		Queue:          a.Queue,
 		Money:          penalties,

@@ -43,6 +43,13 @@ const (
 	QueueServe  Permission = "queue.serve"
 	QueueAdmin  Permission = "queue.admin"
 	QueueReport Permission = "queue.report"
+	// DeskWork is working at the service desk: logging contacts, writing
+	// and acknowledging handovers, asking for and agreeing to shift swaps,
+	// using the knowledge base.
+	DeskWork Permission = "desk.work"
+	// DeskManage is running the desk: shift patterns and the roster,
+	// approving swaps, writing the knowledge base.
+	DeskManage Permission = "desk.manage"
 )
 
 // Scope is how far a permission reaches over cases (SPEC SEC-1).
@@ -83,31 +90,31 @@ var grants = map[string]map[Permission]Scope{
 	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
 		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll,
-		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll},
+		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskManage: ScopeAll},
 	// The general managers see and may act on every case; they approve
 	// across departments.
 	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
 	org.RoleDeputyGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
 	// Department managers run and approve their department's cases.
 	org.RoleManager: {ComplaintRead: ScopeDepartment, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseAssign: ScopeDepartment, CaseApprove: ScopeDepartment,
 		CaseContact: ScopeDepartment, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll,
-		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll},
+		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
 	// Quality engineers read every case (quality trends, CAPA reviews) and
 	// work on their department's.
 	org.RoleQAEngineer: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
-		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, ReportRead: ScopeAll},
+		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, ReportRead: ScopeAll, DeskWork: ScopeAll},
 	org.RoleHandler: {ComplaintRead: ScopeDepartment, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
-		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll},
+		CaseDecide: ScopeDepartment, CaseContact: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, DeskWork: ScopeAll},
 	// Customer service answers the customer about any complaint (首问负责)
 	// and works on its own department's and the ones it received.
 	org.RoleAgent: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, QueueServe: ScopeAll},
+		PersonalData: ScopeAll, QueueServe: ScopeAll, DeskWork: ScopeAll},
 	// Finance and the warehouse carry out refunds and returns on the cases
 	// that involve them; they decide nothing.
 	org.RoleFinance:   {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll},
@@ -125,5 +132,5 @@ func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
 func Permissions() []Permission {
 	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
 		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite,
-		PrivacyErase, QueueServe, QueueAdmin, QueueReport}
+		PrivacyErase, QueueServe, QueueAdmin, QueueReport, DeskWork, DeskManage}
 }

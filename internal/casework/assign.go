@@ -145,6 +145,9 @@ func (s *Service) Router(l Lookups) func(ctx context.Context, c *complaint.Compl
 		if len(team) == 0 {
 			return nil // nobody there: the case waits unassigned
 		}
+		if team, err = s.onShift(ctx, *c.DepartmentID, team); err != nil {
+			return err
+		}
 		var last int64
 		if out.Strategy != workflow.LeastLoaded {
 			if last, err = s.lastHolder(ctx, *c.DepartmentID); err != nil {
@@ -197,6 +200,53 @@ func (s *Service) team(ctx context.Context, departmentID int64, open []string) (
 	s.teams[departmentID] = cachedTeam{team: slices.Clone(team), at: now}
 	s.teamMu.Unlock()
 	return team, nil
+}
+
+type cachedDuty struct {
+	users []int64
+	at    time.Time
+}
+
+// onShift marks the members of team who are not on shift as unavailable,
+// when the department's roster has any of them on shift now; the roster
+// is read at most every teamTTL.
+func (s *Service) onShift(ctx context.Context, departmentID int64, team []workflow.Candidate) ([]workflow.Candidate, error) {
+	if s.OnDuty == nil {
+		return team, nil
+	}
+	now := s.Now()
+	s.teamMu.Lock()
+	cd, ok := s.duty[departmentID]
+	s.teamMu.Unlock()
+	if !ok || now.Sub(cd.at) >= teamTTL || now.Before(cd.at) {
+		users, err := s.OnDuty(ctx, departmentID, now)
+		if err != nil {
+			return nil, err
+		}
+		cd = cachedDuty{users: users, at: now}
+		s.teamMu.Lock()
+		if s.duty == nil {
+			s.duty = map[int64]cachedDuty{}
+		}
+		s.duty[departmentID] = cd
+		s.teamMu.Unlock()
+	}
+	on := 0
+	for _, c := range team {
+		if slices.Contains(cd.users, c.UserID) && !c.OnLeave {
+			on++
+		}
+	}
+	if on == 0 {
+		return team, nil
+	}
+	out := slices.Clone(team)
+	for i := range out {
+		if !slices.Contains(cd.users, out[i].UserID) {
+			out[i].OnLeave = true
+		}
+	}
+	return out, nil
 }
 
 // assigned counts a new case on the cached load of its holder, so that

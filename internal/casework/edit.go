@@ -110,6 +110,11 @@ func (s *Service) note(ctx context.Context, complaintID int64, body string, publ
 	kind := complaint.EventNote
 	if public {
 		kind = complaint.EventReply
+		if s.OutgoingGuard != nil {
+			if err := s.OutgoingGuard(ctx, body); err != nil {
+				return nil, err
+			}
+		}
 	}
 	before := cloneRecord(r)
 	w := Write{Action: "complaint.event." + kind, Event: complaint.Event{ComplaintID: r.ComplaintID, At: s.Now(), Kind: kind,

@@ -54,6 +54,7 @@ type Service struct {
 	deptIDs      sync.Map // department code → id
 	teamMu       sync.Mutex
 	teams        map[int64]cachedTeam
+	duty         map[int64]cachedDuty // under teamMu
 	depts        deptCache
 
 	// ReplyJob returns the job that sends a reply to the complainant by
@@ -62,6 +63,16 @@ type Service struct {
 	// SurveyJob returns the job that sends a new survey link (its token)
 	// to the complainant by their channel; nil when there is none.
 	SurveyJob func(ctx context.Context, r *Record, token string) (*jobs.Job, error)
+	// OutgoingGuard, when set, checks every text written to the
+	// complainant (replies, public notes) before anything is recorded or
+	// sent; an error refuses the write. The service desk's knowledge base
+	// refuses text that quotes an internal entry (004 §6.1).
+	OutgoingGuard func(ctx context.Context, text string) error
+	// OnDuty, when set, returns who is rostered on shift at t in a
+	// department (the service desk's duty roster). Routing then picks a
+	// holder among the team's members on shift; with nobody of the team
+	// on the roster, among all of them.
+	OnDuty func(ctx context.Context, departmentID int64, t time.Time) ([]int64, error)
 	// StatusJobs returns jobs to enqueue with a workflow action that
 	// changes the status (the complaint.status_changed webhook); r still
 	// has the version it had before the change.
@@ -228,8 +239,10 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	var v apperr.Validation
 	body := strings.TrimSpace(in["body"])
 	if e.Reply != "" {
-		if v.Required("body", body) {
-			v.Text("body", body, 10000)
+		if v.Required("body", body) && v.Text("body", body, 10000) && s.OutgoingGuard != nil {
+			if err := s.OutgoingGuard(ctx, body); err != nil {
+				return nil, err
+			}
 		}
 	}
 	method := strings.TrimSpace(in["method"])

@@ -108,7 +108,10 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 	for i := range items {
 		cs[i] = &items[i].c
 	}
-	return sum, handle(ctx, db, refs, opts.Seed, now, cs)
+	if err := handle(ctx, db, refs, opts.Seed, now, cs); err != nil {
+		return sum, err
+	}
+	return sum, loadDesk(ctx, db, refs, now)
 }
 
 // handle takes the demo complaints through their handling up to now, the

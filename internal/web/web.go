@@ -18,6 +18,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	"kesu/internal/desk"
 	"kesu/internal/export"
 	"kesu/internal/incident"
 	"kesu/internal/jobs"
@@ -72,10 +73,15 @@ type Deps struct {
 	// Inbox is the staff's in-app notifications; Jobs the durable job
 	// table (its dead letters); Schedules the fixed-date jobs and DryRun
 	// what would fire in (from, to] (issue 6). Nil where not wired.
-	Inbox     Inbox
-	Jobs      jobs.Store
-	Schedules *sla.Scheduler
-	DryRun    func(ctx context.Context, from, to time.Time) ([]sla.Firing, error)
+	Inbox Inbox
+	// Desk runs the service desk's operations (OPS-1…OPS-5): roster,
+	// handovers, swaps, knowledge base, contacts; DeskContacts is what
+	// contacts need from the rest of kesu. Nil where not wired.
+	Desk         *desk.Service
+	DeskContacts desk.ContactDeps
+	Jobs         jobs.Store
+	Schedules    *sla.Scheduler
+	DryRun       func(ctx context.Context, from, to time.Time) ([]sla.Firing, error)
 	// Clocks reads a complaint's time-limit clocks; the calendar in force
 	// and Policies turn them into due times and remaining working time
 	// (issue 6). Calendars also takes an administrator's calendar changes,

@@ -1,6 +1,15 @@
 -- PostgreSQL overrides of shared queries. The shared ones are rebound from
 -- ? to $n; these add what only PostgreSQL has.
 
+-- name: kb.search
+-- The knowledge base's candidates are looked up one by one through the
+-- primary key. Left to itself the planner scans every entry, checking the
+-- text condition on each, because it judges that condition to keep few
+-- rows; OFFSET 0 keeps the lookup a subquery the condition stays outside.
+SELECT e.id, e.category, e.title, e.body, e.keywords, e.internal, e.version, e.uses, e.updated_by, e.updated_at, e.created_at
+FROM (SELECT DISTINCT entry_id FROM kb_tokens WHERE %s LIMIT %d) t
+CROSS JOIN LATERAL (SELECT * FROM kb_entries WHERE id = t.entry_id OFFSET 0) e
+
 -- The search tsvector is written with the row (see Dialect.SearchArgs), so
 -- a new complaint's row and its indexes are written once.
 

@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql queue.sql money.sql
+//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql queue.sql money.sql desk.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -95,7 +95,11 @@ type DB struct {
 	Registration RegistrationJobs
 	// QueueSMS, when set, texts the branch queue's N-ahead reminders and
 	// calls (notify.sms jobs in the ticket's transaction).
-	QueueSMS   bool
+	QueueSMS bool
+	// KBNarrow, when set, replaces how many postings a knowledge-base
+	// token may have to narrow a search (tests use it to take the other
+	// plan on small data).
+	KBNarrow   int
 	queries    map[string]string
 	raw        map[string]string // queries as written, with ? placeholders
 	intake     *intake
@@ -129,7 +133,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql", "money.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql", "money.sql", "desk.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}

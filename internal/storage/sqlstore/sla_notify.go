@@ -134,7 +134,8 @@ func (s SLAStore) Notifications(ctx context.Context, userID int64, unreadOnly bo
 		})
 }
 
-// pageTx tells the owning department's manager and deputy and the GMs at
+// pageTx tells the manager on duty (the rostered duty manager, or without
+// a roster the owning department's manager and deputy) and the GMs at
 // once of the started clocks whose policy pages (safety hazards), keyed by
 // complaint and clock so that each goes out once. A clock already past its
 // due time (a complaint entered late) is not paged: its breach is notified.
@@ -159,7 +160,14 @@ func (db *DB) pageTx(ctx context.Context, tx *sql.Tx, started map[int64][]sla.Cl
 	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, db.q("sla.page")+db.Dialect.Rebind(" WHERE c.id IN "+inList(len(args))), args...)
+	// The manager on duty: the duty managers of the roster running now
+	// (the complaint's team's, else any team's); without a roster, the
+	// owning department's manager and deputy.
+	byDept, onDuty, err := db.Desk().dutyManagersTx(ctx, tx, now)
+	if err != nil {
+		return fmt.Errorf("page: duty roster: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, db.q("desk.page")+db.Dialect.Rebind(" WHERE c.id IN "+inList(len(args))), args...)
 	if err != nil {
 		return fmt.Errorf("page: %w", err)
 	}
@@ -168,12 +176,18 @@ func (db *DB) pageTx(ctx context.Context, tx *sql.Tx, started map[int64][]sla.Cl
 	for rows.Next() {
 		var id int64
 		var number string
-		var manager, deputy sql.NullInt64
-		if err := rows.Scan(&id, &number, &manager, &deputy); err != nil {
+		var manager, deputy, dept sql.NullInt64
+		if err := rows.Scan(&id, &number, &manager, &deputy, &dept); err != nil {
 			rows.Close()
 			return err
 		}
-		to := append(append([]int64(nil), ids(manager, deputy)...), gms...)
+		duty := ids(manager, deputy)
+		if own := byDept[dept.Int64]; dept.Valid && len(own) > 0 {
+			duty = own
+		} else if len(onDuty) > 0 {
+			duty = onDuty
+		}
+		to := append(append([]int64(nil), duty...), gms...)
 		for _, c := range paged[id] {
 			name := c.Policy
 			if p, ok := db.SLA.Policy(c.Policy, c.PolicyVersion); ok {

@@ -13,6 +13,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/desk"
 	"kesu/internal/jobs"
 	"kesu/internal/org"
 	"kesu/internal/sla"
@@ -128,6 +129,47 @@ func RunSLA(t *testing.T, open OpenPair) {
 			c.Safety, c.DepartmentID, c.ReceivedAt = true, &e.dept, at("2026-10-02 20:00")
 		})
 		e.wantNotices("sla.page", 3)
+	})
+
+	t.Run("SafetyPagesTheRosteredDutyManager", func(t *testing.T) {
+		e, _ := setup(t, at("2026-10-03 21:00"))
+		// The evening shift's duty manager, rostered in another team.
+		ds := &desk.Service{Store: e.db.Desk(), Now: e.clock.Now, Loc: sla.Shanghai()}
+		mgr := &org.User{Username: "desk.mgr", Name: "值班经理", Role: org.RoleManager, DepartmentID: &e.dept}
+		duty := &org.User{Username: "duty", Name: "周值班", Role: org.RoleHandler, DepartmentID: &e.dept}
+		for _, u := range []*org.User{mgr, duty} {
+			if err := e.db.Registers().CreateUser(e.ctx, u, "hash", audit.System); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs, err := e.db.Cases().DepartmentByCode(e.ctx, "cs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		act := casework.Actor{User: mgr, Audit: audit.System}
+		if err := ds.CreateShift(e.ctx, &desk.Shift{Code: "night", Name: "晚班", Start: "16:00", Minutes: 480}, act); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ds.AddToRoster(e.ctx, cs, []desk.RosterEntry{{Day: "2026-10-03", Shift: "night", UserID: duty.ID, DutyManager: true}}, act); err != nil {
+			t.Fatal(err)
+		}
+		s := e.create("燃气泄漏", func(c *complaint.Complaint) { c.Safety, c.DepartmentID = true, &e.dept })
+		// The duty manager and the GM are paged; the department's manager
+		// and deputy are not while a roster covers the hour.
+		e.wantNotices("sla.page", 2)
+		for u, want := range map[int64]int{duty.ID: 1, e.gm: 1, e.mg: 0, e.deputy: 0} {
+			ns, err := e.db.SLAClocks().Notifications(e.ctx, u, false, 10)
+			if err != nil || len(ns) != want || (want == 1 && !strings.Contains(ns[0].Title, s.Number)) {
+				t.Fatalf("user %d notices %+v %v, want %d", u, ns, err, want)
+			}
+		}
+		// After the shift, the fallback: manager and deputy.
+		e.clock.now = at("2026-10-04 01:00")
+		e.create("燃气味道", func(c *complaint.Complaint) { c.Safety, c.DepartmentID = true, &e.dept })
+		e.wantNotices("sla.page", 5)
+		if ns, _ := e.db.SLAClocks().Notifications(e.ctx, e.mg, false, 10); len(ns) != 1 {
+			t.Fatalf("the manager after the shift: %+v", ns)
+		}
 	})
 
 	t.Run("ChangesInTheTransaction", func(t *testing.T) {

@@ -61,6 +61,11 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Mail", testMail},
 		{"QueueTickets", testQueueTickets},
 		{"QueueReminder", testQueueReminder},
+		{"DeskSwapRules", testDeskSwapRules},
+		{"DeskRosterBoard", testDeskRosterBoard},
+		{"DeskHandover", testDeskHandover},
+		{"DeskKnowledgeBase", testDeskKnowledgeBase},
+		{"DeskContacts", testDeskContacts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

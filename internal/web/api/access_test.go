@@ -131,6 +131,21 @@ func init() {
 		"GET /api/v1/queue/branches/{id}/analytics":          auth.QueueReport, "GET /api/v1/queue/branches/{id}/simulation": auth.QueueReport,
 		"GET /api/v1/queue/plan": auth.QueueReport, "POST /api/v1/queue/counters/{id}/call": auth.QueueServe,
 		"POST /api/v1/queue/counters/{id}/tickets/{ticket}/{action}": auth.QueueServe,
+		// The service desk: everyone who reads cases reads the desk; desk
+		// staff work it; managers plan it, approve swaps and write the
+		// knowledge base; converting a contact registers a complaint.
+		"GET /api/v1/desk/shifts": auth.ComplaintRead, "POST /api/v1/desk/shifts": auth.DeskManage,
+		"GET /api/v1/desk/roster": auth.ComplaintRead, "POST /api/v1/desk/roster": auth.DeskManage,
+		"DELETE /api/v1/desk/roster/{id}": auth.DeskManage, "GET /api/v1/desk/board": auth.ComplaintRead,
+		"GET /api/v1/desk/swaps": auth.ComplaintRead, "POST /api/v1/desk/swaps": auth.DeskWork,
+		"POST /api/v1/desk/swaps/{id}/agree": auth.DeskWork, "POST /api/v1/desk/swaps/{id}/cancel": auth.DeskWork,
+		"POST /api/v1/desk/swaps/{id}/decision": auth.DeskManage, "GET /api/v1/desk/handovers": auth.ComplaintRead,
+		"POST /api/v1/desk/handovers": auth.DeskWork, "POST /api/v1/desk/handovers/{id}/ack": auth.DeskWork,
+		"GET /api/v1/kb": auth.ComplaintRead, "POST /api/v1/kb": auth.DeskManage, "GET /api/v1/kb/{id}": auth.ComplaintRead,
+		"PUT /api/v1/kb/{id}": auth.DeskManage, "GET /api/v1/kb/{id}/versions": auth.ComplaintRead, "POST /api/v1/kb/{id}/use": auth.DeskWork,
+		"GET /api/v1/contacts": auth.ComplaintRead, "POST /api/v1/contacts": auth.DeskWork, "GET /api/v1/contacts/{id}": auth.ComplaintRead,
+		"POST /api/v1/contacts/{id}/answer": auth.DeskWork, "POST /api/v1/contacts/{id}/close": auth.DeskWork,
+		"POST /api/v1/contacts/{id}/convert": auth.ComplaintCreate, "GET /api/v1/reports/contacts": auth.ReportRead,
 	} {
 		otherRoutes[p] = perm
 	}

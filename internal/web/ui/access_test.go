@@ -72,6 +72,7 @@ var casePages = map[string]struct {
 	"POST /complaints/{id}/memo":                      {"update", url.Values{"body": {"签呈"}}},
 	"POST /complaints/{id}/links":                     {"update", url.Values{"kind": {"repeat"}}},
 	"POST /complaints/{id}/merge":                     {"update", url.Values{}},
+	"POST /complaints/{id}/kb/{entry}":                {"update", url.Values{}},
 	"POST /complaints/{id}/clocks/{policy}/extension": {"update", url.Values{"due_at": {"2099-01-01T00:00"}, "consent_by": {"王女士"}, "consent_how": {"phone"}, "consent_at": {"2026-03-10T10:00"}}},
 }
 
@@ -123,6 +124,13 @@ var otherPages = map[string]auth.Permission{
 	"GET /admin/queue": auth.QueueAdmin, "GET /queue/counters": "", "POST /admin/queue": auth.QueueAdmin, "GET /queue/counters/{id}": auth.QueueServe,
 	"POST /queue/counters/{id}/call": auth.QueueServe, "POST /queue/counters/{id}/act": auth.QueueServe,
 	"GET /queue/branches/{id}/analytics": auth.QueueReport,
+	// The service desk: read by everyone who reads cases, worked by desk
+	// staff, planned and written (roster, swap approval, knowledge base)
+	// by managers.
+	"GET /desk": auth.ComplaintRead, "POST /desk/work/{form}": auth.DeskWork, "POST /desk/manage/{form}": auth.DeskManage,
+	"GET /kb": auth.ComplaintRead, "POST /kb/new": auth.DeskManage, "GET /kb/{id}": auth.ComplaintRead, "POST /kb/{id}": auth.DeskManage,
+	"GET /contacts": auth.ComplaintRead, "POST /contacts/new": auth.DeskWork, "GET /contacts/{id}": auth.ComplaintRead,
+	"POST /contacts/{id}/{form}": auth.DeskWork,
 }
 
 // TestEveryPageHasAnAccessRule fails for a page route the matrix does not

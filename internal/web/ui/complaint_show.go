@@ -184,7 +184,13 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		h.fail(w, r, err)
 		return
 	}
+	kb, err := h.kbPanel(r, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p.D = struct {
+		KB          *kbPanel
 		C           *complaint.Complaint
 		Clocks      []clockRow
 		Case        *caseView
@@ -194,6 +200,6 @@ func (h *handler) showComplaint(w http.ResponseWriter, r *http.Request, c *compl
 		Category    string
 		MaxUpload   int64
 		ConsentHow  []string
-	}{c, clocks, cv, dups, describeEvents(evs, p.L, false, def, who), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload, consentMethods}
+	}{kb, c, clocks, cv, dups, describeEvents(evs, p.L, false, def, who), atts, categoryLabels(cats, p.L)[c.Category], h.d.MaxUpload, consentMethods}
 	h.render(w, status, "staff", "complaint_show", p)
 }
