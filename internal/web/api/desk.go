@@ -287,15 +287,15 @@ func (a *api) ackHandover(w http.ResponseWriter, r *http.Request) {
 // searchKB finds standard answers: q as a Chinese substring, category,
 // public=true for canned replies only.
 func (a *api) searchKB(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	var v apperr.Validation
-	v.Text("q", q.Get("q"), 100)
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	if err := v.Err(); err != nil {
+	q := &query{r: r}
+	q.v.Text("q", q.str("q"), 100)
+	limit := q.num("limit", 20, 1, 100)
+	public := q.boolean("public")
+	if err := q.err(); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	es, err := a.d.Desk.Search(r.Context(), desk.KBQuery{Text: q.Get("q"), Category: q.Get("category"), PublicOnly: q.Get("public") == "true", Limit: limit})
+	es, err := a.d.Desk.Search(r.Context(), desk.KBQuery{Text: q.str("q"), Category: q.str("category"), PublicOnly: public != nil && *public, Limit: limit})
 	if err != nil {
 		web.WriteError(w, r, err)
 		return

@@ -160,6 +160,8 @@ func (h *handler) kbPanel(r *http.Request, p *page) (*kbPanel, error) {
 	}
 	if id, err := strconv.ParseInt(q.Get("reply_kb"), 10, 64); err == nil && p.F.Get("body") == "" {
 		if e, err := h.d.Desk.Entry(r.Context(), id); err == nil && !e.Internal {
+			// The note form shows it as if typed there: a public reply.
+			p.Posted = "notes"
 			p.F.Set("body", e.Body)
 			p.F.Set("public", "on")
 		}
