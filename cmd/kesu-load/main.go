@@ -71,6 +71,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *scenario != "registration" && *scenario != "queue" {
 		return fmt.Errorf("--scenario %q: want registration or queue", *scenario)
 	}
+	var rs []float64 // queue runs; 0 is a max run
+	for _, s := range strings.Split(*rates, ",") {
+		s = strings.TrimSpace(s)
+		if s == "max" {
+			rs = append(rs, 0)
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("--rates %q: want positive numbers or max, separated by commas", *rates)
+		}
+		rs = append(rs, v)
+	}
 	var counts []int
 	for _, s := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -95,19 +108,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *scenario == "queue" {
-		var rs []float64
-		for _, s := range strings.Split(*rates, ",") {
-			s = strings.TrimSpace(s)
-			if s == "max" {
-				rs = append(rs, 0)
-				continue
-			}
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || v <= 0 {
-				return fmt.Errorf("--rates %q: want positive numbers or max, separated by commas", *rates)
-			}
-			rs = append(rs, v)
-		}
 		cfg := intakeload.QueueConfig{PostgresURL: *pgURL, Kesu: *kesu, Rates: rs, Issuers: *issuers, Duration: *duration,
 			Branches: *branches, Counters: *counters, History: *history, Handle: *handle, Idle: *idle, Watchers: *watchers,
 			Floor: *floor, Seed: *seed, Progress: stderr}
