@@ -166,7 +166,7 @@ type qBranch struct {
 	id       int64
 	types    []int64 // A, B, C
 	counters []int64
-	waiting  atomic.Int64 // tickets issued minus tickets called, as this process saw them
+	waiting  atomic.Int64 // tickets answered minus calls under way or done, as this process saw them
 }
 
 func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64) (res QueueResult, err error) {
@@ -644,8 +644,9 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 				}
 				for ctx.Err() == nil && time.Now().Before(deadline) {
 					// The clerk calls when the lobby board shows someone
-					// waiting; otherwise looks again a little later.
-					if b.waiting.Load() <= 0 {
+					// waiting whom no other clerk is going for (the claim);
+					// otherwise looks again a little later.
+					if n := b.waiting.Load(); n <= 0 || !b.waiting.CompareAndSwap(n, n-1) {
 						time.Sleep(time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)))
 						continue
 					}
@@ -658,17 +659,18 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 					now := time.Now()
 					switch {
 					case err == nil && st == http.StatusNotFound:
+						b.waiting.Add(1) // the claim was not used
 						l.mu.Lock()
 						l.empty++
 						l.mu.Unlock()
 						time.Sleep(time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)))
 						continue
 					case err != nil || st != http.StatusOK:
+						b.waiting.Add(1)
 						l.fail(kind("call", st, err), &l.callErrors)
 						time.Sleep(cfg.Idle)
 						continue
 					}
-					b.waiting.Add(-1)
 					l.mu.Lock()
 					l.call = append(l.call, now.Sub(t0))
 					l.called = append(l.called, tk.ID)

@@ -14,8 +14,9 @@ import (
 // 40 tickets/s and a max run of 2 s each, 5 watchers — on SQLite and, with
 // KESU_TEST_POSTGRES_URL, on PostgreSQL, and checks its own invariants:
 // every ticket issued is stored, every call got a ticket nobody else got
-// and the server counts the same calls, every called ticket was served and
-// finished, the rest still wait, and the figures agree with each other.
+// and the server counts the same calls, no call found the line empty, every
+// called ticket was served and finished, the rest still wait, and the
+// figures agree with each other.
 func TestRunQueue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts kesu")
@@ -58,6 +59,10 @@ func TestRunQueue(t *testing.T) {
 				case r.Calls == 0 || r.DuplicateCalls > 0 || r.DistinctCalled != r.Calls || r.ServerCalled != r.Calls:
 					t.Fatalf("%s: %d calls, %d distinct tickets, %d twice, %d called on the server",
 						r.Mode, r.Calls, r.DistinctCalled, r.DuplicateCalls, r.ServerCalled)
+				case r.EmptyCalls > 0:
+					// A clerk calls only for a ticket the server has
+					// answered and no other clerk went for.
+					t.Fatalf("%s: %d calls found nobody waiting", r.Mode, r.EmptyCalls)
 				case r.Finished != r.Calls || r.ServerWaiting != r.Issued-r.Calls:
 					t.Fatalf("%s: %d calls, %d finished; %d waiting on the server for %d issued", r.Mode, r.Calls, r.Finished, r.ServerWaiting, r.Issued)
 				case r.IssueP50Ms <= 0 || r.IssueP99Ms < r.IssueP50Ms || r.IssueMaxMs < r.IssueP99Ms ||
