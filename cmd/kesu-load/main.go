@@ -3,7 +3,10 @@
 // database, registers complaints through the REST API from concurrent
 // clients, waits until the server's background registration work is done,
 // and prints acknowledged and fully registered complaints per second beside
-// the database's own insert floor. See docs/benchmarks.md.
+// the database's own insert floor. With --scenario queue it drives the
+// branch queue instead: tickets taken and counters calling, serving and
+// finishing through the API, optionally with live-page watchers. See
+// docs/benchmarks.md.
 package main
 
 import (
@@ -37,6 +40,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kesu-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	scenario := fs.String("scenario", "registration", "registration (complaints) or queue (branch queue tickets and counters)")
 	engines := fs.String("engine", "sqlite", "sqlite, postgres, or both: sqlite,postgres")
 	pgURL := fs.String("postgres", os.Getenv("KESU_TEST_POSTGRES_URL"), "PostgreSQL database URL; each run uses a new schema in it (default $KESU_TEST_POSTGRES_URL)")
 	clients := fs.String("clients", "8,16", "concurrent clients, one run on a fresh database per count")
@@ -49,12 +53,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
 	profile := fs.String("cpuprofile", "", "write the server's CPU profile of each measured load to FILE-<engine>-<clients>.pprof")
 	mdOut := fs.String("markdown", "", "also write the results as a markdown table to this file")
+	rates := fs.String("rates", "75,max", "queue: runs, tickets per second over all branches or max (back to back from --issuers clients)")
+	issuers := fs.Int("issuers", 8, "queue: ticket clients of a max run, and the floor's client count")
+	branches := fs.Int("branches", 50, "queue: branches")
+	counters := fs.Int("counters", 20, "queue: counters per branch")
+	history := fs.Int("history", 2000, "queue: finished tickets per branch written for the day before")
+	handle := fs.Duration("handle", 5*time.Second, "queue: mean time a counter holds a ticket between serve and finish (rate runs; max runs use 0)")
+	idle := fs.Duration("counter-idle", 200*time.Millisecond, "queue: how long a counter with nobody waiting at its branch waits before looking again")
+	watchers := fs.Int("watchers", 0, "queue: live-page event streams to open on the first branch")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: kesu-load [flags]\n\nRegisters complaints in a kesu started as a child process and reports how fast they are\nacknowledged and fully registered. Flags:")
+		fmt.Fprintln(stderr, "Usage: kesu-load [flags]\n\nRegisters complaints (or, with --scenario queue, takes and calls branch queue tickets) in a kesu\nstarted as a child process and reports how fast it answers. Flags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *scenario != "registration" && *scenario != "queue" {
+		return fmt.Errorf("--scenario %q: want registration or queue", *scenario)
+	}
+	var rs []float64 // queue runs; 0 is a max run
+	for _, s := range strings.Split(*rates, ",") {
+		s = strings.TrimSpace(s)
+		if s == "max" {
+			rs = append(rs, 0)
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			return fmt.Errorf("--rates %q: want positive numbers or max, separated by commas", *rates)
+		}
+		rs = append(rs, v)
 	}
 	var counts []int
 	for _, s := range strings.Split(*clients, ",") {
@@ -78,6 +106,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if *kesu, err = intakeload.Build(ctx, dir); err != nil {
 			return err
 		}
+	}
+	if *scenario == "queue" {
+		cfg := intakeload.QueueConfig{PostgresURL: *pgURL, Kesu: *kesu, Rates: rs, Issuers: *issuers, Duration: *duration,
+			Branches: *branches, Counters: *counters, History: *history, Handle: *handle, Idle: *idle, Watchers: *watchers,
+			Floor: *floor, Seed: *seed, Progress: stderr}
+		return runQueue(ctx, cfg, *engines, stdout, *jsonOut, *mdOut)
 	}
 	var all []intakeload.Result
 	for _, e := range strings.Split(*engines, ",") {
@@ -113,6 +147,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if err := intakeload.WriteMarkdown(f, all); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil
+}
+
+// runQueue runs the queue scenario on each engine and writes its results.
+func runQueue(ctx context.Context, cfg intakeload.QueueConfig, engines string, stdout io.Writer, jsonOut, mdOut string) error {
+	var all []intakeload.QueueResult
+	for _, e := range strings.Split(engines, ",") {
+		cfg.Engine = strings.TrimSpace(e)
+		if cfg.Engine == "postgres" && cfg.PostgresURL == "" {
+			return errors.New("postgres: give --postgres or set KESU_TEST_POSTGRES_URL")
+		}
+		rs, err := intakeload.RunQueue(ctx, cfg)
+		all = append(all, rs...)
+		if err != nil {
+			if len(all) > 0 {
+				intakeload.WriteQueueTable(stdout, all)
+			}
+			return err
+		}
+	}
+	if err := intakeload.WriteQueueTable(stdout, all); err != nil {
+		return err
+	}
+	if jsonOut != "" {
+		b, err := json.MarshalIndent(all, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if mdOut != "" {
+		f, err := os.Create(mdOut)
+		if err != nil {
+			return err
+		}
+		if err := intakeload.WriteQueueMarkdown(f, all); err != nil {
 			f.Close()
 			return err
 		}
