@@ -91,3 +91,42 @@ func TestMailPersonalDataMasked(t *testing.T) {
 		}
 	})
 }
+
+// A complainant's mail on the timeline names its sender: a reader without
+// personal.read (the auditor) sees the address masked, as they see the
+// complainant's e-mail everywhere else.
+func TestMailSenderMaskedOnTimeline(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		first := []byte("From: li@example.com\r\nSubject: leak\r\nMessage-ID: <tl-1@client.example>\r\n\r\nthe tap leaks\r\n")
+		g, err := e.app.Mail.Receive(ctx, first, mailin.Envelope{Source: "smtp"})
+		if err != nil || g.Status != mailin.StatusComplaint {
+			t.Fatalf("first mail %+v %v", g, err)
+		}
+		reply := []byte("From: li@example.com\r\nSubject: Re: leak\r\nMessage-ID: <tl-2@client.example>\r\nIn-Reply-To: <tl-1@client.example>\r\n\r\nstill leaking\r\n")
+		if r, err := e.app.Mail.Receive(ctx, reply, mailin.Envelope{Source: "smtp"}); err != nil || r.Status != mailin.StatusThreaded {
+			t.Fatalf("reply %+v %v", r, err)
+		}
+		senders := func(role string) []any {
+			var tl struct {
+				Items []struct {
+					Data map[string]any `json:"data"`
+				} `json:"items"`
+			}
+			e.get(role, "/api/v1/complaints/"+g.Number+"/timeline").want(http.StatusOK).JSON(&tl)
+			var out []any
+			for _, ev := range tl.Items {
+				if s, ok := ev.Data["sender"]; ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		if s := senders(org.RoleAuditor); len(s) == 0 || s[0] != "l***@example.com" {
+			t.Errorf("auditor sees senders %v", s)
+		}
+		if s := senders(org.RoleAdmin); len(s) == 0 || s[0] != "li@example.com" {
+			t.Errorf("admin sees senders %v", s)
+		}
+	})
+}
