@@ -168,3 +168,31 @@ func TestServedByDealerOnThePages(t *testing.T) {
 	resp, body = e.get("/complaints?dealer_id=" + strconv.FormatInt(dealer.ID, 10))
 	expect(t, resp, body, http.StatusOK, c.Number, "服务经销商")
 }
+
+// TestPenaltyApprovalNeedsTheVersionSeen: the GM's approval is of the
+// notice at the case version the GM saw; a form without it is refused and
+// the notice, changed meanwhile, stays waiting.
+func TestPenaltyApprovalNeedsTheVersionSeen(t *testing.T) {
+	e := newCaseEnv(t)
+	gm := &org.User{Username: "gm", Name: "周总", Role: org.RoleGM, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(context.Background(), gm, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	id := e.complaint("滤芯破裂")
+	csrf := e.as("mgr")
+	ver := func() string { return strconv.Itoa(e.record(id).Version) }
+	qa := strconv.FormatInt(*e.users["qa"].DepartmentID, 10)
+	resp, body := e.post(page(id)+"/penalty", url.Values{"csrf_token": {csrf}, "version": {ver()},
+		"party_0": {"d:" + qa}, "kind_0": {"penalty"}, "amount_0": {"200.00"}, "reason_0": {"出货检验漏检"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("penalty: %d\n%s", resp.StatusCode, body)
+	}
+	csrf = e.as("gm")
+	resp, body = e.post(page(id)+"/penalty/approve", url.Values{"csrf_token": {csrf}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("approved without the version seen")
+	}
+	if p, err := e.app.Deps.Cases.Penalty(context.Background(), id, e.actor("mgr")); err != nil || p.Status != fin.StatusPending {
+		t.Errorf("notice %+v %v, want pending", p, err)
+	}
+}
