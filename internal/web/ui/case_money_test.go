@@ -196,3 +196,30 @@ func TestPenaltyApprovalNeedsTheVersionSeen(t *testing.T) {
 		t.Errorf("notice %+v %v, want pending", p, err)
 	}
 }
+
+// TestCreditIssueNeedsTheVersionSeen: issuing a credit note within one's
+// own authority promises its amount on the spot, so it names the case
+// version the issuer saw; a form without it is refused and nothing is
+// issued.
+func TestCreditIssueNeedsTheVersionSeen(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("外壳划伤")
+	ctx := context.Background()
+	disc := "discount"
+	mgr := e.actor("mgr")
+	if _, err := e.app.Deps.Cases.Decide(ctx, id, e.record(id).Version, casework.Decision{Resolution: &disc}, mgr); err != nil {
+		t.Fatal(err)
+	}
+	in := fin.CreditInput{Reason: "外观瑕疵折让", Receivables: []fin.ReceivableInput{{Ref: "INV-7", Amount: "88.00"}}}
+	if _, err := e.app.Deps.Cases.SaveCredit(ctx, id, e.record(id).Version, in, mgr); err != nil {
+		t.Fatal(err)
+	}
+	csrf := e.as("mgr")
+	resp, body := e.post(page(id)+"/credit-note/issue", url.Values{"csrf_token": {csrf}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("issued without the version seen")
+	}
+	if n, err := e.app.Deps.Cases.Credit(ctx, id, mgr); err != nil || n.Status != fin.CreditDraft {
+		t.Errorf("note %+v %v, want a draft: %s", n, err, body)
+	}
+}
