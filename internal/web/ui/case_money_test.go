@@ -122,7 +122,7 @@ func TestCreditNoteSignedOnTheTrackingPage(t *testing.T) {
 	track := "/track?" + url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()
 	_, body := e.get(track)
 	refuse(t, body, `id="credit-sign-online"`) // not issued yet
-	if _, err := e.app.Deps.Cases.IssueCredit(ctx, id, 0, mgr); err != nil {
+	if _, err := e.app.Deps.Cases.IssueCredit(ctx, id, e.record(id).Version, mgr); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := e.get(track)
