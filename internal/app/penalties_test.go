@@ -53,7 +53,11 @@ func TestMonthlyPenaltyList(t *testing.T) {
 		if _, err := e.a.Cases.SetPenalty(e.ctx, c.ID, 0, "", lines, actor); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.a.Cases.ApprovePenalty(e.ctx, c.ID, 0, actor); err != nil {
+		cr, err := e.a.Cases.Read(e.ctx, c.ID, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.a.Cases.ApprovePenalty(e.ctx, c.ID, cr.Version, actor); err != nil {
 			t.Fatal(err)
 		}
 

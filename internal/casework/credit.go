@@ -118,8 +118,15 @@ func (s *Service) SaveCredit(ctx context.Context, complaintID int64, version int
 // copy to finance): only when its amount is approved by the authority
 // chain, or lies within the issuer's own authority — which then commits
 // the plan like a promise on the spot. Beyond it the note is refused
-// until the chain approves it.
+// until the chain approves it. version, the case version the issuer saw,
+// is required.
 func (s *Service) IssueCredit(ctx context.Context, complaintID int64, version int, actor Actor) (*money.CreditNote, error) {
+	if version <= 0 {
+		// Issuing may promise the amount on the spot: it is of the note
+		// the issuer read.
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "issuing names the case version the note was read at",
+			Fields: []apperr.FieldError{{Field: "version", Rule: "required"}}}
+	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err

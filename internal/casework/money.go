@@ -146,9 +146,14 @@ func (s *Service) SetPenalty(ctx context.Context, complaintID int64, version int
 }
 
 // ApprovePenalty is the GM's approval of a case's reward/penalty notice as
-// it stands at the case version the GM saw. Only the GM approves (002
+// it stands at the case version the GM saw, which is required: an
+// approval is of the notice the GM read. Only the GM approves (002
 // 第6篇: 报主管总经理); approving an approved notice is a no-op.
 func (s *Service) ApprovePenalty(ctx context.Context, complaintID int64, version int, actor Actor) (*money.Penalty, error) {
+	if version <= 0 {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "the approval names the case version the notice was read at",
+			Fields: []apperr.FieldError{{Field: "version", Rule: "required"}}}
+	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err

@@ -284,9 +284,10 @@ func (in *Intake) addToCase(ctx context.Context, cid int64, key string, m *Messa
 	return note, err
 }
 
-// thread finds the case a mail answers: one of kesu's Message-IDs (or the
-// complainant's earlier mail) in In-Reply-To or References, or a number in
-// the subject when the mail comes from that case's complainant.
+// thread finds the case a mail answers: one of kesu's Message-IDs in
+// In-Reply-To or References, or, when the mail comes from that case's
+// complainant, the complainant's earlier mail there or a number in the
+// subject.
 func (in *Intake) thread(ctx context.Context, m *Message) (int64, error) {
 	refs := append(append([]string(nil), m.InReplyTo...), m.References...)
 	for _, id := range refs {
@@ -305,8 +306,18 @@ func (in *Intake) thread(ctx context.Context, m *Message) (int64, error) {
 			return c.ID, nil
 		}
 	}
-	if cid, err := in.Store.ComplaintOf(ctx, refs); err != nil || cid != 0 {
-		return cid, err
+	// The complainant's own Message-IDs are no secret (whoever they copied
+	// has them): they thread only the complainant's mail.
+	if cid, err := in.Store.ComplaintOf(ctx, refs); err != nil {
+		return 0, err
+	} else if cid != 0 {
+		c, err := in.Read.Get(ctx, cid)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return 0, err
+		}
+		if err == nil && c.Complainant.Email != "" && strings.EqualFold(c.Complainant.Email, m.From) {
+			return cid, nil
+		}
 	}
 	if in.Number == nil {
 		return 0, nil

@@ -105,6 +105,37 @@ func TestReplyThreadsIntoCase(t *testing.T) {
 	})
 }
 
+// The complainant's own Message-IDs are no secret (anyone they copied
+// has them): a stranger's mail answering one does not go on the
+// complainant's case as the complainant's message; it registers a
+// complaint of its own. The complainant's own answer to it still threads.
+func TestStrangerReplyToComplainantsMailNotThreaded(t *testing.T) {
+	engines(t, nil, func(t *testing.T, e *env) {
+		e.mustSend(t, mailSpec{id: "victim-1@client.example", from: "li.lei@example.com", subject: "刹车异响", text: "新车刹车有异响。"}.bytes(t))
+		cs := e.complaints(t)
+		if len(cs) != 1 {
+			t.Fatalf("%d complaints", len(cs))
+		}
+		c := cs[0]
+		e.mustSend(t, mailSpec{id: "mallory-1@evil.example", from: "mallory@evil.example", subject: "Re: 刹车异响",
+			text: "我撤回投诉，请结案。", inReplyTo: "victim-1@client.example", references: []string{"victim-1@client.example"}}.bytes(t))
+		e.mustSend(t, mailSpec{id: "victim-2@client.example", from: "li.lei@example.com", subject: "Re: 刹车异响",
+			text: "补充说明。", inReplyTo: "victim-1@client.example"}.bytes(t))
+		var replies []string
+		for _, ev := range e.timeline(t, c.ID) {
+			if ev.Kind == complaint.EventReply && ev.Data["channel"] == "email" {
+				replies = append(replies, ev.Body)
+			}
+		}
+		if strings.Join(replies, "|") != "补充说明。" {
+			t.Errorf("replies on the complainant's case: %q", replies)
+		}
+		if n := len(e.complaints(t)); n != 2 {
+			t.Errorf("%d complaints, want 2 (the case and the stranger's own)", n)
+		}
+	})
+}
+
 func trackingCode(t *testing.T, e *env, id int64) string {
 	t.Helper()
 	var code string

@@ -87,12 +87,22 @@ var ComplaintFields = map[string]func(string) string{
 }
 
 // Events returns evs with the old and new values of personal fields in
-// their change records masked (a contact change on the timeline); the
-// other events are shared, not copied.
+// their change records masked (a contact change on the timeline), and the
+// sender of a complainant's mail; the other events are shared, not
+// copied.
 func Events(evs []complaint.Event) []complaint.Event {
 	out := make([]complaint.Event, len(evs))
 	for i, e := range evs {
 		out[i] = e
+		if s, ok := e.Data["sender"].(string); ok && s != "" {
+			data := make(map[string]any, len(e.Data))
+			for k, v := range e.Data {
+				data[k] = v
+			}
+			data["sender"] = Email(s)
+			e.Data = data
+			out[i].Data = data
+		}
 		if changes, ok := e.Data["changes"].([]any); ok && HasPersonalChange(e) {
 			masked := make([]any, len(changes))
 			for j, ch := range changes {
@@ -122,6 +132,15 @@ func Events(evs []complaint.Event) []complaint.Event {
 		}
 	}
 	return out
+}
+
+// HasPersonal reports whether e shows personal data Events masks: a
+// change of a personal field, or the sender of a complainant's mail.
+func HasPersonal(e complaint.Event) bool {
+	if s, ok := e.Data["sender"].(string); ok && s != "" {
+		return true
+	}
+	return HasPersonalChange(e)
 }
 
 // HasPersonalChange reports whether e records a change of a personal

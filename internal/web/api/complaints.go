@@ -499,7 +499,7 @@ func (a *api) timeline(w http.ResponseWriter, r *http.Request) {
 	}
 	if !can(r, auth.PersonalData) {
 		evs = privacy.Events(evs)
-	} else if slices.ContainsFunc(evs, privacy.HasPersonalChange) {
+	} else if slices.ContainsFunc(evs, privacy.HasPersonal) {
 		e := &audit.Entry{Actor: actor(r), Action: "complaint.timeline.read", Object: "complaint:" + strconv.FormatInt(c.ID, 10)}
 		if err := a.d.Audit.Append(r.Context(), e); err != nil {
 			web.WriteError(w, r, err)

@@ -45,7 +45,7 @@ func (a *api) listMail(w http.ResponseWriter, r *http.Request) {
 	if before != nil {
 		f.Before = *before
 	}
-	items, err := a.d.Mail.Store.List(r.Context(), f)
+	items, err := a.d.Mail.List(r.Context(), f, role(r))
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (a *api) getMail(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	m, err := a.d.Mail.Store.Get(r.Context(), id)
+	m, err := a.d.Mail.Get(r.Context(), id, role(r))
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -86,7 +86,7 @@ func (a *api) rawMail(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	m, err := a.d.Mail.Store.Get(r.Context(), id)
+	m, err := a.d.Mail.Raw(r.Context(), id, role(r))
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -133,4 +133,12 @@ func (a *api) mailStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, st)
+}
+
+// role is the signed-in user's role ("" for none).
+func role(r *http.Request) string {
+	if pr := web.PrincipalOf(r); pr != nil {
+		return pr.User.Role
+	}
+	return ""
 }

@@ -209,6 +209,9 @@ func TestAuthAndRoles(t *testing.T) {
 			r := e.send(req{role: org.RoleAuditor, method: method, path: path, body: map[string]any{}})
 			switch {
 			case method == "GET" && strings.Contains(path, "/audit"), method == "GET" && r.Status == 200:
+			case pattern == "GET /api/v1/mail/messages/{id}/raw":
+				// A mail's original holds personal data, which the
+				// auditor does not read (TestMailPersonalDataMasked).
 			case strings.HasPrefix(path, "/api/v1/me/"):
 				// Marking one's own notification read, one's own
 				// password and API tokens change no record.

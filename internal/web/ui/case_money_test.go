@@ -122,7 +122,7 @@ func TestCreditNoteSignedOnTheTrackingPage(t *testing.T) {
 	track := "/track?" + url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()
 	_, body := e.get(track)
 	refuse(t, body, `id="credit-sign-online"`) // not issued yet
-	if _, err := e.app.Deps.Cases.IssueCredit(ctx, id, 0, mgr); err != nil {
+	if _, err := e.app.Deps.Cases.IssueCredit(ctx, id, e.record(id).Version, mgr); err != nil {
 		t.Fatal(err)
 	}
 	resp, body := e.get(track)
@@ -167,4 +167,59 @@ func TestServedByDealerOnThePages(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, `id="case-dealer"`, "华东净水经销", "谁销售谁服务")
 	resp, body = e.get("/complaints?dealer_id=" + strconv.FormatInt(dealer.ID, 10))
 	expect(t, resp, body, http.StatusOK, c.Number, "服务经销商")
+}
+
+// TestPenaltyApprovalNeedsTheVersionSeen: the GM's approval is of the
+// notice at the case version the GM saw; a form without it is refused and
+// the notice, changed meanwhile, stays waiting.
+func TestPenaltyApprovalNeedsTheVersionSeen(t *testing.T) {
+	e := newCaseEnv(t)
+	gm := &org.User{Username: "gm", Name: "周总", Role: org.RoleGM, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(context.Background(), gm, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	id := e.complaint("滤芯破裂")
+	csrf := e.as("mgr")
+	ver := func() string { return strconv.Itoa(e.record(id).Version) }
+	qa := strconv.FormatInt(*e.users["qa"].DepartmentID, 10)
+	resp, body := e.post(page(id)+"/penalty", url.Values{"csrf_token": {csrf}, "version": {ver()},
+		"party_0": {"d:" + qa}, "kind_0": {"penalty"}, "amount_0": {"200.00"}, "reason_0": {"出货检验漏检"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("penalty: %d\n%s", resp.StatusCode, body)
+	}
+	csrf = e.as("gm")
+	resp, body = e.post(page(id)+"/penalty/approve", url.Values{"csrf_token": {csrf}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("approved without the version seen")
+	}
+	if p, err := e.app.Deps.Cases.Penalty(context.Background(), id, e.actor("mgr")); err != nil || p.Status != fin.StatusPending {
+		t.Errorf("notice %+v %v, want pending", p, err)
+	}
+}
+
+// TestCreditIssueNeedsTheVersionSeen: issuing a credit note within one's
+// own authority promises its amount on the spot, so it names the case
+// version the issuer saw; a form without it is refused and nothing is
+// issued.
+func TestCreditIssueNeedsTheVersionSeen(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("外壳划伤")
+	ctx := context.Background()
+	disc := "discount"
+	mgr := e.actor("mgr")
+	if _, err := e.app.Deps.Cases.Decide(ctx, id, e.record(id).Version, casework.Decision{Resolution: &disc}, mgr); err != nil {
+		t.Fatal(err)
+	}
+	in := fin.CreditInput{Reason: "外观瑕疵折让", Receivables: []fin.ReceivableInput{{Ref: "INV-7", Amount: "88.00"}}}
+	if _, err := e.app.Deps.Cases.SaveCredit(ctx, id, e.record(id).Version, in, mgr); err != nil {
+		t.Fatal(err)
+	}
+	csrf := e.as("mgr")
+	resp, body := e.post(page(id)+"/credit-note/issue", url.Values{"csrf_token": {csrf}})
+	if resp.StatusCode == http.StatusSeeOther {
+		t.Fatalf("issued without the version seen")
+	}
+	if n, err := e.app.Deps.Cases.Credit(ctx, id, mgr); err != nil || n.Status != fin.CreditDraft {
+		t.Errorf("note %+v %v, want a draft: %s", n, err, body)
+	}
 }

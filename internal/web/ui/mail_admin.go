@@ -36,7 +36,7 @@ func (h *handler) mailAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		status = []string{s}
 	}
-	items, err := h.d.Mail.Store.List(r.Context(), mailin.Filter{Status: status, Limit: 200})
+	items, err := h.d.Mail.List(r.Context(), mailin.Filter{Status: status, Limit: 200}, p.User.Role)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -50,7 +50,8 @@ func (h *handler) mailAdmin(w http.ResponseWriter, r *http.Request) {
 		Statuses []string
 		Showing  string
 		CanAct   bool
-	}{st, items, mailin.Statuses, strings.Join(status, ","), auth.Can(p.User.Role, auth.OrgWrite)}
+		CanRaw   bool
+	}{st, items, mailin.Statuses, strings.Join(status, ","), auth.Can(p.User.Role, auth.OrgWrite), auth.Can(p.User.Role, auth.PersonalData)}
 	h.render(w, http.StatusOK, "staff", "mail_admin", p)
 }
 
@@ -84,7 +85,7 @@ func (h *handler) mailRaw(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, apperr.New(apperr.NotFound, "no mail intake"))
 		return
 	}
-	m, err := h.d.Mail.Store.Get(r.Context(), id)
+	m, err := h.d.Mail.Raw(r.Context(), id, web.PrincipalOf(r).User.Role)
 	if err != nil {
 		h.fail(w, r, err)
 		return
