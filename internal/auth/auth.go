@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -205,10 +206,21 @@ type Service struct {
 	// per AddrWindow (DefaultAddrLimit when 0).
 	AddrLimit int
 
-	once sync.Once
-	addr *addrThrottle
-	used sync.Map // token id → when its use was last recorded
+	once   sync.Once
+	addr   *addrThrottle
+	used   sync.Map     // token id → when its use was last recorded
+	checks atomic.Int64 // password checks made by Login and ChangePassword
 }
+
+// check is CheckPassword, counted: every sign-in, refused or not, pays one.
+func (s *Service) check(hash, pw string) bool {
+	s.checks.Add(1)
+	return CheckPassword(hash, pw)
+}
+
+// PasswordChecks is how many password checks the service has made, so a
+// test can see that a refusal cost one whatever the reason.
+func (s *Service) PasswordChecks() int64 { return s.checks.Load() }
 
 func (s *Service) init() {
 	s.once.Do(func() {
@@ -271,7 +283,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*Se
 	}
 	cred, err := s.Store.GetCredential(ctx, name)
 	if apperr.Is(err, apperr.NotFound) {
-		CheckPassword(dummyHash, password)
+		s.check(dummyHash, password)
 		s.addr.fail(ip, now)
 		if err := s.Store.RecordRefusedLogin(ctx, 0, short, "unknown_user", audit.Actor{Name: short, IP: ip}); err != nil {
 			return nil, "", nil, err
@@ -283,7 +295,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*Se
 	}
 	actor := audit.Actor{UserID: cred.User.ID, Name: cred.User.Username, IP: ip}
 	if cred.User.Disabled {
-		CheckPassword(cred.Hash, password)
+		s.check(cred.Hash, password)
 		s.addr.fail(ip, now)
 		if err := s.Store.RecordRefusedLogin(ctx, cred.User.ID, cred.User.Username, "disabled", actor); err != nil {
 			return nil, "", nil, err
@@ -291,7 +303,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*Se
 		return nil, "", nil, apperr.New(apperr.Unauthorized, "bad credentials")
 	}
 	if now.Before(cred.LockedUntil) {
-		CheckPassword(cred.Hash, password)
+		s.check(cred.Hash, password)
 		s.addr.fail(ip, now)
 		if err := s.Store.RecordRefusedLogin(ctx, cred.User.ID, cred.User.Username, RuleLocked, actor); err != nil {
 			return nil, "", nil, err
@@ -299,7 +311,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip string) (*Se
 		return nil, "", nil, &apperr.Error{Code: apperr.TooMany, Message: "account locked",
 			Fields: []apperr.FieldError{{Field: "username", Rule: RuleLocked, Param: cred.LockedUntil.Format(time.RFC3339)}}}
 	}
-	if !CheckPassword(cred.Hash, password) {
+	if !s.check(cred.Hash, password) {
 		s.addr.fail(ip, now)
 		failed := cred.Failed + 1
 		var until time.Time
@@ -465,7 +477,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, u *org.User, current, n
 	var v apperr.Validation
 	if current == "" {
 		v.Add("current_password", "required", "")
-	} else if !CheckPassword(cred.Hash, current) {
+	} else if !s.check(cred.Hash, current) {
 		v.Add("current_password", "wrong_password", "")
 	}
 	if err := ValidatePassword(next); err != nil {
