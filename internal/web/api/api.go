@@ -98,6 +98,19 @@ var routes = []route{
 	{"GET /api/v1/dealers/{id}/ledger", auth.RegisterRead, (*api).getLedger, ""},
 	{"POST /api/v1/dealers/{id}/ledger", auth.ComplaintUpdate, (*api).postLedger, ""},
 
+	{"GET /api/v1/recalls", auth.ReportRead, (*api).listRecalls, ""},
+	{"POST /api/v1/recalls", auth.RecallManage, (*api).createRecall, ""},
+	{"GET /api/v1/recalls/{id}", auth.ReportRead, (*api).getRecall, ""},
+	{"POST /api/v1/recalls/{id}/quarantine", auth.RecallManage, (*api).quarantineRecall, ""},
+	{"POST /api/v1/recalls/{id}/shipments", auth.RecallManage, (*api).importShipments, ""},
+	{"PUT /api/v1/recalls/{id}/tasks/{task}", auth.RecallManage, (*api).answerFor, ""},
+	{"POST /api/v1/recalls/{id}/files", auth.RecallManage, (*api).uploadRecallFile, ""},
+	{"POST /api/v1/recalls/{id}/disposals", auth.RecallManage, (*api).addDisposal, ""},
+	{"POST /api/v1/recalls/{id}/close", auth.RecallManage, (*api).closeRecall, ""},
+	// A distributor answers its recall task through the link it was sent.
+	{"GET /api/v1/recall-tasks/{token}", public, (*api).getRecallTask, ""},
+	{"PUT /api/v1/recall-tasks/{token}", public, (*api).answerRecallTask, ""},
+
 	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers, ""},
 	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer, ""},
 	{"GET /api/v1/customers/{id}", auth.RegisterRead, (*api).getCustomer, ""},
