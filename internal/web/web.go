@@ -70,8 +70,8 @@ type Deps struct {
 	Incidents *incident.Service
 	// Recalls runs product recalls (REC-1).
 	Recalls *recall.Service
-	Links     *incident.Links
-	Ledger    *incident.Ledger
+	Links   *incident.Links
+	Ledger  *incident.Ledger
 	// Inbox is the staff's in-app notifications; Jobs the durable job
 	// table (its dead letters); Schedules the fixed-date jobs and DryRun
 	// what would fire in (from, to] (issue 6). Nil where not wired.
