@@ -59,7 +59,7 @@ type Recall struct {
 
 // Progress is the share of the shipped quantity accounted for, in whole
 // per cent (0 when nothing was shipped).
-func (r *Recall) Progress() int {
+func (r Recall) Progress() int {
 	if r.Shipped <= 0 {
 		return 0
 	}
@@ -67,7 +67,7 @@ func (r *Recall) Progress() int {
 }
 
 // Number is how people name the recall.
-func (r *Recall) Number() string { return "RC-" + padID(r.ID) }
+func (r Recall) Number() string { return "RC-" + padID(r.ID) }
 
 func padID(id int64) string {
 	s := strings.Repeat("0", 5) + itoa(id)
@@ -141,14 +141,14 @@ func (a Answer) Validate(shipped int64) error {
 		n    int64
 	}{{"recalled", a.Recalled}, {"in_stock", a.InStock}, {"isolated", a.Isolated}, {"destroyed", a.Destroyed}} {
 		if v.NonNegative(f.name, f.n) && f.n > shipped {
-			v.Add(f.name, "max", itoa(shipped))
+			v.Add(f.name, "more_than_shipped", itoa(shipped))
 		}
 	}
 	if !v.Has("recalled") && !v.Has("in_stock") && a.Recalled+a.InStock > shipped {
-		v.Add("in_stock", "max", itoa(shipped-a.Recalled))
+		v.Add("in_stock", "more_than_shipped", itoa(shipped-a.Recalled))
 	}
 	if !v.Has("isolated") && !v.Has("destroyed") && a.Isolated+a.Destroyed > a.Recalled+a.InStock {
-		v.Add("destroyed", "max", itoa(max(a.Recalled+a.InStock-a.Isolated, 0)))
+		v.Add("destroyed", "rec_more_than_back", itoa(max(a.Recalled+a.InStock-a.Isolated, 0)))
 	}
 	return v.Err()
 }
@@ -232,14 +232,14 @@ func (d *Disposal) Validate() error {
 		v.Text("method", d.Method, 200)
 	}
 	if v.NonNegative("quantity", d.Quantity) && d.Quantity == 0 {
-		v.Add("quantity", "min", "1")
+		v.Add("quantity", "positive", "")
 	}
 	v.Text("note", d.Note, 2000)
 	return v.Err()
 }
 
 // Store persists recalls. Every write is audited and refused with
-// Conflict (field status, rule closed) once the recall is closed.
+// Conflict (field status, rule rec_closed) once the recall is closed.
 type Store interface {
 	CreateRecall(ctx context.Context, r *Recall, actor audit.Actor) error
 	Recall(ctx context.Context, id int64) (*Recall, error)

@@ -88,11 +88,11 @@ func ParseShipments(name string, data []byte) ([]Shipment, error) {
 	if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, fieldErr("file", "format", "xlsx")
+			return nil, fieldErr("file", "rec_bad_file", "xlsx")
 		}
 		defer f.Close()
 		if rows, err = f.GetRows(f.GetSheetName(0)); err != nil {
-			return nil, fieldErr("file", "format", "xlsx")
+			return nil, fieldErr("file", "rec_bad_file", "xlsx")
 		}
 	} else {
 		rd := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
@@ -103,7 +103,7 @@ func ParseShipments(name string, data []byte) ([]Shipment, error) {
 				break
 			}
 			if err != nil {
-				return nil, fieldErr("file", "format", "csv")
+				return nil, fieldErr("file", "rec_bad_file", "csv")
 			}
 			rows = append(rows, rec)
 		}
@@ -122,7 +122,7 @@ func ParseShipments(name string, data []byte) ([]Shipment, error) {
 	var v apperr.Validation
 	for _, c := range []string{"customer", "lot", "quantity"} {
 		if _, ok := col[c]; !ok {
-			v.Add("file", "column", c)
+			v.Add("file", "rec_missing_column", c)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -144,13 +144,13 @@ func ParseShipments(name string, data []byte) ([]Shipment, error) {
 		sh := Shipment{Customer: cell(row, "customer"), Lot: cell(row, "lot")}
 		q, err := strconv.ParseInt(cell(row, "quantity"), 10, 64)
 		if err != nil || q <= 0 {
-			v.Add(f+"quantity", "min", "1")
+			v.Add(f+"quantity", "positive", "")
 		}
 		sh.Quantity = q
 		if d := cell(row, "shipped_on"); d != "" {
 			t, err := time.Parse("2006-01-02", d)
 			if err != nil {
-				v.Add(f+"shipped_on", "date", "")
+				v.Add(f+"shipped_on", "invalid_date", "")
 			}
 			sh.ShippedOn = &t
 		}
@@ -287,10 +287,10 @@ func (s *Service) AddFile(ctx context.Context, recallID int64, f *File, actor au
 		v.Add("file", "required", "")
 	}
 	if f.Size > MaxFile {
-		v.Add("file", "max_size", itoa(MaxFile))
+		v.Add("file", "file_size", "10 MB")
 	}
 	if f.Kind == FilePhoto && !strings.HasPrefix(f.ContentType, "image/") {
-		v.Add("file", "image", "")
+		v.Add("file", "file_type", "")
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -313,7 +313,7 @@ func (s *Service) Quarantine(ctx context.Context, id int64, actor casework.Actor
 		return nil, err
 	}
 	if r.Status != StatusOpen {
-		return nil, &apperr.Error{Code: apperr.Conflict, Message: "the recall is closed", Fields: []apperr.FieldError{{Field: "status", Rule: "closed"}}}
+		return nil, &apperr.Error{Code: apperr.Conflict, Message: "the recall is closed", Fields: []apperr.FieldError{{Field: "status", Rule: "rec_closed"}}}
 	}
 	if r.SourceKind == FromIncident && s.QuarantineIncident != nil {
 		if err := s.QuarantineIncident(ctx, r.SourceID, actor); err != nil && !apperr.Is(err, apperr.Invalid) {

@@ -158,7 +158,7 @@ func (s RecallStore) open(ctx context.Context, tx *sql.Tx, id int64) error {
 		return s.classify(err)
 	}
 	return &apperr.Error{Code: apperr.Conflict, Message: "the recall is closed",
-		Fields: []apperr.FieldError{{Field: "status", Rule: "closed"}}}
+		Fields: []apperr.FieldError{{Field: "status", Rule: "rec_closed"}}}
 }
 
 func newToken() string {
@@ -191,7 +191,7 @@ func (s RecallStore) ImportShipments(ctx context.Context, recallID int64, rows [
 				return err
 			}
 			if !containsLot(r.Lots, sh.Lot) {
-				v.Add(f+"lot", "scope", strings.Join(r.Lots, ","))
+				v.Add(f+"lot", "rec_lot_outside", strings.Join(r.Lots, ","))
 			}
 		}
 		if err := v.Err(); err != nil {

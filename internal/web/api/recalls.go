@@ -71,7 +71,7 @@ func (a *api) createRecall(w http.ResponseWriter, r *http.Request) {
 		}
 		t, err := time.Parse("2006-01-02", d.s)
 		if err != nil {
-			v.Add(d.field, "date", "")
+			v.Add(d.field, "invalid_date", "")
 			continue
 		}
 		*d.p = &t
@@ -195,12 +195,12 @@ func (a *api) importShipments(w http.ResponseWriter, r *http.Request) {
 			v.Required(f+"customer", row.Customer)
 			v.Required(f+"lot", row.Lot)
 			if row.Quantity <= 0 {
-				v.Add(f+"quantity", "min", "1")
+				v.Add(f+"quantity", "positive", "")
 			}
 			if row.ShippedOn != "" {
 				t, err := time.Parse("2006-01-02", row.ShippedOn)
 				if err != nil {
-					v.Add(f+"shipped_on", "date", "")
+					v.Add(f+"shipped_on", "invalid_date", "")
 				}
 				sh.ShippedOn = &t
 			}

@@ -128,7 +128,7 @@ func TestRecallOfSoldLot(t *testing.T) {
 		// A row naming a lot outside the recall refuses the whole file.
 		e.recallUpload(org.RoleManager, path+"/shipments", "bad.csv", "",
 			[]byte("customer,lot,quantity\nD-RC1,L-RC-1,100\nD-RC2,L-OTHER,5\n")).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "rows[1].lot", "scope")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "rows[1].lot", "rec_lot_outside")
 		e.get(org.RoleManager, path).want(http.StatusOK).JSON(&rc)
 		if len(rc.Tasks) != 0 {
 			t.Fatalf("refused import wrote tasks: %+v", rc.Tasks)
@@ -151,9 +151,9 @@ func TestRecallOfSoldLot(t *testing.T) {
 
 		// Over the shipped quantity: field errors, nothing written.
 		e.send(req{method: "PUT", path: "/api/v1/recall-tasks/" + t1.Token, body: map[string]any{"recalled": 101, "in_stock": 0, "isolated": 0, "destroyed": 0}}).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "recalled", "max")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "recalled", "more_than_shipped")
 		e.send(req{method: "PUT", path: "/api/v1/recall-tasks/" + t1.Token, body: map[string]any{"recalled": 70, "in_stock": 40, "isolated": 0, "destroyed": 0}}).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "in_stock", "max")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "in_stock", "more_than_shipped")
 		e.send(req{method: "GET", path: "/api/v1/recall-tasks/nope"}).want(http.StatusNotFound)
 		e.get(org.RoleManager, path).want(http.StatusOK).JSON(&rc)
 		if rc.Accounted != 0 {
@@ -200,7 +200,7 @@ func TestRecallOfSoldLot(t *testing.T) {
 			t.Fatalf("at the end: progress %d, reminders %d", rc.Progress, rc.Tasks[task["经销商3"]].Reminders)
 		}
 		e.post(org.RoleManager, path+"/disposals", map[string]any{"method": "销毁", "quantity": 0}).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "quantity", "min")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "quantity", "positive")
 		e.post(org.RoleManager, path+"/disposals", map[string]any{"method": "销毁", "quantity": 200, "note": "环保焚烧"}).want(http.StatusCreated)
 
 		// Closing needs the producing site's test report.
@@ -212,9 +212,9 @@ func TestRecallOfSoldLot(t *testing.T) {
 		}
 		// Closed is frozen.
 		e.send(req{method: "PUT", path: "/api/v1/recall-tasks/" + t1.Token, body: map[string]any{"recalled": 0, "in_stock": 0, "isolated": 0, "destroyed": 0}}).
-			wantErr(http.StatusConflict, "conflict", "status", "closed")
+			wantErr(http.StatusConflict, "conflict", "status", "rec_closed")
 		e.recallUpload(org.RoleManager, path+"/shipments", "more.csv", "", []byte("customer,lot,quantity\nD-RC1,L-RC-1,1\n")).
-			wantErr(http.StatusConflict, "conflict", "status", "closed")
+			wantErr(http.StatusConflict, "conflict", "status", "rec_closed")
 		var list struct {
 			Items []recallJSON `json:"items"`
 		}
