@@ -215,6 +215,25 @@ func TestRecallOfSoldLot(t *testing.T) {
 			wantErr(http.StatusConflict, "conflict", "status", "rec_closed")
 		e.recallUpload(org.RoleManager, path+"/shipments", "more.csv", "", []byte("customer,lot,quantity\nD-RC1,L-RC-1,1\n")).
 			wantErr(http.StatusConflict, "conflict", "status", "rec_closed")
+		// Every change is in the audit log.
+		var log struct {
+			Items []struct {
+				Action string `json:"action"`
+			} `json:"items"`
+		}
+		e.get(org.RoleAuditor, fmt.Sprintf("/api/v1/audit?object=recall:%d&limit=100", rc.ID)).want(http.StatusOK).JSON(&log)
+		seen := map[string]int{}
+		for _, it := range log.Items {
+			seen[it.Action]++
+		}
+		for _, a := range []string{"recall.create", "recall.quarantine", "recall.shipments", "recall.disposal", "recall.file", "recall.close"} {
+			if seen[a] == 0 {
+				t.Errorf("audit lacks %s: %v", a, seen)
+			}
+		}
+		if seen["recall.shipments"] != 2 {
+			t.Errorf("audit has %d shipment imports, want 2 (the refused one is not written)", seen["recall.shipments"])
+		}
 		var list struct {
 			Items []recallJSON `json:"items"`
 		}

@@ -108,6 +108,8 @@ func TestRecallPages(t *testing.T) {
 	expect(t, resp, body, http.StatusOK, "谢谢")
 	resp, body = e.get(page)
 	expect(t, resp, body, http.StatusOK, "80% (80/100)")
+	resp, body = e.get("/dashboard")
+	expect(t, resp, body, http.StatusOK, `id="dashboard-recalls"`, "80% (80/100)")
 
 	// The public notice, in both languages, and its printable forms.
 	resp, body = anon.get("/recall-notices/" + strconv.FormatInt(id, 10))
