@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	"kesu/internal/recall"
 	"kesu/internal/web"
 )
@@ -118,6 +119,12 @@ func (a *api) writeRecall(w http.ResponseWriter, r *http.Request, status int, id
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
+	}
+	// The distributors' links are for those who run the recall.
+	if !can(r, auth.RecallManage) {
+		for i := range d.Tasks {
+			d.Tasks[i].Token = ""
+		}
 	}
 	web.WriteJSON(w, status, recallDetail{Detail: d, Number: d.Number()})
 }

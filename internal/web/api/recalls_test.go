@@ -195,7 +195,13 @@ func TestRecallOfSoldLot(t *testing.T) {
 		if n := len(e.recallMails("recall-reminder:")); n != 2 {
 			t.Fatalf("answered task reminded again: %d reminders", n)
 		}
+		rc = recallJSON{}
 		e.get(org.RoleAuditor, path).want(http.StatusOK).JSON(&rc)
+		for _, tk := range rc.Tasks {
+			if tk.Token != "" {
+				t.Fatalf("a report reader sees the distributor's link token: %+v", tk)
+			}
+		}
 		if rc.Progress != 100 || rc.Tasks[task["经销商3"]].Reminders != 2 {
 			t.Fatalf("at the end: progress %d, reminders %d", rc.Progress, rc.Tasks[task["经销商3"]].Reminders)
 		}
