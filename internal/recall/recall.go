@@ -144,10 +144,13 @@ func (a Answer) Validate(shipped int64) error {
 			v.Add(f.name, "more_than_shipped", itoa(shipped))
 		}
 	}
-	if !v.Has("recalled") && !v.Has("in_stock") && a.Recalled+a.InStock > shipped {
+	if v.Err() != nil {
+		return v.Err()
+	}
+	if a.Recalled+a.InStock > shipped {
 		v.Add("in_stock", "more_than_shipped", itoa(shipped-a.Recalled))
 	}
-	if !v.Has("isolated") && !v.Has("destroyed") && a.Isolated+a.Destroyed > a.Recalled+a.InStock {
+	if !v.Has("in_stock") && a.Isolated+a.Destroyed > a.Recalled+a.InStock {
 		v.Add("destroyed", "rec_more_than_back", itoa(max(a.Recalled+a.InStock-a.Isolated, 0)))
 	}
 	return v.Err()
