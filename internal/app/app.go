@@ -35,6 +35,7 @@ import (
 	"kesu/internal/org"
 	"kesu/internal/privacy"
 	"kesu/internal/queue"
+	"kesu/internal/recall"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 	"kesu/internal/storage/postgres"
@@ -250,6 +251,12 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
 		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
 		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
+	recalls := &recall.Service{Store: db.Recalls(), Now: now, BaseURL: c.BaseURL, Company: c.Company, Batches: db.Registers(),
+		QuarantineIncident: func(ctx context.Context, id int64, actor casework.Actor) error {
+			_, err := incidents.Quarantine(ctx, id, actor)
+			return err
+		}}
+	a.Worker.Handlers[recall.JobRemind] = recalls.RemindHandler()
 	penalties := &money.Reports{Store: db.Cases(), Loc: c.Loc, Now: now}
 	a.SLA.Scheduler.Penalties = a.penaltyList(penalties, outbox)
 	deskSvc := &desk.Service{Store: db.Desk(), Now: now, Loc: c.Loc, Calendar: func() *sla.Calendar {
@@ -290,6 +297,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		Mailer:        mailer,
 		Cases:         cases,
 		Incidents:     incidents,
+		Recalls:       recalls,
 		Links:         links,
 		Ledger:        ledger,
 		Inbox:         db.SLAClocks(),

@@ -50,6 +50,10 @@ const (
 	// DeskManage is running the desk: shift patterns and the roster,
 	// approving swaps, writing the knowledge base.
 	DeskManage Permission = "desk.manage"
+	// RecallManage starts and runs product recalls (REC-1): scope,
+	// quarantine, shipments, distributors' answers, disposal, the test
+	// report and closing. Reading recalls needs ReportRead.
+	RecallManage Permission = "recall.manage"
 )
 
 // Scope is how far a permission reaches over cases (SPEC SEC-1).
@@ -90,20 +94,20 @@ var grants = map[string]map[Permission]Scope{
 	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
 		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll,
-		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskManage: ScopeAll},
+		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
 	// The general managers see and may act on every case; they approve
 	// across departments.
 	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
 	org.RoleDeputyGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseDecide: ScopeAll, CaseAssign: ScopeAll, CaseApprove: ScopeAll, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
+		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
 	// Department managers run and approve their department's cases.
 	org.RoleManager: {ComplaintRead: ScopeDepartment, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseAssign: ScopeDepartment, CaseApprove: ScopeDepartment,
 		CaseContact: ScopeDepartment, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll,
-		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll},
+		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
 	// Quality engineers read every case (quality trends, CAPA reviews) and
 	// work on their department's.
 	org.RoleQAEngineer: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
@@ -132,5 +136,5 @@ func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
 func Permissions() []Permission {
 	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
 		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite,
-		PrivacyErase, QueueServe, QueueAdmin, QueueReport, DeskWork, DeskManage}
+		PrivacyErase, QueueServe, QueueAdmin, QueueReport, DeskWork, DeskManage, RecallManage}
 }

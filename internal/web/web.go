@@ -29,6 +29,7 @@ import (
 	"kesu/internal/privacy"
 	"kesu/internal/product"
 	"kesu/internal/queue"
+	"kesu/internal/recall"
 	"kesu/internal/report"
 	"kesu/internal/sla"
 )
@@ -68,8 +69,10 @@ type Deps struct {
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service
-	Links     *incident.Links
-	Ledger    *incident.Ledger
+	// Recalls runs product recalls (REC-1).
+	Recalls *recall.Service
+	Links   *incident.Links
+	Ledger  *incident.Ledger
 	// Inbox is the staff's in-app notifications; Jobs the durable job
 	// table (its dead letters); Schedules the fixed-date jobs and DryRun
 	// what would fire in (from, to] (issue 6). Nil where not wired.

@@ -93,7 +93,7 @@ var otherRoutes = map[string]auth.Permission{}
 func init() {
 	for _, p := range []string{"GET /api/v1/openapi.json", "GET /api/v1/queue/branches", "GET /api/v1/queue/branches/{id}",
 		"GET /api/v1/queue/branches/{id}/status", "GET /api/v1/queue/branches/{id}/events", "POST /api/v1/queue/tickets", "GET /api/v1/queue/branches/{id}/counters",
-		"GET /api/v1/queue/tickets/{id}"} {
+		"GET /api/v1/queue/tickets/{id}", "GET /api/v1/recall-tasks/{token}", "PUT /api/v1/recall-tasks/{token}"} {
 		otherRoutes[p] = "-"
 	}
 	for _, p := range []string{"GET /api/v1/me", "GET /api/v1/enums", "GET /api/v1/categories", "GET /api/v1/exports",
@@ -104,6 +104,11 @@ func init() {
 	}
 	otherRoutes["GET /api/v1/tokens"] = auth.AuditRead
 	otherRoutes["DELETE /api/v1/tokens/{id}"] = auth.OrgWrite
+	for _, p := range []string{"POST /api/v1/recalls", "POST /api/v1/recalls/{id}/quarantine", "POST /api/v1/recalls/{id}/shipments",
+		"PUT /api/v1/recalls/{id}/tasks/{task}", "POST /api/v1/recalls/{id}/files", "POST /api/v1/recalls/{id}/disposals",
+		"POST /api/v1/recalls/{id}/close"} {
+		otherRoutes[p] = auth.RecallManage
+	}
 	for p, perm := range map[string]auth.Permission{
 		"POST /api/v1/complaints": auth.ComplaintCreate, "GET /api/v1/complaints": auth.ComplaintRead,
 		"GET /api/v1/attachments/{id}": auth.ComplaintRead, "GET /api/v1/me/work": auth.ComplaintRead,
@@ -150,7 +155,8 @@ func init() {
 		otherRoutes[p] = perm
 	}
 	for _, p := range []string{"GET /api/v1/reports/statistics", "GET /api/v1/reports/statistics/export", "GET /api/v1/reports/kpis",
-		"GET /api/v1/reports/losses", "GET /api/v1/reports/dashboard", "GET /api/v1/reports/penalties", "GET /api/v1/receivables/flagged"} {
+		"GET /api/v1/reports/losses", "GET /api/v1/reports/dashboard", "GET /api/v1/reports/penalties", "GET /api/v1/receivables/flagged",
+		"GET /api/v1/recalls", "GET /api/v1/recalls/{id}"} {
 		otherRoutes[p] = auth.ReportRead
 	}
 	for _, res := range []string{"customers", "products", "batches", "suppliers"} {

@@ -125,6 +125,18 @@ var routes = []route{
 	{"POST /api/v1/contacts/{id}/close", auth.DeskWork, (*api).closeContact, ""},
 	{"POST /api/v1/contacts/{id}/convert", auth.ComplaintCreate, (*api).convertContact, ""},
 	{"GET /api/v1/reports/contacts", auth.ReportRead, (*api).contactStats, ""},
+	{"GET /api/v1/recalls", auth.ReportRead, (*api).listRecalls, ""},
+	{"POST /api/v1/recalls", auth.RecallManage, (*api).createRecall, ""},
+	{"GET /api/v1/recalls/{id}", auth.ReportRead, (*api).getRecall, ""},
+	{"POST /api/v1/recalls/{id}/quarantine", auth.RecallManage, (*api).quarantineRecall, ""},
+	{"POST /api/v1/recalls/{id}/shipments", auth.RecallManage, (*api).importShipments, ""},
+	{"PUT /api/v1/recalls/{id}/tasks/{task}", auth.RecallManage, (*api).answerFor, ""},
+	{"POST /api/v1/recalls/{id}/files", auth.RecallManage, (*api).uploadRecallFile, ""},
+	{"POST /api/v1/recalls/{id}/disposals", auth.RecallManage, (*api).addDisposal, ""},
+	{"POST /api/v1/recalls/{id}/close", auth.RecallManage, (*api).closeRecall, ""},
+	// A distributor answers its recall task through the link it was sent.
+	{"GET /api/v1/recall-tasks/{token}", public, (*api).getRecallTask, ""},
+	{"PUT /api/v1/recall-tasks/{token}", public, (*api).answerRecallTask, ""},
 
 	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers, ""},
 	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer, ""},

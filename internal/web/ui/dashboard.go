@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"time"
 
+	"kesu/internal/recall"
 	"kesu/internal/report"
 )
 
@@ -65,12 +66,21 @@ func (h *handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		pareto.Line = append(pareto.Line, it.Cumulative*100)
 		pareto.Links = append(pareto.Links, h.drillLink(mq, url.Values{}, "category", it.Key))
 	}
+	// Open recalls with the share of their shipped quantity accounted for.
+	var recalls []recall.Recall
+	if h.d.Recalls != nil {
+		if recalls, err = h.d.Recalls.Store.Recalls(r.Context(), recall.StatusOpen, 20); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	p.D = &struct {
 		*report.Dashboard
 		OpenLink, OverdueLink, MonthLink string
 		Owners, Departments              []liveRow
 		Charts                           []chartData
-	}{Dashboard: d, OpenLink: open(), OverdueLink: open("due", "overdue"), MonthLink: h.listLink(mq, url.Values{}),
+		Recalls                          []recall.Recall
+	}{Recalls: recalls, Dashboard: d, OpenLink: open(), OverdueLink: open("due", "overdue"), MonthLink: h.listLink(mq, url.Values{}),
 		Owners: rows(d.ByOwner, "holder_id"), Departments: rows(d.ByDepartment, "department_id"),
 		Charts: []chartData{h.trendChart(p.L, d.Trend, url.Values{}), pareto}}
 	h.render(w, http.StatusOK, "staff", "dashboard", p)
