@@ -202,6 +202,9 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 		if err := s.writeCredit(ctx, tx, r.ComplaintID, w.Credit); err != nil {
 			return err
 		}
+		if err := s.writeReturn(ctx, tx, r.ComplaintID, w.Return); err != nil {
+			return err
+		}
 		if w.Parties != nil {
 			if err := s.writeParties(ctx, tx, r.ComplaintID, w.Parties); err != nil {
 				return err
