@@ -108,9 +108,9 @@ func (s *Service) ReceiveReturn(ctx context.Context, complaintID int64, qty int6
 	}
 	var v apperr.Validation
 	if qty < 0 {
-		v.Add("received_qty", "min", "0")
+		v.Add("received_qty", "out_of_range", "0-1000000")
 	} else if qty > 1_000_000 {
-		v.Add("received_qty", "max", "1000000")
+		v.Add("received_qty", "too_large", "1000000")
 	}
 	signer = strings.TrimSpace(signer)
 	if v.Required("signer", signer) {
@@ -240,7 +240,7 @@ func (s *Service) SetCustomerTolerance(ctx context.Context, id int64, percent st
 		n, err := money.ParseTolerance(percent)
 		if err != nil {
 			return nil, &apperr.Error{Code: apperr.Invalid, Message: err.Error(),
-				Fields: []apperr.FieldError{{Field: "tolerance", Rule: "percent", Param: "0-100"}}}
+				Fields: []apperr.FieldError{{Field: "tolerance", Rule: "out_of_range", Param: "0-100"}}}
 		}
 		bp = &n
 	}

@@ -88,9 +88,9 @@ func NewReturn(complaintID int64, number string, in ReturnInput) (*ReturnSlip, e
 	}
 	v.OneOf("handling", in.Handling, ReturnHandlings)
 	if in.ApprovedQty <= 0 {
-		v.Add("approved_qty", "min", "1")
+		v.Add("approved_qty", "positive", "")
 	} else if in.ApprovedQty > 1_000_000 {
-		v.Add("approved_qty", "max", "1000000")
+		v.Add("approved_qty", "too_large", "1000000")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

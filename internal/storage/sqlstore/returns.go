@@ -76,7 +76,7 @@ func (s CaseStore) CustomerTolerance(ctx context.Context, customerID int64) (*in
 func (s CaseStore) SetCustomerTolerance(ctx context.Context, customerID int64, bp *int64, actor audit.Actor) error {
 	if bp != nil && (*bp < 0 || *bp > 10000) {
 		return &apperr.Error{Code: apperr.Invalid, Message: "tolerance out of range",
-			Fields: []apperr.FieldError{{Field: "tolerance", Rule: "range", Param: "0-100"}}}
+			Fields: []apperr.FieldError{{Field: "tolerance", Rule: "out_of_range", Param: "0-100"}}}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("returns.terms.upsert"), customerID, nullInt(bp), micros(s.Now())); err != nil {

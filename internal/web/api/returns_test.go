@@ -24,7 +24,7 @@ func TestReturnSlip(t *testing.T) {
 			t.Errorf("default tolerance %v", m)
 		}
 		e.send(req{role: org.RoleManager, method: "PUT", path: tol, body: map[string]any{"tolerance": "101"}}).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "tolerance", "percent")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "tolerance", "out_of_range")
 		if m := e.send(req{role: org.RoleManager, method: "PUT", path: tol, body: map[string]any{"tolerance": "10"}}).want(http.StatusOK).M(); m["effective_bp"] != 1000.0 {
 			t.Errorf("tolerance %v", m)
 		}
@@ -41,7 +41,7 @@ func TestReturnSlip(t *testing.T) {
 		}
 		// Bad input: field errors, nothing written.
 		put(org.RoleManager, map[string]any{"reason": "", "handling": "burn", "approved_qty": 0}).
-			wantErr(http.StatusUnprocessableEntity, "invalid", "approved_qty", "min")
+			wantErr(http.StatusUnprocessableEntity, "invalid", "approved_qty", "positive")
 		if m := e.get(org.RoleManager, k.path("/return")).want(http.StatusOK).M(); m["return_slip"] != nil {
 			t.Fatalf("a refused slip was written: %v", m)
 		}
