@@ -241,6 +241,9 @@ type Write struct {
 	Credit *money.CreditNote
 	// Return replaces the case's return slip with its steps (RET-1).
 	Return *money.ReturnSlip
+	// Parts is a shipment of parts to store; one charged to a dealer's
+	// allowance is posted to its account, refused beyond what is available.
+	Parts *money.PartShipment
 }
 
 // Link is a relation from a case to another complaint.
@@ -298,6 +301,10 @@ type Store interface {
 	// CustomerTolerance and SetCustomerTolerance read and write a
 	// customer's over-quantity tolerance (nil: the company default).
 	CustomerTolerance(ctx context.Context, customerID int64) (*int64, error)
+	// PartsCustomer is the case's customer and its class (nil, "" when
+	// none); Parts lists the case's part shipments.
+	PartsCustomer(ctx context.Context, complaintID int64) (*int64, string, error)
+	Parts(ctx context.Context, complaintID int64) ([]money.PartShipment, error)
 	SetCustomerTolerance(ctx context.Context, customerID int64, bp *int64, actor audit.Actor) error
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)

@@ -31,3 +31,14 @@ ON CONFLICT (customer_id) DO UPDATE SET tolerance_bp = excluded.tolerance_bp, up
 
 -- name: returns.steps.delete
 DELETE FROM return_steps WHERE complaint_id = ?
+
+-- name: parts.customer
+SELECT c.customer_id, COALESCE(u.class, '') FROM complaints c LEFT JOIN customers u ON u.id = c.customer_id WHERE c.id = ?
+
+-- name: parts.insert
+INSERT INTO part_shipments (complaint_id, part, qty, unit_price, amount, basis, in_warranty, customer_id, ledger_entry, note, by_user_id, at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: parts.list
+SELECT id, complaint_id, part, qty, unit_price, amount, basis, in_warranty, customer_id, ledger_entry, note, by_user_id, at
+FROM part_shipments WHERE complaint_id = ? ORDER BY id

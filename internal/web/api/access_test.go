@@ -83,6 +83,8 @@ var caseRoutes = map[string]struct {
 	"PUT /api/v1/complaints/{number}/return":                     {"approve", map[string]any{"reason": "外观不良", "handling": "repair", "approved_qty": 2}},
 	"POST /api/v1/complaints/{number}/return/receive":            {"update", map[string]any{"received_qty": 2, "signer": "仓管员"}},
 	"POST /api/v1/complaints/{number}/return/steps":              {"update", map[string]any{"step": "inbound"}},
+	"GET /api/v1/complaints/{number}/parts":                      {"read", nil},
+	"POST /api/v1/complaints/{number}/parts":                     {"update", map[string]any{"part": "滤芯", "qty": 1, "unit_price": "10.00", "in_warranty": true}},
 	"POST /api/v1/complaints/{number}/clocks/{policy}/extension": {"update", map[string]any{"consent": map[string]any{"by": "王女士", "how": "phone", "at": "2026-03-10T02:00:00Z"}, "due_at": "2099-01-01T00:00:00Z"}},
 }
 

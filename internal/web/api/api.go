@@ -85,6 +85,8 @@ var routes = []route{
 	{"PUT /api/v1/complaints/{number}/return", auth.CaseApprove, (*api).putReturn, auth.CaseApprove},
 	{"POST /api/v1/complaints/{number}/return/receive", auth.ComplaintUpdate, (*api).receiveReturn, auth.ComplaintUpdate},
 	{"POST /api/v1/complaints/{number}/return/steps", auth.ComplaintUpdate, (*api).returnStep, auth.ComplaintUpdate},
+	{"GET /api/v1/complaints/{number}/parts", auth.ComplaintRead, (*api).getParts, auth.ComplaintRead},
+	{"POST /api/v1/complaints/{number}/parts", auth.ComplaintUpdate, (*api).shipParts, auth.ComplaintUpdate},
 	{"GET /api/v1/receivables/flagged", auth.ReportRead, (*api).flaggedReceivables, ""},
 	{"GET /api/v1/me/work", auth.ComplaintRead, (*api).myWork, ""},
 	{"GET /api/v1/capa/standard-updates", auth.ComplaintRead, (*api).standardUpdates, ""},
