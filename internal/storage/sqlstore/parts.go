@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"kesu/internal/audit"
@@ -58,4 +59,29 @@ func (s CaseStore) writeParts(ctx context.Context, tx *sql.Tx, complaintID int64
 		return fmt.Errorf("part shipment: %w", err)
 	}
 	return nil
+}
+
+// AllowanceRate returns a dealer's own after-sales allowance rate in basis
+// points, or nil for the company default.
+func (s IncidentStore) AllowanceRate(ctx context.Context, customerID int64) (*int64, error) {
+	var n sql.NullInt64
+	err := s.R.QueryRowContext(ctx, s.q("terms.allowance.select"), customerID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return intPtr(n), nil
+}
+
+// SetAllowanceRate records a dealer's allowance rate (nil: the company
+// default), audited as ledger.rate.
+func (s IncidentStore) SetAllowanceRate(ctx context.Context, customerID int64, bp *int64, actor audit.Actor) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("terms.allowance.upsert"), customerID, nullInt(bp), micros(s.Now())); err != nil {
+			return CaseStore{s.DB}.refError(fmt.Errorf("customer terms: %w", err), "customer_id")
+		}
+		return s.audit(ctx, tx, actor, "ledger.rate", obj("customer", customerID), map[string]any{"allowance_bp": bp})
+	})
 }

@@ -42,3 +42,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
 -- name: parts.list
 SELECT id, complaint_id, part, qty, unit_price, amount, basis, in_warranty, customer_id, ledger_entry, note, by_user_id, at
 FROM part_shipments WHERE complaint_id = ? ORDER BY id
+
+-- name: terms.allowance.select
+SELECT allowance_bp FROM customer_terms WHERE customer_id = ?
+
+-- name: terms.allowance.upsert
+INSERT INTO customer_terms (customer_id, allowance_bp, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (customer_id) DO UPDATE SET allowance_bp = excluded.allowance_bp, updated_at = excluded.updated_at

@@ -103,6 +103,7 @@ var routes = []route{
 	{"POST /api/v1/complaints/{number}/merge", auth.ComplaintUpdate, (*api).mergeComplaint, auth.ComplaintUpdate},
 	{"GET /api/v1/dealers/{id}/ledger", auth.RegisterRead, (*api).getLedger, ""},
 	{"POST /api/v1/dealers/{id}/ledger", auth.ComplaintUpdate, (*api).postLedger, ""},
+	{"PUT /api/v1/dealers/{id}/allowance-rate", auth.RegisterWrite, (*api).putAllowanceRate, ""},
 
 	{"GET /api/v1/customers", auth.RegisterRead, (*api).listCustomers, ""},
 	{"POST /api/v1/customers", auth.RegisterWrite, (*api).createCustomer, ""},

@@ -54,9 +54,19 @@ func TestPartsByCustomerClass(t *testing.T) {
 			t.Errorf("end user part %v", p)
 		}
 
-		// The dealer: purchases of 10,000.00 give 50.00 of allowance.
+		// The dealer: its own rate of 0.25 % on purchases of 20,000.00 gives
+		// 50.00 of allowance.
 		ledger := "/api/v1/dealers/" + id(dealer) + "/ledger"
-		e.post(org.RoleManager, ledger, map[string]any{"kind": "purchase", "amount": "10000.00"}).want(http.StatusCreated)
+		if l := e.get(org.RoleManager, ledger).want(http.StatusOK).M(); l["allowance_rate"] != "0.50" {
+			t.Errorf("company default rate %v", l["allowance_rate"])
+		}
+		rate := "/api/v1/dealers/" + id(dealer) + "/allowance-rate"
+		e.send(req{role: org.RoleManager, method: "PUT", path: rate, body: map[string]any{"rate": "x"}}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "rate", "out_of_range")
+		if l := e.send(req{role: org.RoleManager, method: "PUT", path: rate, body: map[string]any{"rate": "0.25"}}).want(http.StatusOK).M(); l["allowance_rate"] != "0.25" {
+			t.Errorf("dealer rate %v", l["allowance_rate"])
+		}
+		e.post(org.RoleManager, ledger, map[string]any{"kind": "purchase", "amount": "20000.00"}).want(http.StatusCreated)
 		d := caseOf(dealer)
 		if p := last(ship(d, "泵", 1, "30.00", true).want(http.StatusCreated)); p["basis"] != "allowance" || p["amount"] != 3000.0 || p["ledger_entry_id"] == nil {
 			t.Errorf("dealer part %v", p)

@@ -32,9 +32,11 @@ CREATE TABLE return_steps (
 );
 
 -- Terms agreed with a customer: the over-quantity tolerance 超量允收比率 of
--- returns in basis points (NULL: the company default).
+-- returns and a dealer's after-sales allowance rate, in basis points (NULL:
+-- the company default).
 CREATE TABLE customer_terms (
   customer_id  INTEGER PRIMARY KEY REFERENCES customers(id),
   tolerance_bp INTEGER CHECK (tolerance_bp BETWEEN 0 AND 10000),
+  allowance_bp INTEGER CHECK (allowance_bp BETWEEN 0 AND 10000),
   updated_at   INTEGER NOT NULL
 );
