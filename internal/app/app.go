@@ -186,7 +186,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		}
 		return false
 	}}
-	ledger := &incident.Ledger{Store: db.Incidents(), Now: now}
+	ledger := &incident.Ledger{Store: db.Incidents(), Now: now, Rate: int(c.AllowanceRateBP)}
 	var smsOn bool
 	cc := &complainantChannels{db: db, email: mailer != nil, sms: func() bool { return smsOn }, company: c.Company,
 		baseURL: c.BaseURL, domain: c.MailIDDomain()}

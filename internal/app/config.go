@@ -92,10 +92,20 @@ type Config struct {
 	IMAPPoll     string // poll interval (Go duration) when the server has no IDLE, and the longest IDLE
 	LabourRate   string // costing rule: labour per hour, in major units ("80.00")
 	ReturnRate   string // costing rule: handling of one returned unit, in major units ("50.00")
+	// ReturnTolerance is the company's over-quantity tolerance of returns
+	// 超量允收比率 in percent ("5.00"), for customers that name none.
+	ReturnTolerance string
+	// AllowanceRate is the company's after-sales allowance of dealers in
+	// percent of purchases ("0.50"), for dealers without their own.
+	AllowanceRate string
 
 	Loc     *time.Location    `json:"-"`
 	Pattern complaint.Pattern `json:"-"`
 	Rates   money.Rates       `json:"-"` // LabourRate and ReturnRate in fen
+	// ReturnToleranceBP is ReturnTolerance in basis points.
+	ReturnToleranceBP int64 `json:"-"`
+	// AllowanceRateBP is AllowanceRate in basis points.
+	AllowanceRateBP int64 `json:"-"`
 	// SMS is the HTTP SMS provider when SMSProvider is http; Webhooks the
 	// receiver URLs.
 	SMS      *sms.HTTP `json:"-"`
@@ -113,6 +123,7 @@ func Defaults() Config {
 		AuditAnchorMinutes: 60,
 		IMAPPort:           993, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPPoll: "60s",
 		LabourRate: money.Format(money.DefaultRates.LabourPerHour), ReturnRate: money.Format(money.DefaultRates.ReturnPerUnit),
+		ReturnTolerance: money.Format(money.DefaultReturnTolerance), AllowanceRate: "0.50",
 	}
 }
 
@@ -178,6 +189,8 @@ func (c *Config) options() []option {
 		{name: "imap-poll", usage: "IMAP poll interval (e.g. 60s) when the server offers no IDLE; also the longest IDLE", str: &c.IMAPPoll},
 		{name: "labour-rate", usage: "loss costing: labour cost per hour in major units, e.g. 80.00", str: &c.LabourRate},
 		{name: "return-rate", usage: "loss costing: handling cost of one returned unit in major units, e.g. 50.00", str: &c.ReturnRate},
+		{name: "allowance-rate", usage: "dealers: after-sales allowance in percent of purchases for dealers without their own, e.g. 0.50", str: &c.AllowanceRate},
+		{name: "return-tolerance", usage: "returns: over-quantity tolerance in percent for customers that name none, e.g. 5.00", str: &c.ReturnTolerance},
 		{name: "workflow-file", usage: "workflow definition file (JSON) imported at start as a new version of its profile (when it differs from the newest) and made the default", str: &c.WorkflowFile},
 	}
 }
@@ -378,6 +391,16 @@ func (c *Config) Validate() error {
 			continue
 		}
 		*r.dst = n
+	}
+	if bp, err := money.ParseTolerance(c.ReturnTolerance); err != nil {
+		errs = append(errs, "return-tolerance must be a percentage from 0 to 100 with at most two decimals, e.g. 5.00")
+	} else {
+		c.ReturnToleranceBP = bp
+	}
+	if bp, err := money.ParseTolerance(c.AllowanceRate); err != nil {
+		errs = append(errs, "allowance-rate must be a percentage from 0 to 100 with at most two decimals, e.g. 0.50")
+	} else {
+		c.AllowanceRateBP = bp
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

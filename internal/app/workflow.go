@@ -40,6 +40,7 @@ func openCases(ctx context.Context, c Config, db *sqlstore.DB, now func() time.T
 		return nil, err
 	}
 	s.Rates = c.Rates
+	s.ReturnTolerance = c.ReturnToleranceBP
 	s.Attachments = db.Complaints().Attachments
 	return s, nil
 }

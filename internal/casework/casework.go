@@ -239,6 +239,11 @@ type Write struct {
 	Penalty *money.Penalty
 	// Credit replaces the case's credit note with its receivables (FIN-1).
 	Credit *money.CreditNote
+	// Return replaces the case's return slip with its steps (RET-1).
+	Return *money.ReturnSlip
+	// Parts is a shipment of parts to store; one charged to a dealer's
+	// allowance is posted to its account, refused beyond what is available.
+	Parts *money.PartShipment
 }
 
 // Link is a relation from a case to another complaint.
@@ -288,6 +293,19 @@ type Store interface {
 	Penalty(ctx context.Context, complaintID int64) (*money.Penalty, error)
 	// Credit returns the case's credit note; NotFound when it has none.
 	Credit(ctx context.Context, complaintID int64) (*money.CreditNote, error)
+	// Return returns the case's return slip; NotFound when it has none.
+	Return(ctx context.Context, complaintID int64) (*money.ReturnSlip, error)
+	// ReturnTolerance is the over-quantity tolerance of the case's
+	// customer in basis points; ok is false when it names none.
+	ReturnTolerance(ctx context.Context, complaintID int64) (bp int64, ok bool, err error)
+	// CustomerTolerance and SetCustomerTolerance read and write a
+	// customer's over-quantity tolerance (nil: the company default).
+	CustomerTolerance(ctx context.Context, customerID int64) (*int64, error)
+	// PartsCustomer is the case's customer and its class (nil, "" when
+	// none); Parts lists the case's part shipments.
+	PartsCustomer(ctx context.Context, complaintID int64) (*int64, string, error)
+	Parts(ctx context.Context, complaintID int64) ([]money.PartShipment, error)
+	SetCustomerTolerance(ctx context.Context, customerID int64, bp *int64, actor audit.Actor) error
 
 	CAPA(ctx context.Context, complaintID int64) ([]CAPAAction, error)
 	StandardUpdates(ctx context.Context, limit int) ([]CAPAAction, error)

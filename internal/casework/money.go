@@ -28,7 +28,9 @@ const (
 const RuleMoneyFrozen = "money_frozen"
 
 // movesMoney reports whether w changes money of the case.
-func (w *Write) movesMoney() bool { return w.Loss != nil || w.Penalty != nil || w.Credit != nil }
+func (w *Write) movesMoney() bool {
+	return w.Loss != nil || w.Penalty != nil || w.Credit != nil || w.Return != nil || w.Parts != nil
+}
 
 // checkMoney holds the money invariants for every change, at the one
 // commit path of a case: no money moves on a finished case, and no credit

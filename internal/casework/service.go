@@ -81,6 +81,9 @@ type Service struct {
 	Clocks ClockStore
 	// Rates are the costing rule's rates of a case's loss (FIN-2).
 	Rates money.Rates
+	// ReturnTolerance is the company's over-quantity tolerance of returns
+	// in basis points, for customers that name none (RET-1).
+	ReturnTolerance int64
 	// Attachments lists a complaint's files (a signed credit note's copy
 	// must be one of them); nil in tests that need none.
 	Attachments func(ctx context.Context, complaintID int64) ([]complaint.Attachment, error)
@@ -101,7 +104,7 @@ func NewServiceWith(st Store, defs *Definitions, def string, now func() time.Tim
 	if _, ok := defs.Latest(def); !ok {
 		return nil, fmt.Errorf("workflow profile %q does not exist (have %v)", def, defs.Profiles())
 	}
-	return &Service{Store: st, Definitions: defs, Default: def, Now: now}, nil
+	return &Service{Store: st, Definitions: defs, Default: def, Now: now, ReturnTolerance: money.DefaultReturnTolerance}, nil
 }
 
 // Definition returns the definition a case runs under: its profile at the

@@ -105,6 +105,10 @@ type LedgerStore interface {
 	Post(ctx context.Context, customerID int64, entries []Entry, check func(class string, b Balance) error, actor audit.Actor) error
 	// Entries lists an account oldest first.
 	Entries(ctx context.Context, customerID int64) ([]Entry, error)
+	// AllowanceRate is a dealer's own allowance rate in basis points, nil
+	// for the company default; SetAllowanceRate records it (audited).
+	AllowanceRate(ctx context.Context, customerID int64) (*int64, error)
+	SetAllowanceRate(ctx context.Context, customerID int64, bp *int64, actor audit.Actor) error
 }
 
 // Ledger keeps the after-sales accounts of A-class dealers.
@@ -145,17 +149,42 @@ func (l *Ledger) rate() int {
 	return l.Rate
 }
 
-// RecordPurchase books a dealer's purchase and the allowance it earns.
+// RateOf is the allowance rate of a dealer in basis points: its own, or
+// the company default.
+func (l *Ledger) RateOf(ctx context.Context, customerID int64) (int, error) {
+	bp, err := l.Store.AllowanceRate(ctx, customerID)
+	if err != nil || bp == nil {
+		return l.rate(), err
+	}
+	return int(*bp), nil
+}
+
+// SetRate records a dealer's own allowance rate (nil: the company
+// default); it applies to purchases booked from then on.
+func (l *Ledger) SetRate(ctx context.Context, customerID int64, bp *int64, actor casework.Actor) error {
+	if bp != nil && (*bp < 0 || *bp > 10000) {
+		return &apperr.Error{Code: apperr.Invalid, Message: "the allowance rate is a percentage from 0 to 100",
+			Fields: []apperr.FieldError{{Field: "rate", Rule: "out_of_range", Param: "0-100"}}}
+	}
+	return l.Store.SetAllowanceRate(ctx, customerID, bp, actor.Audit)
+}
+
+// RecordPurchase books a dealer's purchase and the allowance it earns at
+// the dealer's rate.
 func (l *Ledger) RecordPurchase(ctx context.Context, customerID, amount int64, note string, actor casework.Actor) ([]Entry, error) {
 	p, err := l.entry(customerID, EntryPurchase, amount, nil, note, actor)
 	if err != nil {
 		return nil, err
 	}
+	rate, err := l.RateOf(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
 	entries := []Entry{p}
-	if a := Allowance(amount, l.rate()); a > 0 {
+	if a := Allowance(amount, rate); a > 0 {
 		al := p
 		al.Kind, al.Amount = EntryAllowance, a
-		al.Note = strconv.FormatFloat(float64(l.rate())/100, 'f', -1, 64) + "% of purchase"
+		al.Note = strconv.FormatFloat(float64(rate)/100, 'f', -1, 64) + "% of purchase"
 		entries = append(entries, al)
 	}
 	if err := l.Store.Post(ctx, customerID, entries, dealerOnly, actor.Audit); err != nil {

@@ -36,7 +36,7 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 			return printform.Doc{}, err
 		}
 		return printform.Letter(l, c.Number, d.Company), nil
-	case printform.FormHandling, printform.Form8D, printform.FormCredit:
+	case printform.FormHandling, printform.Form8D, printform.FormCredit, printform.FormReturn:
 	default:
 		return printform.Doc{}, apperr.New(apperr.NotFound, "no form %q", form)
 	}
@@ -62,6 +62,16 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 				Fields: []apperr.FieldError{{Field: "credit_note", Rule: casework.RuleCreditNotApproved}}}
 		}
 		return printform.CreditNote(fc, n), nil
+	}
+	if form == printform.FormReturn {
+		n, err := d.Cases.Return(ctx, c.ID, casework.Actor{User: PrincipalOf(r).User, Audit: Actor(r)})
+		if err != nil {
+			return printform.Doc{}, err
+		}
+		if n == nil {
+			return printform.Doc{}, apperr.New(apperr.NotFound, "complaint %s has no return slip", c.Number)
+		}
+		return printform.ReturnSlip(fc, n), nil
 	}
 	return printform.HandlingForm(fc), nil
 }

@@ -202,6 +202,18 @@ func (s CaseStore) Save(ctx context.Context, r *casework.Record, w casework.Writ
 		if err := s.writeCredit(ctx, tx, r.ComplaintID, w.Credit); err != nil {
 			return err
 		}
+		if err := s.writeReturn(ctx, tx, r.ComplaintID, w.Return); err != nil {
+			return err
+		}
+		if err := s.writeParts(ctx, tx, r.ComplaintID, w.Parts, actor); err != nil {
+			return err
+		}
+		if w.Parts != nil && w.Event.Data != nil {
+			w.Event.Data["shipment_id"] = w.Parts.ID
+			if w.Parts.LedgerEntry != nil {
+				w.Event.Data["ledger_entry_id"] = *w.Parts.LedgerEntry
+			}
+		}
 		if w.Parties != nil {
 			if err := s.writeParties(ctx, tx, r.ComplaintID, w.Parties); err != nil {
 				return err

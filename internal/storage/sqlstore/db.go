@@ -24,7 +24,7 @@ import (
 	"kesu/internal/textsearch"
 )
 
-//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql queue.sql money.sql desk.sql recall.sql
+//go:embed queries.sql exports.sql workflow.sql privacy.sql metrics.sql mail.sql queue.sql money.sql desk.sql recall.sql returns.sql
 var commonQueries embed.FS
 
 // Dialect is what an engine adds to the shared code.
@@ -133,7 +133,7 @@ func New(cfg Config) (*DB, error) {
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
 		IntakeWorkers: cfg.IntakeWorkers}
 	db.intake = &intake{db: db}
-	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql", "money.sql", "desk.sql", "recall.sql"} {
+	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql", "money.sql", "desk.sql", "recall.sql", "returns.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
 			return nil, err
 		}

@@ -13,7 +13,13 @@ import (
 // serialises postings to one account on every engine, so two charges
 // cannot both spend the last of an allowance.
 func (s IncidentStore) Post(ctx context.Context, customerID int64, entries []incident.Entry, check func(string, incident.Balance) error, actor audit.Actor) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return s.postTx(ctx, tx, customerID, entries, check, actor) })
+}
+
+// postTx is Post within tx (a case change that charges a dealer's
+// allowance posts in the case's transaction).
+func (s IncidentStore) postTx(ctx context.Context, tx *sql.Tx, customerID int64, entries []incident.Entry, check func(string, incident.Balance) error, actor audit.Actor) error {
+	{
 		res, err := tx.ExecContext(ctx, s.q("ledger.lock"), customerID)
 		if err != nil {
 			return err
@@ -61,7 +67,7 @@ func (s IncidentStore) Post(ctx context.Context, customerID int64, entries []inc
 			}
 		}
 		return nil
-	})
+	}
 }
 
 // Entries implements incident.LedgerStore.

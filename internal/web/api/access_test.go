@@ -29,16 +29,16 @@ const (
 
 // spec is who may do what with cases, and how far.
 var spec = map[string]map[string]int{
-	org.RoleAdmin:      {"read": all, "update": none, "edit": all, "decide": none, "assign": all, "contact": none},
-	org.RoleGM:         {"read": all, "update": all, "edit": all, "decide": all, "assign": all, "contact": all},
-	org.RoleDeputyGM:   {"read": all, "update": all, "edit": all, "decide": all, "assign": all, "contact": all},
-	org.RoleManager:    {"read": dep, "update": dep, "edit": dep, "decide": dep, "assign": dep, "contact": dep},
-	org.RoleQAEngineer: {"read": all, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": dep},
-	org.RoleHandler:    {"read": dep, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": dep},
-	org.RoleAgent:      {"read": all, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": all},
-	org.RoleFinance:    {"read": all, "update": dep, "edit": none, "decide": none, "assign": none, "contact": none},
-	org.RoleWarehouse:  {"read": dep, "update": dep, "edit": none, "decide": none, "assign": none, "contact": none},
-	org.RoleAuditor:    {"read": all, "update": none, "edit": none, "decide": none, "assign": none, "contact": none},
+	org.RoleAdmin:      {"read": all, "update": none, "edit": all, "decide": none, "assign": all, "contact": none, "approve": none},
+	org.RoleGM:         {"read": all, "update": all, "edit": all, "decide": all, "assign": all, "contact": all, "approve": all},
+	org.RoleDeputyGM:   {"read": all, "update": all, "edit": all, "decide": all, "assign": all, "contact": all, "approve": all},
+	org.RoleManager:    {"read": dep, "update": dep, "edit": dep, "decide": dep, "assign": dep, "contact": dep, "approve": dep},
+	org.RoleQAEngineer: {"read": all, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": dep, "approve": none},
+	org.RoleHandler:    {"read": dep, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": dep, "approve": none},
+	org.RoleAgent:      {"read": all, "update": dep, "edit": dep, "decide": dep, "assign": none, "contact": all, "approve": none},
+	org.RoleFinance:    {"read": all, "update": dep, "edit": none, "decide": none, "assign": none, "contact": none, "approve": none},
+	org.RoleWarehouse:  {"read": dep, "update": dep, "edit": none, "decide": none, "assign": none, "contact": none, "approve": none},
+	org.RoleAuditor:    {"read": all, "update": none, "edit": none, "decide": none, "assign": none, "contact": none, "approve": none},
 }
 
 // caseRoutes names, for every route on one complaint, what it does to the
@@ -79,12 +79,18 @@ var caseRoutes = map[string]struct {
 	"PUT /api/v1/complaints/{number}/credit-note":                {"decide", map[string]any{"reason": "折让", "receivables": []map[string]any{{"ref": "INV-1", "amount": "10.00"}}}},
 	"POST /api/v1/complaints/{number}/credit-note/issue":         {"decide", map[string]any{}},
 	"POST /api/v1/complaints/{number}/credit-note/sign":          {"update", map[string]any{"attachment_id": 1}},
+	"GET /api/v1/complaints/{number}/return":                     {"read", nil},
+	"PUT /api/v1/complaints/{number}/return":                     {"approve", map[string]any{"reason": "外观不良", "handling": "repair", "approved_qty": 2}},
+	"POST /api/v1/complaints/{number}/return/receive":            {"update", map[string]any{"received_qty": 2, "signer": "仓管员"}},
+	"POST /api/v1/complaints/{number}/return/steps":              {"update", map[string]any{"step": "inbound"}},
+	"GET /api/v1/complaints/{number}/parts":                      {"read", nil},
+	"POST /api/v1/complaints/{number}/parts":                     {"update", map[string]any{"part": "滤芯", "qty": 1, "unit_price": "10.00", "in_warranty": true}},
 	"POST /api/v1/complaints/{number}/clocks/{policy}/extension": {"update", map[string]any{"consent": map[string]any{"by": "王女士", "how": "phone", "at": "2026-03-10T02:00:00Z"}, "due_at": "2099-01-01T00:00:00Z"}},
 }
 
 // gates are the case permissions of the matrix's needs.
 var gates = map[string]auth.Permission{"read": auth.ComplaintRead, "update": auth.ComplaintUpdate, "edit": auth.ComplaintEdit,
-	"decide": auth.CaseDecide, "assign": auth.CaseAssign, "action": "@action"}
+	"decide": auth.CaseDecide, "assign": auth.CaseAssign, "approve": auth.CaseApprove, "action": "@action"}
 
 // otherRoutes are the routes not on one complaint, with the permission
 // the route itself needs: "-" public, "" any signed-in user.
@@ -116,6 +122,8 @@ func init() {
 		"GET /api/v1/workflow/definitions": auth.ComplaintRead, "POST /api/v1/workflow/definitions": auth.OrgWrite,
 		"GET /api/v1/incidents": auth.ComplaintRead, "GET /api/v1/incidents/{id}": auth.ComplaintRead,
 		"POST /api/v1/incidents/{id}/quarantine": auth.ComplaintUpdate, "GET /api/v1/dealers/{id}/ledger": auth.RegisterRead,
+		"PUT /api/v1/dealers/{id}/allowance-rate": auth.RegisterWrite,
+		"GET /api/v1/customers/{id}/tolerance":    auth.RegisterRead, "PUT /api/v1/customers/{id}/tolerance": auth.RegisterWrite,
 		"POST /api/v1/dealers/{id}/ledger": auth.ComplaintUpdate, "POST /api/v1/exports": auth.Export,
 		"GET /api/v1/audit": auth.AuditRead, "GET /api/v1/audit/verify": auth.AuditRead, "GET /api/v1/jobs": auth.AuditRead,
 		"POST /api/v1/jobs/{id}/retry": auth.OrgWrite,

@@ -8,6 +8,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/incident"
+	fin "kesu/internal/money"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
 )
@@ -35,9 +36,12 @@ type entryView struct {
 }
 
 type ledgerResponse struct {
-	DealerID int64       `json:"dealer_id"`
-	Balance  balanceView `json:"balance"`
-	Entries  []entryView `json:"entries"`
+	DealerID int64 `json:"dealer_id"`
+	// AllowanceRate is the dealer's allowance in percent of purchases
+	// (its own or the company default), e.g. "0.50".
+	AllowanceRate string      `json:"allowance_rate"`
+	Balance       balanceView `json:"balance"`
+	Entries       []entryView `json:"entries"`
 }
 
 // signed renders fen that may be negative.
@@ -66,7 +70,11 @@ func (a *api) ledgerView(r *http.Request, dealerID int64) (*ledgerResponse, erro
 	if err != nil {
 		return nil, err
 	}
-	resp := &ledgerResponse{DealerID: dealerID, Entries: []entryView{},
+	rate, err := a.d.Ledger.RateOf(ctx, dealerID)
+	if err != nil {
+		return nil, err
+	}
+	resp := &ledgerResponse{DealerID: dealerID, Entries: []entryView{}, AllowanceRate: money(int64(rate)),
 		Balance: balanceView{Purchases: money(b.Purchases), Allowance: money(b.Allowances), Charges: money(b.Charges),
 			Payments: money(b.Payments), ApprovedCredit: money(b.Credit), Balance: signed(b.Amount()), Available: signed(b.Available())}}
 	numbers := map[int64]string{}
@@ -191,4 +199,46 @@ func yuanParams(err error) error {
 		cp.Fields[i] = f
 	}
 	return &cp
+}
+
+// rateRequest is a dealer's own allowance rate in percent; "" returns it
+// to the company default.
+type rateRequest struct {
+	Rate string `json:"rate"`
+}
+
+// putAllowanceRate sets a dealer's allowance rate (004 §6.3 d); it applies
+// to purchases booked from then on.
+func (a *api) putAllowanceRate(w http.ResponseWriter, r *http.Request) {
+	id, err := a.dealerOf(r)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var in rateRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	var bp *int64
+	if in.Rate != "" {
+		n, err := fin.ParseTolerance(in.Rate)
+		if err != nil {
+			var v apperr.Validation
+			v.Add("rate", "out_of_range", "0-100")
+			web.WriteError(w, r, v.Err())
+			return
+		}
+		bp = &n
+	}
+	if err := a.d.Ledger.SetRate(r.Context(), id, bp, caseActor(r)); err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	resp, err := a.ledgerView(r, id)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, resp)
 }

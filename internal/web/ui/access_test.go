@@ -29,16 +29,16 @@ const (
 )
 
 var pageSpec = map[string]map[string]int{
-	org.RoleAdmin:      {"read": scopeAll, "update": scopeNone, "decide": scopeNone, "assign": scopeAll},
-	org.RoleGM:         {"read": scopeAll, "update": scopeAll, "decide": scopeAll, "assign": scopeAll},
-	org.RoleDeputyGM:   {"read": scopeAll, "update": scopeAll, "decide": scopeAll, "assign": scopeAll},
-	org.RoleManager:    {"read": scopeDept, "update": scopeDept, "decide": scopeDept, "assign": scopeDept},
-	org.RoleQAEngineer: {"read": scopeAll, "update": scopeDept, "decide": scopeDept, "assign": scopeNone},
-	org.RoleHandler:    {"read": scopeDept, "update": scopeDept, "decide": scopeDept, "assign": scopeNone},
-	org.RoleAgent:      {"read": scopeAll, "update": scopeDept, "decide": scopeDept, "assign": scopeNone},
-	org.RoleFinance:    {"read": scopeAll, "update": scopeDept, "decide": scopeNone, "assign": scopeNone},
-	org.RoleWarehouse:  {"read": scopeDept, "update": scopeDept, "decide": scopeNone, "assign": scopeNone},
-	org.RoleAuditor:    {"read": scopeAll, "update": scopeNone, "decide": scopeNone, "assign": scopeNone},
+	org.RoleAdmin:      {"read": scopeAll, "update": scopeNone, "decide": scopeNone, "assign": scopeAll, "approve": scopeNone},
+	org.RoleGM:         {"read": scopeAll, "update": scopeAll, "decide": scopeAll, "assign": scopeAll, "approve": scopeAll},
+	org.RoleDeputyGM:   {"read": scopeAll, "update": scopeAll, "decide": scopeAll, "assign": scopeAll, "approve": scopeAll},
+	org.RoleManager:    {"read": scopeDept, "update": scopeDept, "decide": scopeDept, "assign": scopeDept, "approve": scopeDept},
+	org.RoleQAEngineer: {"read": scopeAll, "update": scopeDept, "decide": scopeDept, "assign": scopeNone, "approve": scopeNone},
+	org.RoleHandler:    {"read": scopeDept, "update": scopeDept, "decide": scopeDept, "assign": scopeNone, "approve": scopeNone},
+	org.RoleAgent:      {"read": scopeAll, "update": scopeDept, "decide": scopeDept, "assign": scopeNone, "approve": scopeNone},
+	org.RoleFinance:    {"read": scopeAll, "update": scopeDept, "decide": scopeNone, "assign": scopeNone, "approve": scopeNone},
+	org.RoleWarehouse:  {"read": scopeDept, "update": scopeDept, "decide": scopeNone, "assign": scopeNone, "approve": scopeNone},
+	org.RoleAuditor:    {"read": scopeAll, "update": scopeNone, "decide": scopeNone, "assign": scopeNone, "approve": scopeNone},
 }
 
 // casePages are the pages of one complaint with what they do to it and
@@ -63,6 +63,9 @@ var casePages = map[string]struct {
 	"POST /complaints/{id}/credit-note":               {"decide", url.Values{"reason": {"折让"}, "ref_0": {"INV-1"}, "ramount_0": {"10.00"}}},
 	"POST /complaints/{id}/credit-note/issue":         {"decide", url.Values{}},
 	"POST /complaints/{id}/credit-note/sign":          {"update", url.Values{"attachment_id": {"1"}}},
+	"POST /complaints/{id}/return":                    {"approve", url.Values{"reason": {"外观不良"}, "handling": {"repair"}, "approved_qty": {"2"}}},
+	"POST /complaints/{id}/return/receive":            {"update", url.Values{"received_qty": {"2"}, "signer": {"仓管员"}}},
+	"POST /complaints/{id}/return/steps":              {"update", url.Values{"step": {"inbound"}}},
 	"POST /complaints/{id}/capa":                      {"update", url.Values{"kind": {"containment"}, "description": {"隔离"}}},
 	"POST /complaints/{id}/capa/{capa}/done":          {"update", url.Values{"evidence": {"x"}}},
 	"POST /complaints/{id}/capa/{capa}/verify":        {"update", url.Values{"effective": {"yes"}}},
@@ -77,7 +80,7 @@ var casePages = map[string]struct {
 }
 
 var pageGates = map[string]auth.Permission{"read": auth.ComplaintRead, "update": auth.ComplaintUpdate, "decide": auth.CaseDecide,
-	"assign": auth.CaseAssign}
+	"assign": auth.CaseAssign, "approve": auth.CaseApprove}
 
 // otherPages are the routes not on one complaint, with their permission.
 var otherPages = map[string]auth.Permission{

@@ -153,3 +153,55 @@ func (h *handler) caseCreditSign(w http.ResponseWriter, r *http.Request) {
 	}
 	afterCase(w, r, id, "money")
 }
+
+// caseReturn writes and approves the return slip 成品退货单 (RET-1).
+func (h *handler) caseReturn(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	qty, _ := strconv.ParseInt(d.str("approved_qty"), 10, 64)
+	in := fin.ReturnInput{Reason: d.str("reason"), Handling: d.str("handling"), ApprovedQty: qty}
+	if _, err := h.d.Cases.SaveReturn(r.Context(), id, formVersion(r), in, caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "returns")
+}
+
+// caseReturnReceive records the quantity the warehouse received and
+// signed for.
+func (h *handler) caseReturnReceive(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	qty, perr := strconv.ParseInt(d.str("received_qty"), 10, 64)
+	if perr != nil {
+		qty = -1 // refused with a field error
+	}
+	if _, err := h.d.Cases.ReceiveReturn(r.Context(), id, qty, d.str("signer"), caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "returns")
+}
+
+// caseReturnStep records the next step of defective goods.
+func (h *handler) caseReturnStep(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &decoder{f: r.PostForm, loc: h.loc}
+	if _, err := h.d.Cases.ReturnStep(r.Context(), id, d.str("step"), d.str("note"), caseActor(r)); err != nil {
+		h.refused(w, r, id, err)
+		return
+	}
+	afterCase(w, r, id, "returns")
+}

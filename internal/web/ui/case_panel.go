@@ -15,6 +15,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
+	fin "kesu/internal/money"
 	"kesu/internal/org"
 	"kesu/internal/privacy"
 	"kesu/internal/product"
@@ -84,6 +85,12 @@ type caseView struct {
 	Money          *casework.Money
 	Shares         []shareView
 	ApprovePenalty bool
+	// Return is the case's return slip 成品退货单 (RET-1); CanApprove: the
+	// user may approve it; Handlings and Steps are the choices.
+	Return     *fin.ReturnSlip
+	CanApprove bool
+	Handlings  []string
+	NextStep   string
 }
 
 // optionView is one action from the current state.
@@ -332,6 +339,13 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		v.Shares = append(v.Shares, shareView{Name: name, Share: sh.Share, Amount: sh.Amount})
 	}
 	v.ApprovePenalty = v.CanDecide && role == org.RoleGM && v.Money.Penalty != nil && v.Money.Penalty.Status != "approved"
+	if v.Return, err = h.d.Cases.Return(ctx, id, actor); err != nil {
+		return nil, err
+	}
+	if v.Return != nil && v.Return.Status == fin.ReturnBooked {
+		v.NextStep = v.Return.NextStep()
+	}
+	v.CanApprove, v.Handlings = h.d.Cases.Can(ctx, actor, rec, auth.CaseApprove), fin.ReturnHandlings
 	return v, nil
 }
 

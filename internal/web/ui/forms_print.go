@@ -19,7 +19,7 @@ func (h *handler) formPrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form, pdf := strings.CutSuffix(r.PathValue("form"), ".pdf")
-	if !pdf && form != printform.FormHandling && form != printform.FormCredit {
+	if !pdf && form != printform.FormHandling && form != printform.FormCredit && form != printform.FormReturn {
 		h.fail(w, r, apperr.New(apperr.NotFound, "no printable form %q", form))
 		return
 	}
