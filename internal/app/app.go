@@ -266,6 +266,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		return nil
 	}}
 	cases.OutgoingGuard = deskSvc.CheckOutgoing
+	cc.guard = deskSvc.CheckOutgoing
 	cases.OnDuty = deskSvc.OnShift
 	a.Worker.Handlers[desk.JobHandoverReminder] = handoverReminder(db, deskSvc)
 	a.Deps = &web.Deps{

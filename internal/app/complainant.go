@@ -24,6 +24,10 @@ type complainantChannels struct {
 	company string
 	baseURL string
 	domain  string
+	// guard refuses a text for the complainant that quotes an internal
+	// knowledge-base entry (004 §6.1); the case gate checks replies before
+	// they are written, and the message built here is checked once more.
+	guard func(ctx context.Context, text string) error
 }
 
 func (cc *complainantChannels) channel(c *complaint.Complaint) string {
@@ -58,6 +62,11 @@ func (cc *complainantChannels) thread(ctx context.Context, c *complaint.Complain
 // replyJob is casework's ReplyJob: the reply (or a public note sent on)
 // by the complainant's channel.
 func (cc *complainantChannels) replyJob(ctx context.Context, r *casework.Record, kind, body string) (*jobs.Job, error) {
+	if cc.guard != nil {
+		if err := cc.guard(ctx, body); err != nil {
+			return nil, err
+		}
+	}
 	c, err := cc.db.Complaints().Get(ctx, r.ComplaintID)
 	if err != nil {
 		return nil, err
