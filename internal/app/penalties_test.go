@@ -50,10 +50,14 @@ func TestMonthlyPenaltyList(t *testing.T) {
 		e.drain(e.a)
 		actor := casework.Actor{User: gm, Audit: audit.Actor{UserID: gm.ID, Name: gm.Username}}
 		lines := []money.PenaltyLineInput{{Party: money.Party{UserID: &e.holder.ID}, Kind: money.KindPenalty, Amount: "200.00", Reason: "答复超时"}}
-		if _, err := e.a.Cases.SetPenalty(e.ctx, c.ID, 0, "", lines, actor); err != nil {
+		cr, err := e.a.Cases.Read(e.ctx, c.ID, actor)
+		if err != nil {
 			t.Fatal(err)
 		}
-		cr, err := e.a.Cases.Read(e.ctx, c.ID, actor)
+		if _, err := e.a.Cases.SetPenalty(e.ctx, c.ID, cr.Version, "", lines, actor); err != nil {
+			t.Fatal(err)
+		}
+		cr, err = e.a.Cases.Read(e.ctx, c.ID, actor)
 		if err != nil {
 			t.Fatal(err)
 		}

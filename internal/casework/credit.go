@@ -65,6 +65,9 @@ func (s *Service) credit(ctx context.Context, r *Record) (*money.CreditNote, err
 // amount), and an issued or signed note whose terms change is a draft
 // again, to be approved, issued and signed anew.
 func (s *Service) SaveCredit(ctx context.Context, complaintID int64, version int, in money.CreditInput, actor Actor) (*money.CreditNote, error) {
+	if err := versionSeen(version); err != nil {
+		return nil, err
+	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,9 @@ func (s *Service) Loss(ctx context.Context, complaintID int64, actor Actor) (*mo
 // compensation, returns at the configured rates) and records it; version
 // is the case version the person saw (0 skips the check).
 func (s *Service) SetLoss(ctx context.Context, complaintID int64, version int, in money.LossInput, actor Actor) (*money.Loss, error) {
+	if err := versionSeen(version); err != nil {
+		return nil, err
+	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err
@@ -101,6 +104,9 @@ func (s *Service) Penalty(ctx context.Context, complaintID int64, actor Actor) (
 // changed after its approval goes back to approval (the timeline says
 // so). Saving the approved lines unchanged keeps the approval.
 func (s *Service) SetPenalty(ctx context.Context, complaintID int64, version int, currency string, lines []money.PenaltyLineInput, actor Actor) (*money.Penalty, error) {
+	if err := versionSeen(version); err != nil {
+		return nil, err
+	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
 		return nil, err
@@ -152,9 +158,8 @@ func (s *Service) SetPenalty(ctx context.Context, complaintID int64, version int
 // approval is of the notice the GM read. Only the GM approves (002
 // 第6篇: 报主管总经理); approving an approved notice is a no-op.
 func (s *Service) ApprovePenalty(ctx context.Context, complaintID int64, version int, actor Actor) (*money.Penalty, error) {
-	if version <= 0 {
-		return nil, &apperr.Error{Code: apperr.Invalid, Message: "the approval names the case version the notice was read at",
-			Fields: []apperr.FieldError{{Field: "version", Rule: "required"}}}
+	if err := versionSeen(version); err != nil {
+		return nil, err
 	}
 	r, err := s.begin(ctx, complaintID, version, actor, auth.CaseDecide, false)
 	if err != nil {
@@ -231,4 +236,15 @@ func (s *Service) MoneyOf(ctx context.Context, complaintID int64, actor Actor) (
 		m.Allocation = append(m.Allocation, Share{Responsible: rs[i], Amount: a})
 	}
 	return m, nil
+}
+
+// versionSeen refuses a money change that does not name the case version
+// it was made on: on every path, pages as well as the API, a change to a
+// case someone changed since is a conflict, not a silent overwrite.
+func versionSeen(version int) error {
+	if version <= 0 {
+		return &apperr.Error{Code: apperr.Invalid, Message: "a money change names the case version it was made on",
+			Fields: []apperr.FieldError{{Field: "version", Rule: "required"}}}
+	}
+	return nil
 }

@@ -112,7 +112,7 @@ func TestCreditNoteSignedOnTheTrackingPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := fin.CreditInput{Reason: "外观瑕疵折让", Receivables: []fin.ReceivableInput{{Ref: "INV-7", Amount: "88.00"}}}
-	if _, err := e.app.Deps.Cases.SaveCredit(ctx, id, 0, in, mgr); err != nil {
+	if _, err := e.app.Deps.Cases.SaveCredit(ctx, id, e.record(id).Version, in, mgr); err != nil {
 		t.Fatal(err)
 	}
 	c, err := e.app.Deps.ComplaintStore.Get(ctx, id)
@@ -221,5 +221,45 @@ func TestCreditIssueNeedsTheVersionSeen(t *testing.T) {
 	}
 	if n, err := e.app.Deps.Cases.Credit(ctx, id, mgr); err != nil || n.Status != fin.CreditDraft {
 		t.Errorf("note %+v %v, want a draft: %s", n, err, body)
+	}
+}
+
+// TestMoneyChangesNeedTheVersionSeen: a loss, a reward/penalty notice or a
+// credit note saved from a form without the case version is refused like
+// the API's, and nothing is written: a change made over someone else's is
+// a conflict, not a silent overwrite.
+func TestMoneyChangesNeedTheVersionSeen(t *testing.T) {
+	e := newCaseEnv(t)
+	id := e.complaint("外壳开裂")
+	ctx := context.Background()
+	disc := "discount"
+	if _, err := e.app.Deps.Cases.Decide(ctx, id, e.record(id).Version, casework.Decision{Resolution: &disc}, e.actor("mgr")); err != nil {
+		t.Fatal(err)
+	}
+	csrf := e.as("mgr")
+	qa := strconv.FormatInt(*e.users["qa"].DepartmentID, 10)
+	before := e.record(id).Version
+	for _, f := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/loss", url.Values{"parts": {"120.00"}}},
+		{"/penalty", url.Values{"party_0": {"d:" + qa}, "kind_0": {"penalty"}, "amount_0": {"200.00"}, "reason_0": {"漏检"}}},
+		{"/credit-note", url.Values{"reason": {"外观瑕疵折让"}, "ref_0": {"INV-9"}, "amount_0": {"88.00"}}},
+	} {
+		f.form.Set("csrf_token", csrf)
+		if resp, body := e.post(page(id)+f.path, f.form); resp.StatusCode == http.StatusSeeOther {
+			t.Errorf("%s saved without the version seen: %.300s", f.path, body)
+		}
+	}
+	if v := e.record(id).Version; v != before {
+		t.Errorf("refused saves changed the case: version %d, was %d", v, before)
+	}
+	m, err := e.app.Deps.Cases.MoneyOf(ctx, id, e.actor("mgr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Loss != nil || m.Penalty != nil {
+		t.Errorf("refused saves wrote money: loss %+v, penalty %+v", m.Loss, m.Penalty)
 	}
 }
