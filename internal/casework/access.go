@@ -19,6 +19,9 @@ const (
 	RuleOutOfScope     = "out_of_scope"      // Forbidden: the case is outside the role's scope (param: own, department)
 	RuleCaseFinal      = "case_final"        // Conflict: a finished case is frozen (param: its state)
 	RuleNotComplainant = "not_complainant"   // Forbidden: a public actor acting on another complaint
+	// RuleCaseErased (Conflict): the case's personal data was erased; the
+	// complainant's input no longer goes on it and it is not reopened.
+	RuleCaseErased = "case_erased"
 )
 
 // Every read and write of a case passes the gate in this file: the
@@ -57,11 +60,23 @@ func (s *Service) mayWrite(actor Actor, r *Record, allowFinal bool) error {
 	if !actor.Public && slices.Contains(r.Parties, actor.User.ID) {
 		return forbidden("actor", workflow.RulePartyToComplaint, "", "the person complained about may not take part in handling the complaint")
 	}
+	if actor.Public && r.Erased {
+		return erasedError(r)
+	}
 	if !allowFinal && s.final(r) {
 		return &apperr.Error{Code: apperr.Conflict, Message: "complaint " + r.Number + " is " + r.Status + ": a finished case changes only by a reopen or a correction",
 			Fields: []apperr.FieldError{{Field: "status", Rule: RuleCaseFinal, Param: r.Status}}}
 	}
 	return nil
+}
+
+// erasedError refuses a write that would bring personal data back to an
+// erased case: the complainant's input (their mail, a message or a file
+// on the tracking page) and a reopen, which would need the contact data
+// that is gone. Both belong to a new complaint.
+func erasedError(r *Record) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: "the personal data of complaint " + r.Number + " was erased: it takes no new input from the complainant and is not reopened",
+		Fields: []apperr.FieldError{{Field: "complaint", Rule: RuleCaseErased, Param: r.Number}}}
 }
 
 // final reports whether r is in a state where no work remains (closed,

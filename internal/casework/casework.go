@@ -77,6 +77,9 @@ type Record struct {
 	// AwaitingRole is the role whose signature the plan waits for while
 	// the case is in approval, so approvers find it in their work list.
 	AwaitingRole string `json:"awaiting_role,omitempty"`
+	// Erased: the complaint's personal data was erased (SEC-2). The gate
+	// keeps the complainant's input off it and refuses a reopen.
+	Erased bool `json:"-"`
 	// FirstReceiverID received the complaint (首问负责人); the case is theirs
 	// to read and work on.
 	FirstReceiverID *int64 `json:"first_receiver_id,omitempty"`

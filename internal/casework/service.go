@@ -276,6 +276,9 @@ func (s *Service) Do(ctx context.Context, complaintID int64, version int, action
 	now := s.Now()
 	res.Update(view)
 	r.Status, r.PreviousStatus, r.Level = view.Status, view.PreviousStatus, view.Level
+	if r.Erased && s.final(&before) && !s.final(r) {
+		return nil, erasedError(r)
+	}
 	r.FollowUpsDone, r.LastSatisfaction, r.Reopens = view.FollowUpsDone, view.LastSatisfaction, view.Reopens
 	r.Approvers, r.PlanCommitted = view.ApproverIDs, view.PlanCommitted
 	if view.HolderID != 0 {

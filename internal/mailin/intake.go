@@ -147,37 +147,54 @@ func (in *Intake) takeIn(ctx context.Context, rec *Record, m *Message, perr erro
 	// case is found and the complaint registered.
 	saving := make(chan savedFiles, 1)
 	go func() { saving <- in.saveFiles(m) }()
+	var saved *savedFiles
+	files := func() savedFiles {
+		if saved == nil {
+			f := <-saving
+			saved = &f
+		}
+		return *saved
+	}
 	cid, err := in.thread(ctx, m)
 	if err != nil {
-		<-saving
+		files()
 		return nil, err
 	}
+	var erased string
 	if cid != 0 {
-		notes, err := in.addToCase(ctx, cid, rec.Key, m, m.Text, false, <-saving)
-		if err != nil {
-			if temporary(err) {
-				return nil, err
-			}
+		notes, err := in.addToCase(ctx, cid, rec.Key, m, m.Text, false, files())
+		switch {
+		case err == nil:
+			return finish(StatusThreaded, notes, &cid)
+		case erasedCase(err) != "":
+			// The case it answers has no personal data any more and takes
+			// none: the mail is a new complaint, which keeps its own.
+			erased = erasedCase(err)
+		case temporary(err):
+			return nil, err
+		default:
 			return finish(StatusFailed, err.Error(), &cid)
 		}
-		return finish(StatusThreaded, notes, &cid)
 	}
 	c := in.complaintOf(m)
 	created, err := in.Complaints.Create(ctx, c, complaint.CreateOptions{Actor: actor, IdempotencyKey: "mail:" + rec.Key})
-	files := <-saving
 	if err != nil {
+		files()
 		if temporary(err) {
 			return nil, err
 		}
 		return finish(StatusFailed, describe(err), nil)
 	}
 	id := c.ID
-	notes, err := in.addToCase(ctx, id, rec.Key, m, "", created, files)
+	notes, err := in.addToCase(ctx, id, rec.Key, m, "", created, files())
 	if err != nil {
 		if temporary(err) {
 			return nil, err
 		}
 		notes = err.Error()
+	}
+	if erased != "" {
+		notes = strings.TrimSuffix("answers "+erased+", whose personal data was erased; "+notes, "; ")
 	}
 	rec.Number = c.Number
 	return finish(StatusComplaint, notes, &id)
@@ -406,6 +423,20 @@ func temporary(err error) bool {
 		return true
 	}
 	return true
+}
+
+// erasedCase is the number of the erased case err refused the mail for,
+// or "".
+func erasedCase(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		for _, f := range ae.Fields {
+			if f.Rule == casework.RuleCaseErased {
+				return f.Param
+			}
+		}
+	}
+	return ""
 }
 
 func describe(err error) string {

@@ -3,14 +3,17 @@ package mailin_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/smtp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"kesu/internal/audit"
 	"kesu/internal/complaint"
 	"kesu/internal/mailin"
+	"kesu/internal/privacy"
 )
 
 func TestSMTPMailRegistersComplaintOnce(t *testing.T) {
@@ -216,6 +219,75 @@ func TestMailInProgressAnsweredTryAgain(t *testing.T) {
 		}
 		if n := len(e.complaints(t)); n != 0 {
 			t.Errorf("%d complaints", n)
+		}
+	})
+}
+
+// A reply to kesu's mail about a case whose personal data was erased does
+// not go on that case — it would bring the name and address back to a
+// record that must not keep them — but registers a new complaint, which
+// keeps its own data for its own retention period.
+func TestReplyToErasedCaseRegistersNewComplaint(t *testing.T) {
+	engines(t, nil, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.mustSend(t, mailSpec{id: "first@client.example", fromName: "李雷", from: "li.lei@example.com",
+			subject: "刹车异响", text: "新车刹车有异响，电话13800138000。"}.bytes(t))
+		cs := e.complaints(t)
+		if len(cs) != 1 {
+			t.Fatalf("%d complaints", len(cs))
+		}
+		c := cs[0]
+		ours := mailin.MessageID(c.Number, trackingCode(t, e, c.ID), "kesu.example")
+		if _, err := e.app.DB.W.ExecContext(ctx, e.app.DB.Dialect.Rebind(`UPDATE complaints SET status = 'closed', closed_at = ? WHERE id = ?`),
+			time.Now().UnixMicro(), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.Privacy.Erase(ctx, privacy.Request{Number: c.Number, Reason: "客户要求"}, audit.System); err != nil {
+			t.Fatal(err)
+		}
+		before := len(e.timeline(t, c.ID))
+
+		e.mustSend(t, mailSpec{id: "late@client.example", fromName: "李雷", from: "li.lei@example.com", subject: "Re: 答复",
+			text: "我又遇到同样的问题，地址是北京市海淀区。", inReplyTo: ours}.bytes(t))
+
+		if n := len(e.timeline(t, c.ID)); n != before {
+			t.Errorf("the erased case got %d new timeline entries", n-before)
+		}
+		for _, ev := range e.timeline(t, c.ID) {
+			if strings.Contains(ev.Body, "海淀") || strings.Contains(fmt.Sprint(ev.Data), "li.lei") {
+				t.Errorf("personal data on the erased case: %+v", ev)
+			}
+		}
+		got, err := e.app.DB.Complaints().GetByNumber(ctx, c.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Complainant.Email != "" || got.Status != "closed" {
+			t.Errorf("erased case now %q, e-mail %q", got.Status, got.Complainant.Email)
+		}
+		all := e.complaints(t)
+		if len(all) != 2 {
+			t.Fatalf("%d complaints, want the erased one and a new one", len(all))
+		}
+		var fresh complaint.Complaint
+		for _, x := range all {
+			if x.ID != c.ID {
+				fresh = x
+			}
+		}
+		if fresh.Complainant.Email != "li.lei@example.com" || !strings.Contains(fresh.Description, "同样的问题") {
+			t.Errorf("new complaint %+v", fresh)
+		}
+		var late *mailin.Record
+		for _, r := range e.mails(t) {
+			if r.Key == "late@client.example" {
+				r := r
+				late = &r
+			}
+		}
+		if late == nil || late.Status != mailin.StatusComplaint || late.ComplaintID == nil || *late.ComplaintID != fresh.ID ||
+			!strings.Contains(late.Reason, c.Number) {
+			t.Errorf("mail record %+v", late)
 		}
 	})
 }

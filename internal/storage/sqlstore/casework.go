@@ -52,7 +52,7 @@ func (s CaseStore) load(ctx context.Context, q querier, id int64) (*casework.Rec
 		&est, &r.Validity, &r.Malicious, &r.Responsibility, &r.ResponsibilityNote, &r.RootCause,
 		&r.Resolution, &r.Amount, &r.Currency, &r.ResolutionExecuted,
 		&r.FollowUpsDone, &r.LastSatisfaction, &r.ApprovalRound, &r.Reopens,
-		&holder, &backup, &merged, &reminder, &closed, &accepted, &replied, &executed, &first, &r.AwaitingRole)
+		&holder, &backup, &merged, &reminder, &closed, &accepted, &replied, &executed, &first, &r.AwaitingRole, &r.Erased)
 	if err != nil {
 		return nil, s.classify(err)
 	}

@@ -266,7 +266,7 @@ SELECT c.id, COALESCE(c.number, ''), c.version, c.profile, c.profile_version, c.
   c.resolution, c.amount, c.currency, c.resolution_executed,
   c.follow_ups_done, c.last_satisfaction, c.approval_round, c.reopens,
   c.holder_id, c.backup_id, c.merged_into, c.reminder_date, c.closed_at,
-  c.accepted_at, c.replied_at, c.executed_at, c.first_receiver_id, c.awaiting_role
+  c.accepted_at, c.replied_at, c.executed_at, c.first_receiver_id, c.awaiting_role, c.erased_at IS NOT NULL
 FROM complaints c
 LEFT JOIN categories cat ON cat.code = c.category
 LEFT JOIN categories p ON p.code = c.category_top

@@ -51,5 +51,21 @@ func TestErasePersonalData(t *testing.T) {
 		if len(res.Complaints) != 0 || len(res.Already) != 1 {
 			t.Errorf("a repeated erasure answered %+v", res)
 		}
+		// An erased case is not reopened: the contact data to work it is
+		// gone, and what comes next is a new complaint. Archiving it,
+		// which keeps it finished, is still allowed.
+		e.staff()
+		qa, err := e.app.DB.Cases().DepartmentByCode(context.Background(), "qa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.app.DB.W.ExecContext(context.Background(), e.app.DB.Dialect.Rebind(`UPDATE complaints SET department_id = ? WHERE number = ?`),
+			qa, number); err != nil {
+			t.Fatal(err)
+		}
+		k := &kase{e: e, num: number}
+		k.get("mgr2")
+		k.refuse("mgr2", "reopen", map[string]any{"reason": "客户再次来电"}, http.StatusConflict, "complaint", "case_erased")
+		k.act("mgr2", "archive", "archived", nil)
 	})
 }

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"crypto/subtle"
-	fin "kesu/internal/money"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	fin "kesu/internal/money"
 	"kesu/internal/web"
 )
 
@@ -159,7 +160,7 @@ func (h *handler) trackReply(w http.ResponseWriter, r *http.Request) {
 		if err := h.d.Cases.CustomerReply(r.Context(), c.ID, body, actor); err != nil {
 			if formErrors(p, err) || apperr.Is(err, apperr.Conflict) {
 				if apperr.Is(err, apperr.Conflict) {
-					p.Error = web.Localize(err, p.L).Error.Message
+					p.Error = conflictText(err, p.L)
 				}
 				h.showTrack(w, r, c, p, web.Status(apperr.CodeOf(err)))
 				return
@@ -205,7 +206,7 @@ func (h *handler) trackCredit(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.d.Cases.SignCredit(r.Context(), c.ID, "online", r.PostForm.Get("signer"), nil, actor); err != nil {
 		if formErrors(p, err) || apperr.Is(err, apperr.Conflict) {
 			if apperr.Is(err, apperr.Conflict) {
-				p.Error = web.Localize(err, p.L).Error.Message
+				p.Error = conflictText(err, p.L)
 			}
 			h.showTrack(w, r, c, p, web.Status(apperr.CodeOf(err)))
 			return
@@ -214,4 +215,16 @@ func (h *handler) trackCredit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/track?"+url.Values{"n": {c.Number}, "c": {c.TrackingCode}}.Encode()+"#credit-note", http.StatusSeeOther)
+}
+
+// conflictText says why the case refused the complainant's input: its
+// first rule in words (the field it names has no input on the tracking
+// page), or the general refusal when there is none.
+func conflictText(err error, lang string) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) && len(ae.Fields) > 0 {
+		f := ae.Fields[0]
+		return web.RuleText(lang, f.Rule, f.Param)
+	}
+	return web.Localize(err, lang).Error.Message
 }

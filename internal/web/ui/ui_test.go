@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kesu/internal/app"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/org"
+	"kesu/internal/privacy"
 )
 
 func TestLoginLogoutAndLockout(t *testing.T) {
@@ -426,4 +428,49 @@ func TestStaticAndLanguage(t *testing.T) {
 		t.Fatalf("lang switch redirects off-site: %s", resp.Header.Get("Location"))
 	}
 	_ = io.Discard
+}
+
+// After a complaint's personal data is erased, the tracking page still
+// opens (the number and code are no personal data) but takes no more
+// input: what the complainant would write belongs to a new complaint.
+func TestTrackErasedComplaintTakesNoInput(t *testing.T) {
+	e := newEnv(t)
+	pub := &env{t: t, app: e.app, srv: e.srv}
+	pub.http = e.client()
+	form := url.Values{"complainant.name": {"赵六"}, "complainant.email": {"zhao@example.com"},
+		"subject": {"出水有异味"}, "description": {"安装三天后出水有异味"}}
+	resp, body := pub.postMultipart("/complaint/new", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("public submit: %d\n%s", resp.StatusCode, body)
+	}
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	number, code := loc.Query().Get("n"), loc.Query().Get("c")
+	ctx := context.Background()
+	if _, err := e.app.DB.W.ExecContext(ctx, e.app.DB.Dialect.Rebind(`UPDATE complaints SET status = 'closed', closed_at = ? WHERE number = ?`),
+		time.Now().UnixMicro(), number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.app.Privacy.Erase(ctx, privacy.Request{Number: number, Reason: "客户要求"}, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.app.Deps.ComplaintStore.GetByNumber(ctx, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := func() int {
+		evs, err := e.app.DB.Complaints().Timeline(ctx, c.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	before := events()
+	resp, body = pub.postMultipart("/track/reply", url.Values{"n": {number}, "c": {code}, "body": {"我住在北京市海淀区，电话13800138000"}})
+	expect(t, resp, body, http.StatusConflict, "个人信息已删除", "重新投诉")
+	if n := events(); n != before {
+		t.Errorf("%d timeline entries added to the erased case", n-before)
+	}
+	resp, body = pub.get("/track?" + url.Values{"n": {number}, "c": {code}}.Encode())
+	expect(t, resp, body, http.StatusOK, number)
+	refuse(t, body, "海淀", "赵六")
 }
