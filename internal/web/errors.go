@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"kesu/internal/apperr"
@@ -38,6 +39,8 @@ func Status(code apperr.Code) int {
 		return http.StatusBadRequest
 	case "unsupported_media_type":
 		return http.StatusUnsupportedMediaType
+	case "method_not_allowed":
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -46,7 +49,40 @@ func Status(code apperr.Code) int {
 const (
 	BadRequest           apperr.Code = "bad_request"
 	UnsupportedMediaType apperr.Code = "unsupported_media_type"
+	MethodNotAllowed     apperr.Code = "method_not_allowed"
 )
+
+// probeMethods are the methods a path is tried with to say which it
+// answers.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// OtherMethods lists the methods mux has a route for at r's path, when r's
+// own method has none and the request fell through to the catch-all
+// pattern fallback: such a request is answered 405 with these in Allow,
+// not 404, since the path exists.
+func OtherMethods(mux *http.ServeMux, r *http.Request, fallback string) []string {
+	var out []string
+	for _, m := range probeMethods {
+		if m == r.Method || r.Method == http.MethodHead && m == http.MethodGet {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != fallback {
+			out = append(out, m)
+		}
+	}
+	if slices.Contains(out, http.MethodGet) {
+		out = append(out, http.MethodHead)
+	}
+	return out
+}
+
+// NotAllowed answers a request whose method the path does not take.
+func NotAllowed(method string, allow []string) error {
+	w := strings.Join(allow, ", ")
+	return &apperr.Error{Code: MethodNotAllowed, Message: "method " + method + " not allowed; allowed: " + w}
+}
 
 // FieldMessage is a field error with its message in the request language.
 type FieldMessage struct {

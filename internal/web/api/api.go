@@ -301,7 +301,14 @@ func Mount(r *web.Router) {
 	}
 	// Anything else under the prefix answers in JSON, not with the
 	// mux's plain-text 404.
-	r.Mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, req *http.Request) {
+	// A path that exists with other methods answers 405 and says which.
+	mux := r.Mux
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, req *http.Request) {
+		if allow := web.OtherMethods(mux, req, Prefix+"/"); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			web.WriteError(w, req, web.NotAllowed(req.Method, allow))
+			return
+		}
 		web.WriteError(w, req, apperr.New(apperr.NotFound, "no API route %s %s", req.Method, req.URL.Path))
 	})
 }

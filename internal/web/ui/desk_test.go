@@ -462,6 +462,23 @@ func TestNotFoundPage(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("API 404: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
+	// A path that exists with another method is a 405 that says which,
+	// on the pages and in the API, not a "page not found".
+	req, _ := http.NewRequest(http.MethodDelete, e.srv.URL+"/complaints", nil)
+	resp, body = e.do(req)
+	expect(t, resp, body, http.StatusMethodNotAllowed, "该地址不接受此类请求", `class="staff"`)
+	refuse(t, body, "页面不存在")
+	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, "GET") || strings.Contains(allow, "DELETE") {
+		t.Errorf("Allow %q", allow)
+	}
+	req, _ = http.NewRequest(http.MethodPut, e.srv.URL+"/api/v1/complaints", nil)
+	resp, body = e.do(req)
+	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(body, `"method_not_allowed"`) ||
+		resp.Header.Get("Allow") != "GET, POST, HEAD" {
+		t.Errorf("API 405: %d %q %s", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+	resp, body = e.get("/track/reply")
+	expect(t, resp, body, http.StatusMethodNotAllowed)
 	resp, body = e.get("/favicon.ico")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "<svg") {
 		t.Errorf("favicon: %d %q", resp.StatusCode, body)

@@ -22,6 +22,9 @@ type handler struct {
 	// tickets bounds queue tickets per address; generous, since a
 	// branch's kiosks share one.
 	tickets *web.RateLimiter
+	// mux tells a path that exists with other methods (405) from one
+	// that does not (404).
+	mux *http.ServeMux
 }
 
 // MaxFiles is how many files one form may carry.
@@ -52,6 +55,7 @@ func Mount(r *web.Router) {
 		tickets: web.NewRateLimiter(30*rate, time.Minute, now),
 	}
 	m := r.Mux
+	h.mux = m
 	m.Handle("GET /static/", staticHandler())
 	for _, p := range pages {
 		if p.when != nil && !p.when(d) {
