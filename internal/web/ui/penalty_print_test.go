@@ -79,3 +79,48 @@ func TestPenaltyNoticePrinted(t *testing.T) {
 		t.Errorf("form.print audit entries = %d, %v; want 4 (the printed ones)", len(es), err)
 	}
 }
+
+// TestMonthlyPenaltyListPrinted: the monthly list prints as a page and a
+// PDF with the sums in words, in Chinese or English, audited like the
+// downloads.
+func TestMonthlyPenaltyListPrinted(t *testing.T) {
+	e := newCaseEnv(t)
+	ctx := context.Background()
+	gm := &org.User{Username: "gm", Name: "周总", Role: org.RoleGM, Lang: "zh"}
+	if err := e.app.Deps.Org.CreateUser(ctx, gm, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	id := e.complaint("滤芯破裂")
+	mgr := e.actor("mgr")
+	lines := []fin.PenaltyLineInput{{Party: fin.Party{DepartmentID: e.users["qa"].DepartmentID}, Kind: "penalty", Amount: "1200", Reason: "出货检验漏检"}}
+	if _, err := e.app.Deps.Cases.SetPenalty(ctx, id, e.record(id).Version, "", lines, mgr); err != nil {
+		t.Fatal(err)
+	}
+	gmActor := mgr
+	gmActor.User, gmActor.Audit = gm, audit.Actor{UserID: gm.ID, Name: gm.Username}
+	if _, err := e.app.Deps.Cases.ApprovePenalty(ctx, id, e.record(id).Version, gmActor); err != nil {
+		t.Fatal(err)
+	}
+	month := e.app.Deps.Now().In(e.app.Config.Loc).Format("2006-01")
+	e.as("mgr")
+	resp, body := e.get("/reports/penalties?month=" + month)
+	expect(t, resp, body, http.StatusOK, `id="penalties-print"`, "format=pdf")
+	resp, body = e.get("/reports/penalties?format=print&month=" + month)
+	expect(t, resp, body, http.StatusOK, "月度奖罚清单", month, "品质部", "1200.00", "壹仟贰佰元整", "出货检验漏检", "行政人事部", "format=pdf")
+	resp, body = e.get("/reports/penalties?format=print&lang=en&month=" + month)
+	expect(t, resp, body, http.StatusOK, "Monthly rewards and penalties", "One thousand two hundred yuan only", "Signature:")
+	resp, body = e.get("/reports/penalties?format=pdf&month=" + month)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("penalties pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	text := pdfText(t, []byte(body))
+	for _, want := range []string{"月度奖罚清单", month, "品质部", "壹仟贰佰元整", "出货检验漏检"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("list PDF lacks %q:\n%s", want, text)
+		}
+	}
+	es, err := e.app.DB.Audit().List(ctx, audit.Filter{Action: "report.export", Limit: 10})
+	if err != nil || len(es) != 3 {
+		t.Errorf("report.export audit entries = %d, %v; want 3", len(es), err)
+	}
+}
