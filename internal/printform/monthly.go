@@ -17,9 +17,8 @@ const FormPenalties = "penalties"
 // or, with lang "en", in English. Times are shown in loc.
 func MonthlyPenalties(m *fin.Monthly, company, lang string, loc *time.Location, printed time.Time) Doc {
 	w := monthlyWords["zh"]
-	words := fin.WordsZH
 	if lang == "en" {
-		w, words = monthlyWords["en"], fin.WordsEN
+		w = monthlyWords["en"]
 	}
 	if loc == nil {
 		loc = time.UTC
@@ -42,6 +41,7 @@ func MonthlyPenalties(m *fin.Monthly, company, lang string, loc *time.Location, 
 	if len(m.Sums) > 0 {
 		st := &Table{Head: []string{w["currency"], w["penalties_words"], w["rewards_words"]}, Widths: []float64{1, 3, 3}}
 		for _, s := range m.Sums {
+			words := amountWords(s.Currency, lang)
 			st.Rows = append(st.Rows, []string{s.Currency, words(s.Penalties), words(s.Rewards)})
 		}
 		d.Sections = append(d.Sections, Section{Heading: w["in_words"], Table: st})

@@ -39,11 +39,8 @@ func PenaltyNotice(c PenaltyCase, lang string) Doc {
 	if lang == "en" {
 		w = penaltyWords["en"]
 	}
-	words := fin.WordsZH
-	if lang == "en" {
-		words = fin.WordsEN
-	}
 	m, n := c.Complaint, c.Notice
+	words := amountWords(n.Currency, lang)
 	d := Doc{Company: c.Company, Title: w["title"], Number: m.Number, Lang: lang, Footer: w["printed"] + c.dt(&c.Printed)}
 	customer := m.CustomerName
 	if customer == "" {
@@ -80,7 +77,7 @@ func PenaltyNotice(c PenaltyCase, lang string) Doc {
 			{w["freight"], "", fin.Format(l.Freight)},
 			{w["compensation"], "", fin.Format(l.Compensation)},
 			{w["returns"], strconv.FormatInt(l.ReturnedUnits, 10) + " × " + fin.Format(l.ReturnRate), fin.Format(l.Returns)},
-			{w["total"], words(l.Total), fin.Format(l.Total) + " " + l.Currency},
+			{w["total"], amountWords(l.Currency, lang)(l.Total), fin.Format(l.Total) + " " + l.Currency},
 		}
 		ls.Table = t
 	} else {
@@ -116,6 +113,18 @@ func PenaltyNotice(c PenaltyCase, lang string) Doc {
 		{Label: w["approved_at"], Value: c.dt(n.ApprovedAt)},
 	}, Signatures: strings.Split(w["signatures"], "|")})
 	return d
+}
+
+// amountWords spells amounts of currency in lang; the words name yuan and
+// fen, so other currencies print in figures only.
+func amountWords(currency, lang string) func(int64) string {
+	switch {
+	case currency != "CNY":
+		return func(int64) string { return "" }
+	case lang == "en":
+		return fin.WordsEN
+	}
+	return fin.WordsZH
 }
 
 var penaltyWords = map[string]map[string]string{
