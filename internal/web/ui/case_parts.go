@@ -26,7 +26,8 @@ type partView struct {
 type partsView struct {
 	Items     []partView
 	Dealer    *customer.Customer
-	Available string // yuan, negative when below zero
+	Balance   string // yuan: allowances and payments less charges
+	Available string // yuan, the balance plus approved credit; negative when below zero
 	Rate      string // the dealer's allowance rate in percent
 	Exhausted bool
 	// Why the reader may not record parts: the case gate's reasons, or
@@ -66,7 +67,7 @@ func (h *handler) partsOf(ctx context.Context, v *caseView, who names, lang stri
 	if err != nil {
 		return err
 	}
-	pv.Available, pv.Exhausted, pv.Rate = signedMoney(b.Available()), b.Available() <= 0, money(int64(rate))
+	pv.Balance, pv.Available, pv.Exhausted, pv.Rate = signedMoney(b.Amount()), signedMoney(b.Available()), b.Available() <= 0, money(int64(rate))
 	return nil
 }
 

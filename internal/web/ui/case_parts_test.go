@@ -77,7 +77,8 @@ func TestPartsBeyondTheDealerAllowance(t *testing.T) {
 	csrf := e.as("qa")
 	ver := func() string { return strconv.Itoa(e.record(id).Version) }
 	resp, body := e.get(page(id))
-	expect(t, resp, body, http.StatusOK, `id="parts-allowance"`, "苏州经销商", "500.00", `id="parts-ledger-link"`, ledger)
+	expect(t, resp, body, http.StatusOK, `id="parts-allowance"`, "苏州经销商", `id="parts-balance">500.00<`, `<strong>500.00</strong>`,
+		`id="parts-ledger-link"`, ledger)
 
 	resp, body = e.post(page(id)+"/parts", url.Values{"csrf_token": {csrf}, "version": {ver()}, "part": {"整机主板"}, "qty": {"3"},
 		"unit_price": {"200"}})
