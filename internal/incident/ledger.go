@@ -10,6 +10,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/casework"
 	"kesu/internal/customer"
+	"kesu/internal/money"
 	"kesu/internal/org"
 )
 
@@ -147,6 +148,24 @@ func (l *Ledger) rate() int {
 		return DefaultAllowanceRate
 	}
 	return l.Rate
+}
+
+// DefaultRate is the company default allowance rate in basis points (the
+// setting allowance-rate).
+func (l *Ledger) DefaultRate() int { return l.rate() }
+
+// ParseRate reads a dealer's own allowance rate in percent with at most
+// two decimals ("0.25") as basis points; "" is nil, the company default.
+func ParseRate(s string) (*int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bp, err := money.ParseTolerance(s)
+	if err != nil {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "the allowance rate is a percentage from 0 to 100, at most two decimals",
+			Fields: []apperr.FieldError{{Field: "rate", Rule: "out_of_range", Param: "0-100"}}}
+	}
+	return &bp, nil
 }
 
 // RateOf is the allowance rate of a dealer in basis points: its own, or

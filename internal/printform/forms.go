@@ -21,7 +21,7 @@ const (
 )
 
 // Forms lists the form names.
-var Forms = []string{FormHandling, FormLetter, Form8D, FormCredit, FormReturn}
+var Forms = []string{FormHandling, FormLetter, Form8D, FormCredit, FormReturn, FormPenalty}
 
 // HandlingCopies are the numbered copies of the handling form, one for
 // each department that keeps it (003 第九条(七)).

@@ -177,7 +177,7 @@ func (r *renderer) page() {
 	y := margin + 17
 	if r.d.Number != "" {
 		r.setSize(10)
-		r.text(margin, y, contentW, "编号："+r.d.Number, "R")
+		r.text(margin, y, contentW, r.d.NumberLabel()+r.d.Number, "R")
 		y += lineH + 1
 	}
 	r.setSize(10)
@@ -245,7 +245,7 @@ func (r *renderer) section(s Section) {
 			p.Rect(x, y, w, 20, "D")
 			r.text(x+2, y+1, w-4, label, "L")
 			r.setSize(8)
-			r.text(x+2, y+13, w-4, "签字：　　　　　　日期：", "L")
+			r.text(x+2, y+13, w-4, r.d.SignLabel(), "L")
 			r.setSize(10)
 		}
 		p.SetXY(margin, y+20)

@@ -16,6 +16,24 @@ type Doc struct {
 	Copies   []string
 	Sections []Section
 	Footer   string // a line under the last section, e.g. the print time
+	// Lang is the language of the form's own words ("en" or Chinese).
+	Lang string
+}
+
+// NumberLabel is the label before the form's number.
+func (d Doc) NumberLabel() string {
+	if d.Lang == "en" {
+		return "No.: "
+	}
+	return "编号："
+}
+
+// SignLabel is the line in a signature box.
+func (d Doc) SignLabel() string {
+	if d.Lang == "en" {
+		return "Signature:            Date:"
+	}
+	return "签字：　　　　　　日期："
 }
 
 // Section is a headed block of a form. Any of its parts may be empty;

@@ -12,6 +12,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/letter"
+	fin "kesu/internal/money"
 	"kesu/internal/printform"
 )
 
@@ -135,5 +136,51 @@ func TestFieldRows(t *testing.T) {
 	}
 	if strings.Join(got, "|") != "a|b|cd|e" {
 		t.Errorf("rows %v", got)
+	}
+}
+
+func samplePenalty() printform.PenaltyCase {
+	c := sampleCase()
+	dept, user := int64(3), int64(9)
+	approved := c.Printed.Add(-time.Hour)
+	return printform.PenaltyCase{Case: c,
+		Loss: &fin.Loss{Currency: "CNY", Parts: 12050, LabourMinutes: 90, LabourRate: 8000, Labour: 12000, Freight: 3000,
+			Compensation: 20000, ReturnedUnits: 2, ReturnRate: 5000, Returns: 10000, Total: 57050},
+		Allocation: []printform.Allocation{{Party: "生产部", Share: 70, Amount: 39935}, {Party: "张工", Share: 30, Amount: 17115}},
+		Notice: &fin.Penalty{Number: c.Complaint.Number, Currency: "CNY", Penalties: 120000, Rewards: 5050, Status: fin.StatusApproved,
+			ApprovedAt: &approved, Lines: []fin.PenaltyLine{
+				{Party: fin.Party{DepartmentID: &dept}, Name: "生产部", Kind: "penalty", Amount: 120000, Reason: "装配不到位"},
+				{Party: fin.Party{UserID: &user}, Name: "张工", Kind: "reward", Amount: 5050, Reason: "及时隔离批次"}}},
+		Approver: "周总"}
+}
+
+func TestPenaltyNoticePDF(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"zh", []string{"奖罚通知单", "KS-20261123-0007", "示例净水科技有限公司", "二、损失核算", "570.50 CNY", "伍佰柒拾元伍角整",
+			"部门：生产部", "罚款", "1200.00", "壹仟贰佰元整", "装配不到位", "个人：张工", "奖励", "伍拾元伍角整", "399.35",
+			"总经理已批准", "周总", "2026-11-26 08:30", "财务部", "签字："}},
+		{"en", []string{"Reward/penalty notice", "KS-20261123-0007", "2. Loss and costing", "570.50 CNY",
+			"Five hundred seventy yuan and fifty fen", "Department: 生产部", "Penalty", "One thousand two",
+			"Person: 张工", "Reward", "Fifty yuan and fifty fen", "Approved by the general", "周总", "Finance", "Signature:"}},
+	} {
+		var buf bytes.Buffer
+		if err := printform.WritePDF(&buf, printform.PenaltyNotice(samplePenalty(), tc.lang)); err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, buf.Bytes())
+		for _, want := range tc.want {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s notice lacks %q", tc.lang, want)
+			}
+		}
+		if tc.lang == "en" && strings.ContainsAny(text, "：（）；，") {
+			t.Errorf("the English notice has full-width punctuation")
+		}
+		if t.Failed() {
+			t.Log(text)
+		}
 	}
 }

@@ -26,7 +26,7 @@ func RecallNotice(r *recall.Detail, company, lang string) Doc {
 	if r.ProducedTo != nil {
 		dates += " ~ " + r.ProducedTo.Format("2006-01-02")
 	}
-	d := Doc{Company: company, Title: w["title"], Number: r.Number()}
+	d := Doc{Company: company, Title: w["title"], Number: r.Number(), Lang: lang}
 	d.Sections = append(d.Sections, Section{Heading: w["product"], Fields: []Field{
 		{Label: w["name"], Value: r.ProductName},
 		{Label: w["code"], Value: r.ProductCode},

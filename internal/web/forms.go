@@ -13,6 +13,7 @@ import (
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/letter"
+	"kesu/internal/money"
 	"kesu/internal/printform"
 	"kesu/internal/privacy"
 )
@@ -36,13 +37,27 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 			return printform.Doc{}, err
 		}
 		return printform.Letter(l, c.Number, d.Company), nil
-	case printform.FormHandling, printform.Form8D, printform.FormCredit, printform.FormReturn:
+	case printform.FormHandling, printform.Form8D, printform.FormCredit, printform.FormReturn, printform.FormPenalty:
 	default:
 		return printform.Doc{}, apperr.New(apperr.NotFound, "no form %q", form)
 	}
-	fc, err := caseForm(ctx, d, c)
+	lang := "zh"
+	if form == printform.FormPenalty {
+		lang = Lang(r) // the notice prints in Chinese or English
+	}
+	fc, err := caseForm(ctx, d, c, lang)
 	if err != nil {
 		return printform.Doc{}, err
+	}
+	if form == printform.FormPenalty {
+		pc, err := penaltyForm(ctx, d, fc, casework.Actor{User: PrincipalOf(r).User, Audit: Actor(r)})
+		if err != nil {
+			return printform.Doc{}, err
+		}
+		if err := d.Audit.Append(ctx, e); err != nil {
+			return printform.Doc{}, err
+		}
+		return printform.PenaltyNotice(pc, lang), nil
 	}
 	if err := d.Audit.Append(ctx, e); err != nil {
 		return printform.Doc{}, err
@@ -77,8 +92,8 @@ func FormDoc(ctx context.Context, r *http.Request, d *Deps, c *complaint.Complai
 }
 
 // caseForm gathers what the case forms print, with names and labels in
-// Chinese.
-func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint) (printform.Case, error) {
+// lang.
+func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint, lang string) (printform.Case, error) {
 	fc := printform.Case{Complaint: c, Company: d.Company, Loc: d.Complaints.Loc, Printed: d.Now()}
 	cats, err := d.ComplaintStore.Categories(ctx)
 	if err != nil {
@@ -89,9 +104,9 @@ func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint) (printform.C
 		byCode[k.Code] = k
 	}
 	if k, ok := byCode[c.Category]; ok {
-		fc.Category = k.ZH
+		fc.Category = k.Label(lang)
 		if p, ok := byCode[k.Parent]; ok {
-			fc.Category = p.ZH + " / " + k.ZH
+			fc.Category = p.Label(lang) + " / " + k.Label(lang)
 		}
 	}
 	users, err := d.Org.ListUsers(ctx)
@@ -120,7 +135,7 @@ func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint) (printform.C
 		fc.Department = deptName[*c.DepartmentID]
 	}
 	fc.Holder = fc.Name(c.HolderID)
-	fc.Status = complaint.Statuses.Label(c.Status, "zh")
+	fc.Status = complaint.Statuses.Label(c.Status, lang)
 	if d.Cases == nil {
 		return fc, nil
 	}
@@ -130,7 +145,7 @@ func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint) (printform.C
 	}
 	fc.Record = rec
 	if st, ok := d.Cases.Definition(rec).State(rec.Status); ok {
-		fc.Status = st.Label("zh")
+		fc.Status = st.Label(lang)
 	}
 	if fc.Approvals, err = d.Cases.Store.Approvals(ctx, c.ID); err != nil {
 		return fc, err
@@ -163,6 +178,58 @@ func caseForm(ctx context.Context, d *Deps, c *complaint.Complaint) (printform.C
 		return strings.Join(parts, " / ")
 	}
 	return fc, nil
+}
+
+// RulePenaltyNotApproved refuses printing a notice the GM has not approved.
+const RulePenaltyNotApproved = "penalty_not_approved"
+
+// penaltyForm gathers the reward/penalty notice of a case with its loss
+// and the allocation by name. Only an approved notice is printed for HR
+// and finance, as only an approved credit note is (FIN-2): a notice
+// waiting for the GM, or changed since the approval, is a conflict.
+func penaltyForm(ctx context.Context, d *Deps, fc printform.Case, actor casework.Actor) (printform.PenaltyCase, error) {
+	pc := printform.PenaltyCase{Case: fc}
+	m, err := d.Cases.MoneyOf(ctx, fc.Complaint.ID, actor)
+	if err != nil {
+		return pc, err
+	}
+	if m.Penalty == nil {
+		return pc, apperr.New(apperr.NotFound, "complaint %s has no reward/penalty notice", fc.Complaint.Number)
+	}
+	if m.Penalty.Status != money.StatusApproved {
+		return pc, &apperr.Error{Code: apperr.Conflict, Message: "the reward/penalty notice is not approved by the general manager",
+			Fields: []apperr.FieldError{{Field: "penalty", Rule: RulePenaltyNotApproved}}}
+	}
+	pc.Loss, pc.Notice, pc.Approver = m.Loss, m.Penalty, fc.Name(m.Penalty.ApprovedBy)
+	depts, err := d.Org.ListDepartments(ctx)
+	if err != nil {
+		return pc, err
+	}
+	sups, err := d.Products.ListSuppliers(ctx)
+	if err != nil {
+		return pc, err
+	}
+	for _, sh := range m.Allocation {
+		a := printform.Allocation{Share: sh.Share, Amount: sh.Amount}
+		switch {
+		case sh.UserID != nil:
+			a.Party = fc.Name(sh.UserID)
+		case sh.SupplierID != nil:
+			for _, x := range sups {
+				if x.ID == *sh.SupplierID {
+					a.Party = x.Name
+				}
+			}
+		case sh.DepartmentID != nil:
+			for _, x := range depts {
+				if x.ID == *sh.DepartmentID {
+					a.Party = x.Name
+				}
+			}
+		}
+		pc.Allocation = append(pc.Allocation, a)
+	}
+	return pc, nil
 }
 
 // ServeFormPDF writes doc as a PDF shown in the browser (inline), named

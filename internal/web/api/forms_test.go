@@ -71,3 +71,33 @@ func TestFormPDFs(t *testing.T) {
 		}
 	})
 }
+
+// TestPenaltyNoticePDF: the reward/penalty notice prints once the GM
+// approved it, in Chinese or English; before, it is a conflict.
+func TestPenaltyNoticePDF(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		k := e.newCase("quality.leak", "major")
+		qa, err := e.app.DB.Cases().DepartmentByCode(t.Context(), "qa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.get(org.RoleManager, k.path("/forms/penalty.pdf")).want(http.StatusNotFound)
+		lines := []map[string]any{{"department_id": qa, "kind": "penalty", "amount": "200.00", "reason": "出货检验漏检"}}
+		m := e.send(req{role: org.RoleManager, method: "PUT", path: k.path("/penalty"), body: map[string]any{"version": k.ver, "lines": lines}}).
+			want(http.StatusOK).M()
+		e.get(org.RoleManager, k.path("/forms/penalty.pdf")).wantErr(http.StatusConflict, "conflict", "penalty", "penalty_not_approved")
+		e.post(org.RoleGM, k.path("/penalty/approve"), map[string]any{"version": m["version"]}).want(http.StatusOK)
+		text := pdfText(t, e.get(org.RoleManager, k.path("/forms/penalty.pdf")).want(http.StatusOK).Body)
+		for _, want := range []string{"奖罚通知单", k.num, "贰佰元整", "出货检验漏检", e.users[org.RoleGM].Name} {
+			if !strings.Contains(text, want) {
+				t.Errorf("penalty.pdf lacks %q:\n%s", want, text)
+			}
+		}
+		r := e.send(req{role: org.RoleManager, method: "GET", path: k.path("/forms/penalty.pdf"), headers: map[string]string{"Accept-Language": "en"}})
+		text = pdfText(t, r.want(http.StatusOK).Body)
+		if !strings.Contains(text, "Reward/penalty notice") || !strings.Contains(text, "Two hundred yuan only") {
+			t.Errorf("English penalty.pdf:\n%s", text)
+		}
+	})
+}

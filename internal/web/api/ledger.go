@@ -8,7 +8,6 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/incident"
-	fin "kesu/internal/money"
 	"kesu/internal/web"
 	"kesu/internal/workflow"
 )
@@ -220,16 +219,10 @@ func (a *api) putAllowanceRate(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	var bp *int64
-	if in.Rate != "" {
-		n, err := fin.ParseTolerance(in.Rate)
-		if err != nil {
-			var v apperr.Validation
-			v.Add("rate", "out_of_range", "0-100")
-			web.WriteError(w, r, v.Err())
-			return
-		}
-		bp = &n
+	bp, err := incident.ParseRate(in.Rate)
+	if err != nil {
+		web.WriteError(w, r, err)
+		return
 	}
 	if err := a.d.Ledger.SetRate(r.Context(), id, bp, caseActor(r)); err != nil {
 		web.WriteError(w, r, err)

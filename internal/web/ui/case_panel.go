@@ -91,6 +91,8 @@ type caseView struct {
 	CanApprove bool
 	Handlings  []string
 	NextStep   string
+	// Parts is the parts card: the shipments and a dealer's allowance.
+	Parts *partsView
 }
 
 // optionView is one action from the current state.
@@ -346,6 +348,9 @@ func (h *handler) caseView(ctx context.Context, r *http.Request, id int64, lang 
 		v.NextStep = v.Return.NextStep()
 	}
 	v.CanApprove, v.Handlings = h.d.Cases.Can(ctx, actor, rec, auth.CaseApprove), fin.ReturnHandlings
+	if err := h.partsOf(ctx, v, who, lang); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -434,6 +439,12 @@ func problemText(lang string, f apperr.FieldError) string {
 // accepted: the engine's refusal, a stale version or field errors. Other
 // errors go to the error page.
 func (h *handler) refused(w http.ResponseWriter, r *http.Request, id int64, err error) {
+	h.refusedIn(w, r, id, err, "")
+}
+
+// refusedIn is refused for a form whose field errors the page keys with
+// prefix, apart from fields of the same name on the other forms.
+func (h *handler) refusedIn(w http.ResponseWriter, r *http.Request, id int64, err error, prefix string) {
 	code := apperr.CodeOf(err)
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || (code != apperr.Invalid && code != apperr.Conflict && code != apperr.Forbidden && code != apperr.TooLarge) {
@@ -450,8 +461,8 @@ func (h *handler) refused(w http.ResponseWriter, r *http.Request, id int64, err 
 	p.F = r.PostForm
 	p.Error = web.Localize(err, p.L).Error.Message
 	for _, f := range ae.Fields {
-		if _, dup := p.Errs[f.Field]; !dup {
-			p.Errs[f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
+		if _, dup := p.Errs[prefix+f.Field]; !dup {
+			p.Errs[prefix+f.Field] = web.T(p.L, "rule."+f.Rule, f.Param)
 		}
 		p.Problems = append(p.Problems, problemText(p.L, f))
 	}

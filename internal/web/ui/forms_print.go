@@ -11,7 +11,9 @@ import (
 
 // formPrint shows a printable form of a complaint: "handling" as a
 // print-ready A4 page (one sheet per numbered copy), and any form with
-// ".pdf" as a PDF (handling.pdf, letter.pdf, 8d.pdf).
+// ".pdf" as a PDF (handling.pdf, letter.pdf, 8d.pdf); the credit note,
+// the return slip and the reward/penalty notice (in the reader's
+// language) as a page and a PDF.
 func (h *handler) formPrint(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -19,7 +21,7 @@ func (h *handler) formPrint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form, pdf := strings.CutSuffix(r.PathValue("form"), ".pdf")
-	if !pdf && form != printform.FormHandling && form != printform.FormCredit && form != printform.FormReturn {
+	if !pdf && form != printform.FormHandling && form != printform.FormCredit && form != printform.FormReturn && form != printform.FormPenalty {
 		h.fail(w, r, apperr.New(apperr.NotFound, "no printable form %q", form))
 		return
 	}
@@ -39,9 +41,13 @@ func (h *handler) formPrint(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, "ui.form.handling")
 	p.Title = doc.Title + " " + doc.Number
+	pdfURL := "/complaints/" + r.PathValue("id") + "/forms/" + form + ".pdf"
+	if form == printform.FormPenalty {
+		pdfURL += "?lang=" + p.L // the notice prints in the reader's language
+	}
 	p.D = struct {
 		Doc printform.Doc
 		PDF string
-	}{doc, "/complaints/" + r.PathValue("id") + "/forms/" + form + ".pdf"}
+	}{doc, pdfURL}
 	h.render(w, http.StatusOK, "print", "printform", p)
 }

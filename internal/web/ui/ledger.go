@@ -18,6 +18,7 @@ type ledgerEntryView struct {
 	incident.Entry
 	Amount string
 	By     string
+	Number string // the complaint's number
 }
 
 // ledgerView is a dealer's after-sales account page.
@@ -28,6 +29,10 @@ type ledgerView struct {
 	Exhausted                                                            bool
 	CanPost                                                              bool // may record purchases, charges and payments
 	Manager                                                              bool // may approve credit
+	// Rate is the allowance rate in force in percent: the dealer's own
+	// (Own) or the company default (Default); CanRate: may set it.
+	Rate, Default string
+	Own, CanRate  bool
 }
 
 // ledgerForms are the forms of the page, by path segment.
@@ -42,7 +47,7 @@ func canPostLedger(role string) bool {
 func (h *handler) ledgerShow(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "ui.ledger")
 	switch r.URL.Query().Get("posted") {
-	case "purchase", "charge", "payment", "credit":
+	case "purchase", "charge", "payment", "credit", "rate":
 		p.Flash = web.T(p.L, "ui.ledger.posted."+r.URL.Query().Get("posted"))
 	}
 	h.showLedger(w, r, p, http.StatusOK)
@@ -82,11 +87,34 @@ func (h *handler) showLedger(w http.ResponseWriter, r *http.Request, p *page, st
 	if p.User != nil {
 		v.CanPost = canPostLedger(p.User.Role)
 		v.Manager = p.User.Role == org.RoleManager
+		v.CanRate = canDo(p.User.Role, "register.write")
 	}
-	// Newest first.
+	own, err := h.d.Ledger.Store.AllowanceRate(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Default = money(int64(h.d.Ledger.DefaultRate()))
+	v.Rate, v.Own = v.Default, own != nil
+	if own != nil {
+		v.Rate = money(*own)
+	}
+	// Newest first, each with its case.
+	numbers := map[int64]string{}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		v.Entries = append(v.Entries, ledgerEntryView{Entry: e, Amount: money(e.Amount), By: who.of(e.ByUserID)})
+		ev := ledgerEntryView{Entry: e, Amount: money(e.Amount), By: who.of(e.ByUserID)}
+		if e.ComplaintID != nil {
+			n, ok := numbers[*e.ComplaintID]
+			if !ok {
+				if c, err := h.d.ComplaintStore.Get(r.Context(), *e.ComplaintID); err == nil {
+					n = c.Number
+				}
+				numbers[*e.ComplaintID] = n
+			}
+			ev.Number = n
+		}
+		v.Entries = append(v.Entries, ev)
 	}
 	p.D = v
 	h.render(w, status, "staff", "ledger", p)
@@ -169,6 +197,39 @@ func (h *handler) postLedger(r *http.Request, id int64, form string, amount int6
 		err = apperr.New(apperr.NotFound, "no ledger form %q", form)
 	}
 	return err
+}
+
+// ledgerRate sets or clears the dealer's own allowance rate (percent, ""
+// for the company default) through the ledger service, as
+// PUT /api/v1/dealers/{id}/allowance-rate does; it applies to purchases
+// booked from then on and is audited as ledger.rate.
+func (h *handler) ledgerRate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.d.Customers.GetCustomer(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.PostFormValue("rate")), "%"))
+	bp, err := incident.ParseRate(s)
+	if err == nil {
+		err = h.d.Ledger.SetRate(r.Context(), id, bp, caseActor(r))
+	}
+	if err != nil {
+		p := h.newPage(r, "ui.ledger")
+		p.F = r.PostForm
+		p.F.Set("form", "rate")
+		if !formErrors(p, err) {
+			h.fail(w, r, err)
+			return
+		}
+		h.showLedger(w, r, p, web.Status(apperr.CodeOf(err)))
+		return
+	}
+	http.Redirect(w, r, "/customers/"+strconv.FormatInt(id, 10)+"/ledger?posted=rate", http.StatusSeeOther)
 }
 
 // ledgerAmount reads a positive amount in major units as fen.

@@ -1,7 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
+
+	"kesu/internal/audit"
+	"kesu/internal/printform"
 
 	fin "kesu/internal/money"
 	"kesu/internal/web"
@@ -25,7 +30,12 @@ func (h *handler) penalties(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if format := q.Get("format"); format != "" {
+	switch format := q.Get("format"); format {
+	case "":
+	case "print", "pdf":
+		h.printPenalties(w, r, p, m, format)
+		return
+	default:
 		web.WritePenalties(w, r, h.d, m, format, p.L)
 		return
 	}
@@ -44,6 +54,7 @@ func (h *handler) penalties(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Set("month", m.Month)
 	v.ExportXLS, v.ExportCSV = download("/reports/penalties", q, "xlsx"), download("/reports/penalties", q, "csv")
+	v.Print, v.PDF = download("/reports/penalties", q, "print"), download("/reports/penalties", q, "pdf")
 	p.F = q
 	p.D = v
 	h.render(w, http.StatusOK, "staff", "report_penalties", p)
@@ -55,6 +66,30 @@ type penaltyPage struct {
 	Sums                 []penaltySum
 	Lines                []penaltyLine
 	ExportXLS, ExportCSV string
+	Print, PDF           string
+}
+
+// printPenalties prints the monthly list as a page or a PDF in the
+// reader's language; like the downloads, a print is audited as
+// report.export.
+func (h *handler) printPenalties(w http.ResponseWriter, r *http.Request, p *page, m *fin.Monthly, format string) {
+	doc := printform.MonthlyPenalties(m, h.d.Company, p.L, h.loc, h.d.Now())
+	raw, _ := json.Marshal(map[string]any{"format": format, "from": m.From, "to": m.To, "query": r.URL.RawQuery, "cases": m.Cases})
+	if err := h.d.Audit.Append(r.Context(), &audit.Entry{Actor: web.Actor(r), Action: "report.export", Object: "penalties:" + m.Month,
+		Detail: raw}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if format == "pdf" {
+		web.ServeFormPDF(w, r, doc, printform.FormPenalties)
+		return
+	}
+	p.Title = doc.Title + " " + m.Month
+	p.D = struct {
+		Doc printform.Doc
+		PDF string
+	}{doc, download("/reports/penalties", url.Values{"month": {m.Month}, "lang": {p.L}}, "pdf")}
+	h.render(w, http.StatusOK, "print", "printform", p)
 }
 
 type penaltyTotal struct {
