@@ -233,6 +233,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
+	// Notices by email share a connection per claimed batch too.
+	if b := notify.EmailBatch(mailer); b != nil {
+		a.Worker.Batches[notify.JobEmail] = b
+	}
 	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, a.servedByDealer(mailer != nil))
 	db.Registration = registrationJobs(outbox, ack, cc)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
@@ -411,6 +415,10 @@ type letterStore struct {
 
 func (l letterStore) Get(ctx context.Context, id int64) (*complaint.Complaint, error) {
 	return l.complaints.Get(ctx, id)
+}
+
+func (l letterStore) GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error) {
+	return l.complaints.GetMany(ctx, ids)
 }
 
 func (l letterStore) SystemEvent(ctx context.Context, id int64, e complaint.Event) error {

@@ -156,6 +156,37 @@ func (s ComplaintStore) Get(ctx context.Context, id int64) (*complaint.Complaint
 	return c, nil
 }
 
+// GetMany reads the complaints of ids in one query; ids not found are
+// left out of the map.
+func (s ComplaintStore) GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error) {
+	out := make(map[int64]*complaint.Complaint, len(ids))
+	for start := 0; start < len(ids); start += bulkRows {
+		part := ids[start:min(start+bulkRows, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.R.QueryContext(ctx, s.q("complaint.select")+s.Dialect.Rebind(" WHERE c.id IN "+inList(len(part))), args...)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			c, err := scanComplaint(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c.ID] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // GetByNumber implements complaint.Store.
 func (s ComplaintStore) GetByNumber(ctx context.Context, number string) (*complaint.Complaint, error) {
 	c, err := scanComplaint(s.R.QueryRowContext(ctx, s.q("complaint.select")+" WHERE c.number = "+s.Dialect.Rebind("?"), number))
