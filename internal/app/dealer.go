@@ -28,7 +28,18 @@ func (a *App) servedByDealer(email bool) func(ctx context.Context, ids []int64) 
 func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error {
 	var evs []complaint.Event
 	var js []*jobs.Job
-	dealers := map[int64]*customer.Customer{}
+	// A batch names few customers: each is read once.
+	customers := map[int64]*customer.Customer{}
+	getCustomer := func(id int64) (*customer.Customer, error) {
+		if cu, ok := customers[id]; ok {
+			return cu, nil
+		}
+		cu, err := a.DB.Registers().GetCustomer(ctx, id)
+		if err == nil {
+			customers[id] = cu
+		}
+		return cu, err
+	}
 	for _, id := range ids {
 		c, err := a.DB.Complaints().Get(ctx, id)
 		if err != nil {
@@ -37,19 +48,16 @@ func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error 
 		if c.CustomerID == nil || !customer.NeedsDealer(c.CustomerClass) {
 			continue
 		}
-		cu, err := a.DB.Registers().GetCustomer(ctx, *c.CustomerID)
+		cu, err := getCustomer(*c.CustomerID)
 		if err != nil {
 			return err
 		}
 		if cu.DealerID == nil {
 			continue
 		}
-		d, ok := dealers[*cu.DealerID]
-		if !ok {
-			if d, err = a.DB.Registers().GetCustomer(ctx, *cu.DealerID); err != nil {
-				return err
-			}
-			dealers[d.ID] = d
+		d, err := getCustomer(*cu.DealerID)
+		if err != nil {
+			return err
 		}
 		tl, err := a.DB.Complaints().Timeline(ctx, id, false)
 		if err != nil {
