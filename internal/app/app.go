@@ -207,24 +207,34 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays,
 		Expected: expectedFrom(a.SLA.Rules), Profile: cases.Default}
+	type routeCustomer struct {
+		class, region string
+		dealer        int64
+	}
+	routeCustomers, routeLines := newRouteCache[routeCustomer](now), newRouteCache[string](now)
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
-			cu, err := db.Registers().GetCustomer(ctx, id)
-			if err != nil {
-				return "", "", 0, err
-			}
-			var dealer int64
-			if cu.DealerID != nil {
-				dealer = *cu.DealerID
-			}
-			return cu.Class, cu.Region, dealer, nil
+			rc, err := routeCustomers.get(id, func() (routeCustomer, error) {
+				cu, err := db.Registers().GetCustomer(ctx, id)
+				if err != nil {
+					return routeCustomer{}, err
+				}
+				rc := routeCustomer{class: cu.Class, region: cu.Region}
+				if cu.DealerID != nil {
+					rc.dealer = *cu.DealerID
+				}
+				return rc, nil
+			})
+			return rc.class, rc.region, rc.dealer, err
 		},
 		ProductLine: func(ctx context.Context, id int64) (string, error) {
-			p, err := db.Registers().GetProduct(ctx, id)
-			if err != nil {
-				return "", err
-			}
-			return p.Line, nil
+			return routeLines.get(id, func() (string, error) {
+				p, err := db.Registers().GetProduct(ctx, id)
+				if err != nil {
+					return "", err
+				}
+				return p.Line, nil
+			})
 		},
 		Quality: qualityLookup(db),
 	})
