@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"kesu/internal/apperr"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/jobs"
@@ -40,12 +41,32 @@ func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error 
 		}
 		return cu, err
 	}
+	// The complaints in one query, and which of them name their dealer
+	// already in another.
+	cs, err := a.DB.Complaints().GetMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var need []int64
 	for _, id := range ids {
-		c, err := a.DB.Complaints().Get(ctx, id)
-		if err != nil {
-			return err
+		c := cs[id]
+		if c == nil {
+			return apperr.New(apperr.NotFound, "not found")
 		}
-		if c.CustomerID == nil || !customer.NeedsDealer(c.CustomerClass) {
+		if c.CustomerID != nil && customer.NeedsDealer(c.CustomerClass) {
+			need = append(need, id)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	named, err := a.DB.Complaints().WithEvent(ctx, need, EventServedByDealer)
+	if err != nil {
+		return err
+	}
+	for _, id := range need {
+		c := cs[id]
+		if named[id] {
 			continue
 		}
 		cu, err := getCustomer(*c.CustomerID)
@@ -58,17 +79,6 @@ func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error 
 		d, err := getCustomer(*cu.DealerID)
 		if err != nil {
 			return err
-		}
-		tl, err := a.DB.Complaints().Timeline(ctx, id, false)
-		if err != nil {
-			return err
-		}
-		done := false
-		for _, e := range tl {
-			done = done || e.Kind == EventServedByDealer
-		}
-		if done {
-			continue
 		}
 		evs = append(evs, complaint.Event{ComplaintID: id, Kind: EventServedByDealer, Body: d.Name,
 			Data: map[string]any{"dealer_id": d.ID, "dealer": d.Name, "customer": cu.Name, "class": cu.Class}})

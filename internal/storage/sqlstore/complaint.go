@@ -187,6 +187,37 @@ func (s ComplaintStore) GetMany(ctx context.Context, ids []int64) (map[int64]*co
 	return out, nil
 }
 
+// WithEvent returns which of the complaints ids have a timeline entry of
+// kind, in one query.
+func (s ComplaintStore) WithEvent(ctx context.Context, ids []int64, kind string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for start := 0; start < len(ids); start += bulkRows {
+		part := ids[start:min(start+bulkRows, len(ids))]
+		args := []any{kind}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind("SELECT DISTINCT complaint_id FROM complaint_events WHERE kind = ? AND complaint_id IN "+inList(len(part))), args...)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // GetByNumber implements complaint.Store.
 func (s ComplaintStore) GetByNumber(ctx context.Context, number string) (*complaint.Complaint, error) {
 	c, err := scanComplaint(s.R.QueryRowContext(ctx, s.q("complaint.select")+" WHERE c.number = "+s.Dialect.Rebind("?"), number))
