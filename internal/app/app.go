@@ -207,24 +207,34 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	}
 	svc := &complaint.Service{Store: db.Complaints(), Now: now, Loc: c.Loc, Pattern: c.Pattern, ExpectedDays: c.ExpectedDays,
 		Expected: expectedFrom(a.SLA.Rules), Profile: cases.Default}
+	type routeCustomer struct {
+		class, region string
+		dealer        int64
+	}
+	routeCustomers, routeLines := newRouteCache[routeCustomer](now), newRouteCache[string](now)
 	svc.Route = cases.Router(casework.Lookups{
 		Customer: func(ctx context.Context, id int64) (string, string, int64, error) {
-			cu, err := db.Registers().GetCustomer(ctx, id)
-			if err != nil {
-				return "", "", 0, err
-			}
-			var dealer int64
-			if cu.DealerID != nil {
-				dealer = *cu.DealerID
-			}
-			return cu.Class, cu.Region, dealer, nil
+			rc, err := routeCustomers.get(id, func() (routeCustomer, error) {
+				cu, err := db.Registers().GetCustomer(ctx, id)
+				if err != nil {
+					return routeCustomer{}, err
+				}
+				rc := routeCustomer{class: cu.Class, region: cu.Region}
+				if cu.DealerID != nil {
+					rc.dealer = *cu.DealerID
+				}
+				return rc, nil
+			})
+			return rc.class, rc.region, rc.dealer, err
 		},
 		ProductLine: func(ctx context.Context, id int64) (string, error) {
-			p, err := db.Registers().GetProduct(ctx, id)
-			if err != nil {
-				return "", err
-			}
-			return p.Line, nil
+			return routeLines.get(id, func() (string, error) {
+				p, err := db.Registers().GetProduct(ctx, id)
+				if err != nil {
+					return "", err
+				}
+				return p.Line, nil
+			})
 		},
 		Quality: qualityLookup(db),
 	})
@@ -233,7 +243,13 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	// Letters go out in batches: a few SMTP connections, one write for
 	// their timeline entries.
 	a.Worker.Batches = map[string]jobs.BatchHandler{letter.JobAck: ack.Batch()}
-	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(db, incidents, a.servedByDealer(mailer != nil))
+	// Notices by email share a connection per claimed batch too.
+	if b := notify.EmailBatch(mailer); b != nil {
+		a.Worker.Batches[notify.JobEmail] = b
+	}
+	register := registered(db, incidents, a.servedByDealer(mailer != nil))
+	a.Worker.Handlers[sqlstore.JobRegistered] = registeredHandler(register)
+	a.Worker.Batches[sqlstore.JobRegistered] = registeredBatch(register)
 	db.Registration = registrationJobs(outbox, ack, cc)
 	reports := &report.Service{Store: db.Reports(), Now: now, Loc: c.Loc, Labels: report.DefaultLabels(cases.States()),
 		States: func() (enum.Set, []string) { return cases.States(), cases.OpenStates() }}
@@ -413,6 +429,10 @@ func (l letterStore) Get(ctx context.Context, id int64) (*complaint.Complaint, e
 	return l.complaints.Get(ctx, id)
 }
 
+func (l letterStore) GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error) {
+	return l.complaints.GetMany(ctx, ids)
+}
+
 func (l letterStore) SystemEvent(ctx context.Context, id int64, e complaint.Event) error {
 	return l.cases.SystemEvent(ctx, id, e)
 }
@@ -421,18 +441,14 @@ func (l letterStore) SystemEvents(ctx context.Context, evs []complaint.Event) er
 	return l.cases.SystemEvents(ctx, evs)
 }
 
-// registeredHandler applies the batch-incident rule (TRI-6) to a batch of
-// newly registered quality complaints about lots, reading them in one
-// query, and names the dealer serving each complaint of a sub-distributor
-// or end user (CUS-2); everything else registration does is in its transaction. It
-// still starts the clocks of complaints an older kesu registered without
-// them (its registration jobs may be left in the table). Safe to repeat.
-func registeredHandler(db *sqlstore.DB, incidents *incident.Service, dealers func(ctx context.Context, ids []int64) error) jobs.Handler {
-	return func(ctx context.Context, j jobs.Job) error {
-		var ids []int64
-		if err := json.Unmarshal(j.Payload, &ids); err != nil {
-			return jobs.Permanent(fmt.Errorf("registration payload: %w", err))
-		}
+// registered applies the batch-incident rule (TRI-6) to newly registered
+// quality complaints about lots, reading them in one query, and names the
+// dealer serving each complaint of a sub-distributor or end user (CUS-2);
+// everything else registration does is in its transaction. It still
+// starts the clocks of complaints an older kesu registered without them
+// (its registration jobs may be left in the table). Safe to repeat.
+func registered(db *sqlstore.DB, incidents *incident.Service, dealers func(ctx context.Context, ids []int64) error) func(ctx context.Context, ids []int64) error {
+	return func(ctx context.Context, ids []int64) error {
 		if err := db.SLAClocks().StartClocks(ctx, ids); err != nil {
 			return err
 		}
@@ -442,5 +458,53 @@ func registeredHandler(db *sqlstore.DB, incidents *incident.Service, dealers fun
 		// 谁销售谁服务 (CUS-2): the dealer serving the customer is named
 		// on the case and told.
 		return dealers(ctx, ids)
+	}
+}
+
+// registeredHandler runs the registration job of one intake batch.
+func registeredHandler(run func(ctx context.Context, ids []int64) error) jobs.Handler {
+	return func(ctx context.Context, j jobs.Job) error {
+		var ids []int64
+		if err := json.Unmarshal(j.Payload, &ids); err != nil {
+			return jobs.Permanent(fmt.Errorf("registration payload: %w", err))
+		}
+		return run(ctx, ids)
+	}
+}
+
+// registeredBatch runs the registration jobs the worker claimed together,
+// as one job for all their complaints: one read of the complaints, of
+// each lot's incident and of each customer, one write of the timeline
+// entries, however many intake batches they come from. A failure fails
+// them all, to be run again (each step is safe to repeat); a broken
+// payload fails its own job only.
+func registeredBatch(run func(ctx context.Context, ids []int64) error) jobs.BatchHandler {
+	return func(ctx context.Context, js []jobs.Job) []error {
+		errs := make([]error, len(js))
+		var all []int64
+		var at []int
+		seen := map[int64]bool{}
+		for i, j := range js {
+			var ids []int64
+			if err := json.Unmarshal(j.Payload, &ids); err != nil {
+				errs[i] = jobs.Permanent(fmt.Errorf("registration payload: %w", err))
+				continue
+			}
+			for _, id := range ids {
+				if !seen[id] {
+					seen[id] = true
+					all = append(all, id)
+				}
+			}
+			at = append(at, i)
+		}
+		if len(all) > 0 {
+			if err := run(ctx, all); err != nil {
+				for _, i := range at {
+					errs[i] = err
+				}
+			}
+		}
+		return errs
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"kesu/internal/apperr"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
 	"kesu/internal/jobs"
@@ -28,39 +29,56 @@ func (a *App) servedByDealer(email bool) func(ctx context.Context, ids []int64) 
 func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error {
 	var evs []complaint.Event
 	var js []*jobs.Job
-	dealers := map[int64]*customer.Customer{}
-	for _, id := range ids {
-		c, err := a.DB.Complaints().Get(ctx, id)
-		if err != nil {
-			return err
+	// A batch names few customers: each is read once.
+	customers := map[int64]*customer.Customer{}
+	getCustomer := func(id int64) (*customer.Customer, error) {
+		if cu, ok := customers[id]; ok {
+			return cu, nil
 		}
-		if c.CustomerID == nil || !customer.NeedsDealer(c.CustomerClass) {
+		cu, err := a.DB.Registers().GetCustomer(ctx, id)
+		if err == nil {
+			customers[id] = cu
+		}
+		return cu, err
+	}
+	// The complaints in one query, and which of them name their dealer
+	// already in another.
+	cs, err := a.DB.Complaints().GetMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var need []int64
+	for _, id := range ids {
+		c := cs[id]
+		if c == nil {
+			return apperr.New(apperr.NotFound, "not found")
+		}
+		if c.CustomerID != nil && customer.NeedsDealer(c.CustomerClass) {
+			need = append(need, id)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	named, err := a.DB.Complaints().WithEvent(ctx, need, EventServedByDealer)
+	if err != nil {
+		return err
+	}
+	for _, id := range need {
+		c := cs[id]
+		if named[id] {
 			continue
 		}
-		cu, err := a.DB.Registers().GetCustomer(ctx, *c.CustomerID)
+		cu, err := getCustomer(*c.CustomerID)
 		if err != nil {
 			return err
 		}
 		if cu.DealerID == nil {
 			continue
 		}
-		d, ok := dealers[*cu.DealerID]
-		if !ok {
-			if d, err = a.DB.Registers().GetCustomer(ctx, *cu.DealerID); err != nil {
-				return err
-			}
-			dealers[d.ID] = d
-		}
-		tl, err := a.DB.Complaints().Timeline(ctx, id, false)
+		d, err := getCustomer(*cu.DealerID)
 		if err != nil {
 			return err
-		}
-		done := false
-		for _, e := range tl {
-			done = done || e.Kind == EventServedByDealer
-		}
-		if done {
-			continue
 		}
 		evs = append(evs, complaint.Event{ComplaintID: id, Kind: EventServedByDealer, Body: d.Name,
 			Data: map[string]any{"dealer_id": d.ID, "dealer": d.Name, "customer": cu.Name, "class": cu.Class}})

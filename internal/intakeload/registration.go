@@ -56,10 +56,10 @@ const complaintsState = `SELECT c.id, c.created_at, c.complainant_email <> '',
 FROM complaints c LEFT JOIN jobs l ON l.key = 'ack:' || c.id
 WHERE c.id > ?`
 
-// openRegistrationJobs are the registration jobs not done; the (status,
-// run_at) index finds them without reading the done ones.
+// openRegistrationJobs are the registration jobs not done; the index of
+// open jobs finds them without reading the done ones.
 const openRegistrationJobs = `SELECT payload, status FROM jobs
-WHERE status IN ('pending', 'running', 'dead') AND kind = ?`
+WHERE status IN ('pending', 'running', 'dead') AND status <> 'done' AND kind = ?`
 
 // doneRegistrationJobs are the registration jobs finished since a time,
 // read once at the end for the finish time of each complaint.
@@ -69,7 +69,7 @@ WHERE status = 'done' AND kind = ? AND done_at >= ?`
 // dueRegistrationJobs counts the registration work waiting for the worker
 // now; cheap enough to poll while waiting for the backlog to clear.
 const dueRegistrationJobs = `SELECT COUNT(*) FROM jobs
-WHERE status IN ('pending', 'running') AND run_at <= ? AND kind IN (?, ?)`
+WHERE status IN ('pending', 'running') AND status <> 'done' AND run_at <= ? AND kind IN (?, ?)`
 
 // registration reads the state of the complaints with id > after. With
 // finishedSince set it also reads when each complaint's work finished (its

@@ -152,13 +152,36 @@ func TestSenderSkipsWithoutEmail(t *testing.T) {
 	}
 }
 
+// manyEvents also reads many complaints at once (letter.ManyStore), as
+// the server's store does; complaint 404 does not exist.
+type manyEvents struct{ *events }
+
+func (m manyEvents) GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error) {
+	out := map[int64]*complaint.Complaint{}
+	for _, id := range ids {
+		if id != 404 {
+			out[id], _ = m.Get(ctx, id)
+		}
+	}
+	return out, nil
+}
+
 func TestSenderBatch(t *testing.T) {
+	t.Run("one by one", func(t *testing.T) { testSenderBatch(t, false) })
+	t.Run("read together", func(t *testing.T) { testSenderBatch(t, true) })
+}
+
+func testSenderBatch(t *testing.T, many bool) {
 	srv := smtptest.Start(t)
 	srv.FailNext(1) // one letter of the batch meets a temporary failure
 	ev := &events{}
+	var store letter.Store = ev
+	if many {
+		store = manyEvents{ev}
+	}
 	s := &letter.Sender{
 		Mailer:  &notify.SMTP{Host: srv.Host, Port: srv.Port, From: "kesu@example.com", TLS: "none"},
-		Store:   ev,
+		Store:   store,
 		Company: "示例净水科技", BaseURL: "http://kesu.test",
 	}
 	var js []jobs.Job
@@ -167,6 +190,12 @@ func TestSenderBatch(t *testing.T) {
 	}
 	js = append(js, jobs.Job{Kind: letter.JobAck, Payload: []byte("not json")})
 	errs := s.Batch()(context.Background(), js)
+	if many {
+		// A complaint that cannot be read fails its own job only.
+		if e := s.Batch()(context.Background(), []jobs.Job{*letter.Job(404)}); e[0] == nil {
+			t.Error("the letter of a complaint not found must fail")
+		}
+	}
 	if len(errs) != len(js) {
 		t.Fatalf("%d errors for %d jobs", len(errs), len(js))
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"kesu/internal/apperr"
 	"kesu/internal/complaint"
 	"kesu/internal/jobs"
 	"kesu/internal/notify"
@@ -25,6 +26,12 @@ type Store interface {
 	SystemEvent(ctx context.Context, complaintID int64, e complaint.Event) error
 	// SystemEvents records several facts in one write.
 	SystemEvents(ctx context.Context, evs []complaint.Event) error
+}
+
+// ManyStore reads the complaints of many letters in one query; ids not
+// found are left out.
+type ManyStore interface {
+	GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error)
 }
 
 // BulkMailer sends several messages over one connection, one error per
@@ -94,13 +101,44 @@ func (s *Sender) Batch() jobs.BatchHandler {
 		var msgs []notify.Message
 		var cs []*complaint.Complaint
 		var at []int
+		ids := make([]int64, len(js))
 		for i, j := range js {
-			var id int64
-			if err := json.Unmarshal(j.Payload, &id); err != nil {
+			if err := json.Unmarshal(j.Payload, &ids[i]); err != nil {
 				errs[i] = jobs.Permanent(fmt.Errorf("letter payload: %w", err))
+			}
+		}
+		// The complaints of the batch in one query when the store can.
+		var many map[int64]*complaint.Complaint
+		if ms, ok := s.Store.(ManyStore); ok {
+			var want []int64
+			for i, id := range ids {
+				if errs[i] == nil {
+					want = append(want, id)
+				}
+			}
+			var err error
+			if many, err = ms.GetMany(ctx, want); err != nil {
+				for i := range errs {
+					if errs[i] == nil {
+						errs[i] = err
+					}
+				}
+				return errs
+			}
+		}
+		for i, id := range ids {
+			if errs[i] != nil {
 				continue
 			}
-			c, err := s.Store.Get(ctx, id)
+			var c *complaint.Complaint
+			var err error
+			if many != nil {
+				if c = many[id]; c == nil {
+					err = apperr.New(apperr.NotFound, "not found")
+				}
+			} else {
+				c, err = s.Store.Get(ctx, id)
+			}
 			if err != nil {
 				errs[i] = err
 				continue

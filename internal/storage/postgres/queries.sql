@@ -35,7 +35,7 @@ VALUES
 UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
 WHERE id IN (
   SELECT id FROM jobs
-  WHERE (status = 'pending' AND run_at <= ?) OR (status = 'running' AND locked_until < ?)
+  WHERE ((status = 'pending' AND run_at <= ?) OR (status = 'running' AND locked_until < ?)) AND status <> 'done'
   ORDER BY id LIMIT ?
   FOR UPDATE SKIP LOCKED)
 RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at

@@ -156,6 +156,68 @@ func (s ComplaintStore) Get(ctx context.Context, id int64) (*complaint.Complaint
 	return c, nil
 }
 
+// GetMany reads the complaints of ids in one query; ids not found are
+// left out of the map.
+func (s ComplaintStore) GetMany(ctx context.Context, ids []int64) (map[int64]*complaint.Complaint, error) {
+	out := make(map[int64]*complaint.Complaint, len(ids))
+	for start := 0; start < len(ids); start += bulkRows {
+		part := ids[start:min(start+bulkRows, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.R.QueryContext(ctx, s.q("complaint.select")+s.Dialect.Rebind(" WHERE c.id IN "+inList(len(part))), args...)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			c, err := scanComplaint(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[c.ID] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// WithEvent returns which of the complaints ids have a timeline entry of
+// kind, in one query.
+func (s ComplaintStore) WithEvent(ctx context.Context, ids []int64, kind string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for start := 0; start < len(ids); start += bulkRows {
+		part := ids[start:min(start+bulkRows, len(ids))]
+		args := []any{kind}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := s.R.QueryContext(ctx, s.Dialect.Rebind("SELECT DISTINCT complaint_id FROM complaint_events WHERE kind = ? AND complaint_id IN "+inList(len(part))), args...)
+		if err != nil {
+			return nil, s.classify(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // GetByNumber implements complaint.Store.
 func (s ComplaintStore) GetByNumber(ctx context.Context, number string) (*complaint.Complaint, error) {
 	c, err := scanComplaint(s.R.QueryRowContext(ctx, s.q("complaint.select")+" WHERE c.number = "+s.Dialect.Rebind("?"), number))

@@ -186,6 +186,10 @@ func (s JobStore) List(ctx context.Context, f jobs.Filter) ([]jobs.Job, error) {
 	var args []any
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
+		if f.Status != jobs.Done {
+			// Lets both engines use the index of open jobs (jobs_open).
+			where = append(where, "status <> 'done'")
+		}
 	}
 	if f.Kind != "" {
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
@@ -213,7 +217,7 @@ func (s JobStore) NextRunAt(ctx context.Context) (time.Time, error) {
 	return fromMicros(t.Int64), nil
 }
 
-// Prune implements jobs.Store. The index on (status, run_at) finds the
+// Prune implements jobs.Store. The index of done jobs by run_at finds the
 // candidates: a job finished before a time ran before it.
 func (s JobStore) Prune(ctx context.Context, before time.Time, keep []string, limit int) (int, error) {
 	q := s.raw["jobs.prune"]

@@ -1,7 +1,7 @@
 -- Gauges read when /metrics is scraped.
 
 -- name: metrics.jobs
-SELECT kind, status, COUNT(*) FROM jobs WHERE status IN ('pending', 'running', 'dead') GROUP BY kind, status
+SELECT kind, status, COUNT(*) FROM jobs WHERE status IN ('pending', 'running', 'dead') AND status <> 'done' GROUP BY kind, status
 
 -- name: metrics.clocks
 -- The complaints with a clock still counting (due_at) or paused.

@@ -372,9 +372,9 @@ ON CONFLICT (key) DO NOTHING
 -- name: jobs.claim
 UPDATE jobs SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1
 WHERE id IN (
-  SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?
+  SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND status <> 'done'
   UNION ALL
-  SELECT id FROM jobs WHERE status = 'running' AND locked_until < ?
+  SELECT id FROM jobs WHERE status = 'running' AND locked_until < ? AND status <> 'done'
   ORDER BY id LIMIT ?)
 RETURNING id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attempts, locked_by, locked_until, last_error, created_at, done_at
 
@@ -399,7 +399,7 @@ SELECT id, kind, COALESCE(key, ''), payload, run_at, status, attempts, max_attem
 FROM jobs
 
 -- name: jobs.next
-SELECT MIN(run_at) FROM jobs WHERE status = 'pending'
+SELECT MIN(run_at) FROM jobs WHERE status = 'pending' AND status <> 'done'
 
 -- name: jobs.prune
 DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = 'done' AND run_at < ? AND done_at < ?

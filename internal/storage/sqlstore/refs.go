@@ -46,88 +46,73 @@ func uniqueIDs(cs []*complaint.Complaint, pick func(*complaint.Complaint) *int64
 	return out
 }
 
-// loadRefs reads every register row that cs refer to.
+// loadRefs reads every register row that cs refer to, in one query: a
+// branch per kind of register, joined with UNION ALL, so a batch costs one
+// round trip.
 func (s ComplaintStore) loadRefs(ctx context.Context, tx *sql.Tx, cs []*complaint.Complaint) (*refSet, error) {
 	rs := &refSet{customers: map[int64]customerRef{}, products: map[int64]productRef{}, batchByID: map[int64]batchRef{},
 		batchLots: map[string][]batchRef{}, depts: map[int64]bool{}, users: map[int64]bool{}}
-	query := func(sqlText string, args []any, scan func(*sql.Rows) error) error {
-		if len(args) == 0 {
-			return nil
+	var lots []any
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if c.BatchID == nil && c.BatchNo != "" && !seen[c.BatchNo] {
+			seen[c.BatchNo] = true
+			lots = append(lots, c.BatchNo)
 		}
-		rows, err := tx.QueryContext(ctx, s.Dialect.Rebind(sqlText+inList(len(args))), args...)
-		if err != nil {
-			return err
+	}
+	// Each branch gives: kind, id, three texts, a number.
+	var parts []string
+	var args []any
+	for _, b := range []struct {
+		sel  string
+		args []any
+	}{
+		{"SELECT 'c', id, name, class, region, 0 FROM customers WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.CustomerID })},
+		{"SELECT 'p', id, name, model, '', 0 FROM products WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.ProductID })},
+		{"SELECT 'b', id, lot_no, '', '', product_id FROM batches WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.BatchID })},
+		{"SELECT 'l', id, lot_no, '', '', product_id FROM batches WHERE lot_no IN ", lots},
+		{"SELECT 'd', id, '', '', '', 0 FROM departments WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.DepartmentID })},
+		{"SELECT 'u', id, '', '', '', 0 FROM users WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.FirstReceiverID })},
+	} {
+		if len(b.args) > 0 {
+			parts, args = append(parts, b.sel+inList(len(b.args))), append(args, b.args...)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
 	}
-	err := query("SELECT id, name, class, region FROM customers WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.CustomerID }),
-		func(r *sql.Rows) error {
-			var id int64
-			var c customerRef
-			err := r.Scan(&id, &c.name, &c.class, &c.region)
-			rs.customers[id] = c
-			return err
-		})
-	if err == nil {
-		err = query("SELECT id, name, model FROM products WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.ProductID }),
-			func(r *sql.Rows) error {
-				var id int64
-				var p productRef
-				err := r.Scan(&id, &p.name, &p.model)
-				rs.products[id] = p
-				return err
-			})
+	if len(parts) == 0 {
+		return rs, nil
 	}
-	if err == nil {
-		err = query("SELECT id, product_id, lot_no FROM batches WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.BatchID }),
-			func(r *sql.Rows) error {
-				var b batchRef
-				err := r.Scan(&b.id, &b.product, &b.lot)
-				rs.batchByID[b.id] = b
-				return err
-			})
+	// Lots keep their id order (the first batch of a lot number is taken).
+	q := strings.Join(parts, " UNION ALL ")
+	if len(lots) > 0 {
+		q += " ORDER BY 1, 2"
 	}
-	if err == nil {
-		var lots []any
-		seen := map[string]bool{}
-		for _, c := range cs {
-			if c.BatchID == nil && c.BatchNo != "" && !seen[c.BatchNo] {
-				seen[c.BatchNo] = true
-				lots = append(lots, c.BatchNo)
-			}
-		}
-		err = query("SELECT id, product_id, lot_no FROM batches WHERE lot_no IN ", lots, func(r *sql.Rows) error {
-			var b batchRef
-			err := r.Scan(&b.id, &b.product, &b.lot)
-			rs.batchLots[b.lot] = append(rs.batchLots[b.lot], b)
-			return err
-		})
-	}
-	if err == nil {
-		err = query("SELECT id FROM departments WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.DepartmentID }),
-			func(r *sql.Rows) error {
-				var id int64
-				err := r.Scan(&id)
-				rs.depts[id] = true
-				return err
-			})
-	}
-	if err == nil {
-		err = query("SELECT id FROM users WHERE id IN ", uniqueIDs(cs, func(c *complaint.Complaint) *int64 { return c.FirstReceiverID }),
-			func(r *sql.Rows) error {
-				var id int64
-				err := r.Scan(&id)
-				rs.users[id] = true
-				return err
-			})
-	}
+	rows, err := tx.QueryContext(ctx, s.Dialect.Rebind(q), args...)
 	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, a, b, c string
+		var id, n int64
+		if err := rows.Scan(&kind, &id, &a, &b, &c, &n); err != nil {
+			return nil, err
+		}
+		switch kind {
+		case "c":
+			rs.customers[id] = customerRef{name: a, class: b, region: c}
+		case "p":
+			rs.products[id] = productRef{name: a, model: b}
+		case "b":
+			rs.batchByID[id] = batchRef{id: id, product: n, lot: a}
+		case "l":
+			rs.batchLots[a] = append(rs.batchLots[a], batchRef{id: id, product: n, lot: a})
+		case "d":
+			rs.depts[id] = true
+		case "u":
+			rs.users[id] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return rs, nil

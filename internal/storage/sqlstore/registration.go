@@ -53,12 +53,9 @@ func (s ComplaintStore) startClocks(ctx context.Context, tx *sql.Tx, r *createRe
 	return nil
 }
 
-// storeClocks stores the clocks of the newly numbered complaints of reqs
-// and queues the registration job (batch-incident check, serving dealer)
-// of those it concerns.
+// storeClocks stores the clocks of the complaints of reqs.
 func (s ComplaintStore) storeClocks(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
 	var sets []clockSet
-	var check []int64
 	for _, r := range reqs {
 		for i := range r.clocks {
 			r.clocks[i].ComplaintID = r.c.ID
@@ -66,29 +63,17 @@ func (s ComplaintStore) storeClocks(ctx context.Context, tx *sql.Tx, reqs []*cre
 		if len(r.clocks) > 0 {
 			sets = append(sets, clockSet{complaintID: r.c.ID, base: r.c.ReceivedAt, clocks: r.clocks})
 		}
-		// The batch-incident rule reads quality complaints about lots; a
-		// sub-distributor's or end user's complaint names its dealer (CUS-2).
-		if !r.bulk && ((r.quality && r.c.BatchNo != "") || (r.c.CustomerID != nil && customer.NeedsDealer(r.c.CustomerClass))) {
-			check = append(check, r.c.ID)
-		}
 	}
-	if err := s.insertSets(ctx, tx, sets, false); err != nil {
-		return err
-	}
-	if len(check) == 0 {
-		return nil
-	}
-	if err := s.enqueueTx(ctx, tx, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(check)}); err != nil {
-		return fmt.Errorf("enqueue the batch-incident check: %w", err)
-	}
-	return nil
+	return s.insertSets(ctx, tx, sets, false)
 }
 
-// registered queues what follows the numbered complaints of reqs: the
-// jobs of DB.Registration and the pages of clocks whose policy pages
-// (safety hazards).
+// registered queues what follows the numbered complaints of reqs, with
+// one statement for all their jobs: the jobs of DB.Registration, the
+// registration job (batch-incident check, serving dealer) of those it
+// concerns, and the pages of clocks whose policy pages (safety hazards).
 func (s ComplaintStore) registered(ctx context.Context, tx *sql.Tx, reqs []*createReq) error {
 	var js []*jobs.Job
+	var check []int64
 	paged := map[int64][]sla.Clock{}
 	for _, r := range reqs {
 		if r.bulk {
@@ -100,6 +85,14 @@ func (s ComplaintStore) registered(ctx context.Context, tx *sql.Tx, reqs []*crea
 		if len(r.clocks) > 0 {
 			paged[r.c.ID] = r.clocks
 		}
+		// The batch-incident rule reads quality complaints about lots; a
+		// sub-distributor's or end user's complaint names its dealer (CUS-2).
+		if (r.quality && r.c.BatchNo != "") || (r.c.CustomerID != nil && customer.NeedsDealer(r.c.CustomerClass)) {
+			check = append(check, r.c.ID)
+		}
+	}
+	if len(check) > 0 {
+		js = append(js, &jobs.Job{Kind: JobRegistered, Payload: jobs.Payload(check)})
 	}
 	if err := s.enqueueTx(ctx, tx, js...); err != nil {
 		return fmt.Errorf("enqueue registration jobs: %w", err)

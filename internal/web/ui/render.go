@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
@@ -34,8 +35,17 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // templates holds one parsed set per page: the layouts plus that page.
+//
+// Each page is the layout and partials (base) cloned with the page's own
+// file, about half a megabyte of parse tree; pages are parsed on first use,
+// so a server whose staff use a few pages, or only the API, does not keep
+// all of them (36 MB of live heap, which the garbage collector walks on
+// every cycle and which sets how large the heap grows).
 type templates struct {
-	pages map[string]*template.Template
+	base  *template.Template // layout and partials, never executed
+	files map[string]string  // page → file
+	mu    sync.Mutex         // one parse of a page at a time
+	pages sync.Map           // page → *template.Template
 }
 
 // enums are the code lists the templates label and offer.
@@ -257,15 +267,38 @@ func parseTemplates(loc *time.Location, states enum.Set) *templates {
 	if err != nil {
 		panic(err)
 	}
-	t := &templates{pages: map[string]*template.Template{}}
+	t := &templates{base: base, files: map[string]string{}}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
 		if strings.HasPrefix(name, "_") {
 			continue
 		}
-		t.pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
+		t.files[name] = n
+		// Every page is parsed here so that a broken template stops the
+		// start; the copy is dropped (see templates).
+		template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))
 	}
 	return t
+}
+
+// page returns the parsed template of the named page, parsing it on its
+// first use.
+func (t *templates) page(name string) (*template.Template, bool) {
+	if p, ok := t.pages.Load(name); ok {
+		return p.(*template.Template), true
+	}
+	f, ok := t.files[name]
+	if !ok {
+		return nil, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p, ok := t.pages.Load(name); ok {
+		return p.(*template.Template), true
+	}
+	p := template.Must(template.Must(t.base.Clone()).ParseFS(templateFS, f))
+	t.pages.Store(name, p)
+	return p, true
 }
 
 // page is what every template receives.
@@ -357,7 +390,7 @@ func (p *page) Quality() bool {
 // render writes the named page inside the staff layout ("staff") or the
 // public one ("public").
 func (h *handler) render(w http.ResponseWriter, status int, layout, name string, p *page) {
-	t, ok := h.tmpl.pages[name]
+	t, ok := h.tmpl.page(name)
 	if !ok {
 		panic("ui: no template " + name)
 	}
