@@ -101,7 +101,7 @@ var otherPages = map[string]auth.Permission{
 	"POST /incidents/{id}/quarantine": auth.ComplaintRead,
 	"GET /complaints/new":             auth.ComplaintCreate, "POST /complaints/new": auth.ComplaintCreate,
 	"GET /reports": auth.ReportRead, "GET /reports/export": auth.ReportRead, "GET /reports/kpis": auth.ReportRead,
-	"GET /reports/losses": auth.ReportRead, "GET /reports/penalties": auth.ReportRead, "GET /dashboard": auth.ReportRead,
+	"GET /reports/losses": auth.ReportRead, "GET /reports/penalties": auth.ReportRead, "GET /reports/collection-bonus": auth.ReportRead, "GET /dashboard": auth.ReportRead,
 	"GET /customers/{id}/ledger": auth.RegisterRead, "POST /customers/{id}/ledger/{form}": auth.RegisterRead,
 	"GET /customers": auth.RegisterRead, "GET /customers/new": auth.RegisterWrite, "POST /customers/new": auth.RegisterWrite,
 	"GET /customers/{id}": auth.RegisterWrite, "POST /customers/{id}": auth.RegisterWrite,
