@@ -123,7 +123,7 @@ func TestCollectionBonusReport(t *testing.T) {
 		k2 := creditCase("INV-B1", "2500.00")
 
 		type figs struct {
-			n                                            int
+			n                                      int
 			due, collected, within, excluded, base int64
 		}
 		report := func() (map[string]figs, figs, map[string]any) {
