@@ -87,6 +87,9 @@ SELECT id FROM customers WHERE code = ?
 -- name: money.receivable.user
 SELECT id FROM users WHERE username = ?
 
+-- name: money.receivable.user.id
+SELECT 1 FROM users WHERE id = ?
+
 -- name: money.receivable.terms
 SELECT id, customer_id, salesperson_id, currency, amount, invoiced_on, due_on FROM receivables WHERE ref = ?
 

@@ -46,6 +46,14 @@ func (s ReceivableStore) AddInvoices(ctx context.Context, xs []money.Invoice, ac
 				} else if err != nil {
 					return err
 				}
+			} else {
+				var one int
+				if err := tx.QueryRowContext(ctx, s.q("money.receivable.user.id"), x.SalespersonID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+					v.Add(f("salesperson_id"), "not_found", "")
+					continue
+				} else if err != nil {
+					return err
+				}
 			}
 			var old money.Invoice
 			var cust sql.NullInt64
@@ -70,7 +78,7 @@ func (s ReceivableStore) AddInvoices(ctx context.Context, xs []money.Invoice, ac
 			}
 			if err := tx.QueryRowContext(ctx, s.q("money.receivable.insert"), x.Ref, nullInt(x.CustomerID), x.SalespersonID, x.Currency,
 				x.Amount, x.InvoicedOn, x.DueOn, by, micros(x.CreatedAt)).Scan(&x.ID); err != nil {
-				return CaseStore{s.DB}.refError(err, f("customer"))
+				return CaseStore{s.DB}.refError(err, f("customer_id"))
 			}
 			added++
 			if err := s.audit(ctx, tx, actor, "receivable.add", obj("receivable", x.ID), map[string]any{"ref": x.Ref,

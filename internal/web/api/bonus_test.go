@@ -79,6 +79,12 @@ func TestCollectionBonusReport(t *testing.T) {
 			wantErr(http.StatusUnprocessableEntity, "invalid", "rows[0].ref", "duplicate")
 		e.post("fin", "/api/v1/receivables", rows(map[string]any{"ref": "INV-X", "salesperson": "nobody", "amount": "1.00",
 			"invoiced_on": "2026-01-01", "due_on": "2026-02-01"})).wantErr(http.StatusUnprocessableEntity, "invalid", "rows[0].salesperson", "not_found")
+		bad := row("INV-X", 2, "1.00", "2026-02-01")
+		bad["salesperson_id"] = 999999
+		e.post("fin", "/api/v1/receivables", rows(bad)).wantErr(http.StatusUnprocessableEntity, "invalid", "rows[0].salesperson_id", "not_found")
+		bad = row("INV-X", 2, "1.00", "2026-02-01")
+		bad["customer_id"] = 999999
+		e.post("fin", "/api/v1/receivables", rows(bad)).wantErr(http.StatusUnprocessableEntity, "invalid", "rows[0].customer_id", "not_found")
 		e.post("fin", "/api/v1/receivables", rows(row("INV-X", 2, "1.00", "2025-12-31"))).
 			wantErr(http.StatusUnprocessableEntity, "invalid", "rows[0].due_on", "before_from")
 		if m := e.post("fin", "/api/v1/receivables", rows(row("INV-C1", 2, "2000.00", "2026-02-28"), row("INV-C2", 2, "1200.50", "2026-03-05"),
