@@ -2,8 +2,11 @@ package ui
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
+	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	fin "kesu/internal/money"
 	"kesu/internal/web"
 )
@@ -14,6 +17,14 @@ import (
 // exclude and the bonus base, with the downloads finance uses.
 func (h *handler) collectionBonus(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "mny.bonus")
+	if done := r.URL.Query().Get("done"); done == "imported" || done == "collected" {
+		p.Flash = web.T(p.L, "mny.bonus.done."+done)
+	}
+	h.showBonus(w, r, p, http.StatusOK)
+}
+
+// showBonus renders the report of the period in the query with status.
+func (h *handler) showBonus(w http.ResponseWriter, r *http.Request, p *page, status int) {
 	p.Nav = "bonus"
 	q := r.URL.Query()
 	p.F = q
@@ -35,7 +46,7 @@ func (h *handler) collectionBonus(w http.ResponseWriter, r *http.Request) {
 		return bonusFigures{Currency: s.Currency, Receivables: s.Receivables, Due: fin.Format(s.Due), Collected: fin.Format(s.Collected),
 			WithinTerms: fin.Format(s.WithinTerms), Excluded: fin.Format(s.Excluded), Base: fin.Format(s.Base)}
 	}
-	v := &bonusPage{Bonus: b}
+	v := &bonusPage{Bonus: b, CanRecord: p.User != nil && auth.Can(p.User.Role, auth.ReceivableWrite)}
 	for _, x := range b.Rows {
 		v.Rows = append(v.Rows, bonusRow{Salesperson: x.Salesperson, bonusFigures: figs(x.BonusSum)})
 	}
@@ -56,11 +67,56 @@ func (h *handler) collectionBonus(w http.ResponseWriter, r *http.Request) {
 	v.ExportXLS, v.ExportCSV = download("/reports/collection-bonus", q, "xlsx"), download("/reports/collection-bonus", q, "csv")
 	p.F = q
 	p.D = v
-	h.render(w, http.StatusOK, "staff", "report_bonus", p)
+	h.render(w, status, "staff", "report_bonus", p)
+}
+
+// bonusRecord records receivables from a file of the accounting system or
+// a collection (finance), then shows the report again.
+func (h *handler) bonusRecord(w http.ResponseWriter, r *http.Request) {
+	var err error
+	done := ""
+	switch r.PathValue("form") {
+	case "receivables":
+		done = "imported"
+		var name string
+		var data []byte
+		if name, data, err = formFile(r); err == nil {
+			var rows []fin.InvoiceInput
+			if rows, err = fin.ParseInvoices(name, data); err == nil {
+				_, err = h.d.Receivables.Add(r.Context(), rows, web.Actor(r))
+			}
+		}
+	case "collection":
+		done = "collected"
+		_, err = h.d.Receivables.Collect(r.Context(), r.PostFormValue("ref"), fin.CollectionInput{Amount: r.PostFormValue("amount"),
+			CollectedOn: r.PostFormValue("collected_on"), Note: r.PostFormValue("note")}, web.Actor(r))
+	default:
+		err = apperr.New(apperr.NotFound, "no such form")
+	}
+	if err != nil {
+		code := apperr.CodeOf(err)
+		if code != apperr.NotFound && code != apperr.Invalid && code != apperr.TooLarge {
+			h.fail(w, r, err)
+			return
+		}
+		p := h.newPage(r, "mny.bonus")
+		if formErrors(p, err) {
+			for f, m := range p.Errs {
+				p.Problems = append(p.Problems, f+": "+m)
+			}
+			sort.Strings(p.Problems)
+		} else {
+			p.Error = web.Localize(err, p.L).Error.Message
+		}
+		h.showBonus(w, r, p, web.Status(code))
+		return
+	}
+	http.Redirect(w, r, "/reports/collection-bonus?done="+done, http.StatusSeeOther)
 }
 
 type bonusPage struct {
 	Bonus                *fin.Bonus
+	CanRecord            bool // finance: import receivables, record collections
 	Rows                 []bonusRow
 	Sums                 []bonusFigures
 	Lines                []bonusLine

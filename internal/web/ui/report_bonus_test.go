@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -45,14 +46,44 @@ func TestCollectionBonusPage(t *testing.T) {
 	expect(t, resp, body, http.StatusUnprocessableEntity, "回款奖金表")
 	resp, body = f.get("/reports/collection-bonus?month=" + month + "&format=csv")
 	expect(t, resp, body, http.StatusOK, "INV-P1", "1200.50")
-	if n := len(e.auditEntries("report.export")); n != 1 {
+	if n := len(f.auditEntries("report.export")); n != 1 {
 		t.Errorf("%d report.export entries, want 1", n)
 	}
+
+	// Finance imports the month's receivables and records a collection on
+	// the page; a bad row is shown and nothing is written.
+	csrf := f.csrf("/reports/collection-bonus")
+	resp, body = f.postMultipart("/reports/collection-bonus/receivables", url.Values{"csrf_token": {csrf}},
+		file{"ar.csv", "应收单号,业务员,金额,开票日期,到期日\nINV-P2,sales1,500.00," + due + "," + due + "\nINV-P3,nobody,1.00," + due + "," + due + "\n"})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "rows[1].salesperson")
+	if _, err := e.app.Deps.Receivables.Get(ctx, "INV-P2"); err == nil {
+		t.Errorf("a refused import wrote INV-P2")
+	}
+	resp, body = f.postMultipart("/reports/collection-bonus/receivables", url.Values{"csrf_token": {csrf}},
+		file{"ar.csv", "应收单号,业务员,金额,开票日期,到期日\nINV-P2,sales1,500.00," + due + "," + due + "\n"})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = f.post("/reports/collection-bonus/collection", url.Values{"csrf_token": {csrf}, "ref": {"INV-P2"}, "amount": {"600"},
+		"collected_on": {due}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "500.00")
+	resp, body = f.post("/reports/collection-bonus/collection", url.Values{"csrf_token": {csrf}, "ref": {"INV-P2"}, "amount": {"500"},
+		"collected_on": {due}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("collection: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = f.get("/reports/collection-bonus?month=" + month)
+	expect(t, resp, body, http.StatusOK, "INV-P2", "1700.50", "1500.00")
 
 	h := e.as(org.RoleHandler)
 	resp, body = h.get("/reports/collection-bonus?month=" + month)
 	if resp.StatusCode != http.StatusForbidden || strings.Contains(body, "INV-P1") {
 		t.Errorf("a handler reads the report: %d", resp.StatusCode)
+	}
+	resp, _ = h.post("/reports/collection-bonus/collection", url.Values{"csrf_token": {h.csrf("/complaints")}, "ref": {"INV-P1"},
+		"amount": {"1"}, "collected_on": {due}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a handler recorded a collection: %d", resp.StatusCode)
 	}
 	resp, body = h.get("/complaints")
 	expect(t, resp, body, http.StatusOK)
