@@ -61,9 +61,9 @@ func (s ReceivableStore) AddInvoices(ctx context.Context, xs []money.Invoice, ac
 				&old.Amount, &old.InvoicedOn, &old.DueOn)
 			switch {
 			case err == nil:
-				same := old.SalespersonID == x.SalespersonID && old.Currency == x.Currency && old.Amount == x.Amount &&
-					old.InvoicedOn == x.InvoicedOn && old.DueOn == x.DueOn && intPtr(cust) == nil == (x.CustomerID == nil) &&
-					(x.CustomerID == nil || cust.Int64 == *x.CustomerID)
+				sameCustomer := cust.Valid == (x.CustomerID != nil) && (!cust.Valid || cust.Int64 == *x.CustomerID)
+				same := sameCustomer && old.SalespersonID == x.SalespersonID && old.Currency == x.Currency && old.Amount == x.Amount &&
+					old.InvoicedOn == x.InvoicedOn && old.DueOn == x.DueOn
 				if !same {
 					v.Add(f("ref"), "duplicate", "")
 				}
