@@ -21,7 +21,8 @@ const EventServedByDealer = "served_by_dealer"
 // sub-distributor or end user linked to its dealer gets a timeline entry
 // naming the dealer, and the dealer is told by email when it has an
 // address (one job per complaint, keyed by it). A complaint that has the
-// entry already is skipped, so a repeated registration job records it once.
+// entry already is skipped, so a repeated registration job records it once,
+// and so is one finished before the job ran.
 func (a *App) servedByDealer(email bool) func(ctx context.Context, ids []int64) error {
 	return func(ctx context.Context, ids []int64) error { return a.recordDealers(ctx, ids, email) }
 }
@@ -67,6 +68,15 @@ func (a *App) recordDealers(ctx context.Context, ids []int64, email bool) error 
 	for _, id := range need {
 		c := cs[id]
 		if named[id] {
+			continue
+		}
+		// A case finished before the job ran (withdrawn, merged) is
+		// frozen, and no dealer is to serve it.
+		rec, err := a.Cases.Load(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.Cases.Finished(rec) {
 			continue
 		}
 		cu, err := getCustomer(*c.CustomerID)

@@ -54,6 +54,9 @@ const (
 	// quarantine, shipments, distributors' answers, disposal, the test
 	// report and closing. Reading recalls needs ReportRead.
 	RecallManage Permission = "recall.manage"
+	// ReceivableWrite records receivables 应收账款 and the money collected
+	// against them (finance), which the collection-bonus report reads.
+	ReceivableWrite Permission = "receivable.write"
 )
 
 // Scope is how far a permission reaches over cases (SPEC SEC-1).
@@ -94,7 +97,8 @@ var grants = map[string]map[Permission]Scope{
 	org.RoleAdmin: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintEdit: ScopeAll,
 		CaseAssign: ScopeAll, CaseCorrect: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, OrgWrite: ScopeAll, AuditRead: ScopeAll,
 		PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll, ReportRead: ScopeAll, CalendarWrite: ScopeAll,
-		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
+		PrivacyErase: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll,
+		ReceivableWrite: ScopeAll},
 	// The general managers see and may act on every case; they approve
 	// across departments.
 	org.RoleGM: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeAll, ComplaintEdit: ScopeAll,
@@ -121,7 +125,8 @@ var grants = map[string]map[Permission]Scope{
 		PersonalData: ScopeAll, QueueServe: ScopeAll, DeskWork: ScopeAll},
 	// Finance and the warehouse carry out refunds and returns on the cases
 	// that involve them; they decide nothing.
-	org.RoleFinance:   {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll},
+	org.RoleFinance: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll,
+		ReceivableWrite: ScopeAll},
 	org.RoleWarehouse: {ComplaintRead: ScopeDepartment, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll},
 	org.RoleAuditor:   {ComplaintRead: ScopeAll, RegisterRead: ScopeAll, AuditRead: ScopeAll, ReportRead: ScopeAll, QueueReport: ScopeAll},
 }
@@ -136,5 +141,5 @@ func ScopeOf(role string, p Permission) Scope { return grants[role][p] }
 func Permissions() []Permission {
 	return []Permission{ComplaintRead, ComplaintCreate, ComplaintUpdate, ComplaintEdit, CaseDecide, CaseAssign, CaseApprove,
 		CaseContact, CaseCorrect, RegisterRead, RegisterWrite, OrgWrite, AuditRead, PersonalData, Export, ExportPersonal, ReportRead, CalendarWrite,
-		PrivacyErase, QueueServe, QueueAdmin, QueueReport, DeskWork, DeskManage, RecallManage}
+		PrivacyErase, QueueServe, QueueAdmin, QueueReport, DeskWork, DeskManage, RecallManage, ReceivableWrite}
 }

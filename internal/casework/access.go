@@ -86,6 +86,11 @@ func (s *Service) final(r *Record) bool {
 	return ok && !st.Open
 }
 
+// Finished reports whether r is in a state where no work remains; jobs
+// that act on a case after it was registered check it, since a finished
+// case is frozen.
+func (s *Service) Finished(r *Record) bool { return s.final(r) }
+
 // begin loads a case for a change by actor under permission p: the gate,
 // then the version the actor saw (0 skips that check).
 func (s *Service) begin(ctx context.Context, complaintID int64, version int, actor Actor, p auth.Permission, allowFinal bool) (*Record, error) {

@@ -212,9 +212,21 @@ func (l *Ledger) RecordPurchase(ctx context.Context, customerID, amount int64, n
 	return entries, nil
 }
 
-// Charge posts parts sent free for a complaint, refusing it when the
-// allowance (with payments and approved credit) does not cover it.
+// RulePartsOnCase refuses a direct charge that names a complaint: parts
+// sent on a case are recorded on the case (casework ShipParts), which
+// prices them by the customer's class, keeps finished cases frozen and
+// posts the charge with the shipment.
+const RulePartsOnCase = "parts_on_case"
+
+// Charge posts parts sent free outside any complaint (a dealer's own
+// after-sales service), refusing it when the allowance (with payments and
+// approved credit) does not cover it. A charge for a complaint is refused:
+// it is the part shipment's, recorded on the case.
 func (l *Ledger) Charge(ctx context.Context, customerID int64, complaintID *int64, amount int64, note string, actor casework.Actor) (*Entry, error) {
+	if complaintID != nil {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: "parts sent on a case are recorded on the case",
+			Fields: []apperr.FieldError{{Field: "complaint_number", Rule: RulePartsOnCase}}}
+	}
 	e, err := l.entry(customerID, EntryCharge, amount, complaintID, note, actor)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,10 @@ func PriceParts(in PartsInput, class string) (*PartShipment, error) {
 		v.Add("qty", "too_large", "10000")
 	}
 	price := parseField(&v, "unit_price", in.UnitPrice)
+	if price > maxAmount {
+		// Bounded like every amount, so that price × quantity stays exact.
+		v.Add("unit_price", "too_large", Format(maxAmount))
+	}
 	v.Text("note", strings.TrimSpace(in.Note), 2000)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package money
 
 import (
+	"strings"
 	"time"
 
 	"kesu/internal/export"
@@ -48,4 +49,67 @@ func PenaltySheets(m *Monthly, lang string, loc *time.Location) []export.Sheet {
 		Rows: export.Rows(rows),
 	}
 	return []export.Sheet{totals, lines}
+}
+
+// BonusSheets lays out the collection-bonus report: the figures per
+// salesperson with the sums per currency, the receivables, and the credit
+// notes' exclusions; amounts in major units, counts as whole numbers.
+func BonusSheets(b *Bonus, lang string) []export.Sheet {
+	l := func(zh, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return zh
+	}
+	day := func(s string) any {
+		t, err := time.Parse(dateLayout, s)
+		if err != nil {
+			return s
+		}
+		return t
+	}
+	figures := []export.Column{{Title: l("应收笔数", "Receivables"), Format: export.Int}, {Title: l("应收金额", "Due"), Format: export.Decimal},
+		{Title: l("已收金额", "Collected"), Format: export.Decimal}, {Title: l("期内收回", "Collected within terms"), Format: export.Decimal},
+		{Title: l("客诉扣除", "Excluded"), Format: export.Decimal}, {Title: l("奖金基数", "Bonus base"), Format: export.Decimal}}
+	sum := func(s BonusSum) []any {
+		return []any{s.Receivables, export.Fen(s.Due), export.Fen(s.Collected), export.Fen(s.WithinTerms), export.Fen(s.Excluded), export.Fen(s.Base)}
+	}
+	var rows [][]any
+	for _, r := range b.Rows {
+		rows = append(rows, append([]any{r.Salesperson, r.Currency}, sum(r.BonusSum)...))
+	}
+	for _, s := range b.Sums {
+		rows = append(rows, append([]any{l("合计", "Total"), s.Currency}, sum(s)...))
+	}
+	people := export.Sheet{
+		Name:    l("业务员汇总", "Salespeople"),
+		Columns: append([]export.Column{{Title: l("业务员", "Salesperson"), Width: 16}, {Title: l("币种", "Currency")}}, figures...),
+		Rows:    export.Rows(rows),
+	}
+	rows = nil
+	for _, x := range b.Lines {
+		rows = append(rows, []any{x.Salesperson, x.Ref, x.Customer, day(x.DueOn), x.Currency, export.Fen(x.Due), export.Fen(x.Collected),
+			export.Fen(x.WithinTerms), export.Fen(x.Excluded), export.Fen(x.Base), strings.Join(x.Complaints, " ")})
+	}
+	lines := export.Sheet{
+		Name: l("应收明细", "Receivables"),
+		Columns: []export.Column{{Title: l("业务员", "Salesperson"), Width: 16}, {Title: l("应收单号", "Receivable"), Width: 18},
+			{Title: l("客户", "Customer"), Width: 18}, {Title: l("到期日", "Due date"), Format: export.Date}, {Title: l("币种", "Currency")},
+			{Title: l("应收金额", "Due"), Format: export.Decimal}, {Title: l("已收金额", "Collected"), Format: export.Decimal},
+			{Title: l("期内收回", "Collected within terms"), Format: export.Decimal}, {Title: l("客诉扣除", "Excluded"), Format: export.Decimal},
+			{Title: l("奖金基数", "Bonus base"), Format: export.Decimal}, {Title: l("客诉编号", "Complaints"), Width: 20}},
+		Rows: export.Rows(rows),
+	}
+	rows = nil
+	for _, x := range b.Exclusions {
+		rows = append(rows, []any{x.Salesperson, x.Ref, x.Complaint, x.Note, x.Reason, x.Currency, export.Fen(x.Flagged), export.Fen(x.Excluded)})
+	}
+	excl := export.Sheet{
+		Name: l("客诉扣除", "Exclusions"),
+		Columns: []export.Column{{Title: l("业务员", "Salesperson"), Width: 16}, {Title: l("应收单号", "Receivable"), Width: 18},
+			{Title: l("客诉编号", "Complaint"), Width: 18}, {Title: l("折让单号", "Credit note"), Width: 20}, {Title: l("折让事由", "Reason"), Width: 30},
+			{Title: l("币种", "Currency")}, {Title: l("折让金额", "Credited"), Format: export.Decimal}, {Title: l("扣除金额", "Excluded"), Format: export.Decimal}},
+		Rows: export.Rows(rows),
+	}
+	return []export.Sheet{people, lines, excl}
 }

@@ -95,3 +95,18 @@ func WritePenalties(w http.ResponseWriter, r *http.Request, d *Deps, m *money.Mo
 	writeDownload(w, r, d, download{sheets: sheets, csv: sheets[1], what: "penalties", nameZH: "奖罚清单",
 		from: m.From, to: m.To, detail: map[string]any{"cases": m.Cases}}, format)
 }
+
+// WriteBonus answers the collection-bonus report as a download in format
+// (the CSV holds the receivables, one per row) and records the export in
+// the audit log.
+func WriteBonus(w http.ResponseWriter, r *http.Request, d *Deps, b *money.Bonus, format, lang string) {
+	sheets := money.BonusSheets(b, lang)
+	loc := d.Receivables.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, _ := time.ParseInLocation("2006-01-02", b.From, loc)
+	to, _ := time.ParseInLocation("2006-01-02", b.To, loc)
+	writeDownload(w, r, d, download{sheets: sheets, csv: sheets[1], what: "collection-bonus", nameZH: "回款奖金表",
+		from: from, to: to.AddDate(0, 0, 1), detail: map[string]any{"receivables": len(b.Lines)}}, format)
+}

@@ -66,6 +66,9 @@ type Deps struct {
 	Queue *queue.Service
 	// Money builds the monthly reward/penalty list (FIN-2).
 	Money *money.Reports
+	// Receivables records receivables and collections and builds the
+	// collection-bonus report.
+	Receivables *money.Receivables
 	// Incidents, Links and Ledger serve batch incidents (TRI-6), duplicate
 	// and repeat complaints (INT-6) and dealer after-sales accounts (CUS-3).
 	Incidents *incident.Service

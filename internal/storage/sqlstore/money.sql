@@ -78,3 +78,55 @@ SELECT r.ref, r.amount, n.currency, n.complaint_id, n.number, n.status
 FROM credit_receivables r JOIN credit_notes n ON n.complaint_id = r.complaint_id
 WHERE n.status <> 'void'
 ORDER BY r.ref, n.complaint_id
+
+-- Receivables and collections, and the collection-bonus report (FIN-1).
+
+-- name: money.receivable.customer
+SELECT id FROM customers WHERE code = ?
+
+-- name: money.receivable.user
+SELECT id FROM users WHERE username = ?
+
+-- name: money.receivable.user.id
+SELECT 1 FROM users WHERE id = ?
+
+-- name: money.receivable.terms
+SELECT id, customer_id, salesperson_id, currency, amount, invoiced_on, due_on FROM receivables WHERE ref = ?
+
+-- name: money.receivable.insert
+INSERT INTO receivables (ref, customer_id, salesperson_id, currency, amount, invoiced_on, due_on, created_by, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: money.receivable.select
+SELECT r.id, r.ref, r.customer_id, COALESCE(c.name, ''), r.salesperson_id, u.name, r.currency, r.amount, r.invoiced_on, r.due_on,
+  r.collected, r.created_at
+FROM receivables r JOIN users u ON u.id = r.salesperson_id LEFT JOIN customers c ON c.id = r.customer_id
+WHERE r.ref = ?
+
+-- name: money.receivable.collections
+SELECT id, amount, collected_on, note, by_user_id, at FROM receivable_collections WHERE receivable_id = ? ORDER BY collected_on, id
+
+-- name: money.receivable.collect
+UPDATE receivables SET collected = collected + ? WHERE ref = ? AND collected + ? <= amount RETURNING id, amount - collected
+
+-- name: money.receivable.outstanding
+SELECT amount - collected FROM receivables WHERE ref = ?
+
+-- name: money.receivable.collection.insert
+INSERT INTO receivable_collections (receivable_id, amount, collected_on, note, by_user_id, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+
+-- name: money.bonus.due
+SELECT r.ref, COALESCE(c.name, ''), r.salesperson_id, u.name, r.currency, r.amount, r.due_on, r.collected,
+  COALESCE((SELECT SUM(k.amount) FROM receivable_collections k WHERE k.receivable_id = r.id AND k.collected_on <= r.due_on), 0)
+FROM receivables r JOIN users u ON u.id = r.salesperson_id LEFT JOIN customers c ON c.id = r.customer_id
+WHERE r.due_on >= ? AND r.due_on < ?
+ORDER BY r.due_on, r.ref
+
+-- name: money.bonus.flags
+SELECT cr.ref, cr.amount, n.currency, n.complaint_id, c.number, n.number, n.reason, n.status
+FROM receivables r
+JOIN credit_receivables cr ON cr.ref = r.ref
+JOIN credit_notes n ON n.complaint_id = cr.complaint_id
+JOIN complaints c ON c.id = n.complaint_id
+WHERE r.due_on >= ? AND r.due_on < ? AND n.status <> 'void'
+ORDER BY cr.ref, n.complaint_id

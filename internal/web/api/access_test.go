@@ -159,6 +159,10 @@ func init() {
 		"GET /api/v1/contacts": auth.ComplaintRead, "POST /api/v1/contacts": auth.DeskWork, "GET /api/v1/contacts/{id}": auth.ComplaintRead,
 		"POST /api/v1/contacts/{id}/answer": auth.DeskWork, "POST /api/v1/contacts/{id}/close": auth.DeskWork,
 		"POST /api/v1/contacts/{id}/convert": auth.ComplaintCreate, "GET /api/v1/reports/contacts": auth.ReportRead,
+		// Receivables: finance records them and their collections; report
+		// readers read them and the collection-bonus report.
+		"POST /api/v1/receivables": auth.ReceivableWrite, "POST /api/v1/receivables/{ref}/collections": auth.ReceivableWrite,
+		"GET /api/v1/receivables/{ref}": auth.ReportRead, "GET /api/v1/reports/collection-bonus": auth.ReportRead,
 	} {
 		otherRoutes[p] = perm
 	}

@@ -24,13 +24,18 @@ func TestDealerLedger(t *testing.T) {
 		if b := balance(l); b["purchases"] != "100000.00" || b["allowance"] != "500.00" || b["available"] != "500.00" {
 			t.Fatalf("after purchase %v", b)
 		}
-		l = e.post(org.RoleAgent, path, map[string]any{"kind": "charge", "amount": "300", "complaint_number": c["number"]}).
+		// Parts sent on a case are recorded on the case, which prices
+		// them, keeps finished cases frozen and posts the charge: a
+		// direct charge naming a complaint is refused, nothing written.
+		e.post(org.RoleAgent, path, map[string]any{"kind": "charge", "amount": "300", "complaint_number": c["number"]}).
+			wantErr(422, "invalid", "complaint_number", "parts_on_case")
+		l = e.post(org.RoleAgent, path, map[string]any{"kind": "charge", "amount": "300", "note": "经销商自行维修用滤芯"}).
 			want(http.StatusCreated).M()
 		if b := balance(l); b["charges"] != "300.00" || b["available"] != "200.00" {
 			t.Errorf("after charge %v", b)
 		}
 		entries := l["entries"].([]any)
-		if last := entries[len(entries)-1].(map[string]any); last["kind"] != "charge" || last["complaint_number"] != c["number"] {
+		if last := entries[len(entries)-1].(map[string]any); last["kind"] != "charge" || last["complaint_number"] != nil {
 			t.Errorf("charge entry %v", last)
 		}
 		body := e.post(org.RoleAgent, path, map[string]any{"kind": "charge", "amount": "300.00"}).
@@ -57,7 +62,7 @@ func TestDealerLedger(t *testing.T) {
 		e.post(org.RoleAgent, path, map[string]any{"kind": "gift", "amount": "1"}).wantErr(422, "invalid", "kind", "")
 		e.post(org.RoleAgent, path, map[string]any{"kind": "payment", "amount": "1.234"}).wantErr(422, "invalid", "amount", "invalid_amount")
 		e.post(org.RoleAgent, path, map[string]any{"kind": "payment", "amount": "0"}).wantErr(422, "invalid", "amount", "positive")
-		e.post(org.RoleAgent, path, map[string]any{"kind": "charge", "amount": "1", "complaint_number": "KS-NOPE"}).
+		e.post(org.RoleAgent, path, map[string]any{"kind": "credit_approval", "amount": "1", "complaint_number": "KS-NOPE"}).
 			wantErr(422, "invalid", "complaint_number", "not_found")
 		e.post(org.RoleAgent, "/api/v1/dealers/"+id(walkin)+"/ledger", map[string]any{"kind": "payment", "amount": "10"}).
 			wantErr(422, "invalid", "customer_id", "not_dealer")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,35 +17,40 @@ import (
 
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
+	"kesu/internal/customer"
 	"kesu/internal/org"
 )
 
 // Invariants, by the name a failure reports and -ignore takes.
 const (
-	invServer   = "0-server"        // no request is answered with a server error
-	invPlan     = "1-plan"          // a plan-locked case has its current plan approved
-	invPlanZero = "1-plan-zero"     // the same, for a plan of no amount that is not free (a replacement at no charge)
-	invScope    = "2-scope"         // every change was made by someone whose permission reaches the case
-	invParty    = "2-party"         // no 当事人 wrote on their case, or holds or backs it up
-	invOwner    = "2-owner"         // who a case belongs to changes only with case.assign
-	invRefused  = "2-refused"       // a refused request (and a read) changed nothing
-	invFrozen   = "3-frozen"        // finished cases change only by reopen, reinstate, archive or a marked correction
-	invReopen   = "3-reopen"        // a finished case leaves its state only by a reopen or reinstatement, counted as such
-	invSign     = "4-signature"     // each signature by someone allowed at that level, once per round; a refusal resets the round
-	invAwait    = "4-awaiting"      // a plan in approval names the role that signs next and is in its approvers' work lists
-	invList     = "5-list"          // lists, search, statistics, exports, work lists show only readable complaints
-	invSuggest  = "5-suggest"       // duplicate suggestions and links name only readable complaints
-	invRead     = "5-read"          // a single complaint is shown only to who may read it
-	invComplete = "5-complete"      // (softer) what may be read is not refused or left out
-	invProfile  = "6-profile"       // the profile chosen at registration never changes
-	invClock    = "6-clock"         // no clock runs or is paused on a finished case
-	invTimer    = "6-timer"         // no reminder at or after the due time; no time-limit notice about a finished case
-	invAudit    = "7-audit"         // the audit chain verifies
-	invMerge    = "8-merge"         // a merged case points at a live complaint, never in a cycle
-	invEngine   = "9-engine"        // a workflow step was taken by a role the definition lists, from its state
-	invRequest  = "0-request-error" // the test could not talk to the server
-	invCredit   = "10-credit"       // no credit note is issued or signed without the approval of its amount
-	invMoney    = "10-money-frozen" // no money (loss, penalty notice, credit note) moves on a finished case
+	invServer   = "0-server"         // no request is answered with a server error
+	invPlan     = "1-plan"           // a plan-locked case has its current plan approved
+	invPlanZero = "1-plan-zero"      // the same, for a plan of no amount that is not free (a replacement at no charge)
+	invScope    = "2-scope"          // every change was made by someone whose permission reaches the case
+	invParty    = "2-party"          // no 当事人 wrote on their case, or holds or backs it up
+	invOwner    = "2-owner"          // who a case belongs to changes only with case.assign
+	invRefused  = "2-refused"        // a refused request (and a read) changed nothing
+	invFrozen   = "3-frozen"         // finished cases change only by reopen, reinstate, archive or a marked correction
+	invReopen   = "3-reopen"         // a finished case leaves its state only by a reopen or reinstatement, counted as such
+	invSign     = "4-signature"      // each signature by someone allowed at that level, once per round; a refusal resets the round
+	invAwait    = "4-awaiting"       // a plan in approval names the role that signs next and is in its approvers' work lists
+	invList     = "5-list"           // lists, search, statistics, exports, work lists show only readable complaints
+	invSuggest  = "5-suggest"        // duplicate suggestions and links name only readable complaints
+	invRead     = "5-read"           // a single complaint is shown only to who may read it
+	invComplete = "5-complete"       // (softer) what may be read is not refused or left out
+	invProfile  = "6-profile"        // the profile chosen at registration never changes
+	invClock    = "6-clock"          // no clock runs or is paused on a finished case
+	invTimer    = "6-timer"          // no reminder at or after the due time; no time-limit notice about a finished case
+	invAudit    = "7-audit"          // the audit chain verifies
+	invMerge    = "8-merge"          // a merged case points at a live complaint, never in a cycle
+	invEngine   = "9-engine"         // a workflow step was taken by a role the definition lists, from its state
+	invRequest  = "0-request-error"  // the test could not talk to the server
+	invCredit   = "10-credit"        // no credit note is issued or signed without the approval of its amount
+	invMoney    = "10-money-frozen"  // no money (loss, penalty notice, credit note, parts, charges) moves on a finished case
+	invPrice    = "10-parts-price"   // every part shipment is priced by the rule of its customer's class
+	invCharge   = "10-parts-charge"  // every allowance shipment has its charge on the dealer's account and every charge naming a case its shipment
+	invCover    = "10-parts-cover"   // every charge was covered at its time by allowances, payments and approved credit
+	invLedger   = "10-ledger-credit" // ledger credit is approved only by an account manager
 )
 
 // Permissions of the model, by what the spec (SEC-1 and the issue) says a
@@ -265,6 +271,8 @@ func (w *modelWorld) snapshot(prev *snap) (*snap, error) {
 		"SELECT complaint_id, 'loss:' || total || ':' || updated_at FROM case_losses",
 		"SELECT complaint_id, 'penalty:' || version FROM penalty_notices",
 		"SELECT complaint_id, 'credit:' || version FROM credit_notes",
+		"SELECT complaint_id, 'parts:' || COUNT(*) FROM part_shipments GROUP BY complaint_id",
+		"SELECT complaint_id, 'charges:' || COUNT(*) FROM dealer_ledger WHERE kind = 'charge' AND complaint_id IS NOT NULL GROUP BY complaint_id",
 	} {
 		rows, err := db.R.QueryContext(ctx, q)
 		if err != nil {
@@ -464,6 +472,9 @@ func (w *modelWorld) checkStep(c *checker, o *outcome, before, after *snap) erro
 		}
 	}
 	if err := w.checkTimers(c, o, before, after); err != nil {
+		return err
+	}
+	if err := w.checkParts(c); err != nil {
 		return err
 	}
 	for id, a := range after.recs {
@@ -951,4 +962,134 @@ func (w *modelWorld) checkMoney(c *checker, o *outcome, b, a *casework.Record, b
 	if b != nil && w.final(b) && before.money[id] != after.money[id] {
 		c.fail(invMoney, a, "%s moved money on the %s case: %q → %q", o.desc, b.Status, before.money[id], after.money[id])
 	}
+}
+
+// checkParts reads every part shipment and dealer ledger entry: each
+// shipment priced by its customer's class (warranty free only for direct
+// customers, dealers against the allowance, retail otherwise); each
+// allowance shipment with its own charge, and each charge naming a case
+// with its shipment; every charge covered when it was posted by the
+// allowances, payments and approved credit before it; credit approved
+// only by account managers.
+func (w *modelWorld) checkParts(c *checker) error {
+	ctx := context.Background()
+	db := w.app.DB.R
+	type entry struct {
+		id, customer, amount int64
+		kind                 string
+		complaint, by        sql.NullInt64
+	}
+	entries := map[int64]*entry{}
+	rows, err := db.QueryContext(ctx, "SELECT id, customer_id, kind, amount, complaint_id, by_user_id FROM dealer_ledger ORDER BY id")
+	if err != nil {
+		return err
+	}
+	avail := map[int64]int64{}
+	var order []*entry
+	for rows.Next() {
+		e := &entry{}
+		if err := rows.Scan(&e.id, &e.customer, &e.kind, &e.amount, &e.complaint, &e.by); err != nil {
+			rows.Close()
+			return err
+		}
+		entries[e.id] = e
+		order = append(order, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range order {
+		switch e.kind {
+		case "allowance", "payment", "credit_approval":
+			avail[e.customer] += e.amount
+		case "charge":
+			if e.amount > avail[e.customer] {
+				c.fail(invCover, nil, "charge #%d of %s to dealer #%d when %s was available", e.id, money(e.amount), e.customer, money(avail[e.customer]))
+			}
+			avail[e.customer] -= e.amount
+		}
+		if e.amount <= 0 {
+			c.fail(invCover, nil, "ledger entry #%d (%s) of %s", e.id, e.kind, money(e.amount))
+		}
+		if e.kind == "credit_approval" {
+			if u := w.byID[e.by.Int64]; !e.by.Valid || u == nil || u.Role != org.RoleManager {
+				c.fail(invLedger, nil, "credit of %s approved by %s for dealer #%d", money(e.amount), w.who(intPtrOf(e.by)), e.customer)
+			}
+		}
+	}
+	rows, err = db.QueryContext(ctx, "SELECT id, complaint_id, qty, unit_price, amount, basis, in_warranty, customer_id, ledger_entry FROM part_shipments ORDER BY id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	charged := map[int64]int64{} // ledger entry → shipment
+	for rows.Next() {
+		var id, complaint, qty, price, amount int64
+		var basis string
+		var warranty bool
+		var cust, entryID sql.NullInt64
+		if err := rows.Scan(&id, &complaint, &qty, &price, &amount, &basis, &warranty, &cust, &entryID); err != nil {
+			return err
+		}
+		rec := &casework.Record{ComplaintID: complaint}
+		if m := w.byCase[complaint]; m != nil {
+			rec.Number = m.Number
+		}
+		class := ""
+		if cust.Valid {
+			class = w.class[cust.Int64]
+		}
+		full := new(big.Int).Mul(big.NewInt(qty), big.NewInt(price))
+		wantBasis, wantAmount := "retail", full
+		switch {
+		case class == customer.ClassDealer:
+			wantBasis = "allowance"
+		case class == customer.ClassEndUser || class == customer.ClassSubDistributor || !warranty:
+		default:
+			wantBasis, wantAmount = "warranty", new(big.Int)
+		}
+		if basis != wantBasis || big.NewInt(amount).Cmp(wantAmount) != 0 || qty <= 0 || price < 0 {
+			c.fail(invPrice, rec, "shipment #%d (%s customer, in warranty %v): %d × %s = %s as %s; the rule says %s as %s", id, class, warranty,
+				qty, money(price), money(amount), basis, wantAmount, wantBasis)
+		}
+		if basis != "allowance" {
+			if entryID.Valid {
+				c.fail(invCharge, rec, "%s shipment #%d charged ledger entry #%d", basis, id, entryID.Int64)
+			}
+			continue
+		}
+		e := entries[entryID.Int64]
+		if !entryID.Valid || e == nil || e.kind != "charge" || e.amount != amount || !cust.Valid || e.customer != cust.Int64 ||
+			!e.complaint.Valid || e.complaint.Int64 != complaint {
+			c.fail(invCharge, rec, "allowance shipment #%d of %s has no matching charge (entry %v)", id, money(amount), e)
+			continue
+		}
+		if prev, dup := charged[e.id]; dup {
+			c.fail(invCharge, rec, "shipments #%d and #%d share the charge #%d", prev, id, e.id)
+		}
+		charged[e.id] = id
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range order {
+		if e.kind == "charge" && e.complaint.Valid {
+			if _, ok := charged[e.id]; !ok {
+				rec := &casework.Record{ComplaintID: e.complaint.Int64}
+				if m := w.byCase[e.complaint.Int64]; m != nil {
+					rec.Number = m.Number
+				}
+				c.fail(invCharge, rec, "charge #%d of %s to dealer #%d names the case but no part shipment", e.id, money(e.amount), e.customer)
+			}
+		}
+	}
+	return nil
+}
+
+func intPtrOf(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Int64
 }

@@ -53,13 +53,15 @@ const (
 	kTime
 	kCreate
 	kAdvance
+	kParts
 	numKinds
 )
 
 // kindWeights: how often each kind of step is drawn.
 var kindWeights = [numKinds]int{kAction: 34, kDecide: 14, kEdit: 6, kNote: 3, kAttach: 1, kInvestigate: 3, kCAPA: 12,
 	kAssign: 3, kParties: 2, kMemo: 1, kLink: 1, kMerge: 1, kSurveyLink: 2, kSurvey: 2, kTrackReply: 2, kRead: 4, kList: 3,
-	kStats: 1, kExport: 1, kWork: 2, kDuplicates: 1, kWorker: 3, kTime: 1, kCreate: 2, kAdvance: 45}
+	kStats: 1, kExport: 1, kWork: 2, kDuplicates: 1, kWorker: 3, kTime: 1, kCreate: 2, kAdvance: 45,
+	kParts: 10}
 
 // step is one generated step: its kind and the seed of its choices.
 type step struct {
@@ -363,6 +365,8 @@ func (w *modelWorld) run(i int, st step, s *snap) (*outcome, error) {
 		_, err = w.create(r, o)
 	case kAdvance:
 		err = w.stepAdvance(r, s, o)
+	case kParts:
+		err = w.stepParts(r, s, o)
 	}
 	return o, err
 }
@@ -410,6 +414,9 @@ func (w *modelWorld) create(r *rand.Rand, o *outcome) (*mcase, error) {
 		"complainant": map[string]any{"name": "张三", "phone": phone}}
 	if r.IntN(4) == 0 {
 		body["department_id"] = w.depts[oneOf(r, modelDepartments...)]
+	}
+	if r.IntN(3) > 0 {
+		body["customer_id"] = oneOf(r, w.customers...)
 	}
 	a, err := w.send(o, u, "POST", "/api/v1/complaints", body)
 	if err != nil || a.Status != http.StatusCreated {
@@ -1387,6 +1394,45 @@ func (w *modelWorld) moneyStep(r *rand.Rand, mc *mcase, rec *casework.Record, u 
 		d["lines"] = []map[string]any{{"department_id": w.depts[oneOf(r, modelDepartments...)], "kind": "penalty", "amount": amount}}
 	}
 	_, err := w.send(o, u, method, casePath(mc.Number, path), d)
+	o.desc += " [" + rec.Status + "]"
+	return err
+}
+
+// stepParts sends parts on a case, or books an entry on a dealer's
+// after-sales account (004 §6.3, CUS-3): random quantities and prices, in
+// or out of the warranty, on cases of every customer class and finished
+// ones; purchases, payments, charges and credit approvals by random users,
+// those without authority included.
+func (w *modelWorld) stepParts(r *rand.Rand, s *snap, o *outcome) error {
+	mc := w.pickCase(r, s)
+	rec := s.recs[mc.ID]
+	if r.IntN(5) < 3 {
+		u := w.actor(r, rec, 0.6, func(u *muser) bool { return w.may(u, rec, pUpdate) && !isParty(u, rec) }, hasPerm(pUpdate))
+		o.target = mc
+		o.need(mc.ID, pUpdate)
+		d := map[string]any{"part": oneOf(r, "滤芯", "密封圈", "电源板"), "qty": oneOf(r, 1, 1, 2, 3, 10, 0, -1, 10000),
+			"unit_price": oneOf(r, "0", "12.50", "35", "300.00", "4999.99", "1.234", "", "9999999999999.99"), "in_warranty": r.IntN(2) == 0}
+		if v := version(r, rec); v != nil {
+			d["version"] = v
+		}
+		_, err := w.send(o, u, "POST", casePath(mc.Number, "/parts"), d)
+		o.desc += " [" + rec.Status + "]"
+		return err
+	}
+	dealer := oneOf(r, w.dealers...)
+	if r.IntN(10) == 0 {
+		dealer = oneOf(r, w.customers...) // perhaps not a dealer: refused
+	}
+	u := w.anyUser(r)
+	if r.IntN(2) == 0 {
+		u = w.pick(r, roleIn(org.RoleManager))
+	}
+	d := map[string]any{"kind": oneOf(r, "purchase", "purchase", "payment", "credit_approval", "credit_approval", "charge"),
+		"amount": oneOf(r, "100", "2000", "50000.00", "200000", "0.01", "0", "-5")}
+	if r.IntN(2) == 0 {
+		d["complaint_number"] = mc.Number
+	}
+	_, err := w.send(o, u, "POST", fmt.Sprintf("/api/v1/dealers/%d/ledger", dealer), d)
 	o.desc += " [" + rec.Status + "]"
 	return err
 }

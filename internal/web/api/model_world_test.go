@@ -30,6 +30,7 @@ import (
 
 	"kesu/internal/app"
 	"kesu/internal/audit"
+	"kesu/internal/customer"
 	"kesu/internal/org"
 	"kesu/internal/product"
 )
@@ -96,6 +97,11 @@ type modelWorld struct {
 	deptName map[int64]string
 	sub      map[int64][]int64 // department → itself and those below
 	supplier int64
+	// customers are the population's customers, one or two of each
+	// class; class maps their ids to their classes.
+	customers []int64
+	class     map[int64]string
+	dealers   []int64
 
 	cases  []*mcase
 	byCase map[int64]*mcase
@@ -207,6 +213,23 @@ func openWorld(pgURL, profile string) (w *modelWorld, err error) {
 		return w, err
 	}
 	w.supplier = sp.ID
+	w.class = map[int64]string{}
+	for i, c := range []struct{ class, name string }{{customer.ClassDealer, "华东经销商"}, {customer.ClassDealer, "华南经销商"},
+		{customer.ClassWalkIn, "散户"}, {customer.ClassKeyAccount, "大客户"}, {customer.ClassEndUser, "终端用户"},
+		{customer.ClassSubDistributor, "分销商"}} {
+		cu := &customer.Customer{Code: fmt.Sprintf("C-%d", i+1), Name: c.name, Class: c.class, Region: customer.RegionDomestic}
+		if customer.NeedsDealer(c.class) {
+			cu.DealerID = ptr(w.dealers[i%2])
+		}
+		if err := reg.CreateCustomer(ctx, cu, audit.System); err != nil {
+			return w, err
+		}
+		w.customers = append(w.customers, cu.ID)
+		w.class[cu.ID] = c.class
+		if c.class == customer.ClassDealer {
+			w.dealers = append(w.dealers, cu.ID)
+		}
+	}
 	w.srv = httptest.NewServer(a.Handler())
 	w.closers = append(w.closers, w.srv.Close)
 	w.http = w.srv.Client()

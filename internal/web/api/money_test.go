@@ -304,3 +304,36 @@ func TestServedByDealer(t *testing.T) {
 		}
 	})
 }
+
+// A complaint withdrawn before the registration job ran is frozen: the
+// job neither writes the dealer on its timeline nor tells the dealer (the
+// model-based test found the entry written on a merged case).
+func TestServedByDealerNotOnAFinishedCase(t *testing.T) {
+	eachWith(t, func(c *app.Config) { c.SMTPHost, c.SMTPPort, c.SMTPFrom = "127.0.0.1", 1, "kesu@example.com" }, func(t *testing.T, e *env) {
+		e.staff()
+		dealer := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "西南净水经销", "class": "dealer",
+			"email": "dealer2@example.com"}).want(http.StatusCreated).M()
+		user := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "周女士", "class": "end_user",
+			"dealer_id": dealer["id"]}).want(http.StatusCreated).M()
+		body := minimal("净水器异响")
+		body["customer_id"], body["category"], body["severity"] = user["id"], "service.response", "minor"
+		c := e.create(body)
+		k := &kase{e: e, num: c["number"].(string)}
+		k.get("smgr")
+		k.act("smgr", "withdraw", "withdrawn", map[string]any{"reason": "客户撤诉"})
+		e.runJobs()
+		tl := string(e.get(org.RoleGM, k.path("/timeline")).want(http.StatusOK).Body)
+		if strings.Contains(tl, `"served_by_dealer"`) {
+			t.Errorf("the withdrawn case got the dealer entry: %s", tl)
+		}
+		js, err := e.app.DB.Jobs().List(t.Context(), jobs.Filter{Kind: notify.JobEmail, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range js {
+			if strings.Contains(string(j.Payload), "dealer2@example.com") {
+				t.Errorf("the dealer was told of a withdrawn complaint")
+			}
+		}
+	})
+}

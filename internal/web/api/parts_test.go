@@ -99,3 +99,39 @@ func TestPartsByCustomerClass(t *testing.T) {
 			wantErr(http.StatusConflict, "conflict", "status", "case_final")
 	})
 }
+
+// The model-based test found two ways around the parts rule: a charge
+// posted on the dealer's ledger naming a finished case moved money on the
+// frozen case without a shipment (now refused: parts on a case are recorded
+// on the case), and a unit price so large that price × quantity overflowed
+// (now bounded like every amount). Nothing is written by either.
+func TestPartsCannotBypassTheCase(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.staff()
+		dealer := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "华北净水经销", "class": "dealer"}).
+			want(http.StatusCreated).M()
+		walkIn := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "散户钱", "class": "walk_in"}).
+			want(http.StatusCreated).M()
+		ledger := "/api/v1/dealers/" + id(dealer) + "/ledger"
+		e.post(org.RoleManager, ledger, map[string]any{"kind": "purchase", "amount": "200000.00"}).want(http.StatusCreated)
+
+		f := e.newCase("service.response", "minor")
+		f.act("smgr", "withdraw", "withdrawn", map[string]any{"reason": "客户撤诉"})
+		e.post(org.RoleManager, ledger, map[string]any{"kind": "charge", "amount": "30.00", "complaint_number": f.num}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "complaint_number", "parts_on_case")
+		l := e.get(org.RoleManager, ledger).want(http.StatusOK).M()
+		if b := l["balance"].(map[string]any); b["charges"] != "0.00" {
+			t.Errorf("a charge on the withdrawn case was booked: %v", b)
+		}
+
+		b := minimal("配件")
+		b["customer_id"] = walkIn["id"]
+		k := &kase{e: e, num: e.create(b)["number"].(string)}
+		k.get(org.RoleGM)
+		e.post(org.RoleGM, k.path("/parts"), map[string]any{"version": k.ver, "part": "滤芯", "qty": 10000, "unit_price": "9999999999999.99"}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "unit_price", "too_large")
+		if n := len(e.get(org.RoleGM, k.path("/parts")).want(http.StatusOK).M()["items"].([]any)); n != 0 {
+			t.Errorf("%d shipments written", n)
+		}
+	})
+}

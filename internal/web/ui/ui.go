@@ -105,6 +105,8 @@ var pages = []pageRoute{
 	{"GET /reports/kpis", auth.ReportRead, (*handler).kpis, "", func(d *web.Deps) bool { return d.Reports != nil }},
 	{"GET /reports/losses", auth.ReportRead, (*handler).losses, "", func(d *web.Deps) bool { return d.Reports != nil }},
 	{"GET /reports/penalties", auth.ReportRead, (*handler).penalties, "", func(d *web.Deps) bool { return d.Money != nil }},
+	{"GET /reports/collection-bonus", auth.ReportRead, (*handler).collectionBonus, "", func(d *web.Deps) bool { return d.Receivables != nil }},
+	{"POST /reports/collection-bonus/{form}", auth.ReceivableWrite, (*handler).bonusRecord, "", func(d *web.Deps) bool { return d.Receivables != nil }},
 	{"GET /dashboard", auth.ReportRead, (*handler).dashboard, "", func(d *web.Deps) bool { return d.Reports != nil }},
 	{"GET /complaints/new", auth.ComplaintCreate, (*handler).complaintNew, "", nil},
 	{"POST /complaints/new", auth.ComplaintCreate, (*handler).complaintCreate, "", nil},
