@@ -8,6 +8,7 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
+	"kesu/internal/auth"
 	"kesu/internal/casework"
 	"kesu/internal/customer"
 	"kesu/internal/money"
@@ -188,9 +189,23 @@ func (l *Ledger) SetRate(ctx context.Context, customerID int64, bp *int64, actor
 	return l.Store.SetAllowanceRate(ctx, customerID, bp, actor.Audit)
 }
 
+// booksMoney checks that actor may book what the dealer bought and paid:
+// both raise what the allowance covers, so they are finance's records
+// (receivable.write), not the service desk's.
+func booksMoney(actor casework.Actor) error {
+	if actor.User != nil && auth.Can(actor.User.Role, auth.ReceivableWrite) {
+		return nil
+	}
+	return &apperr.Error{Code: apperr.Forbidden, Message: "purchases and payments are booked by finance",
+		Fields: []apperr.FieldError{{Field: "actor", Rule: "permission_denied", Param: string(auth.ReceivableWrite)}}}
+}
+
 // RecordPurchase books a dealer's purchase and the allowance it earns at
 // the dealer's rate.
 func (l *Ledger) RecordPurchase(ctx context.Context, customerID, amount int64, note string, actor casework.Actor) ([]Entry, error) {
+	if err := booksMoney(actor); err != nil {
+		return nil, err
+	}
 	p, err := l.entry(customerID, EntryPurchase, amount, nil, note, actor)
 	if err != nil {
 		return nil, err
@@ -245,6 +260,9 @@ func (l *Ledger) Charge(ctx context.Context, customerID int64, complaintID *int6
 
 // RecordPayment books a payment by the dealer.
 func (l *Ledger) RecordPayment(ctx context.Context, customerID, amount int64, note string, actor casework.Actor) (*Entry, error) {
+	if err := booksMoney(actor); err != nil {
+		return nil, err
+	}
 	e, err := l.entry(customerID, EntryPayment, amount, nil, note, actor)
 	if err != nil {
 		return nil, err

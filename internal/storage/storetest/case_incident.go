@@ -299,11 +299,18 @@ func testCaseDealerLedger(t *testing.T, e *env) {
 	}
 	c := e.create(t, NewComplaint("补发配件"))
 	agent, mgr := actorOf(e.user(t, "agent", org.RoleAgent, 0)), actorOf(e.user(t, "account.mgr", org.RoleManager, 0))
+	fin := actorOf(e.user(t, "finance", org.RoleFinance, 0))
 	l := &incident.Ledger{Store: e.db.Incidents(), Now: e.clock.Now}
+	// Purchases and payments raise what the allowance covers: finance
+	// books them, not the desk or the account manager.
+	for _, who := range []casework.Actor{agent, mgr} {
+		wantCode(t, func() error { _, err := l.RecordPurchase(e.ctx, dealer.ID, 100_00, "", who); return err }(), apperr.Forbidden)
+		wantCode(t, func() error { _, err := l.RecordPayment(e.ctx, dealer.ID, 100_00, "", who); return err }(), apperr.Forbidden)
+	}
 
-	wantField(t, func() error { _, err := l.RecordPurchase(e.ctx, walkIn.ID, 100_00, "", agent); return err }(), apperr.Invalid, "customer_id", "not_dealer")
-	wantCode(t, func() error { _, err := l.RecordPurchase(e.ctx, 999999, 100_00, "", agent); return err }(), apperr.NotFound)
-	entries, err := l.RecordPurchase(e.ctx, dealer.ID, 1_000_000_00, "2026 Q4 订货", agent)
+	wantField(t, func() error { _, err := l.RecordPurchase(e.ctx, walkIn.ID, 100_00, "", fin); return err }(), apperr.Invalid, "customer_id", "not_dealer")
+	wantCode(t, func() error { _, err := l.RecordPurchase(e.ctx, 999999, 100_00, "", fin); return err }(), apperr.NotFound)
+	entries, err := l.RecordPurchase(e.ctx, dealer.ID, 1_000_000_00, "2026 Q4 订货", fin)
 	if err != nil || len(entries) != 2 || entries[1].Kind != incident.EntryAllowance || entries[1].Amount != 5_000_00 {
 		t.Fatalf("purchase %+v %v", entries, err)
 	}
@@ -334,7 +341,7 @@ func testCaseDealerLedger(t *testing.T, e *env) {
 	if _, err := l.Charge(e.ctx, dealer.ID, nil, 3_000_00, "再补 20", agent); err != nil {
 		t.Fatalf("charge within approved credit: %v", err)
 	}
-	if _, err := l.RecordPayment(e.ctx, dealer.ID, 1_000_00, "付款", agent); err != nil {
+	if _, err := l.RecordPayment(e.ctx, dealer.ID, 1_000_00, "付款", fin); err != nil {
 		t.Fatal(err)
 	}
 	wantCode(t, func() error { _, err := l.Charge(e.ctx, dealer.ID, nil, 0, "", agent); return err }(), apperr.Invalid)

@@ -412,3 +412,21 @@ func (e *env) create(body map[string]any) map[string]any {
 	e.t.Helper()
 	return e.post(org.RoleAgent, "/api/v1/complaints", body).want(http.StatusCreated).M()
 }
+
+// finance adds a finance clerk, signed in as org.RoleFinance, once.
+func (e *env) finance() {
+	e.t.Helper()
+	if _, ok := e.tokens[org.RoleFinance]; ok {
+		return
+	}
+	ctx := context.Background()
+	u := &org.User{Username: "u_fin", Name: "测试会计", Role: org.RoleFinance}
+	if err := e.app.DB.Registers().CreateUser(ctx, u, "!", audit.System); err != nil {
+		e.t.Fatal(err)
+	}
+	tok, _, err := e.app.Deps.Auth.CreateToken(ctx, u.ID, "test", audit.System)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.tokens[org.RoleFinance], e.users[org.RoleFinance] = tok, u
+}

@@ -20,7 +20,14 @@ func TestDealerLedger(t *testing.T) {
 		path := "/api/v1/dealers/" + id(dealer) + "/ledger"
 		balance := func(l map[string]any) map[string]any { return l["balance"].(map[string]any) }
 
-		l := e.post(org.RoleAgent, path, map[string]any{"kind": "purchase", "amount": "100000", "note": "三月订货"}).want(http.StatusCreated).M()
+		// Purchases and payments raise what the allowance covers: finance
+		// books them.
+		e.finance()
+		e.post(org.RoleAgent, path, map[string]any{"kind": "purchase", "amount": "100000"}).
+			wantErr(http.StatusForbidden, "forbidden", "actor", "permission_denied")
+		e.post(org.RoleManager, path, map[string]any{"kind": "payment", "amount": "100"}).
+			wantErr(http.StatusForbidden, "forbidden", "actor", "permission_denied")
+		l := e.post(org.RoleFinance, path, map[string]any{"kind": "purchase", "amount": "100000", "note": "三月订货"}).want(http.StatusCreated).M()
 		if b := balance(l); b["purchases"] != "100000.00" || b["allowance"] != "500.00" || b["available"] != "500.00" {
 			t.Fatalf("after purchase %v", b)
 		}
@@ -60,11 +67,11 @@ func TestDealerLedger(t *testing.T) {
 		}
 
 		e.post(org.RoleAgent, path, map[string]any{"kind": "gift", "amount": "1"}).wantErr(422, "invalid", "kind", "")
-		e.post(org.RoleAgent, path, map[string]any{"kind": "payment", "amount": "1.234"}).wantErr(422, "invalid", "amount", "invalid_amount")
-		e.post(org.RoleAgent, path, map[string]any{"kind": "payment", "amount": "0"}).wantErr(422, "invalid", "amount", "positive")
+		e.post(org.RoleFinance, path, map[string]any{"kind": "payment", "amount": "1.234"}).wantErr(422, "invalid", "amount", "invalid_amount")
+		e.post(org.RoleFinance, path, map[string]any{"kind": "payment", "amount": "0"}).wantErr(422, "invalid", "amount", "positive")
 		e.post(org.RoleAgent, path, map[string]any{"kind": "credit_approval", "amount": "1", "complaint_number": "KS-NOPE"}).
 			wantErr(422, "invalid", "complaint_number", "not_found")
-		e.post(org.RoleAgent, "/api/v1/dealers/"+id(walkin)+"/ledger", map[string]any{"kind": "payment", "amount": "10"}).
+		e.post(org.RoleFinance, "/api/v1/dealers/"+id(walkin)+"/ledger", map[string]any{"kind": "payment", "amount": "10"}).
 			wantErr(422, "invalid", "customer_id", "not_dealer")
 		e.get(org.RoleAgent, "/api/v1/dealers/99999/ledger").wantErr(http.StatusNotFound, "not_found", "", "")
 	})

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"kesu/internal/auth"
 	"kesu/internal/casework"
 	"kesu/internal/complaint"
 	"kesu/internal/customer"
@@ -50,7 +51,7 @@ const (
 	invPrice    = "10-parts-price"   // every part shipment is priced by the rule of its customer's class
 	invCharge   = "10-parts-charge"  // every allowance shipment has its charge on the dealer's account and every charge naming a case its shipment
 	invCover    = "10-parts-cover"   // every charge was covered at its time by allowances, payments and approved credit
-	invLedger   = "10-ledger-credit" // ledger credit is approved only by an account manager
+	invLedger   = "10-ledger-credit" // ledger credit is approved only by an account manager; purchases and payments are booked only by finance
 )
 
 // Permissions of the model, by what the spec (SEC-1 and the issue) says a
@@ -970,7 +971,8 @@ func (w *modelWorld) checkMoney(c *checker, o *outcome, b, a *casework.Record, b
 // allowance shipment with its own charge, and each charge naming a case
 // with its shipment; every charge covered when it was posted by the
 // allowances, payments and approved credit before it; credit approved
-// only by account managers.
+// only by account managers; purchases and payments booked only by
+// finance.
 func (w *modelWorld) checkParts(c *checker) error {
 	ctx := context.Background()
 	db := w.app.DB.R
@@ -1015,6 +1017,11 @@ func (w *modelWorld) checkParts(c *checker) error {
 		if e.kind == "credit_approval" {
 			if u := w.byID[e.by.Int64]; !e.by.Valid || u == nil || u.Role != org.RoleManager {
 				c.fail(invLedger, nil, "credit of %s approved by %s for dealer #%d", money(e.amount), w.who(intPtrOf(e.by)), e.customer)
+			}
+		}
+		if e.kind == "purchase" || e.kind == "payment" {
+			if u := w.byID[e.by.Int64]; !e.by.Valid || u == nil || !auth.Can(u.Role, auth.ReceivableWrite) {
+				c.fail(invLedger, nil, "%s of %s booked by %s for dealer #%d", e.kind, money(e.amount), w.who(intPtrOf(e.by)), e.customer)
 			}
 		}
 	}

@@ -66,7 +66,8 @@ func TestPartsByCustomerClass(t *testing.T) {
 		if l := e.send(req{role: org.RoleManager, method: "PUT", path: rate, body: map[string]any{"rate": "0.25"}}).want(http.StatusOK).M(); l["allowance_rate"] != "0.25" {
 			t.Errorf("dealer rate %v", l["allowance_rate"])
 		}
-		e.post(org.RoleManager, ledger, map[string]any{"kind": "purchase", "amount": "20000.00"}).want(http.StatusCreated)
+		e.finance()
+		e.post(org.RoleFinance, ledger, map[string]any{"kind": "purchase", "amount": "20000.00"}).want(http.StatusCreated)
 		d := caseOf(dealer)
 		if p := last(ship(d, "泵", 1, "30.00", true).want(http.StatusCreated)); p["basis"] != "allowance" || p["amount"] != 3000.0 || p["ledger_entry_id"] == nil {
 			t.Errorf("dealer part %v", p)
@@ -113,7 +114,8 @@ func TestPartsCannotBypassTheCase(t *testing.T) {
 		walkIn := e.post(org.RoleManager, "/api/v1/customers", map[string]any{"name": "散户钱", "class": "walk_in"}).
 			want(http.StatusCreated).M()
 		ledger := "/api/v1/dealers/" + id(dealer) + "/ledger"
-		e.post(org.RoleManager, ledger, map[string]any{"kind": "purchase", "amount": "200000.00"}).want(http.StatusCreated)
+		e.finance()
+		e.post(org.RoleFinance, ledger, map[string]any{"kind": "purchase", "amount": "200000.00"}).want(http.StatusCreated)
 
 		f := e.newCase("service.response", "minor")
 		f.act("smgr", "withdraw", "withdrawn", map[string]any{"reason": "客户撤诉"})

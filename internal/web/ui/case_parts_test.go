@@ -64,7 +64,7 @@ func TestPartsBeyondTheDealerAllowance(t *testing.T) {
 	if err := e.app.Deps.Customers.CreateCustomer(ctx, dealer, audit.System); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Deps.Ledger.RecordPurchase(ctx, dealer.ID, 10_000_000, "十月进货", e.actor("mgr")); err != nil {
+	if _, err := e.app.Deps.Ledger.RecordPurchase(ctx, dealer.ID, 10_000_000, "十月进货", e.actor("fin")); err != nil {
 		t.Fatal(err) // 100,000.00 earns 500.00 at 0.5 %
 	}
 	c := &complaint.Complaint{Channel: "phone", Subject: "滤芯漏水", Description: "经销商报修", Category: "quality.leak", Severity: "minor",
@@ -159,12 +159,22 @@ func TestLedgerRateOnThePage(t *testing.T) {
 	}
 	resp, body = e.get(ledger + "?posted=rate")
 	expect(t, resp, body, http.StatusOK, `id="ledger-rate">1.25%`, "该经销商专用比例", "已更新售后费用比例")
+	// The account manager books no purchases (finance does) and sees no
+	// purchase or payment form.
+	refuse(t, body, `id="ledger-purchase"`, `id="ledger-payment"`)
 	resp, body = e.post(ledger+"/purchase", url.Values{"csrf_token": {csrf}, "amount": {"10000"}})
+	expect(t, resp, body, http.StatusForbidden)
+	fin := e.as("fin")
+	resp, body = e.get(ledger)
+	expect(t, resp, body, http.StatusOK, `id="ledger-purchase"`, `id="ledger-payment"`)
+	refuse(t, body, `id="charge-complaint_id"`)
+	resp, body = e.post(ledger+"/purchase", url.Values{"csrf_token": {fin}, "amount": {"10000"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("purchase: %d\n%s", resp.StatusCode, body)
 	}
 	_, body = e.get(ledger)
 	expect(t, resp, body, http.StatusSeeOther, `id="bal-allowances">125.00<`)
+	csrf = e.as("mgr")
 	es, err := e.app.DB.Audit().List(ctx, audit.Filter{Action: "ledger.rate", Limit: 10})
 	if err != nil || len(es) != 1 {
 		t.Errorf("ledger.rate audit entries = %d, %v; want 1", len(es), err)

@@ -176,13 +176,21 @@ func TestLedgerPage(t *testing.T) {
 	expect(t, resp, body, http.StatusUnprocessableEntity)
 
 	resp, body = e.get(ledger)
-	expect(t, resp, body, http.StatusOK, "售后台账", `id="ledger-purchase"`, `id="ledger-charge"`, `id="ledger-payment"`)
-	refuse(t, body, `id="ledger-credit"`)
-
+	expect(t, resp, body, http.StatusOK, "售后台账", `id="ledger-charge"`)
+	refuse(t, body, `id="ledger-credit"`, `id="ledger-purchase"`, `id="ledger-payment"`)
+	// Purchases and payments raise what the allowance covers: finance
+	// books them, not the desk.
 	resp, body = e.post(ledger+"/purchase", url.Values{"csrf_token": {csrf}, "amount": {"100000"}, "note": {"十月进货"}})
+	expect(t, resp, body, http.StatusForbidden, `role="alert"`, `id="bal-purchases">0.00<`)
+
+	fin := e.as("fin")
+	resp, body = e.get(ledger)
+	expect(t, resp, body, http.StatusOK, `id="ledger-purchase"`, `id="ledger-payment"`)
+	resp, body = e.post(ledger+"/purchase", url.Values{"csrf_token": {fin}, "amount": {"100000"}, "note": {"十月进货"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("purchase: %d\n%s", resp.StatusCode, body)
 	}
+	csrf = e.as("agent")
 	resp, body = e.get(ledger)
 	expect(t, resp, body, http.StatusOK, `id="bal-purchases">100000.00<`, `id="bal-allowances">500.00<`, "十月进货")
 
@@ -202,10 +210,12 @@ func TestLedgerPage(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("charge: %d\n%s", resp.StatusCode, body)
 	}
-	resp, body = e.post(ledger+"/payment", url.Values{"csrf_token": {csrf}, "amount": {"50.5"}})
+	fin = e.as("fin")
+	resp, body = e.post(ledger+"/payment", url.Values{"csrf_token": {fin}, "amount": {"50.5"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("payment: %d\n%s", resp.StatusCode, body)
 	}
+	csrf = fin
 	resp, body = e.get(ledger)
 	expect(t, resp, body, http.StatusOK, `id="bal-charges">600.00<`, `id="bal-credit">200.00<`, `id="bal-payments">50.50<`,
 		`id="bal-amount">-49.50<`, "150.50", "免费滤芯")

@@ -27,7 +27,8 @@ type ledgerView struct {
 	Entries                                                              []ledgerEntryView
 	Purchases, Allowances, Charges, Payments, Credit, Balance, Available string
 	Exhausted                                                            bool
-	CanPost                                                              bool // may record purchases, charges and payments
+	CanPost                                                              bool // may record charges outside complaints
+	CanBook                                                              bool // may book purchases and payments (finance)
 	Manager                                                              bool // may approve credit
 	// Rate is the allowance rate in force in percent: the dealer's own
 	// (Own) or the company default (Default); CanRate: may set it.
@@ -86,6 +87,7 @@ func (h *handler) showLedger(w http.ResponseWriter, r *http.Request, p *page, st
 		Exhausted: b.Available() <= 0}
 	if p.User != nil {
 		v.CanPost = canPostLedger(p.User.Role)
+		v.CanBook = canDo(p.User.Role, "receivable.write")
 		v.Manager = p.User.Role == org.RoleManager
 		v.CanRate = canDo(p.User.Role, "register.write")
 	}
