@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +62,15 @@ type QueueConfig struct {
 	Floor    time.Duration
 	Seed     uint64
 	Progress io.Writer
+	// CPUProfile, when set, writes CPU profiles of each measured load:
+	// the server's (through its --debug-addr) to
+	// CPUProfile-<engine>-<mode>-server.pprof and this process's to
+	// …-load.pprof, so that the load generator's own cost can be seen.
+	CPUProfile string
+	// ServerLog, when set, keeps a copy of each run's server output (with
+	// GODEBUG=gctrace=1 in the environment, its garbage collections) as
+	// ServerLog-<engine>-<mode>.log.
+	ServerLog string
 }
 
 // QueueResult is one queue run.
@@ -218,16 +228,30 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	if err != nil {
 		return res, err
 	}
+	var debug []string
+	if cfg.CPUProfile != "" {
+		addr, err := freeAddr()
+		if err != nil {
+			return res, err
+		}
+		debug = []string{"--debug-addr", addr}
+	}
 	// Every kiosk of the load comes from one address: the per-address
 	// ticket limit is lifted so that it does not refuse them.
-	srv, err := startServer(ctx, bin, env, filepath.Join(dir, "server.log"),
-		append(t.args(), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
+	logPath := filepath.Join(dir, "server.log")
+	srv, err := startServer(ctx, bin, env, logPath,
+		append(append(t.args(), debug...), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
 	if err != nil {
 		return res, err
 	}
 	defer func() {
 		if serr := srv.stop(); serr != nil && err == nil {
 			err = serr
+		}
+		if cfg.ServerLog != "" {
+			if b, rerr := os.ReadFile(logPath); rerr == nil {
+				os.WriteFile(fmt.Sprintf("%s-%s-%s.log", cfg.ServerLog, cfg.Engine, fileMode(res.Mode)), b, 0o644)
+			}
 		}
 	}()
 	c := newQueueClient(srv.Base, cfg.Branches*cfg.Counters+cfg.Issuers+64)
@@ -263,7 +287,27 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	say("load %v", cfg.Duration)
 	cpu0, self0 := procCPU(srv.Pid), selfCPU()
 	busy0, total0 := machineCPU()
+	var profiled chan error
+	if cfg.CPUProfile != "" {
+		base := fmt.Sprintf("%s-%s-%s", cfg.CPUProfile, cfg.Engine, fileMode(res.Mode))
+		profiled = make(chan error, 1)
+		go func() { profiled <- cpuProfile(ctx, debug[1], cfg.Duration, base+"-server.pprof") }()
+		f, err := os.Create(base + "-load.pprof")
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+	}
 	l := c.drive(ctx, staffTok, branches, rate, cfg, handle)
+	if profiled != nil {
+		pprof.StopCPUProfile()
+		if err := <-profiled; err != nil {
+			return res, err
+		}
+	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -338,6 +382,9 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	}
 	return res, nil
 }
+
+// fileMode is a run's mode as part of a file name: "75" or "max".
+func fileMode(mode string) string { return strings.TrimSuffix(mode, "/s") }
 
 // stats are p50, p99 and max of durations, in milliseconds; it sorts d.
 func stats(d []time.Duration) (p50, p99, mx float64) {
