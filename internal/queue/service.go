@@ -30,8 +30,9 @@ type Service struct {
 
 	mu     sync.Mutex
 	status map[int64]cachedStatus
-	cfgMu  sync.Mutex // guards config; taken inside mu
+	cfgMu  sync.Mutex // guards config and cfgGen; taken inside mu
 	config map[int64]cachedConfig
+	cfgGen map[int64]uint64 // configuration changes made through Changed
 }
 
 // Config is a branch with its service types and counters.
@@ -66,14 +67,13 @@ type cachedConfig struct {
 	at  time.Time
 }
 
-// Config returns a branch's configuration, cached like the live status:
-// until the hub announces a change of the branch, or for a second.
+// Config returns a branch's configuration, cached until it is changed on
+// this server (Changed) or for a second, so that changes made on another
+// server apply within a second. Tickets taken and called leave it be: the
+// branch's configuration is read once a second, not once per ticket.
 func (s *Service) Config(ctx context.Context, branchID int64) (*Config, error) {
-	var gen uint64
-	if s.Hub != nil {
-		gen = s.Hub.Gen(branchID)
-	}
 	s.cfgMu.Lock()
+	gen := s.cfgGen[branchID]
 	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL {
 		s.cfgMu.Unlock()
 		return c.c, nil
@@ -263,8 +263,16 @@ func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action str
 }
 
 // Changed tells the branch's watchers of a change made outside the
-// service (its configuration).
-func (s *Service) Changed(branchID int64) { s.changed(branchID) }
+// service (its configuration) and drops its cached configuration.
+func (s *Service) Changed(branchID int64) {
+	s.cfgMu.Lock()
+	if s.cfgGen == nil {
+		s.cfgGen = map[int64]uint64{}
+	}
+	s.cfgGen[branchID]++
+	s.cfgMu.Unlock()
+	s.changed(branchID)
+}
 
 func (s *Service) changed(branchID int64) {
 	if s.Hub != nil {
