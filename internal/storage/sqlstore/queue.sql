@@ -20,6 +20,18 @@ SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM q
 -- name: queue.branch.bump
 UPDATE queue_branches SET version = version + 1 WHERE id = ? RETURNING policy, name, name_en
 
+-- The same, found by a counter, with the counter as the transaction sees
+-- it once the lock is held (a closed counter calls nobody).
+-- name: queue.branch.bump.counter
+UPDATE queue_branches SET version = version + 1 WHERE id = (SELECT branch_id FROM queue_counters WHERE id = ?)
+RETURNING id, policy, name, name_en,
+  (SELECT name FROM queue_counters WHERE id = ?), (SELECT types FROM queue_counters WHERE id = ?), (SELECT open FROM queue_counters WHERE id = ?)
+
+-- The same, found by a ticket.
+-- name: queue.branch.bump.ticket
+UPDATE queue_branches SET version = version + 1 WHERE id = (SELECT branch_id FROM queue_tickets WHERE id = ?)
+RETURNING policy, name, name_en
+
 -- name: queue.branch.version
 SELECT version FROM queue_branches WHERE id = ?
 
@@ -47,13 +59,15 @@ UPDATE queue_counters SET name = ?, types = ?, open = ? WHERE id = ? AND branch_
 -- name: queue.counter.list
 SELECT id, branch_id, name, types, open FROM queue_counters WHERE branch_id = ? ORDER BY id
 
--- name: queue.counter.get
-SELECT id, branch_id, name, types, open FROM queue_counters WHERE id = ?
-
--- name: queue.number.next
-INSERT INTO queue_numbers (branch_id, day, prefix, last) VALUES (?, ?, ?, 1)
+-- A ticket's two numbers in one statement: the next of its type's prefix
+-- (no row for a type of another branch) and the branch's issue order of
+-- the day (the prefix '').
+-- name: queue.number.take
+INSERT INTO queue_numbers (branch_id, day, prefix, last)
+SELECT branch_id, ?, prefix, 1 FROM queue_types WHERE id = ? AND branch_id = ?
+UNION ALL SELECT ?, ?, '', 1 WHERE true
 ON CONFLICT (branch_id, day, prefix) DO UPDATE SET last = queue_numbers.last + 1
-RETURNING last
+RETURNING prefix, last
 
 -- name: queue.ticket.insert
 INSERT INTO queue_tickets (branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, token, issued_at)
@@ -84,6 +98,8 @@ FROM queue_tickets WHERE branch_id = ? AND day >= ? AND day <= ? ORDER BY day, s
 -- name: queue.ticket.call
 UPDATE queue_tickets SET status = 'called', counter_id = ?, called_at = ?, calls = calls + 1
 WHERE id = ? AND status = 'waiting'
+RETURNING id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
+  issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
 
 -- name: queue.ticket.set
 UPDATE queue_tickets SET status = ?, type_id = ?, counter_id = ?, called_at = ?, served_at = ?, finished_at = ?, calls = ?
@@ -101,10 +117,14 @@ INSERT INTO queue_events (ticket_id, at, action, counter_id, detail, by_name) VA
 -- name: queue.event.list
 SELECT ticket_id, at, action, counter_id, detail, by_name FROM queue_events WHERE ticket_id = ? ORDER BY id
 
--- name: queue.type.prefix
-SELECT prefix FROM queue_types WHERE id = ? AND branch_id = ?
-
--- The line as call-next and the reminders need it: no more columns.
+-- The line as call-next and the reminders need it, with the types'
+-- priorities: no more columns.
 -- name: queue.ticket.line
-SELECT id, type_id, seq, remind_ahead, reminded_at, phone, lang, number, calls
-FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' ORDER BY seq
+SELECT t.id, t.type_id, t.seq, t.remind_ahead, t.reminded_at, t.phone, t.lang, t.number, t.calls, ty.priority
+FROM queue_tickets t JOIN queue_types ty ON ty.id = t.type_id
+WHERE t.branch_id = ? AND t.day = ? AND t.status = 'waiting' ORDER BY t.seq
+
+-- The waiting tickets issued before seq, for the people ahead of a new
+-- ticket.
+-- name: queue.ticket.before
+SELECT id, type_id, seq FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' AND seq < ? ORDER BY seq
