@@ -3,6 +3,7 @@ package intakeload
 import (
 	"bufio"
 	"bytes"
+	"container/heap"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -671,6 +672,8 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 			})
 		}
 	}
+	idleFor := func(r *rand.Rand) time.Duration { return time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)) }
+	looks := startLookout(ctx, deadline, idleFor)
 	for _, b := range branches {
 		for k, cid := range b.counters {
 			wg.Go(func() {
@@ -689,13 +692,17 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 					l.mu.Unlock()
 					return true
 				}
+				wake := make(chan bool, 1)
 				for ctx.Err() == nil && time.Now().Before(deadline) {
 					// The clerk calls when the lobby board shows someone
 					// waiting whom no other clerk is going for (the claim);
-					// otherwise looks again a little later.
-					if n := b.waiting.Load(); n <= 0 || !b.waiting.CompareAndSwap(n, n-1) {
-						time.Sleep(time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)))
-						continue
+					// otherwise looks again a little later: the lookout
+					// makes the later looks and wakes the clerk with a claim.
+					if !claim(b) {
+						looks.add(look{at: time.Now().Add(idleFor(r)), b: b, r: r, wake: wake})
+						if !<-wake {
+							break
+						}
 					}
 					var tk struct {
 						ID     int64  `json:"id"`
@@ -743,7 +750,123 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 	}
 	wg.Wait()
 	l.end = time.Now()
+	looks.stop()
 	return l
+}
+
+// claim takes one of the branch's waiting tickets for a clerk, as far as
+// this process knows (tickets answered minus calls under way or done).
+func claim(b *qBranch) bool {
+	n := b.waiting.Load()
+	return n > 0 && b.waiting.CompareAndSwap(n, n-1)
+}
+
+// look is an idle clerk's next look at the lobby board.
+type look struct {
+	at   time.Time
+	b    *qBranch
+	r    *rand.Rand // the clerk's, while it waits
+	wake chan bool  // true: a ticket was claimed for the clerk; false: the load is over
+}
+
+// lookout makes the idle clerks' looks: a thousand clerks each sleeping
+// 0.5–1.5 × the idle time between looks cost the load generator about five
+// thousand goroutine wake-ups a second, its biggest CPU cost, on the
+// machine the server runs on. The lookout keeps the looks in time order
+// and makes those due every few milliseconds from one goroutine; a clerk
+// wakes only with a claim. Each look is at the time drawn, a few
+// milliseconds late at most, and claims exactly as the clerk would.
+type lookout struct {
+	mu       sync.Mutex
+	h        lookHeap
+	over     bool // every clerk was sent home; later looks are answered at once
+	deadline time.Time
+	idle     func(*rand.Rand) time.Duration
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+const lookTick = 2 * time.Millisecond
+
+func startLookout(ctx context.Context, deadline time.Time, idle func(*rand.Rand) time.Duration) *lookout {
+	o := &lookout{deadline: deadline, idle: idle, done: make(chan struct{})}
+	o.wg.Go(func() {
+		t := time.NewTicker(lookTick)
+		defer t.Stop()
+		ctxDone := ctx.Done()
+		for {
+			select {
+			case <-o.done:
+				o.flush()
+				return
+			case <-ctxDone:
+				o.flush()
+				ctxDone = nil
+			case now := <-t.C:
+				o.due(now)
+			}
+		}
+	})
+	return o
+}
+
+func (o *lookout) add(l look) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.over {
+		l.wake <- false
+		return
+	}
+	heap.Push(&o.h, l)
+}
+
+// due makes the looks due at now; past the deadline it sends every clerk
+// home.
+func (o *lookout) due(now time.Time) {
+	if !now.Before(o.deadline) {
+		o.flush()
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for !o.over && len(o.h) > 0 && !o.h[0].at.After(now) {
+		l := heap.Pop(&o.h).(look)
+		if claim(l.b) {
+			l.wake <- true
+			continue
+		}
+		l.at = now.Add(o.idle(l.r))
+		heap.Push(&o.h, l)
+	}
+}
+
+func (o *lookout) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.over = true
+	for _, l := range o.h {
+		l.wake <- false
+	}
+	o.h = o.h[:0]
+}
+
+// stop ends the lookout once no clerk waits any more.
+func (o *lookout) stop() {
+	close(o.done)
+	o.wg.Wait()
+}
+
+type lookHeap []look
+
+func (h lookHeap) Len() int           { return len(h) }
+func (h lookHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h lookHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *lookHeap) Push(x any)        { *h = append(*h, x.(look)) }
+func (h *lookHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // watchers are live-page event streams on one branch. Each records when
