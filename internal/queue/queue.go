@@ -159,6 +159,9 @@ type Store interface {
 	// configuration changes; Versions gives it for every branch.
 	Version(ctx context.Context, branchID int64) (int64, error)
 	Versions(ctx context.Context) (map[int64]int64, error)
+	// ConfigVersions gives every branch's configuration version, which
+	// grows with each change of the branch, its types or its counters.
+	ConfigVersions(ctx context.Context) (map[int64]int64, error)
 	// Tickets lists the branch's tickets issued on days from..to.
 	Tickets(ctx context.Context, branchID int64, from, to string) ([]Ticket, error)
 	Events(ctx context.Context, ticketID int64) ([]Event, error)

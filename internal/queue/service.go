@@ -67,14 +67,23 @@ type cachedConfig struct {
 	at  time.Time
 }
 
-// Config returns a branch's configuration, cached until it is changed on
-// this server (Changed) or for a second, so that changes made on another
-// server apply within a second. Tickets taken and called leave it be: the
-// branch's configuration is read once a second, not once per ticket.
+// Config returns a branch's configuration, cached until it is changed:
+// on this server (Changed) or on another, as the hub's poll of the
+// configuration versions sees it within a quarter of a second. Without a
+// current poll (the hub not running) it is kept for a second at most.
+// Tickets taken and called leave it be.
 func (s *Service) Config(ctx context.Context, branchID int64) (*Config, error) {
+	ttl := statusTTL
+	var hubGen uint64
+	if s.Hub != nil {
+		var current bool
+		if hubGen, current = s.Hub.ConfigGen(branchID); current {
+			ttl = configTTL
+		}
+	}
 	s.cfgMu.Lock()
-	gen := s.cfgGen[branchID]
-	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL {
+	gen := s.cfgGen[branchID] + hubGen
+	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < ttl {
 		s.cfgMu.Unlock()
 		return c.c, nil
 	}
@@ -283,6 +292,10 @@ func (s *Service) changed(branchID int64) {
 // statusTTL bounds how long a cached status is served without a
 // notification; other servers' changes arrive by the hub's poll.
 const statusTTL = time.Second
+
+// configTTL bounds how long a configuration is kept while the hub's poll
+// is current: a safety net, the poll sees every change.
+const configTTL = time.Minute
 
 type cachedStatus struct {
 	st  BranchStatus

@@ -87,7 +87,7 @@ func (s QueueStore) SaveType(ctx context.Context, t *queue.ServiceType, actor au
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bump(ctx, tx, t.BranchID); err != nil {
+		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", t.BranchID); err != nil {
 			return err
 		}
 		args := []any{t.Prefix, t.Name, t.NameEN, t.Documents, t.DocumentsEN, t.Priority, t.HandleMinutes}
@@ -139,7 +139,7 @@ func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor aud
 		ids[i] = strconv.FormatInt(t, 10)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bump(ctx, tx, c.BranchID); err != nil {
+		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", c.BranchID); err != nil {
 			return err
 		}
 		action := "queue.counter.update"
@@ -198,7 +198,8 @@ func (s QueueStore) bump(ctx context.Context, tx *sql.Tx, branchID int64) (branc
 	return s.bumpBy(ctx, tx, "queue.branch.bump", branchID)
 }
 
-// bumpBy is bump with the branch found by the query's key (a ticket).
+// bumpBy is bump by another query: found by a ticket, or moving the
+// configuration version too.
 func (s QueueStore) bumpBy(ctx context.Context, tx *sql.Tx, query string, key int64) (branchTx, error) {
 	var b branchTx
 	var policy string
@@ -552,7 +553,16 @@ func (s QueueStore) Version(ctx context.Context, branchID int64) (int64, error) 
 
 // Versions implements queue.Store.
 func (s QueueStore) Versions(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.R.QueryContext(ctx, s.q("queue.branch.versions"))
+	return s.versions(ctx, "queue.branch.versions")
+}
+
+// ConfigVersions implements queue.Store.
+func (s QueueStore) ConfigVersions(ctx context.Context) (map[int64]int64, error) {
+	return s.versions(ctx, "queue.branch.config_versions")
+}
+
+func (s QueueStore) versions(ctx context.Context, query string) (map[int64]int64, error) {
+	rows, err := s.R.QueryContext(ctx, s.q(query))
 	if err != nil {
 		return nil, s.classify(err)
 	}

@@ -6,7 +6,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
 
 -- name: queue.branch.update
 UPDATE queue_branches SET code = ?, name = ?, name_en = ?, address = ?, policy = ?, opens = ?, closes = ?, every_day = ?,
-  version = version + 1
+  version = version + 1, config_version = config_version + 1
 WHERE id = ?
 
 -- name: queue.branch.get
@@ -19,6 +19,11 @@ SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM q
 -- the branch's ticket changes run one after another, on every server.
 -- name: queue.branch.bump
 UPDATE queue_branches SET version = version + 1 WHERE id = ? RETURNING policy, name, name_en
+
+-- The same for a change of the branch's types or counters: its
+-- configuration version moves too.
+-- name: queue.branch.bump.config
+UPDATE queue_branches SET version = version + 1, config_version = config_version + 1 WHERE id = ? RETURNING policy, name, name_en
 
 -- The same, found by a counter, with the counter as the transaction sees
 -- it once the lock is held (a closed counter calls nobody).
@@ -37,6 +42,9 @@ SELECT version FROM queue_branches WHERE id = ?
 
 -- name: queue.branch.versions
 SELECT id, version FROM queue_branches
+
+-- name: queue.branch.config_versions
+SELECT id, config_version FROM queue_branches
 
 -- name: queue.type.insert
 INSERT INTO queue_types (branch_id, prefix, name, name_en, documents, documents_en, priority, handle_minutes)
