@@ -1,4 +1,12 @@
 -- The bank-branch queue (issue 14).
+--
+-- The statements run for every ticket compare the branch and the day
+-- with CAST(? AS …) rather than a bare ?. The plans do not depend on the
+-- values, but once the tables are analysed SQLite keeps samples of the
+-- indexes (stat4) and re-plans a prepared statement whenever a bare
+-- parameter compared with an indexed column takes a new value — every
+-- ticket, since the branch changes from one to the next; the cast keeps
+-- the value out of the planner's estimate, and the statement prepared.
 
 -- name: queue.branch.insert
 INSERT INTO queue_branches (code, name, name_en, address, policy, opens, closes, every_day)
@@ -56,7 +64,7 @@ WHERE id = ? AND branch_id = ?
 
 -- name: queue.type.list
 SELECT id, branch_id, prefix, name, name_en, documents, documents_en, priority, handle_minutes
-FROM queue_types WHERE branch_id = ? ORDER BY priority, prefix
+FROM queue_types WHERE branch_id = CAST(? AS BIGINT) ORDER BY priority, prefix
 
 -- name: queue.counter.insert
 INSERT INTO queue_counters (branch_id, name, types, open) VALUES (?, ?, ?, ?) RETURNING id
@@ -65,14 +73,14 @@ INSERT INTO queue_counters (branch_id, name, types, open) VALUES (?, ?, ?, ?) RE
 UPDATE queue_counters SET name = ?, types = ?, open = ? WHERE id = ? AND branch_id = ?
 
 -- name: queue.counter.list
-SELECT id, branch_id, name, types, open FROM queue_counters WHERE branch_id = ? ORDER BY id
+SELECT id, branch_id, name, types, open FROM queue_counters WHERE branch_id = CAST(? AS BIGINT) ORDER BY id
 
 -- A ticket's two numbers in one statement: the next of its type's prefix
 -- (no row for a type of another branch) and the branch's issue order of
 -- the day (the prefix '').
 -- name: queue.number.take
 INSERT INTO queue_numbers (branch_id, day, prefix, last)
-SELECT branch_id, ?, prefix, 1 FROM queue_types WHERE id = ? AND branch_id = ?
+SELECT branch_id, ?, prefix, 1 FROM queue_types WHERE id = ? AND branch_id = CAST(? AS BIGINT)
 UNION ALL SELECT ?, ?, '', 1 WHERE true
 ON CONFLICT (branch_id, day, prefix) DO UPDATE SET last = queue_numbers.last + 1
 RETURNING prefix, last
@@ -89,12 +97,12 @@ FROM queue_tickets WHERE id = ?
 -- name: queue.ticket.waiting
 SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
   issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
-FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' ORDER BY seq
+FROM queue_tickets WHERE branch_id = CAST(? AS BIGINT) AND day = CAST(? AS TEXT) AND status = 'waiting' ORDER BY seq
 
 -- name: queue.ticket.at_counters
 SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
   issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
-FROM queue_tickets WHERE branch_id = ? AND day = ? AND status IN ('called', 'serving') ORDER BY called_at DESC
+FROM queue_tickets WHERE branch_id = CAST(? AS BIGINT) AND day = CAST(? AS TEXT) AND status IN ('called', 'serving') ORDER BY called_at DESC
 
 -- name: queue.ticket.range
 SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
@@ -130,9 +138,10 @@ SELECT ticket_id, at, action, counter_id, detail, by_name FROM queue_events WHER
 -- name: queue.ticket.line
 SELECT t.id, t.type_id, t.seq, t.remind_ahead, t.reminded_at, t.phone, t.lang, t.number, t.calls, ty.priority
 FROM queue_tickets t JOIN queue_types ty ON ty.id = t.type_id
-WHERE t.branch_id = ? AND t.day = ? AND t.status = 'waiting' ORDER BY t.seq
+WHERE t.branch_id = CAST(? AS BIGINT) AND t.day = CAST(? AS TEXT) AND t.status = 'waiting' ORDER BY t.seq
 
 -- The waiting tickets issued before seq, for the people ahead of a new
 -- ticket.
 -- name: queue.ticket.before
-SELECT id, type_id, seq FROM queue_tickets WHERE branch_id = ? AND day = ? AND status = 'waiting' AND seq < ? ORDER BY seq
+SELECT id, type_id, seq FROM queue_tickets
+WHERE branch_id = CAST(? AS BIGINT) AND day = CAST(? AS TEXT) AND status = 'waiting' AND seq < CAST(? AS BIGINT) ORDER BY seq
