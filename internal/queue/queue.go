@@ -142,7 +142,7 @@ type Store interface {
 	Counters(ctx context.Context, branchID int64) ([]Counter, error)
 
 	// Issue numbers and stores a new ticket, returning the waiting
-	// tickets ahead of it in its line.
+	// tickets ahead of it in its line (id, type and issue order).
 	Issue(ctx context.Context, t *Ticket) (ahead []Ticket, err error)
 	Ticket(ctx context.Context, id int64) (*Ticket, error)
 	// CallNext gives the counter the next ticket under its branch's
