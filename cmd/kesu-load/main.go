@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	kesu := fs.String("kesu", "", "kesu binary to start (default: build ./cmd/kesu of the current module)")
 	seed := fs.Uint64("seed", 2026, "seed of the complaints' texts")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
-	profile := fs.String("cpuprofile", "", "write the server's CPU profile of each measured load to FILE-<engine>-<clients>.pprof")
+	profile := fs.String("cpuprofile", "", "write the server's CPU profile of each measured load to FILE-<engine>-<clients>.pprof (queue: FILE-<engine>-<rate>-server.pprof and the load generator's -load.pprof)")
 	mdOut := fs.String("markdown", "", "also write the results as a markdown table to this file")
 	rates := fs.String("rates", "75,max", "queue: runs, tickets per second over all branches or max (back to back from --issuers clients)")
 	issuers := fs.Int("issuers", 8, "queue: ticket clients of a max run, and the floor's client count")
@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	handle := fs.Duration("handle", 5*time.Second, "queue: mean time a counter holds a ticket between serve and finish (rate runs; max runs use 0)")
 	idle := fs.Duration("counter-idle", 200*time.Millisecond, "queue: how long a counter with nobody waiting at its branch waits before looking again")
 	watchers := fs.Int("watchers", 0, "queue: live-page event streams to open on the first branch")
+	serverLog := fs.String("server-log", "", "queue: keep each run's server output as FILE-<engine>-<rate>.log (GODEBUG=gctrace=1 adds its garbage collections)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: kesu-load [flags]\n\nRegisters complaints (or, with --scenario queue, takes and calls branch queue tickets) in a kesu\nstarted as a child process and reports how fast it answers. Flags:")
 		fs.PrintDefaults()
@@ -110,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *scenario == "queue" {
 		cfg := intakeload.QueueConfig{PostgresURL: *pgURL, Kesu: *kesu, Rates: rs, Issuers: *issuers, Duration: *duration,
 			Branches: *branches, Counters: *counters, History: *history, Handle: *handle, Idle: *idle, Watchers: *watchers,
-			Floor: *floor, Seed: *seed, Progress: stderr}
+			Floor: *floor, Seed: *seed, Progress: stderr, CPUProfile: *profile, ServerLog: *serverLog}
 		return runQueue(ctx, cfg, *engines, stdout, *jsonOut, *mdOut)
 	}
 	var all []intakeload.Result

@@ -266,7 +266,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	db.QueueSMS = outbox.SMS
 	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
 		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
-		Hub:      &queue.Hub{Versions: db.Queue().Versions, Log: log}}
+		Hub:      &queue.Hub{Versions: db.Queue().Versions, ConfigVersions: db.Queue().ConfigVersions, Log: log}}
 	recalls := &recall.Service{Store: db.Recalls(), Now: now, BaseURL: c.BaseURL, Company: c.Company, Batches: db.Registers(),
 		QuarantineIncident: func(ctx context.Context, id int64, actor casework.Actor) error {
 			_, err := incidents.Quarantine(ctx, id, actor)

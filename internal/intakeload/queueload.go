@@ -3,6 +3,7 @@ package intakeload
 import (
 	"bufio"
 	"bytes"
+	"container/heap"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +63,15 @@ type QueueConfig struct {
 	Floor    time.Duration
 	Seed     uint64
 	Progress io.Writer
+	// CPUProfile, when set, writes CPU profiles of each measured load:
+	// the server's (through its --debug-addr) to
+	// CPUProfile-<engine>-<mode>-server.pprof and this process's to
+	// …-load.pprof, so that the load generator's own cost can be seen.
+	CPUProfile string
+	// ServerLog, when set, keeps a copy of each run's server output (with
+	// GODEBUG=gctrace=1 in the environment, its garbage collections) as
+	// ServerLog-<engine>-<mode>.log.
+	ServerLog string
 }
 
 // QueueResult is one queue run.
@@ -218,16 +229,30 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	if err != nil {
 		return res, err
 	}
+	var debug []string
+	if cfg.CPUProfile != "" {
+		addr, err := freeAddr()
+		if err != nil {
+			return res, err
+		}
+		debug = []string{"--debug-addr", addr}
+	}
 	// Every kiosk of the load comes from one address: the per-address
 	// ticket limit is lifted so that it does not refuse them.
-	srv, err := startServer(ctx, bin, env, filepath.Join(dir, "server.log"),
-		append(t.args(), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
+	logPath := filepath.Join(dir, "server.log")
+	srv, err := startServer(ctx, bin, env, logPath,
+		append(append(t.args(), debug...), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
 	if err != nil {
 		return res, err
 	}
 	defer func() {
 		if serr := srv.stop(); serr != nil && err == nil {
 			err = serr
+		}
+		if cfg.ServerLog != "" {
+			if b, rerr := os.ReadFile(logPath); rerr == nil {
+				os.WriteFile(fmt.Sprintf("%s-%s-%s.log", cfg.ServerLog, cfg.Engine, fileMode(res.Mode)), b, 0o644)
+			}
 		}
 	}()
 	c := newQueueClient(srv.Base, cfg.Branches*cfg.Counters+cfg.Issuers+64)
@@ -263,7 +288,27 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	say("load %v", cfg.Duration)
 	cpu0, self0 := procCPU(srv.Pid), selfCPU()
 	busy0, total0 := machineCPU()
+	var profiled chan error
+	if cfg.CPUProfile != "" {
+		base := fmt.Sprintf("%s-%s-%s", cfg.CPUProfile, cfg.Engine, fileMode(res.Mode))
+		profiled = make(chan error, 1)
+		go func() { profiled <- cpuProfile(ctx, debug[1], cfg.Duration, base+"-server.pprof") }()
+		f, err := os.Create(base + "-load.pprof")
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+	}
 	l := c.drive(ctx, staffTok, branches, rate, cfg, handle)
+	if profiled != nil {
+		pprof.StopCPUProfile()
+		if err := <-profiled; err != nil {
+			return res, err
+		}
+	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
 	}
@@ -338,6 +383,9 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	}
 	return res, nil
 }
+
+// fileMode is a run's mode as part of a file name: "75" or "max".
+func fileMode(mode string) string { return strings.TrimSuffix(mode, "/s") }
 
 // stats are p50, p99 and max of durations, in milliseconds; it sorts d.
 func stats(d []time.Duration) (p50, p99, mx float64) {
@@ -624,6 +672,8 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 			})
 		}
 	}
+	idleFor := func(r *rand.Rand) time.Duration { return time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)) }
+	looks := startLookout(ctx, deadline, idleFor)
 	for _, b := range branches {
 		for k, cid := range b.counters {
 			wg.Go(func() {
@@ -642,13 +692,17 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 					l.mu.Unlock()
 					return true
 				}
+				wake := make(chan bool, 1)
 				for ctx.Err() == nil && time.Now().Before(deadline) {
 					// The clerk calls when the lobby board shows someone
 					// waiting whom no other clerk is going for (the claim);
-					// otherwise looks again a little later.
-					if n := b.waiting.Load(); n <= 0 || !b.waiting.CompareAndSwap(n, n-1) {
-						time.Sleep(time.Duration((0.5 + r.Float64()) * float64(cfg.Idle)))
-						continue
+					// otherwise looks again a little later: the lookout
+					// makes the later looks and wakes the clerk with a claim.
+					if !claim(b) {
+						looks.add(look{at: time.Now().Add(idleFor(r)), b: b, r: r, wake: wake})
+						if !<-wake {
+							break
+						}
 					}
 					var tk struct {
 						ID     int64  `json:"id"`
@@ -696,7 +750,123 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 	}
 	wg.Wait()
 	l.end = time.Now()
+	looks.stop()
 	return l
+}
+
+// claim takes one of the branch's waiting tickets for a clerk, as far as
+// this process knows (tickets answered minus calls under way or done).
+func claim(b *qBranch) bool {
+	n := b.waiting.Load()
+	return n > 0 && b.waiting.CompareAndSwap(n, n-1)
+}
+
+// look is an idle clerk's next look at the lobby board.
+type look struct {
+	at   time.Time
+	b    *qBranch
+	r    *rand.Rand // the clerk's, while it waits
+	wake chan bool  // true: a ticket was claimed for the clerk; false: the load is over
+}
+
+// lookout makes the idle clerks' looks: a thousand clerks each sleeping
+// 0.5–1.5 × the idle time between looks cost the load generator about five
+// thousand goroutine wake-ups a second, its biggest CPU cost, on the
+// machine the server runs on. The lookout keeps the looks in time order
+// and makes those due every few milliseconds from one goroutine; a clerk
+// wakes only with a claim. Each look is at the time drawn, a few
+// milliseconds late at most, and claims exactly as the clerk would.
+type lookout struct {
+	mu       sync.Mutex
+	h        lookHeap
+	over     bool // every clerk was sent home; later looks are answered at once
+	deadline time.Time
+	idle     func(*rand.Rand) time.Duration
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+const lookTick = 2 * time.Millisecond
+
+func startLookout(ctx context.Context, deadline time.Time, idle func(*rand.Rand) time.Duration) *lookout {
+	o := &lookout{deadline: deadline, idle: idle, done: make(chan struct{})}
+	o.wg.Go(func() {
+		t := time.NewTicker(lookTick)
+		defer t.Stop()
+		ctxDone := ctx.Done()
+		for {
+			select {
+			case <-o.done:
+				o.flush()
+				return
+			case <-ctxDone:
+				o.flush()
+				ctxDone = nil
+			case now := <-t.C:
+				o.due(now)
+			}
+		}
+	})
+	return o
+}
+
+func (o *lookout) add(l look) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.over {
+		l.wake <- false
+		return
+	}
+	heap.Push(&o.h, l)
+}
+
+// due makes the looks due at now; past the deadline it sends every clerk
+// home.
+func (o *lookout) due(now time.Time) {
+	if !now.Before(o.deadline) {
+		o.flush()
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for !o.over && len(o.h) > 0 && !o.h[0].at.After(now) {
+		l := heap.Pop(&o.h).(look)
+		if claim(l.b) {
+			l.wake <- true
+			continue
+		}
+		l.at = now.Add(o.idle(l.r))
+		heap.Push(&o.h, l)
+	}
+}
+
+func (o *lookout) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.over = true
+	for _, l := range o.h {
+		l.wake <- false
+	}
+	o.h = o.h[:0]
+}
+
+// stop ends the lookout once no clerk waits any more.
+func (o *lookout) stop() {
+	close(o.done)
+	o.wg.Wait()
+}
+
+type lookHeap []look
+
+func (h lookHeap) Len() int           { return len(h) }
+func (h lookHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h lookHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *lookHeap) Push(x any)        { *h = append(*h, x.(look)) }
+func (h *lookHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // watchers are live-page event streams on one branch. Each records when

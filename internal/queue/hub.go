@@ -10,15 +10,31 @@ import (
 // Hub tells the live pages' watchers that a branch changed. Changes made
 // on this server are announced at once; Run polls the branches' versions
 // so that changes made on other servers reach this server's watchers too.
+// Run also polls the configuration versions, so that a server keeps each
+// branch's configuration until another server changes it (ConfigGen).
 type Hub struct {
-	Versions func(ctx context.Context) (map[int64]int64, error)
-	Every    time.Duration // poll interval; 250 ms when zero
-	Log      *slog.Logger
+	Versions       func(ctx context.Context) (map[int64]int64, error)
+	ConfigVersions func(ctx context.Context) (map[int64]int64, error) // nil: not polled
+	Every          time.Duration                                      // poll interval; 250 ms when zero
+	Log            *slog.Logger
 
-	mu    sync.Mutex
-	subs  map[int64]map[chan struct{}]struct{}
-	known map[int64]int64
-	gen   map[int64]uint64 // notifications per branch
+	mu     sync.Mutex
+	subs   map[int64]map[chan struct{}]struct{}
+	known  map[int64]int64
+	gen    map[int64]uint64 // notifications per branch
+	cfg    map[int64]int64  // configuration versions as last polled
+	cfgGen map[int64]uint64 // configuration changes seen per branch
+	cfgAt  time.Time        // last successful poll of the configuration versions
+}
+
+// ConfigGen counts the configuration changes of a branch that the poll
+// has seen, and reports whether the poll is current (it succeeded within
+// the last second): only then does the count cover other servers'
+// changes.
+func (h *Hub) ConfigGen(branchID int64) (gen uint64, current bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cfgGen[branchID], !h.cfgAt.IsZero() && time.Since(h.cfgAt) < time.Second
 }
 
 // Gen counts the notifications of a branch: a cached status computed at
@@ -90,6 +106,7 @@ func (h *Hub) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		h.pollConfig(ctx)
 		if h.Watchers() == 0 {
 			continue
 		}
@@ -116,4 +133,30 @@ func (h *Hub) Run(ctx context.Context) {
 			h.Notify(id)
 		}
 	}
+}
+
+// pollConfig reads the configuration versions and counts the changes.
+func (h *Hub) pollConfig(ctx context.Context) {
+	if h.ConfigVersions == nil {
+		return
+	}
+	vs, err := h.ConfigVersions(ctx)
+	if err != nil {
+		if h.Log != nil && ctx.Err() == nil {
+			h.Log.Warn("queue configuration versions", "err", err)
+		}
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cfg == nil {
+		h.cfg, h.cfgGen = map[int64]int64{}, map[int64]uint64{}
+	}
+	for id, v := range vs {
+		if old, ok := h.cfg[id]; ok && old != v {
+			h.cfgGen[id]++
+		}
+		h.cfg[id] = v
+	}
+	h.cfgAt = time.Now()
 }

@@ -142,7 +142,7 @@ type Store interface {
 	Counters(ctx context.Context, branchID int64) ([]Counter, error)
 
 	// Issue numbers and stores a new ticket, returning the waiting
-	// tickets ahead of it in its line.
+	// tickets ahead of it in its line (id, type and issue order).
 	Issue(ctx context.Context, t *Ticket) (ahead []Ticket, err error)
 	Ticket(ctx context.Context, id int64) (*Ticket, error)
 	// CallNext gives the counter the next ticket under its branch's
@@ -159,6 +159,9 @@ type Store interface {
 	// configuration changes; Versions gives it for every branch.
 	Version(ctx context.Context, branchID int64) (int64, error)
 	Versions(ctx context.Context) (map[int64]int64, error)
+	// ConfigVersions gives every branch's configuration version, which
+	// grows with each change of the branch, its types or its counters.
+	ConfigVersions(ctx context.Context) (map[int64]int64, error)
 	// Tickets lists the branch's tickets issued on days from..to.
 	Tickets(ctx context.Context, branchID int64, from, to string) ([]Ticket, error)
 	Events(ctx context.Context, ticketID int64) ([]Event, error)

@@ -30,8 +30,9 @@ type Service struct {
 
 	mu     sync.Mutex
 	status map[int64]cachedStatus
-	cfgMu  sync.Mutex // guards config; taken inside mu
+	cfgMu  sync.Mutex // guards config and cfgGen; taken inside mu
 	config map[int64]cachedConfig
+	cfgGen map[int64]uint64 // configuration changes made through Changed
 }
 
 // Config is a branch with its service types and counters.
@@ -66,15 +67,23 @@ type cachedConfig struct {
 	at  time.Time
 }
 
-// Config returns a branch's configuration, cached like the live status:
-// until the hub announces a change of the branch, or for a second.
+// Config returns a branch's configuration, cached until it is changed:
+// on this server (Changed) or on another, as the hub's poll of the
+// configuration versions sees it within a quarter of a second. Without a
+// current poll (the hub not running) it is kept for a second at most.
+// Tickets taken and called leave it be.
 func (s *Service) Config(ctx context.Context, branchID int64) (*Config, error) {
-	var gen uint64
+	ttl := statusTTL
+	var hubGen uint64
 	if s.Hub != nil {
-		gen = s.Hub.Gen(branchID)
+		var current bool
+		if hubGen, current = s.Hub.ConfigGen(branchID); current {
+			ttl = configTTL
+		}
 	}
 	s.cfgMu.Lock()
-	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < statusTTL {
+	gen := s.cfgGen[branchID] + hubGen
+	if c, ok := s.config[branchID]; ok && c.gen == gen && time.Since(c.at) < ttl {
 		s.cfgMu.Unlock()
 		return c.c, nil
 	}
@@ -263,8 +272,16 @@ func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action str
 }
 
 // Changed tells the branch's watchers of a change made outside the
-// service (its configuration).
-func (s *Service) Changed(branchID int64) { s.changed(branchID) }
+// service (its configuration) and drops its cached configuration.
+func (s *Service) Changed(branchID int64) {
+	s.cfgMu.Lock()
+	if s.cfgGen == nil {
+		s.cfgGen = map[int64]uint64{}
+	}
+	s.cfgGen[branchID]++
+	s.cfgMu.Unlock()
+	s.changed(branchID)
+}
 
 func (s *Service) changed(branchID int64) {
 	if s.Hub != nil {
@@ -275,6 +292,10 @@ func (s *Service) changed(branchID int64) {
 // statusTTL bounds how long a cached status is served without a
 // notification; other servers' changes arrive by the hub's poll.
 const statusTTL = time.Second
+
+// configTTL bounds how long a configuration is kept while the hub's poll
+// is current: a safety net, the poll sees every change.
+const configTTL = time.Minute
 
 type cachedStatus struct {
 	st  BranchStatus

@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"context"
+	"maps"
 	"testing"
 	"time"
 )
@@ -60,4 +62,57 @@ func TestDueRemindersByPosition(t *testing.T) {
 	if due := DueReminders(Dedicated, line); len(due) != 0 {
 		t.Errorf("reminded twice: %v", due)
 	}
+}
+
+// configStore counts the reads of a branch's configuration; the rest of
+// the store is not used.
+type configStore struct {
+	Store
+	reads   int
+	version map[int64]int64
+}
+
+func (s *configStore) Branch(_ context.Context, id int64) (*Branch, error) {
+	s.reads++
+	return &Branch{ID: id, Policy: Pooled}, nil
+}
+func (s *configStore) Types(context.Context, int64) ([]ServiceType, error) { return nil, nil }
+func (s *configStore) Counters(context.Context, int64) ([]Counter, error)  { return nil, nil }
+func (s *configStore) ConfigVersions(context.Context) (map[int64]int64, error) {
+	return maps.Clone(s.version), nil
+}
+
+// A branch's configuration is read once and kept while the hub's poll of
+// the configuration versions is current: tickets (Notify) leave it, a
+// change on this server (Changed) or one the poll sees on another server
+// drops it.
+func TestConfigCachedUntilChanged(t *testing.T) {
+	ctx := context.Background()
+	st := &configStore{version: map[int64]int64{1: 0}}
+	hub := &Hub{ConfigVersions: st.ConfigVersions}
+	s := &Service{Store: st, Hub: hub}
+	hub.pollConfig(ctx)
+	read := func(want int, what string) {
+		t.Helper()
+		if _, err := s.Config(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		if st.reads != want {
+			t.Fatalf("%s: %d reads of the configuration, want %d", what, st.reads, want)
+		}
+	}
+	read(1, "first")
+	hub.Notify(1) // a ticket taken or called
+	read(1, "after a ticket")
+	s.Changed(1)
+	read(2, "after a change on this server")
+	hub.pollConfig(ctx)
+	read(2, "after a poll that saw nothing")
+	st.version[1]++ // another server changed the branch
+	hub.pollConfig(ctx)
+	read(3, "after a change on another server")
+	// Without a current poll the configuration is kept a second at most.
+	hub.cfgAt = time.Now().Add(-2 * time.Second)
+	s.config[1] = cachedConfig{c: s.config[1].c, gen: s.config[1].gen, at: time.Now().Add(-2 * time.Second)}
+	read(4, "without a current poll")
 }

@@ -43,22 +43,16 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	// file cache behind them is shared. Larger caches measured no faster,
 	// for intake, lists, search or reports at 1,000,000 complaints, and cost
 	// up to 50 MB of the server's memory under load (docs/benchmarks.md).
-	//
-	// The writer copies the WAL back into the database every 4,000 pages
-	// (16 MB) instead of SQLite's 1,000: the pages every registration
-	// rewrites (the ends of the indexes, counters, the audit head) are
-	// copied once per checkpoint, so fewer checkpoints cost less CPU under
-	// a steady load (docs/benchmarks.md).
-	dsn := func(mode string) string {
+	dsn := func(mode string, extra ...string) string {
 		v := url.Values{}
-		for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-8000)", "temp_store(MEMORY)",
-			"wal_autocheckpoint(4000)"} {
+		for _, p := range append([]string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-8000)", "temp_store(MEMORY)"}, extra...) {
 			v.Add("_pragma", p)
 		}
 		v.Set("_txlock", mode)
 		return "file:" + path + "?" + v.Encode()
 	}
-	wc, err := newConnector(dsn("immediate"))
+	// The checkpoints run in the background (checkpoint.go).
+	wc, err := newConnector(dsn("immediate", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstop)))
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +79,25 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{read: r}, Queries: queries,
-		Migrations: Migrations(), Now: now, Log: log, IntakeWorkers: 1})
+	cc, err := newConnector(dsn("deferred"))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	cdb := sql.OpenDB(cc)
+	cdb.SetMaxOpenConns(1)
+	cdb.SetMaxIdleConns(1)
+	ckpt := startCheckpointer(cdb, log)
+	db, err := sqlstore.New(sqlstore.Config{Write: w, Read: r, Dialect: &Dialect{read: r}, Queries: queries,
+		Migrations: Migrations(), Now: now, Log: log, IntakeWorkers: 1, OnClose: ckpt.stop})
+	if err != nil {
+		ckpt.stop()
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // Statements of the SQLite write path.

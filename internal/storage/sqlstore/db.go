@@ -103,6 +103,7 @@ type DB struct {
 	queries    map[string]string
 	raw        map[string]string // queries as written, with ? placeholders
 	intake     *intake
+	onClose    func() error
 	categories sync.Map // category code → categoryRef, see category
 
 	// IntakeBatch, when set, is told the number of complaints of every
@@ -120,6 +121,9 @@ type Config struct {
 	Log         *slog.Logger
 	// IntakeWorkers sets DB.IntakeWorkers.
 	IntakeWorkers int
+	// OnClose, when set, stops the engine's own background work; Close
+	// calls it before closing the handles.
+	OnClose func() error
 }
 
 // New wraps opened connections. It does not migrate; call Migrate.
@@ -131,7 +135,7 @@ func New(cfg Config) (*DB, error) {
 		cfg.Log = slog.Default()
 	}
 	db := &DB{W: cfg.Write, R: cfg.Read, Dialect: cfg.Dialect, Now: cfg.Now, Log: cfg.Log, queries: map[string]string{}, raw: map[string]string{},
-		IntakeWorkers: cfg.IntakeWorkers}
+		IntakeWorkers: cfg.IntakeWorkers, onClose: cfg.OnClose}
 	db.intake = &intake{db: db}
 	for _, name := range []string{"queries.sql", "exports.sql", "workflow.sql", "privacy.sql", "metrics.sql", "mail.sql", "queue.sql", "money.sql", "desk.sql", "recall.sql", "returns.sql"} {
 		if err := db.loadQueries(commonQueries, name); err != nil {
@@ -149,7 +153,11 @@ func New(cfg Config) (*DB, error) {
 // Close stops the intake workers and closes both handles.
 func (db *DB) Close() error {
 	db.intake.close()
-	err := db.W.Close()
+	var err error
+	if db.onClose != nil {
+		err = db.onClose()
+	}
+	err = errors.Join(err, db.W.Close())
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}

@@ -87,7 +87,7 @@ func (s QueueStore) SaveType(ctx context.Context, t *queue.ServiceType, actor au
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bump(ctx, tx, t.BranchID); err != nil {
+		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", t.BranchID); err != nil {
 			return err
 		}
 		args := []any{t.Prefix, t.Name, t.NameEN, t.Documents, t.DocumentsEN, t.Priority, t.HandleMinutes}
@@ -139,7 +139,7 @@ func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor aud
 		ids[i] = strconv.FormatInt(t, 10)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bump(ctx, tx, c.BranchID); err != nil {
+		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", c.BranchID); err != nil {
 			return err
 		}
 		action := "queue.counter.update"
@@ -195,22 +195,22 @@ type branchTx struct {
 
 // bump moves the branch's version, taking its row lock on PostgreSQL.
 func (s QueueStore) bump(ctx context.Context, tx *sql.Tx, branchID int64) (branchTx, error) {
+	return s.bumpBy(ctx, tx, "queue.branch.bump", branchID)
+}
+
+// bumpBy is bump by another query: found by a ticket, or moving the
+// configuration version too.
+func (s QueueStore) bumpBy(ctx context.Context, tx *sql.Tx, query string, key int64) (branchTx, error) {
 	var b branchTx
 	var policy string
-	if err := tx.QueryRowContext(ctx, s.q("queue.branch.bump"), branchID).Scan(&policy, &b.name, &b.nameEN); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(query), key).Scan(&policy, &b.name, &b.nameEN); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return b, apperr.New(apperr.NotFound, "no branch %d", branchID)
+			return b, apperr.New(apperr.NotFound, "no such branch")
 		}
 		return b, err
 	}
 	b.policy = queue.Policy(policy)
 	return b, nil
-}
-
-func (s QueueStore) next(ctx context.Context, tx *sql.Tx, branchID int64, day, prefix string) (int64, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, s.q("queue.number.next"), branchID, day, prefix).Scan(&n)
-	return n, err
 }
 
 func (s QueueStore) event(ctx context.Context, tx *sql.Tx, e queue.Event) error {
@@ -219,27 +219,33 @@ func (s QueueStore) event(ctx context.Context, tx *sql.Tx, e queue.Event) error 
 }
 
 // waitingTx reads the branch's line of the day inside tx, with the
-// columns call-next and the reminders use (branch, day and status set).
-func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, day string) ([]queue.Ticket, error) {
+// columns call-next and the reminders use (branch, day and status set),
+// and each ticket's type priority.
+func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, day string) ([]queue.Ticket, []int, error) {
 	rows, err := tx.QueryContext(ctx, s.q("queue.ticket.line"), branchID, day)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []queue.Ticket
+	var prio []int
 	for rows.Next() {
 		t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
 		var reminded sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls); err != nil {
-			return nil, err
+		var p int
+		if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls, &p); err != nil {
+			return nil, nil, err
 		}
 		t.RemindedAt = timePtr(reminded)
 		out = append(out, t)
+		prio = append(prio, p)
 	}
-	return out, rows.Err()
+	return out, prio, rows.Err()
 }
 
-// Issue implements queue.Store.
+// Issue implements queue.Store. The transaction takes the branch's lock,
+// both numbers in one statement, inserts the ticket and its event and
+// reads the waiting tickets issued before it.
 func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket, error) {
 	var ahead []queue.Ticket
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -247,21 +253,32 @@ func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket,
 		if err != nil {
 			return err
 		}
-		var prefix string
-		if err := tx.QueryRowContext(ctx, s.q("queue.type.prefix"), t.TypeID, t.BranchID).Scan(&prefix); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				var v apperr.Validation
-				v.Add("type_id", "not_found", "")
-				return v.Err()
-			}
-			return err
-		}
-		n, err := s.next(ctx, tx, t.BranchID, t.Day, prefix)
+		rows, err := tx.QueryContext(ctx, s.q("queue.number.take"), t.Day, t.TypeID, t.BranchID, t.BranchID, t.Day)
 		if err != nil {
 			return err
 		}
-		if t.Seq, err = s.next(ctx, tx, t.BranchID, t.Day, ""); err != nil {
+		var prefix string
+		var n int64
+		for rows.Next() {
+			var p string
+			var last int64
+			if err := rows.Scan(&p, &last); err != nil {
+				rows.Close()
+				return err
+			}
+			if p == "" {
+				t.Seq = last
+			} else {
+				prefix, n = p, last
+			}
+		}
+		if err := rows.Close(); err != nil {
 			return err
+		}
+		if prefix == "" {
+			var v apperr.Validation
+			v.Add("type_id", "not_found", "")
+			return v.Err()
 		}
 		t.Number, t.Status = queue.Number(prefix, n), queue.StatusWaiting
 		if err := tx.QueryRowContext(ctx, s.q("queue.ticket.insert"), t.BranchID, t.TypeID, t.Day, t.Number, t.Seq, t.Status, t.Channel, t.Lang,
@@ -271,14 +288,22 @@ func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket,
 		if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: t.IssuedAt, Action: "issued", Detail: t.Channel}); err != nil {
 			return err
 		}
-		waiting, err := s.waitingTx(ctx, tx, t.BranchID, t.Day)
+		before, err := tx.QueryContext(ctx, s.q("queue.ticket.before"), t.BranchID, t.Day, t.Seq)
 		if err != nil {
 			return err
 		}
-		for _, w := range waiting {
-			if w.ID != t.ID && w.Seq < t.Seq && queue.SameLine(b.policy, w.TypeID, t.TypeID) {
+		for before.Next() {
+			w := queue.Ticket{BranchID: t.BranchID, Day: t.Day, Status: queue.StatusWaiting}
+			if err := before.Scan(&w.ID, &w.TypeID, &w.Seq); err != nil {
+				before.Close()
+				return err
+			}
+			if queue.SameLine(b.policy, w.TypeID, t.TypeID) {
 				ahead = append(ahead, w)
 			}
+		}
+		if err := before.Close(); err != nil {
+			return err
 		}
 		pos := len(ahead) + 1
 		// Already within N when issued: the ticket shows it; no text.
@@ -301,54 +326,55 @@ func (s QueueStore) Ticket(ctx context.Context, id int64) (*queue.Ticket, error)
 	return t, nil
 }
 
-// CallNext implements queue.Store.
+// CallNext implements queue.Store. One transaction: the branch's lock
+// (found by the counter, which comes back with it), the line with the
+// types' priorities, the conditional update returning the ticket, its
+// event and the reminders now due.
 func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, at time.Time, by string) (*queue.Ticket, error) {
-	c, err := scanCounter(s.R.QueryRowContext(ctx, s.q("queue.counter.get"), counterID))
-	if err != nil {
-		return nil, s.classify(err)
-	}
-	if !c.Open {
-		return nil, apperr.New(apperr.Conflict, "counter %s is closed", c.Name)
-	}
-	types, err := s.Types(ctx, c.BranchID)
-	if err != nil {
-		return nil, err
-	}
-	prio := map[int64]int{}
-	for _, t := range types {
-		prio[t.ID] = t.Priority
-	}
 	var called *queue.Ticket
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		b, err := s.bump(ctx, tx, c.BranchID)
-		if err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var b branchTx
+		var policy string
+		var name, types sql.NullString
+		var open sql.NullBool
+		c := queue.Counter{ID: counterID}
+		err := tx.QueryRowContext(ctx, s.q("queue.branch.bump.counter"), counterID, counterID, counterID, counterID).
+			Scan(&c.BranchID, &policy, &b.name, &b.nameEN, &name, &types, &open)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "no counter %d", counterID)
+		} else if err != nil {
 			return err
 		}
+		b.policy = queue.Policy(policy)
+		c.Name, c.Open = name.String, open.Bool
+		for _, p := range strings.Split(types.String, ",") {
+			if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+				c.Types = append(c.Types, id)
+			}
+		}
+		if !c.Open {
+			return apperr.New(apperr.Conflict, "counter %s is closed", c.Name)
+		}
 		for range 5 {
-			waiting, err := s.waitingTx(ctx, tx, c.BranchID, day)
+			waiting, prio, err := s.waitingTx(ctx, tx, c.BranchID, day)
 			if err != nil {
 				return err
 			}
 			ws := make([]queue.Waiting, len(waiting))
 			for i, t := range waiting {
-				ws[i] = queue.Waiting{ID: t.ID, Type: t.TypeID, Priority: prio[t.TypeID], Seq: t.Seq}
+				ws[i] = queue.Waiting{ID: t.ID, Type: t.TypeID, Priority: prio[i], Seq: t.Seq}
 			}
 			k := queue.Pick(b.policy, c.Profile(), ws)
 			if k < 0 {
 				return apperr.New(apperr.NotFound, "nobody waits for counter %s", c.Name)
 			}
-			t := waiting[k]
-			res, err := tx.ExecContext(ctx, s.q("queue.ticket.call"), c.ID, micros(at), t.ID)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.call"), c.ID, micros(at), waiting[k].ID))
+			if errors.Is(err, sql.ErrNoRows) {
 				continue // taken by another counter meanwhile: pick again
-			}
-			if called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.get"), t.ID)); err != nil {
+			} else if err != nil {
 				return err
 			}
-			t = *called
+			t := *called
 			if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: "called", CounterID: &c.ID, By: by}); err != nil {
 				return err
 			}
@@ -409,40 +435,36 @@ func (s QueueStore) remindTx(ctx context.Context, tx *sql.Tx, b branchTx, waitin
 
 // Act implements queue.Store.
 func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action string, toType int64, at time.Time, by string) (*queue.Ticket, error) {
-	t, err := s.Ticket(ctx, ticketID)
-	if err != nil {
-		return nil, err
-	}
-	if t.CounterID == nil || *t.CounterID != counterID {
-		return nil, apperr.New(apperr.Conflict, "ticket %s is not at this counter", t.Number)
-	}
-	if action == queue.ActTransfer {
-		types, err := s.Types(ctx, t.BranchID)
-		if err != nil {
-			return nil, err
-		}
-		ok := false
-		for _, ty := range types {
-			ok = ok || ty.ID == toType
-		}
-		if !ok || toType == t.TypeID {
-			var v apperr.Validation
-			v.Add("to_type", "invalid_value", "")
-			return nil, v.Err()
-		}
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		b, err := s.bump(ctx, tx, t.BranchID)
-		if err != nil {
+	t := &queue.Ticket{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := s.bumpBy(ctx, tx, "queue.branch.bump.ticket", ticketID)
+		if apperr.Is(err, apperr.NotFound) {
+			return apperr.New(apperr.NotFound, "no ticket %d", ticketID)
+		} else if err != nil {
 			return err
 		}
-		// Re-read under the branch lock.
+		// Read under the branch lock.
 		cur, err := scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.get"), ticketID))
 		if err != nil {
 			return err
 		}
 		if cur.CounterID == nil || *cur.CounterID != counterID {
 			return apperr.New(apperr.Conflict, "ticket %s is not at this counter", cur.Number)
+		}
+		if action == queue.ActTransfer {
+			types, err := s.Types(ctx, cur.BranchID)
+			if err != nil {
+				return err
+			}
+			ok := false
+			for _, ty := range types {
+				ok = ok || ty.ID == toType
+			}
+			if !ok || toType == cur.TypeID {
+				var v apperr.Validation
+				v.Add("to_type", "invalid_value", "")
+				return v.Err()
+			}
 		}
 		from := cur.Status
 		next := *cur
@@ -482,14 +504,14 @@ func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action s
 			nullMicros(next.ServedAt), nullMicros(next.FinishedAt), next.Calls, next.ID, from)); err != nil {
 			return err
 		}
-		if err := s.event(ctx, tx, queue.Event{TicketID: t.ID, At: at, Action: action, CounterID: &counterID, Detail: detail, By: by}); err != nil {
+		if err := s.event(ctx, tx, queue.Event{TicketID: cur.ID, At: at, Action: action, CounterID: &counterID, Detail: detail, By: by}); err != nil {
 			return err
 		}
 		*t = next
 		if action != queue.ActTransfer {
 			return nil
 		}
-		waiting, err := s.waitingTx(ctx, tx, t.BranchID, t.Day)
+		waiting, _, err := s.waitingTx(ctx, tx, t.BranchID, t.Day)
 		if err != nil {
 			return err
 		}
@@ -531,7 +553,16 @@ func (s QueueStore) Version(ctx context.Context, branchID int64) (int64, error) 
 
 // Versions implements queue.Store.
 func (s QueueStore) Versions(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.R.QueryContext(ctx, s.q("queue.branch.versions"))
+	return s.versions(ctx, "queue.branch.versions")
+}
+
+// ConfigVersions implements queue.Store.
+func (s QueueStore) ConfigVersions(ctx context.Context) (map[int64]int64, error) {
+	return s.versions(ctx, "queue.branch.config_versions")
+}
+
+func (s QueueStore) versions(ctx context.Context, query string) (map[int64]int64, error) {
+	rows, err := s.R.QueryContext(ctx, s.q(query))
 	if err != nil {
 		return nil, s.classify(err)
 	}

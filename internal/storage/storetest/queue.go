@@ -72,6 +72,32 @@ func issue(t *testing.T, e *env, b *queue.Branch, ty *queue.ServiceType, phone s
 func testQueueTickets(t *testing.T, e *env) {
 	s := e.db.Queue()
 	b, ty, cs := QueueBranch(t, e.ctx, s, "B1", queue.Dedicated, "A", "B")
+	cfg0, err := s.ConfigVersions(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		// Tickets taken and called leave the configuration version; a
+		// change of a counter moves it.
+		if cfg, _ := s.ConfigVersions(e.ctx); cfg[b.ID] != cfg0[b.ID] {
+			t.Errorf("configuration version %d → %d by tickets alone", cfg0[b.ID], cfg[b.ID])
+		}
+		cs[0].Open = false
+		if err := s.SaveCounter(e.ctx, cs[0], audit.System); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, _ := s.ConfigVersions(e.ctx); cfg[b.ID] <= cfg0[b.ID] {
+			t.Errorf("configuration version %d after closing a counter, was %d", cfg[b.ID], cfg0[b.ID])
+		}
+		day := Start.In(Zone).Format(time.DateOnly)
+		issue(t, e, b, ty["A"], "", 0)
+		if _, err := s.CallNext(e.ctx, cs[0].ID, day, Start, "柜员"); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("a closed counter called: %v, want conflict", err)
+		}
+		if _, err := s.CallNext(e.ctx, 999999, day, Start, "柜员"); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("an unknown counter called: %v, want not found", err)
+		}
+	}()
 	var got []string
 	for _, p := range []string{"A", "B", "A", "A", "B"} {
 		tk, _ := issue(t, e, b, ty[p], "", 0)

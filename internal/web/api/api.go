@@ -288,6 +288,7 @@ type api struct {
 	// ticketRate limits tickets taken from one address: generous, since
 	// a branch's kiosks share one.
 	ticketRate *web.RateLimiter
+	frames     statusFrames // the live pages' last events
 }
 
 // Mount adds the API routes.

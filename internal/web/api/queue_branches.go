@@ -3,9 +3,9 @@ package api
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"kesu/internal/apperr"
@@ -133,11 +133,13 @@ func (a *api) queueBranchEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	send := func(st queue.BranchStatus) bool {
-		fmt.Fprintf(w, "id: %d\nevent: status\ndata: ", st.Version)
-		if err := writeCompactJSON(w, st); err != nil {
+		b, err := a.frames.frame(st)
+		if err != nil {
 			return false
 		}
-		fmt.Fprint(w, "\n\n")
+		if _, err := w.Write(b); err != nil {
+			return false
+		}
 		return rc.Flush() == nil
 	}
 	fmt.Fprint(w, "retry: 3000\n\n")
@@ -217,11 +219,36 @@ func (a *api) putQueueType(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, t)
 }
 
-func writeCompactJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+// statusFrames keeps each branch's last status event as written, so that
+// the watchers of a branch — a thousand on a busy lobby — share one
+// encoding per change instead of encoding the same figures each.
+type statusFrames struct {
+	mu sync.Mutex
+	m  map[int64]statusFrame
+}
+
+type statusFrame struct {
+	version int64
+	at      time.Time // when the figures were computed: the cached status it came from
+	b       []byte
+}
+
+// frame returns the server-sent event of st.
+func (f *statusFrames) frame(st queue.BranchStatus) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.m[st.BranchID]; ok && c.version == st.Version && c.at.Equal(st.At) {
+		return c.b, nil
 	}
-	_, err = w.Write(b)
-	return err
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	b := fmt.Appendf(nil, "id: %d\nevent: status\ndata: ", st.Version)
+	b = append(append(b, data...), "\n\n"...)
+	if f.m == nil {
+		f.m = map[int64]statusFrame{}
+	}
+	f.m[st.BranchID] = statusFrame{version: st.Version, at: st.At, b: b}
+	return b, nil
 }
