@@ -13,6 +13,8 @@ import (
 	"kesu/internal/apperr"
 	"kesu/internal/audit"
 	"kesu/internal/complaint"
+	"kesu/internal/letter"
+	"kesu/internal/notify"
 	"kesu/internal/storage/sqlstore"
 )
 
@@ -111,8 +113,19 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 	if err := handle(ctx, db, refs, opts.Seed, now, cs); err != nil {
 		return sum, err
 	}
-	return sum, loadDesk(ctx, db, refs, now)
+	if err := loadDesk(ctx, db, refs, now); err != nil {
+		return sum, err
+	}
+	// The demo's people are made up, but their addresses and mobile
+	// numbers look real: the letters, texts, notices and webhook events
+	// their registration queued are withdrawn before any worker runs, so
+	// a server with mail or SMS configured sends none of them.
+	_, err = db.Jobs().DropPending(ctx, Outbound...)
+	return sum, err
 }
+
+// Outbound are the kinds of job that send something out of kesu.
+var Outbound = []string{letter.JobAck, notify.JobEmail, notify.JobSMS, notify.JobWebhook}
 
 // handle takes the demo complaints through their handling up to now, the
 // way the benchmark data is made, and records the main steps on each

@@ -391,6 +391,9 @@ UPDATE jobs SET status = 'done', done_at = ?, locked_until = NULL WHERE locked_b
 UPDATE jobs SET status = CASE WHEN ? OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END,
   run_at = ?, last_error = ?, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'running'
 
+-- name: jobs.drop_pending
+DELETE FROM jobs WHERE status = 'pending' AND kind IN
+
 -- name: jobs.retry
 UPDATE jobs SET status = 'pending', run_at = ?, attempts = 0, last_error = '' WHERE id = ? AND status = 'dead'
 
