@@ -260,7 +260,8 @@ func RunJobs(t *testing.T, open OpenPair) {
 		// The other server polls all along.
 		otherCtx, stopOther := context.WithCancel(ctx)
 		defer stopOther()
-		go worker(b, "other").Run(otherCtx)
+		otherDone := make(chan struct{})
+		go func() { worker(b, "other").Run(otherCtx); close(otherDone) }()
 
 		if err := a.Jobs().Enqueue(ctx, &jobs.Job{Kind: sqlstore.JobRegistered, Key: "long"}); err != nil {
 			t.Fatal(err)
@@ -279,12 +280,13 @@ func RunJobs(t *testing.T, open OpenPair) {
 
 		dyingCtx, kill := context.WithCancel(ctx)
 		dying := worker(a, "dying")
+		// Stop the other server, and wait until it has stopped, before
+		// the job is queued: the dying one must be the one that holds it.
+		stopOther()
+		<-otherDone
 		if err := a.Jobs().Enqueue(ctx, &jobs.Job{Kind: sqlstore.JobRegistered, Key: "crash"}); err != nil {
 			t.Fatal(err)
 		}
-		// Stop the other server while the dying one claims, so the dying
-		// one surely holds the job.
-		stopOther()
 		go dying.RunDue(dyingCtx)
 		select {
 		case <-claimed:
