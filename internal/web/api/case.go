@@ -150,6 +150,25 @@ func (a *api) caseOf(r *http.Request) (int64, error) {
 	return c.ID, nil
 }
 
+// caseChange reads a change to the case in the path: the complaint, the
+// JSON body into body and the case version it names (version points at
+// the body's field), which is required. On failure it has answered and ok
+// is false.
+func (a *api) caseChange(w http.ResponseWriter, r *http.Request, body any, version **int) (id int64, ok bool) {
+	id, err := a.caseOf(r)
+	if err == nil {
+		err = web.DecodeJSON(w, r, body)
+	}
+	if err == nil {
+		err = requireVersion(*version)
+	}
+	if err != nil {
+		web.WriteError(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
 // names looks users up once per request.
 type names struct {
 	a     *api

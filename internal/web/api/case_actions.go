@@ -68,18 +68,9 @@ func (a *api) input(r *http.Request, in actionRequest) (workflow.Input, error) {
 // authority and the required fields; a stale version is a 409 and nothing
 // is written.
 func (a *api) takeAction(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in actionRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	input, err := a.input(r, in)
@@ -102,18 +93,9 @@ type decisionRequest struct {
 }
 
 func (a *api) decide(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in decisionRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.Decide(r.Context(), id, *in.Version, in.Decision, caseActor(r)); err != nil {
@@ -131,18 +113,9 @@ type assignRequest struct {
 }
 
 func (a *api) assign(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in assignRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	var v apperr.Validation

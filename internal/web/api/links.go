@@ -154,18 +154,9 @@ type mergeRequest struct {
 // mergeComplaint merges a duplicate into a survivor through the workflow;
 // both timelines are kept. It answers the merged complaint's case.
 func (a *api) mergeComplaint(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in mergeRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	into, err := a.otherComplaint(r.Context(), "into", in.Into)

@@ -90,18 +90,9 @@ type lossRequest struct {
 }
 
 func (a *api) putLoss(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in lossRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.SetLoss(r.Context(), id, *in.Version, in.LossInput, caseActor(r)); err != nil {
@@ -119,18 +110,9 @@ type penaltyRequest struct {
 }
 
 func (a *api) putPenalty(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in penaltyRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.SetPenalty(r.Context(), id, *in.Version, in.Currency, in.Lines, caseActor(r)); err != nil {
@@ -146,18 +128,9 @@ type versionRequest struct {
 }
 
 func (a *api) approvePenalty(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in versionRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.ApprovePenalty(r.Context(), id, *in.Version, caseActor(r)); err != nil {
@@ -196,18 +169,9 @@ type creditRequest struct {
 }
 
 func (a *api) putCredit(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in creditRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.SaveCredit(r.Context(), id, *in.Version, in.CreditInput, caseActor(r)); err != nil {
@@ -218,18 +182,9 @@ func (a *api) putCredit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) issueCredit(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in versionRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.IssueCredit(r.Context(), id, *in.Version, caseActor(r)); err != nil {

@@ -44,18 +44,9 @@ type partsRequest struct {
 }
 
 func (a *api) shipParts(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in partsRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.ShipParts(r.Context(), id, *in.Version, in.PartsInput, caseActor(r)); err != nil {

@@ -50,18 +50,9 @@ type returnRequest struct {
 }
 
 func (a *api) putReturn(w http.ResponseWriter, r *http.Request) {
-	id, err := a.caseOf(r)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
 	var in returnRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
-		web.WriteError(w, r, err)
-		return
-	}
-	if err := requireVersion(in.Version); err != nil {
-		web.WriteError(w, r, err)
+	id, ok := a.caseChange(w, r, &in, &in.Version)
+	if !ok {
 		return
 	}
 	if _, err := a.d.Cases.SaveReturn(r.Context(), id, *in.Version, in.ReturnInput, caseActor(r)); err != nil {
