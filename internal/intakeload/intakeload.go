@@ -123,18 +123,11 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 10 * time.Minute
 	}
-	bin := cfg.Kesu
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "kesu-load-bin-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		fmt.Fprintln(cfg.Progress, "building kesu")
-		if bin, err = Build(ctx, dir); err != nil {
-			return nil, err
-		}
+	bin, done, err := kesuBinary(ctx, cfg.Kesu, cfg.Progress)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	var out []Result
 	for _, n := range cfg.Clients {
 		r, err := runOne(ctx, cfg, bin, n)

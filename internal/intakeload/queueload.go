@@ -149,18 +149,11 @@ func RunQueue(ctx context.Context, cfg QueueConfig) ([]QueueResult, error) {
 	if cfg.Idle <= 0 {
 		cfg.Idle = 200 * time.Millisecond
 	}
-	bin := cfg.Kesu
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "kesu-load-bin-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		fmt.Fprintln(cfg.Progress, "building kesu")
-		if bin, err = Build(ctx, dir); err != nil {
-			return nil, err
-		}
+	bin, done, err := kesuBinary(ctx, cfg.Kesu, cfg.Progress)
+	if err != nil {
+		return nil, err
 	}
+	defer done()
 	var out []QueueResult
 	for _, rate := range cfg.Rates {
 		r, err := runQueueOne(ctx, cfg, bin, rate)

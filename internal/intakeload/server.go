@@ -19,6 +19,24 @@ import (
 	"time"
 )
 
+// kesuBinary is the kesu binary to run: the one given, or one built into
+// a temporary folder that done removes.
+func kesuBinary(ctx context.Context, given string, progress io.Writer) (bin string, done func(), err error) {
+	if given != "" {
+		return given, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "kesu-load-bin-")
+	if err != nil {
+		return "", nil, err
+	}
+	fmt.Fprintln(progress, "building kesu")
+	if bin, err = Build(ctx, dir); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
+}
+
 // Build compiles kesu from the module the current directory belongs to
 // into dir and returns the binary's path.
 func Build(ctx context.Context, dir string) (string, error) {
