@@ -265,8 +265,9 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		MaxFile: int64(c.MaxUploadMB) << 20, Number: c.Pattern.Regexp(), Domain: c.MailIDDomain(), Now: now, Log: log}
 	db.QueueSMS = outbox.SMS
 	a.Queue = &queue.Service{Store: db.Queue(), Now: now, Loc: c.Loc,
-		Calendar: func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
-		Hub:      &queue.Hub{Versions: db.Queue().Versions, ConfigVersions: db.Queue().ConfigVersions, Log: log}}
+		Calendar:    func() queue.WorkingDays { return a.SLA.Calendars.Current().Calendar },
+		Hub:         &queue.Hub{Versions: db.Queue().Versions, ConfigVersions: db.Queue().ConfigVersions, Log: log},
+		Departments: db.Cases().Departments}
 	recalls := &recall.Service{Store: db.Recalls(), Now: now, BaseURL: c.BaseURL, Company: c.Company, Batches: db.Registers(),
 		QuarantineIncident: func(ctx context.Context, id int64, actor casework.Actor) error {
 			_, err := incidents.Quarantine(ctx, id, actor)

@@ -39,7 +39,9 @@ const (
 	// The branch queue 叫号 (issue 14): QueueServe works a counter (call
 	// next, recall, no-show, transfer, serve, finish); QueueAdmin sets up
 	// branches, service types and counters; QueueReport reads the queue's
-	// analytics, the counter planner and the simulator.
+	// analytics, the counter planner and the simulator. Their scope is
+	// over branches: department scope reaches the branches of the user's
+	// department and those below it (queue/access.go).
 	QueueServe  Permission = "queue.serve"
 	QueueAdmin  Permission = "queue.admin"
 	QueueReport Permission = "queue.report"
@@ -111,7 +113,7 @@ var grants = map[string]map[Permission]Scope{
 	org.RoleManager: {ComplaintRead: ScopeDepartment, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseAssign: ScopeDepartment, CaseApprove: ScopeDepartment,
 		CaseContact: ScopeDepartment, RegisterRead: ScopeAll, RegisterWrite: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ExportPersonal: ScopeAll,
-		ReportRead: ScopeAll, QueueServe: ScopeAll, QueueAdmin: ScopeAll, QueueReport: ScopeAll, DeskWork: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
+		ReportRead: ScopeAll, QueueServe: ScopeDepartment, QueueAdmin: ScopeDepartment, QueueReport: ScopeDepartment, DeskWork: ScopeAll, DeskManage: ScopeAll, RecallManage: ScopeAll},
 	// Quality engineers read every case (quality trends, CAPA reviews) and
 	// work on their department's.
 	org.RoleQAEngineer: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, ComplaintEdit: ScopeDepartment,
@@ -122,7 +124,7 @@ var grants = map[string]map[Permission]Scope{
 	// and works on its own department's and the ones it received.
 	org.RoleAgent: {ComplaintRead: ScopeAll, ComplaintCreate: ScopeAll, ComplaintUpdate: ScopeDepartment,
 		ComplaintEdit: ScopeDepartment, CaseDecide: ScopeDepartment, CaseContact: ScopeAll, RegisterRead: ScopeAll, RegisterWrite: ScopeAll,
-		PersonalData: ScopeAll, QueueServe: ScopeAll, DeskWork: ScopeAll},
+		PersonalData: ScopeAll, QueueServe: ScopeDepartment, DeskWork: ScopeAll},
 	// Finance and the warehouse carry out refunds and returns on the cases
 	// that involve them; they decide nothing.
 	org.RoleFinance: {ComplaintRead: ScopeAll, ComplaintUpdate: ScopeDepartment, RegisterRead: ScopeAll, PersonalData: ScopeAll, Export: ScopeAll, ReportRead: ScopeAll,

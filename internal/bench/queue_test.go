@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"kesu/internal/app"
+	"kesu/internal/audit"
+	"kesu/internal/org"
 	"kesu/internal/queue"
 	"kesu/internal/storage/storetest"
 )
@@ -39,12 +41,21 @@ type queueBranch struct {
 	counters []int64
 }
 
-// queueFixture sets up the branches in a served application and fills
-// yesterday's history.
-func queueFixture(b *testing.B, a *app.App) []queueBranch {
+// queueFixture sets up the branches in a served application, in the
+// customer-service department, and fills yesterday's history. It returns
+// them with a clerk of that department who calls at their counters.
+func queueFixture(b *testing.B, a *app.App) ([]queueBranch, queue.Actor) {
 	b.Helper()
 	ctx := context.Background()
 	s := a.Queue.Store
+	cs, err := a.DB.Cases().DepartmentByCode(ctx, "cs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	clerk := &org.User{Username: "bench.clerk", Name: "柜员", Role: org.RoleAgent, DepartmentID: &cs}
+	if err := a.DB.Registers().CreateUser(ctx, clerk, "!", audit.System); err != nil {
+		b.Fatal(err)
+	}
 	var out []queueBranch
 	for i := range queueBranches {
 		names := []string{"A", "B", "C"}
@@ -52,12 +63,16 @@ func queueFixture(b *testing.B, a *app.App) []queueBranch {
 		for c := range profiles {
 			profiles[c] = []string{"A", "AB", "B", "C", "ABC"}[c%5]
 		}
-		br, ty, cs := storetest.QueueBranch(b, ctx, s, fmt.Sprintf("b%02d", i), queue.Priority, profiles...)
+		br, ty, ctrs := storetest.QueueBranch(b, ctx, s, fmt.Sprintf("b%02d", i), queue.Priority, profiles...)
+		br.DepartmentID = &cs
+		if err := s.SaveBranch(ctx, br, audit.System); err != nil {
+			b.Fatal(err)
+		}
 		qb := queueBranch{b: br}
 		for _, n := range names {
 			qb.types = append(qb.types, ty[n].ID)
 		}
-		for _, ctr := range cs {
+		for _, ctr := range ctrs {
 			qb.counters = append(qb.counters, ctr.ID)
 		}
 		out = append(out, qb)
@@ -98,7 +113,7 @@ func queueFixture(b *testing.B, a *app.App) []queueBranch {
 	} else {
 		a.DB.W.ExecContext(ctx, `PRAGMA optimize; ANALYZE`)
 	}
-	return out
+	return out, queue.Actor{User: clerk, Audit: audit.Actor{UserID: clerk.ID, Name: clerk.Username}}
 }
 
 func queueEngines() []struct{ name, url string } {
@@ -158,7 +173,7 @@ func BenchmarkQueueIssueAndCall(b *testing.B) {
 	for _, eng := range queueEngines() {
 		b.Run(eng.name, func(b *testing.B) {
 			a, _, _ := serveApp(b, eng.url)
-			brs := queueFixture(b, a)
+			brs, clerk := queueFixture(b, a)
 			ctx := context.Background()
 			for _, clients := range []int{1, 8} {
 				b.Run(fmt.Sprintf("issue/clients=%d", clients), func(b *testing.B) {
@@ -178,7 +193,7 @@ func BenchmarkQueueIssueAndCall(b *testing.B) {
 					}
 					timed(b, b.N, clients, func(i int) error {
 						qb := brs[i%len(brs)]
-						_, err := a.Queue.CallNext(ctx, qb.counters[(i/len(brs))%queueCounters], "bench")
+						_, err := a.Queue.CallNext(ctx, clerk, qb.counters[(i/len(brs))%queueCounters])
 						return err
 					})
 				})
@@ -200,7 +215,7 @@ func BenchmarkQueueWatchers(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go a.Queue.Hub.Run(ctx)
-			brs := queueFixture(b, a)
+			brs, clerk := queueFixture(b, a)
 			qb := brs[0]
 			for i := range b.N + 10 {
 				if _, err := a.Queue.Issue(ctx, queue.IssueRequest{BranchID: qb.b.ID, TypeID: qb.types[i%3], Channel: "kiosk"}); err != nil {
@@ -248,7 +263,7 @@ func BenchmarkQueueWatchers(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				t0 := time.Now()
-				if _, err := a.Queue.CallNext(ctx, qb.counters[i%queueCounters], "bench"); err != nil {
+				if _, err := a.Queue.CallNext(ctx, clerk, qb.counters[i%queueCounters]); err != nil {
 					b.Fatal(err)
 				}
 				for range watchers {

@@ -234,30 +234,7 @@ func (s *Service) subtree(ctx context.Context, id int64) ([]int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		children := map[int64][]int64{}
-		for _, d := range ds {
-			if d.ParentID != nil {
-				children[*d.ParentID] = append(children[*d.ParentID], d.ID)
-			}
-		}
-		c.sub = map[int64][]int64{}
-		for _, d := range ds {
-			var all []int64
-			seen := map[int64]bool{}
-			queue := []int64{d.ID}
-			for len(queue) > 0 {
-				x := queue[0]
-				queue = queue[1:]
-				if seen[x] {
-					continue // a cycle an administrator made
-				}
-				seen[x] = true
-				all = append(all, x)
-				queue = append(queue, children[x]...)
-			}
-			slices.Sort(all)
-			c.sub[d.ID] = all
-		}
+		c.sub = org.Subtrees(ds)
 		c.at = now
 	}
 	if sub, ok := c.sub[id]; ok {

@@ -84,7 +84,7 @@ func Load(ctx context.Context, db *sqlstore.DB, svc *complaint.Service, opts Opt
 		sum.Batches += len(bs)
 	}
 
-	if sum.Branches, err = createQueueBranches(ctx, db); err != nil {
+	if sum.Branches, err = createQueueBranches(ctx, db, refs.Departments["cs"].ID); err != nil {
 		return sum, fmt.Errorf("queue branches: %w", err)
 	}
 

@@ -45,11 +45,13 @@ var demoBranches = []demoBranch{
 }
 
 // createQueueBranches sets up the demo branches, their services and
-// counters; it returns how many branches it created.
-func createQueueBranches(ctx context.Context, db *sqlstore.DB) (int, error) {
+// counters, the branches in department dept (customer service, whose
+// agents work the counters); it returns how many branches it created.
+func createQueueBranches(ctx context.Context, db *sqlstore.DB, dept int64) (int, error) {
 	s := db.Queue()
 	for _, d := range demoBranches {
 		b := d.branch
+		b.DepartmentID = &dept
 		if err := s.SaveBranch(ctx, &b, audit.System); err != nil {
 			return 0, err
 		}

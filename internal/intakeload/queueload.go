@@ -403,6 +403,30 @@ func newQueueClient(base string, conns int) *queueClient {
 // post sends a JSON body (nil for none) and decodes a 2xx answer into out
 // when out is not nil; it returns the status.
 func (c *queueClient) post(ctx context.Context, token, path string, body, out any) (int, error) {
+	return c.do(ctx, http.MethodPost, token, path, body, out)
+}
+
+// department returns the id of the department with code.
+func (c *queueClient) department(ctx context.Context, token, code string) (int64, error) {
+	var list struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	st, err := c.do(ctx, http.MethodGet, token, "/api/v1/departments", nil, &list)
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range list.Items {
+		if d.Code == code {
+			return d.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("GET /api/v1/departments: HTTP %d, no department %q", st, code)
+}
+
+func (c *queueClient) do(ctx context.Context, method, token, path string, body, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -411,7 +435,7 @@ func (c *queueClient) post(ctx context.Context, token, path string, body, out an
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
 		return 0, err
 	}
@@ -438,6 +462,12 @@ func (c *queueClient) post(ctx context.Context, token, path string, body, out an
 // setup creates the branches, each with three service types and its
 // counters, through the API as an administrator, from a few clients.
 func (c *queueClient) setup(ctx context.Context, token string, n, counters int) ([]*qBranch, error) {
+	// The branches belong to customer service, the clerk's department:
+	// queue.serve reaches a branch of the clerk's own department.
+	dept, err := c.department(ctx, token, "cs")
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*qBranch, n)
 	errs := make([]error, n)
 	next := atomic.Int64{}
@@ -445,7 +475,7 @@ func (c *queueClient) setup(ctx context.Context, token string, n, counters int) 
 	for range 4 {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				out[i], errs[i] = c.setupBranch(ctx, token, i, counters)
+				out[i], errs[i] = c.setupBranch(ctx, token, dept, i, counters)
 				if errs[i] != nil {
 					return
 				}
@@ -459,7 +489,7 @@ func (c *queueClient) setup(ctx context.Context, token string, n, counters int) 
 	return out, ctx.Err()
 }
 
-func (c *queueClient) setupBranch(ctx context.Context, token string, i, counters int) (*qBranch, error) {
+func (c *queueClient) setupBranch(ctx context.Context, token string, dept int64, i, counters int) (*qBranch, error) {
 	var obj struct {
 		ID int64 `json:"id"`
 	}
@@ -472,7 +502,8 @@ func (c *queueClient) setupBranch(ctx context.Context, token string, i, counters
 	}
 	// Open all day, every day, so that a run at any hour may take tickets.
 	id, err := create("/api/v1/queue/branches", map[string]any{"code": fmt.Sprintf("load-%02d", i), "name": fmt.Sprintf("压测网点%02d", i),
-		"name_en": fmt.Sprintf("Load branch %02d", i), "policy": "priority", "opens": "00:00", "closes": "23:59", "every_day": true})
+		"name_en": fmt.Sprintf("Load branch %02d", i), "policy": "priority", "opens": "00:00", "closes": "23:59", "every_day": true,
+		"department_id": dept})
 	if err != nil {
 		return nil, err
 	}

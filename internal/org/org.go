@@ -5,6 +5,7 @@ package org
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,4 +145,35 @@ type Store interface {
 	GetUser(ctx context.Context, id int64) (*User, error)
 	GetUserByUsername(ctx context.Context, username string) (*User, error)
 	ListUsers(ctx context.Context) ([]User, error)
+}
+
+// Subtrees maps each department to itself and every department below it,
+// each list sorted. A cycle an administrator made stops the walk where it
+// comes round again.
+func Subtrees(ds []Department) map[int64][]int64 {
+	children := map[int64][]int64{}
+	for _, d := range ds {
+		if d.ParentID != nil {
+			children[*d.ParentID] = append(children[*d.ParentID], d.ID)
+		}
+	}
+	sub := make(map[int64][]int64, len(ds))
+	for _, d := range ds {
+		var all []int64
+		seen := map[int64]bool{}
+		queue := []int64{d.ID}
+		for len(queue) > 0 {
+			x := queue[0]
+			queue = queue[1:]
+			if seen[x] {
+				continue
+			}
+			seen[x] = true
+			all = append(all, x)
+			queue = append(queue, children[x]...)
+		}
+		slices.Sort(all)
+		sub[d.ID] = all
+	}
+	return sub
 }

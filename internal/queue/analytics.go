@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 )
 
 // TypeFigures are a service type's figures over a period.
@@ -242,11 +243,25 @@ func RunSimulation(req SimRequest) (SimReport, error) {
 	return rep, nil
 }
 
-// Analytics reads a branch's history over from..to and analyses it.
-func (s *Service) Analytics(ctx context.Context, branchID int64, from, to string, target time.Duration, level float64) (Analytics, error) {
-	if _, err := s.Store.Branch(ctx, branchID); err != nil {
+// Analytics reads a branch's history over from..to and analyses it, for
+// a member of staff whose queue.report reaches the branch.
+func (s *Service) Analytics(ctx context.Context, a Actor, branchID int64, from, to string, target time.Duration, level float64) (Analytics, error) {
+	if err := s.reportOn(ctx, a, branchID); err != nil {
 		return Analytics{}, err
 	}
+	return s.analytics(ctx, branchID, from, to, target, level)
+}
+
+// reportOn checks queue.report over branch id as stored now.
+func (s *Service) reportOn(ctx context.Context, a Actor, branchID int64) error {
+	b, err := s.Store.Branch(ctx, branchID)
+	if err != nil {
+		return err
+	}
+	return s.authorize(ctx, a, auth.QueueReport, b)
+}
+
+func (s *Service) analytics(ctx context.Context, branchID int64, from, to string, target time.Duration, level float64) (Analytics, error) {
 	types, err := s.Store.Types(ctx, branchID)
 	if err != nil {
 		return Analytics{}, err
@@ -260,10 +275,14 @@ func (s *Service) Analytics(ctx context.Context, branchID int64, from, to string
 
 // Simulate replays the recorded day req.Day, or a day generated from the
 // hourly traffic of from..to (the types' expected handle times where
-// history is missing), against the proposed split and policy.
-func (s *Service) Simulate(ctx context.Context, branchID int64, req SimRequest) (SimReport, error) {
+// history is missing), against the proposed split and policy; for a
+// member of staff whose queue.report reaches the branch.
+func (s *Service) Simulate(ctx context.Context, actor Actor, branchID int64, req SimRequest) (SimReport, error) {
 	b, err := s.Store.Branch(ctx, branchID)
 	if err != nil {
+		return SimReport{}, err
+	}
+	if err := s.authorize(ctx, actor, auth.QueueReport, b); err != nil {
 		return SimReport{}, err
 	}
 	if req.Types, err = s.Store.Types(ctx, b.ID); err != nil {
@@ -282,7 +301,7 @@ func (s *Service) Simulate(ctx context.Context, branchID int64, req SimRequest) 
 		}
 		return RunSimulation(req)
 	}
-	a, err := s.Analytics(ctx, b.ID, req.From, req.To, req.Target, 0.8)
+	a, err := s.analytics(ctx, b.ID, req.From, req.To, req.Target, 0.8)
 	if err != nil {
 		return SimReport{}, err
 	}

@@ -31,6 +31,10 @@ type Branch struct {
 	Opens    string `json:"opens"`
 	Closes   string `json:"closes"`
 	EveryDay bool   `json:"every_day"`
+	// DepartmentID is the department the branch belongs to: queue
+	// permissions held at department scope reach it from that department
+	// and those above it (access.go). Nil: only company-wide ones do.
+	DepartmentID *int64 `json:"department_id"`
 }
 
 // ServiceType is a kind of business a ticket is taken for (简单业务,
@@ -140,6 +144,8 @@ type Store interface {
 	Types(ctx context.Context, branchID int64) ([]ServiceType, error)
 	SaveCounter(ctx context.Context, c *Counter, actor audit.Actor) error
 	Counters(ctx context.Context, branchID int64) ([]Counter, error)
+	// CounterBranch returns the branch of a counter, NotFound without it.
+	CounterBranch(ctx context.Context, counterID int64) (int64, error)
 
 	// Issue numbers and stores a new ticket, returning the waiting
 	// tickets ahead of it in its line (id, type and issue order).

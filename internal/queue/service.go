@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/org"
 )
 
 // WorkingDays tells whether a date is a working day of the business
@@ -27,6 +28,13 @@ type Service struct {
 	Loc      *time.Location
 	Calendar func() WorkingDays // nil: every day is a working day
 	Hub      *Hub               // told of every change made through the service
+	// Departments lists the organisation's departments, whose tree gives
+	// the reach of queue permissions held at department scope (access.go).
+	// Nil: each department stands alone.
+	Departments func(ctx context.Context) ([]org.Department, error)
+
+	depts    deptTree
+	counters sync.Map // counter id → branch id
 
 	mu     sync.Mutex
 	status map[int64]cachedStatus
@@ -246,17 +254,34 @@ func (s *Service) View(ctx context.Context, id int64, token string) (*TicketView
 	return v, nil
 }
 
-// CallNext calls the next ticket to a counter.
-func (s *Service) CallNext(ctx context.Context, counterID int64, by string) (*Ticket, error) {
-	t, err := s.Store.CallNext(ctx, counterID, s.Day(s.Now()), s.Now(), by)
+// LinkComplaint records the complaint the holder of ticket id (their
+// token) filed from it; a ticket links one complaint.
+func (s *Service) LinkComplaint(ctx context.Context, id int64, token string, complaintID int64) error {
+	if _, err := s.View(ctx, id, token); err != nil {
+		return err
+	}
+	return s.Store.LinkComplaint(ctx, id, complaintID)
+}
+
+// CallNext calls the next ticket to a counter, for a member of staff
+// whose queue.serve reaches the counter's branch.
+func (s *Service) CallNext(ctx context.Context, a Actor, counterID int64) (*Ticket, error) {
+	if _, err := s.serveAt(ctx, a, counterID); err != nil {
+		return nil, err
+	}
+	t, err := s.Store.CallNext(ctx, counterID, s.Day(s.Now()), s.Now(), a.Audit.Name)
 	if err == nil {
 		s.changed(t.BranchID)
 	}
 	return t, err
 }
 
-// Act applies a counter action.
-func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action string, toType int64, by string) (*Ticket, error) {
+// Act applies a counter action to the ticket the counter holds, for a
+// member of staff whose queue.serve reaches the counter's branch.
+func (s *Service) Act(ctx context.Context, a Actor, ticketID, counterID int64, action string, toType int64) (*Ticket, error) {
+	if _, err := s.serveAt(ctx, a, counterID); err != nil {
+		return nil, err
+	}
 	var v apperr.Validation
 	if v.OneOf("action", action, Actions); action == ActTransfer && toType <= 0 {
 		v.Add("to_type", "required", "")
@@ -264,7 +289,7 @@ func (s *Service) Act(ctx context.Context, ticketID, counterID int64, action str
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	t, err := s.Store.Act(ctx, ticketID, counterID, action, toType, s.Now(), by)
+	t, err := s.Store.Act(ctx, ticketID, counterID, action, toType, s.Now(), a.Audit.Name)
 	if err == nil {
 		s.changed(t.BranchID)
 	}

@@ -19,6 +19,7 @@ import (
 	"kesu/internal/audit"
 	"kesu/internal/auth"
 	"kesu/internal/org"
+	"kesu/internal/queue"
 )
 
 type ctxKey int
@@ -453,4 +454,13 @@ func (l *RateLimiter) Allow(key string) bool {
 	}
 	l.hits[key] = append(h, now)
 	return true
+}
+
+// QueueActor returns the signed-in user as the branch queue sees them.
+func QueueActor(r *http.Request) queue.Actor {
+	var u *org.User
+	if p := PrincipalOf(r); p != nil {
+		u = p.User
+	}
+	return queue.Actor{User: u, Audit: Actor(r)}
 }

@@ -30,7 +30,7 @@ func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		args := []any{b.Code, b.Name, b.NameEN, b.Address, string(b.Policy), b.Opens, b.Closes, b.EveryDay}
+		args := []any{b.Code, b.Name, b.NameEN, b.Address, string(b.Policy), b.Opens, b.Closes, b.EveryDay, b.DepartmentID}
 		action := "queue.branch.update"
 		if b.ID == 0 {
 			action = "queue.branch.create"
@@ -40,7 +40,7 @@ func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit
 		} else if err := mustAffect(tx.ExecContext(ctx, s.q("queue.branch.update"), append(args, b.ID)...)); err != nil {
 			return fieldConflict(s.classify(err), "code")
 		}
-		return s.audit(ctx, tx, actor, action, obj("queue_branch", b.ID), map[string]any{"code": b.Code, "policy": b.Policy})
+		return s.audit(ctx, tx, actor, action, obj("queue_branch", b.ID), map[string]any{"code": b.Code, "policy": b.Policy, "department_id": b.DepartmentID})
 	})
 }
 
@@ -60,10 +60,11 @@ func mustAffect(res sql.Result, err error) error {
 func scanBranch(r scanner) (*queue.Branch, error) {
 	var b queue.Branch
 	var policy string
-	if err := r.Scan(&b.ID, &b.Code, &b.Name, &b.NameEN, &b.Address, &policy, &b.Opens, &b.Closes, &b.EveryDay); err != nil {
+	var dept sql.NullInt64
+	if err := r.Scan(&b.ID, &b.Code, &b.Name, &b.NameEN, &b.Address, &policy, &b.Opens, &b.Closes, &b.EveryDay, &dept); err != nil {
 		return nil, err
 	}
-	b.Policy = queue.Policy(policy)
+	b.Policy, b.DepartmentID = queue.Policy(policy), intPtr(dept)
 	return &b, nil
 }
 
@@ -167,6 +168,15 @@ func scanCounter(r scanner) (*queue.Counter, error) {
 		}
 	}
 	return &c, nil
+}
+
+// CounterBranch implements queue.Store.
+func (s QueueStore) CounterBranch(ctx context.Context, counterID int64) (int64, error) {
+	var id int64
+	if err := s.R.QueryRowContext(ctx, s.q("queue.counter.branch"), counterID).Scan(&id); err != nil {
+		return 0, s.classify(err)
+	}
+	return id, nil
 }
 
 // Counters implements queue.Store.

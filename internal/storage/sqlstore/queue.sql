@@ -9,19 +9,19 @@
 -- the value out of the planner's estimate, and the statement prepared.
 
 -- name: queue.branch.insert
-INSERT INTO queue_branches (code, name, name_en, address, policy, opens, closes, every_day)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+INSERT INTO queue_branches (code, name, name_en, address, policy, opens, closes, every_day, department_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
 
 -- name: queue.branch.update
-UPDATE queue_branches SET code = ?, name = ?, name_en = ?, address = ?, policy = ?, opens = ?, closes = ?, every_day = ?,
+UPDATE queue_branches SET code = ?, name = ?, name_en = ?, address = ?, policy = ?, opens = ?, closes = ?, every_day = ?, department_id = ?,
   version = version + 1, config_version = config_version + 1
 WHERE id = ?
 
 -- name: queue.branch.get
-SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM queue_branches WHERE id = ?
+SELECT id, code, name, name_en, address, policy, opens, closes, every_day, department_id FROM queue_branches WHERE id = ?
 
 -- name: queue.branch.list
-SELECT id, code, name, name_en, address, policy, opens, closes, every_day FROM queue_branches ORDER BY code
+SELECT id, code, name, name_en, address, policy, opens, closes, every_day, department_id FROM queue_branches ORDER BY code
 
 -- Moving the version first takes the branch's row lock on PostgreSQL:
 -- the branch's ticket changes run one after another, on every server.
@@ -71,6 +71,9 @@ INSERT INTO queue_counters (branch_id, name, types, open) VALUES (?, ?, ?, ?) RE
 
 -- name: queue.counter.update
 UPDATE queue_counters SET name = ?, types = ?, open = ? WHERE id = ? AND branch_id = ?
+
+-- name: queue.counter.branch
+SELECT branch_id FROM queue_counters WHERE id = ?
 
 -- name: queue.counter.list
 SELECT id, branch_id, name, types, open FROM queue_counters WHERE branch_id = CAST(? AS BIGINT) ORDER BY id

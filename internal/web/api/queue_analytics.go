@@ -112,7 +112,7 @@ func (a *api) queueAnalytics(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	an, err := a.d.Queue.Analytics(r.Context(), id, from, to, target, level)
+	an, err := a.d.Queue.Analytics(r.Context(), web.QueueActor(r), id, from, to, target, level)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -162,14 +162,14 @@ func (a *api) queueSimulate(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	res, err := a.d.Queue.Simulate(r.Context(), id, req)
+	res, err := a.d.Queue.Simulate(r.Context(), web.QueueActor(r), id, req)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
 	pooled := req
 	pooled.Policy, pooled.Split, pooled.Pooled = queue.Pooled, nil, res.Counters
-	alt, err := a.d.Queue.Simulate(r.Context(), id, pooled)
+	alt, err := a.d.Queue.Simulate(r.Context(), web.QueueActor(r), id, pooled)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return

@@ -45,17 +45,16 @@ func (a *api) getQueueBranch(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	b, err := a.d.Queue.Store.Branch(r.Context(), id)
+	cfg, err := a.d.Queue.Config(r.Context(), id)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	types, err := a.d.Queue.Store.Types(r.Context(), id)
-	if err != nil {
-		web.WriteError(w, r, err)
-		return
+	types := cfg.Types
+	if types == nil {
+		types = []queue.ServiceType{}
 	}
-	web.WriteJSON(w, http.StatusOK, branchView{Branch: *b, Types: types})
+	web.WriteJSON(w, http.StatusOK, branchView{Branch: cfg.Branch, Types: types})
 }
 
 func (a *api) createQueueBranch(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +64,7 @@ func (a *api) createQueueBranch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.ID = 0
-	if err := a.d.Queue.Store.SaveBranch(r.Context(), &b, actor(r)); err != nil {
+	if err := a.d.Queue.SaveBranch(r.Context(), web.QueueActor(r), &b); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
@@ -84,11 +83,10 @@ func (a *api) putQueueBranch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.ID = id
-	if err := a.d.Queue.Store.SaveBranch(r.Context(), &b, actor(r)); err != nil {
+	if err := a.d.Queue.SaveBranch(r.Context(), web.QueueActor(r), &b); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.d.Queue.Changed(id)
 	web.WriteJSON(w, http.StatusOK, b)
 }
 
@@ -186,11 +184,10 @@ func (a *api) createQueueType(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.ID, t.BranchID = 0, id
-	if err := a.d.Queue.Store.SaveType(r.Context(), &t, actor(r)); err != nil {
+	if err := a.d.Queue.SaveType(r.Context(), web.QueueActor(r), &t); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.d.Queue.Changed(id)
 	web.WriteJSON(w, http.StatusCreated, t)
 }
 
@@ -211,11 +208,10 @@ func (a *api) putQueueType(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.ID, t.BranchID = tid, id
-	if err := a.d.Queue.Store.SaveType(r.Context(), &t, actor(r)); err != nil {
+	if err := a.d.Queue.SaveType(r.Context(), web.QueueActor(r), &t); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.d.Queue.Changed(id)
 	web.WriteJSON(w, http.StatusOK, t)
 }
 

@@ -13,11 +13,12 @@ func (a *api) listQueueCounters(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	cs, err := a.d.Queue.Store.Counters(r.Context(), id)
+	cfg, err := a.d.Queue.Config(r.Context(), id)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
+	cs := cfg.Counters
 	if cs == nil {
 		cs = []queue.Counter{}
 	}
@@ -36,11 +37,10 @@ func (a *api) createQueueCounter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ID, c.BranchID = 0, id
-	if err := a.d.Queue.Store.SaveCounter(r.Context(), &c, actor(r)); err != nil {
+	if err := a.d.Queue.SaveCounter(r.Context(), web.QueueActor(r), &c); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.d.Queue.Changed(id)
 	web.WriteJSON(w, http.StatusCreated, c)
 }
 
@@ -61,11 +61,10 @@ func (a *api) putQueueCounter(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ID, c.BranchID = cid, id
-	if err := a.d.Queue.Store.SaveCounter(r.Context(), &c, actor(r)); err != nil {
+	if err := a.d.Queue.SaveCounter(r.Context(), web.QueueActor(r), &c); err != nil {
 		web.WriteError(w, r, err)
 		return
 	}
-	a.d.Queue.Changed(id)
 	web.WriteJSON(w, http.StatusOK, c)
 }
 
@@ -77,7 +76,7 @@ func (a *api) callNext(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	t, err := a.d.Queue.CallNext(r.Context(), id, actor(r).Name)
+	t, err := a.d.Queue.CallNext(r.Context(), web.QueueActor(r), id)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return
@@ -107,7 +106,7 @@ func (a *api) counterAction(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	t, err := a.d.Queue.Act(r.Context(), tid, id, r.PathValue("action"), in.ToType, actor(r).Name)
+	t, err := a.d.Queue.Act(r.Context(), web.QueueActor(r), tid, id, r.PathValue("action"), in.ToType)
 	if err != nil {
 		web.WriteError(w, r, err)
 		return

@@ -13,13 +13,15 @@ import (
 	"kesu/internal/org"
 )
 
-// queueBranch sets up a branch through the API: types A (simple) and B
-// (complex), counter 1 for A, counter 2 for B.
+// queueBranch sets up a branch of customer service (the agent's
+// department) through the API: types A (simple) and B (complex), counter
+// 1 for A, counter 2 for B.
 func queueBranch(t *testing.T, e *env, policy string) (branch, typeA, typeB, c1, c2 int64) {
 	t.Helper()
 	id := func(m map[string]any) int64 { return int64(m["id"].(float64)) }
 	branch = id(e.post(org.RoleAdmin, "/api/v1/queue/branches", map[string]any{"code": "sh-" + policy, "name": "上海分行营业部",
-		"name_en": "Shanghai Main", "policy": policy, "opens": "09:00", "closes": "17:00"}).want(http.StatusCreated).M())
+		"name_en": "Shanghai Main", "policy": policy, "opens": "09:00", "closes": "17:00",
+		"department_id": *e.users[org.RoleAgent].DepartmentID}).want(http.StatusCreated).M())
 	p := fmt.Sprintf("/api/v1/queue/branches/%d", branch)
 	typeA = id(e.post(org.RoleAdmin, p+"/types", map[string]any{"prefix": "A", "name": "简单业务", "name_en": "Simple",
 		"documents": "身份证\n银行卡", "handle_minutes": 3}).want(http.StatusCreated).M())
@@ -178,7 +180,13 @@ func TestQueuePlanAnalyticsSimulate(t *testing.T) {
 		}
 		tk := e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/call", c2), nil).want(http.StatusOK).M()
 		e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/no_show", c2, tk["id"]), nil).want(http.StatusOK)
-		an := e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/analytics?from=2026-03-10&to=2026-03-10&target=10m", branch)).
+		// The manager of quality reads no analytics of a branch of customer
+		// service; the general manager reads every branch's.
+		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/analytics?from=2026-03-10&to=2026-03-10", branch)).
+			wantErr(http.StatusForbidden, "forbidden", "branch_id", "branch_out_of_scope")
+		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=pooled&counters=2", branch)).
+			wantErr(http.StatusForbidden, "forbidden", "branch_id", "branch_out_of_scope")
+		an := e.get(org.RoleGM, fmt.Sprintf("/api/v1/queue/branches/%d/analytics?from=2026-03-10&to=2026-03-10&target=10m", branch)).
 			want(http.StatusOK).M()
 		total := an["total"].(map[string]any)
 		if total["served"].(float64) != 3 || total["no_shows"].(float64) != 1 || an["days"].(float64) != 1 {
@@ -187,15 +195,90 @@ func TestQueuePlanAnalyticsSimulate(t *testing.T) {
 		if len(an["hours"].([]any)) == 0 {
 			t.Error("no hourly split")
 		}
-		sim := e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=dedicated&split=%d:1,%d:1&target=10m",
+		sim := e.get(org.RoleGM, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=dedicated&split=%d:1,%d:1&target=10m",
 			branch, typeA, typeB)).want(http.StatusOK).M()
 		prop, pooled := sim["proposed"].(map[string]any), sim["pooled"].(map[string]any)
 		if prop["arrivals"].(float64) != 6 || prop["counters"].(float64) != 2 || pooled["policy"] != "pooled" {
 			t.Errorf("simulation %v / %v", prop, pooled)
 		}
-		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=x&counters=2", branch)).
+		e.get(org.RoleGM, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=x&counters=2", branch)).
 			wantErr(http.StatusUnprocessableEntity, "invalid", "policy", "one_of")
-		e.get(org.RoleManager, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=pooled&split=A", branch)).
+		e.get(org.RoleGM, fmt.Sprintf("/api/v1/queue/branches/%d/simulation?day=2026-03-10&policy=pooled&split=A", branch)).
 			wantErr(http.StatusUnprocessableEntity, "invalid", "split", "invalid_value")
+	})
+}
+
+// Queue permissions reach the branches of the user's department and
+// those below it: a manager sets up the branches of their department
+// only, and may neither take a branch from another department nor give
+// one to it; a clerk works the counters of their department's branches
+// only; a branch without a department is the company-wide roles' alone.
+// A refused write writes nothing.
+func TestQueueBranchScope(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		cs, qa := *e.users[org.RoleAgent].DepartmentID, *e.users[org.RoleManager].DepartmentID
+		csBranch, typeA, _, c1, _ := queueBranch(t, e, "pooled")
+		p := fmt.Sprintf("/api/v1/queue/branches/%d", csBranch)
+		put := func(role, path string, body any) *resp {
+			return e.send(req{role: role, method: "PUT", path: path, body: body})
+		}
+		outOfScope := func(r *resp) { r.wantErr(http.StatusForbidden, "forbidden", "branch_id", "branch_out_of_scope") }
+
+		// The manager (quality) may not touch the customer-service branch.
+		outOfScope(put(org.RoleManager, p, map[string]any{"code": "sh-pooled", "name": "改名", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00", "department_id": qa}))
+		outOfScope(e.post(org.RoleManager, p+"/types", map[string]any{"prefix": "Z", "name": "插队", "handle_minutes": 1}))
+		outOfScope(put(org.RoleManager, fmt.Sprintf("%s/counters/%d", p, c1), map[string]any{"name": "1号窗口", "types": []int64{typeA}, "open": false}))
+		outOfScope(e.post(org.RoleManager, p+"/counters", map[string]any{"name": "9号窗口", "types": []int64{typeA}, "open": true}))
+		outOfScope(e.post(org.RoleManager, "/api/v1/queue/branches", map[string]any{"code": "cs-2", "name": "客服网点",
+			"policy": "pooled", "opens": "09:00", "closes": "17:00", "department_id": cs}))
+		outOfScope(e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/counters/%d/call", c1), nil))
+		// A branch needs a department the manager reaches, and one that exists.
+		e.post(org.RoleManager, "/api/v1/queue/branches", map[string]any{"code": "qa-1", "name": "质量网点", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00"}).wantErr(http.StatusUnprocessableEntity, "invalid", "department_id", "required")
+		e.post(org.RoleAdmin, "/api/v1/queue/branches", map[string]any{"code": "qa-1", "name": "质量网点", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00", "department_id": 999999}).wantErr(http.StatusUnprocessableEntity, "invalid", "department_id", "not_found")
+		qaBranch := int64(e.post(org.RoleManager, "/api/v1/queue/branches", map[string]any{"code": "qa-1", "name": "质量网点",
+			"policy": "pooled", "opens": "09:00", "closes": "17:00", "department_id": qa}).want(http.StatusCreated).M()["id"].(float64))
+		qp := fmt.Sprintf("/api/v1/queue/branches/%d", qaBranch)
+		qaType := int64(e.post(org.RoleManager, qp+"/types", map[string]any{"prefix": "A", "name": "简单业务", "handle_minutes": 3}).
+			want(http.StatusCreated).M()["id"].(float64))
+		qaCounter := int64(e.post(org.RoleManager, qp+"/counters", map[string]any{"name": "1号窗口", "types": []int64{qaType}, "open": true}).
+			want(http.StatusCreated).M()["id"].(float64))
+		// ...nor hand their branch to another department.
+		outOfScope(put(org.RoleManager, qp, map[string]any{"code": "qa-1", "name": "质量网点", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00", "department_id": cs}))
+
+		// The clerk of customer service works their branch, not quality's.
+		e.post("", "/api/v1/queue/tickets", map[string]any{"branch_id": qaBranch, "type_id": qaType, "channel": "kiosk"}).want(http.StatusCreated)
+		outOfScope(e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/call", qaCounter), nil))
+		tk := e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/counters/%d/call", qaCounter), nil).want(http.StatusOK).M()
+		outOfScope(e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/serve", qaCounter, tk["id"]), nil))
+		e.post(org.RoleHandler, fmt.Sprintf("/api/v1/queue/counters/%d/call", c1), nil).want(http.StatusForbidden)
+
+		// Nothing refused was written.
+		b, _ := e.app.Queue.Store.Branch(ctx, csBranch)
+		types, _ := e.app.Queue.Store.Types(ctx, csBranch)
+		counters, _ := e.app.Queue.Store.Counters(ctx, csBranch)
+		qb, _ := e.app.Queue.Store.Branch(ctx, qaBranch)
+		served, _ := e.app.Queue.Store.Ticket(ctx, int64(tk["id"].(float64)))
+		if b.Name != "上海分行营业部" || *b.DepartmentID != cs || len(types) != 2 || len(counters) != 2 || !counters[0].Open ||
+			*qb.DepartmentID != qa || served.Status != "called" {
+			t.Errorf("a refused change was written: branch %+v, %d types, counters %+v, quality branch %+v, ticket %s",
+				b, len(types), counters, qb, served.Status)
+		}
+
+		// Moved to customer service by the administrator, the branch leaves
+		// the quality manager's reach at once and comes into the clerk's.
+		put(org.RoleAdmin, qp, map[string]any{"code": "qa-1", "name": "质量网点", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00", "department_id": cs}).want(http.StatusOK)
+		outOfScope(e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/serve", qaCounter, tk["id"]), nil))
+		e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/serve", qaCounter, tk["id"]), nil).want(http.StatusOK)
+		// Without a department, only the company-wide roles reach it.
+		put(org.RoleAdmin, qp, map[string]any{"code": "qa-1", "name": "质量网点", "policy": "pooled",
+			"opens": "09:00", "closes": "17:00"}).want(http.StatusOK)
+		outOfScope(e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/finish", qaCounter, tk["id"]), nil))
+		e.get(org.RoleAuditor, qp+"/analytics").want(http.StatusOK)
 	})
 }

@@ -7,15 +7,20 @@ import (
 
 	"kesu/internal/apperr"
 	"kesu/internal/auth"
+	"kesu/internal/org"
 	"kesu/internal/queue"
 	"kesu/internal/web"
 )
 
 // adminBranch is one branch on the administration page.
 type adminBranch struct {
-	Branch   queue.Branch
-	Types    []queue.ServiceType
-	Counters []queue.Counter
+	Branch     queue.Branch
+	Department string // its department's name, "" without one
+	Types      []queue.ServiceType
+	Counters   []queue.Counter
+	// What the user's queue permissions allow on this branch: change it,
+	// work its counters, read its analytics.
+	CanAdmin, CanServe, CanSee bool
 }
 
 // queueAdmin lists branches with their types and counters, with forms to
@@ -44,31 +49,57 @@ func (h *handler) queueList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) renderQueueAdmin(w http.ResponseWriter, r *http.Request, p *page, status int) {
-	bs, err := h.d.Queue.Store.Branches(r.Context())
+	ctx := r.Context()
+	actor := web.QueueActor(r)
+	admin := r.URL.Path == "/admin/queue"
+	bs, err := h.d.Queue.Store.Branches(ctx)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	depts, err := h.d.Org.ListDepartments(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	deptName := map[int64]string{}
+	var assignable []org.Department // departments the user may give a branch
+	for _, d := range depts {
+		deptName[d.ID] = d.Name
+		if p.L == "en" && d.NameEN != "" {
+			deptName[d.ID] = d.NameEN
+		}
+		if h.d.Queue.Can(ctx, actor, auth.QueueAdmin, &queue.Branch{DepartmentID: &d.ID}) {
+			assignable = append(assignable, d)
+		}
+	}
 	var out []adminBranch
 	for _, b := range bs {
-		ab := adminBranch{Branch: b}
-		if ab.Types, err = h.d.Queue.Store.Types(r.Context(), b.ID); err != nil {
+		ab := adminBranch{Branch: b, CanAdmin: h.d.Queue.Can(ctx, actor, auth.QueueAdmin, &b),
+			CanServe: h.d.Queue.Can(ctx, actor, auth.QueueServe, &b), CanSee: h.d.Queue.Can(ctx, actor, auth.QueueReport, &b)}
+		if !ab.CanAdmin && (admin || !ab.CanServe && !ab.CanSee) {
+			continue // outside the user's reach
+		}
+		ab.CanAdmin = ab.CanAdmin && admin // the forms are on the administration page
+		if b.DepartmentID != nil {
+			ab.Department = deptName[*b.DepartmentID]
+		}
+		if ab.Types, err = h.d.Queue.Store.Types(ctx, b.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		if ab.Counters, err = h.d.Queue.Store.Counters(r.Context(), b.ID); err != nil {
+		if ab.Counters, err = h.d.Queue.Store.Counters(ctx, b.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		out = append(out, ab)
 	}
 	p.D = struct {
-		Branches []adminBranch
-		CanAdmin bool
-		CanSee   bool
-		CanServe bool
-	}{out, auth.Can(p.User.Role, auth.QueueAdmin) && r.URL.Path == "/admin/queue", auth.Can(p.User.Role, auth.QueueReport),
-		auth.Can(p.User.Role, auth.QueueServe)}
+		Branches    []adminBranch
+		CanAdd      bool
+		Departments []org.Department
+		AnyDept     bool // the user may leave a branch without a department
+	}{out, admin && len(assignable) > 0, assignable, auth.ScopeOf(p.User.Role, auth.QueueAdmin) == auth.ScopeAll}
 	h.render(w, status, "staff", "queue_admin", p)
 }
 
@@ -78,6 +109,7 @@ func (h *handler) queueAdminSave(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	id, _ := strconv.ParseInt(f.Get("id"), 10, 64)
 	branch, _ := strconv.ParseInt(f.Get("branch_id"), 10, 64)
+	actor := web.QueueActor(r)
 	var err error
 	switch f.Get("kind") {
 	case "type":
@@ -85,7 +117,7 @@ func (h *handler) queueAdminSave(w http.ResponseWriter, r *http.Request) {
 		hm, _ := strconv.ParseFloat(f.Get("handle_minutes"), 64)
 		t := &queue.ServiceType{ID: id, BranchID: branch, Prefix: f.Get("prefix"), Name: f.Get("name"), NameEN: f.Get("name_en"),
 			Documents: f.Get("documents"), DocumentsEN: f.Get("documents_en"), Priority: prio, HandleMinutes: hm}
-		err = h.d.Queue.Store.SaveType(r.Context(), t, web.Actor(r))
+		err = h.d.Queue.SaveType(r.Context(), actor, t)
 	case "counter":
 		c := &queue.Counter{ID: id, BranchID: branch, Name: f.Get("name"), Open: f.Get("open") != ""}
 		for _, s := range f["types"] {
@@ -93,13 +125,15 @@ func (h *handler) queueAdminSave(w http.ResponseWriter, r *http.Request) {
 				c.Types = append(c.Types, n)
 			}
 		}
-		err = h.d.Queue.Store.SaveCounter(r.Context(), c, web.Actor(r))
+		err = h.d.Queue.SaveCounter(r.Context(), actor, c)
 	default:
 		b := &queue.Branch{ID: id, Code: f.Get("code"), Name: f.Get("name"), NameEN: f.Get("name_en"), Address: f.Get("address"),
 			Policy: queue.Policy(f.Get("policy")), Opens: strings.TrimSpace(f.Get("opens")), Closes: strings.TrimSpace(f.Get("closes")),
 			EveryDay: f.Get("every_day") != ""}
-		err = h.d.Queue.Store.SaveBranch(r.Context(), b, web.Actor(r))
-		branch = b.ID
+		if dept, perr := strconv.ParseInt(f.Get("department_id"), 10, 64); perr == nil && dept > 0 {
+			b.DepartmentID = &dept
+		}
+		err = h.d.Queue.SaveBranch(r.Context(), actor, b)
 	}
 	if err != nil {
 		p := h.newPage(r, "queue.admin")
@@ -112,6 +146,5 @@ func (h *handler) queueAdminSave(w http.ResponseWriter, r *http.Request) {
 		h.renderQueueAdmin(w, r, p, http.StatusUnprocessableEntity)
 		return
 	}
-	h.d.Queue.Changed(branch)
 	http.Redirect(w, r, "/admin/queue?saved=1", http.StatusSeeOther)
 }

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"kesu/internal/apperr"
+	"kesu/internal/auth"
 	"kesu/internal/queue"
+	"kesu/internal/web"
 )
 
 // analyticsData is the analytics page: the branch's figures, the planner
@@ -32,16 +34,13 @@ func (h *handler) queueAnalytics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	b, err := h.d.Queue.Store.Branch(ctx, id)
+	actor := web.QueueActor(r)
+	cfg, err := h.d.Queue.Authorize(ctx, actor, auth.QueueReport, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := &analyticsData{Branch: *b}
-	if d.Types, err = h.d.Queue.Store.Types(ctx, id); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d := &analyticsData{Branch: cfg.Branch, Types: cfg.Types}
 	q := r.URL.Query()
 	p.F = q
 	today := h.d.Queue.Day(h.d.Now())
@@ -49,7 +48,7 @@ func (h *handler) queueAnalytics(w http.ResponseWriter, r *http.Request) {
 	target := parseDur(q.Get("target"), 10*time.Minute)
 	level := parseFloat(q.Get("level"), 0.8)
 	var problems []error
-	if d.Analytics, err = h.d.Queue.Analytics(ctx, id, from, to, target, level); err != nil {
+	if d.Analytics, err = h.d.Queue.Analytics(ctx, actor, id, from, to, target, level); err != nil {
 		problems = append(problems, err)
 	}
 	if q.Get("arrivals") != "" {
@@ -78,14 +77,14 @@ func (h *handler) queueAnalytics(w http.ResponseWriter, r *http.Request) {
 			}
 			req.Split = nil
 		}
-		sim, err := h.d.Queue.Simulate(ctx, id, req)
+		sim, err := h.d.Queue.Simulate(ctx, actor, id, req)
 		if err != nil {
 			problems = append(problems, err)
 		} else {
 			d.Sim = &sim
 			alt := req
 			alt.Policy, alt.Split, alt.Pooled = queue.Pooled, nil, sim.Counters
-			if pooled, err := h.d.Queue.Simulate(ctx, id, alt); err == nil {
+			if pooled, err := h.d.Queue.Simulate(ctx, actor, id, alt); err == nil {
 				d.SimPooled = &pooled
 			}
 		}

@@ -27,28 +27,18 @@ func (h *handler) loadCounter(r *http.Request) (*counterData, error) {
 	}
 	ctx := r.Context()
 	var d counterData
-	// The counter is found through its branch; counters are few.
-	bs, err := h.d.Queue.Store.Branches(ctx)
+	cfg, err := h.d.Queue.Counter(ctx, web.QueueActor(r), id)
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	for _, b := range bs {
-		cs, err := h.d.Queue.Store.Counters(ctx, b.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			if c.ID == id {
-				d.Counter, d.Branch, found = c, b, true
-			}
+	d.Branch, d.Types = cfg.Branch, cfg.Types
+	for _, c := range cfg.Counters {
+		if c.ID == id {
+			d.Counter = c
 		}
 	}
-	if !found {
+	if d.Counter.ID == 0 {
 		return nil, apperr.New(apperr.NotFound, "no counter %d", id)
-	}
-	if d.Types, err = h.d.Queue.Store.Types(ctx, d.Branch.ID); err != nil {
-		return nil, err
 	}
 	if d.Status, err = h.d.Queue.Status(ctx, d.Branch.ID); err != nil {
 		return nil, err
@@ -99,7 +89,7 @@ func (h *handler) queueCounterCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/queue/counters/" + strconv.FormatInt(id, 10)
-	if _, err := h.d.Queue.CallNext(r.Context(), id, web.Actor(r).Name); err != nil {
+	if _, err := h.d.Queue.CallNext(r.Context(), web.QueueActor(r), id); err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			http.Redirect(w, r, back+"?m=empty", http.StatusSeeOther)
 			return
@@ -119,7 +109,7 @@ func (h *handler) queueCounterAct(w http.ResponseWriter, r *http.Request) {
 	}
 	tid, _ := strconv.ParseInt(r.PostForm.Get("ticket"), 10, 64)
 	to, _ := strconv.ParseInt(r.PostForm.Get("to_type"), 10, 64)
-	if _, err := h.d.Queue.Act(r.Context(), tid, id, r.PostForm.Get("action"), to, web.Actor(r).Name); err != nil {
+	if _, err := h.d.Queue.Act(r.Context(), web.QueueActor(r), tid, id, r.PostForm.Get("action"), to); err != nil {
 		h.fail(w, r, err)
 		return
 	}

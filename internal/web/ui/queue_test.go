@@ -13,19 +13,60 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kesu/internal/audit"
+	"kesu/internal/auth"
 	"kesu/internal/complaint"
 	"kesu/internal/org"
 	"kesu/internal/queue"
 )
 
-// queueSetup makes a branch open all day with types A and B and a counter
-// for each, through the store.
+// queueDept returns the department with code, created when missing.
+func queueDept(t *testing.T, e *env, code, name string) *org.Department {
+	t.Helper()
+	ctx := context.Background()
+	ds, err := e.app.Deps.Org.ListDepartments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Code == code {
+			return &d
+		}
+	}
+	d := &org.Department{Code: code, Name: name}
+	if err := e.app.Deps.Org.CreateDepartment(ctx, d, audit.System); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// queueUser makes a user of role in department dept (nil: none).
+func queueUser(t *testing.T, e *env, name, role string, dept *int64) queue.Actor {
+	t.Helper()
+	u := &org.User{Username: name, Name: name, Role: role, Lang: "zh", DepartmentID: dept}
+	if err := e.app.Deps.Org.CreateUser(context.Background(), u, auth.HashPassword(staffPassword), audit.System); err != nil {
+		t.Fatal(err)
+	}
+	return queue.Actor{User: u, Audit: audit.Actor{UserID: u.ID, Name: u.Username}}
+}
+
+// queueStaff signs in a new user of role in department dept (nil: none);
+// it returns their client and CSRF token.
+func queueStaff(t *testing.T, e *env, name, role string, dept *int64) (*env, string) {
+	t.Helper()
+	queueUser(t, e, name, role, dept)
+	s := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
+	return s, s.login(name, staffPassword)
+}
+
+// queueSetup makes a branch of the sh-branches department, open all day,
+// with types A and B and a counter for each, through the store.
 func queueSetup(t *testing.T, e *env) (*queue.Branch, *queue.ServiceType, *queue.ServiceType, *queue.Counter) {
 	t.Helper()
 	ctx := context.Background()
 	s := e.app.Queue.Store
+	dept := queueDept(t, e, "sh-branches", "上海网点")
 	b := &queue.Branch{Code: "sh01", Name: "上海分行营业部", NameEN: "Shanghai Main Office", Policy: queue.Dedicated,
-		Opens: "00:00", Closes: "23:59", EveryDay: true}
+		Opens: "00:00", Closes: "23:59", EveryDay: true, DepartmentID: &dept.ID}
 	if err := s.SaveBranch(ctx, b, audit.System); err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +118,7 @@ func TestQueuePages(t *testing.T) {
 	}
 
 	// A counter agent calls and serves.
-	e2 := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
-	csrf := e2.loginAs(org.RoleAgent)
+	e2, csrf := queueStaff(t, e, "teller", org.RoleAgent, b.DepartmentID)
 	cp := fmt.Sprintf("/queue/counters/%d", ctr.ID)
 	resp, body = e2.get(cp)
 	expect(t, resp, body, http.StatusOK, "叫下一位")
@@ -128,9 +168,13 @@ func TestQueuePages(t *testing.T) {
 	resp, body = e.get("/queue/tickets/" + m[1] + "?t=wrong")
 	expect(t, resp, body, http.StatusNotFound)
 
-	// The analytics page with the planner, for a manager.
-	mgr := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
-	mgr.loginAs(org.RoleManager)
+	// The analytics page with the planner, for the manager of the branch's
+	// department; not for the manager of another department.
+	mgr, _ := queueStaff(t, e, "mgr.sh", org.RoleManager, b.DepartmentID)
+	other := queueDept(t, e, "bj-branches", "北京网点")
+	mgrBJ, _ := queueStaff(t, e, "mgr.bj", org.RoleManager, &other.ID)
+	resp, body = mgrBJ.get(bp + "/analytics")
+	expect(t, resp, body, http.StatusForbidden, "不在您的叫号权限范围内")
 	resp, body = mgr.get(bp + "/analytics?arrivals=100&per=30m&handle=180s&ptarget=20s&plevel=0.8")
 	expect(t, resp, body, http.StatusOK, "单位等待时间", "达到目标所需最少窗口：14", "88.8%")
 	resp, body = mgr.get(bp + "/analytics?simulate=1&policy=dedicated&split_" + fmt.Sprint(a.ID) + "=1&split_" + fmt.Sprint(c.ID) + "=1")
@@ -148,6 +192,7 @@ func TestQueueLiveBrowser(t *testing.T) {
 	bin := chromium(t)
 	e := newEnv(t)
 	b, a, _, ctr := queueSetup(t, e)
+	teller := queueUser(t, e, "teller", org.RoleAgent, b.DepartmentID)
 	ctx := context.Background()
 	for range 3 {
 		if _, err := e.app.Queue.Issue(ctx, queue.IssueRequest{BranchID: b.ID, TypeID: a.ID, Channel: "kiosk"}); err != nil {
@@ -171,7 +216,7 @@ func TestQueueLiveBrowser(t *testing.T) {
 	}
 	for want := 2; want >= 1; want-- {
 		start := time.Now()
-		if _, err := e.app.Queue.CallNext(ctx, ctr.ID, "柜员"); err != nil {
+		if _, err := e.app.Queue.CallNext(ctx, teller, ctr.ID); err != nil {
 			t.Fatal(err)
 		}
 		expr := fmt.Sprintf(`document.getElementById("total-waiting").textContent === "%d" && document.querySelector('tr[data-type="%d"] [data-field="waiting"]').textContent === "%d"`, want, a.ID, want)
@@ -187,7 +232,7 @@ func TestQueueLiveBrowser(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(board), chromedp.WaitVisible(chromedp.CSS(`#live-state.on`))); err != nil {
 		t.Fatalf("board: %v", err)
 	}
-	if _, err := e.app.Queue.CallNext(ctx, ctr.ID, "柜员"); err != nil {
+	if _, err := e.app.Queue.CallNext(ctx, teller, ctr.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.querySelector("#calling li .num") !== null && document.querySelector("#calling li .num").textContent === "A003"`,
@@ -224,7 +269,8 @@ func TestQueueAdminPage(t *testing.T) {
 		"name": {"上海分行营业部"}, "policy": {"pooled"}, "opens": {"9 点"}, "closes": {"17:00"}})
 	expect(t, resp, body, http.StatusUnprocessableEntity, "营业开始")
 	resp, _ = e.post("/admin/queue", url.Values{"csrf_token": {csrf}, "kind": {"branch"}, "id": {fmt.Sprint(b.ID)}, "code": {"sh01"},
-		"name": {"上海分行营业部"}, "policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"}, "every_day": {"on"}})
+		"name": {"上海分行营业部"}, "policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"}, "every_day": {"on"},
+		"department_id": {fmt.Sprint(*b.DepartmentID)}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save branch: %d", resp.StatusCode)
 	}
@@ -238,10 +284,9 @@ func TestQueueAdminPage(t *testing.T) {
 	if got.Policy != queue.Pooled || got.Opens != "08:30" || cs[0].Open || len(cs[0].Types) != 1 {
 		t.Errorf("branch %+v counter %+v", got, cs[0])
 	}
-	// Counter staff get the list without the forms; a role without a
-	// queue permission gets nothing.
-	agent := &env{t: t, app: e.app, srv: e.srv, http: e.client()}
-	agent.loginAs(org.RoleAgent)
+	// Counter staff of the branch's department get the list without the
+	// forms; a role without a queue permission gets nothing.
+	agent, agentCSRF := queueStaff(t, e, "teller.sh", org.RoleAgent, b.DepartmentID)
 	resp, body = agent.get("/queue/counters")
 	expect(t, resp, body, http.StatusOK, fmt.Sprintf(`href="/queue/counters/%d"`, ctr.ID))
 	refuse(t, body, "修改网点", `action="/admin/queue"`)
@@ -251,8 +296,60 @@ func TestQueueAdminPage(t *testing.T) {
 	wh.loginAs(org.RoleWarehouse)
 	resp, body = wh.get("/queue/counters")
 	expect(t, resp, body, http.StatusForbidden)
+
+	// Staff of another department neither see the branch nor work its
+	// counter, by the page or by a forged form; its manager cannot change
+	// it, move it into their own department, or add to it.
+	other := queueDept(t, e, "bj-branches", "北京网点")
+	clerkBJ, clerkCSRF := queueStaff(t, e, "teller.bj", org.RoleAgent, &other.ID)
+	resp, body = clerkBJ.get("/queue/counters")
+	expect(t, resp, body, http.StatusOK)
+	refuse(t, body, "上海分行营业部", fmt.Sprintf(`/queue/counters/%d"`, ctr.ID))
+	resp, body = clerkBJ.get(fmt.Sprintf("/queue/counters/%d", ctr.ID))
+	expect(t, resp, body, http.StatusForbidden, "不在您的叫号权限范围内")
+	resp, _ = clerkBJ.post(fmt.Sprintf("/queue/counters/%d/call", ctr.ID), url.Values{"csrf_token": {clerkCSRF}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a clerk of another department called at the counter: %d", resp.StatusCode)
+	}
+	mgrBJ, mgrCSRF := queueStaff(t, e, "mgr.bj", org.RoleManager, &other.ID)
+	resp, body = mgrBJ.get("/admin/queue")
+	expect(t, resp, body, http.StatusOK, "添加网点")
+	refuse(t, body, "上海分行营业部")
+	for _, form := range []url.Values{
+		{"kind": {"branch"}, "id": {fmt.Sprint(b.ID)}, "code": {"sh01"}, "name": {"改名"}, "policy": {"pooled"}, "opens": {"08:30"},
+			"closes": {"17:00"}, "department_id": {fmt.Sprint(other.ID)}},
+		{"kind": {"counter"}, "branch_id": {fmt.Sprint(b.ID)}, "id": {fmt.Sprint(ctr.ID)}, "name": {"1号窗口"}, "open": {"on"},
+			"types": {fmt.Sprint(a.ID)}},
+		{"kind": {"type"}, "branch_id": {fmt.Sprint(b.ID)}, "prefix": {"Z"}, "name": {"插队业务"}, "handle_minutes": {"1"}},
+		{"kind": {"branch"}, "code": {"bj09"}, "name": {"北京新网点"}, "policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"},
+			"department_id": {fmt.Sprint(*b.DepartmentID)}},
+	} {
+		form.Set("csrf_token", mgrCSRF)
+		resp, body = mgrBJ.post("/admin/queue", form)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("manager of another department: %s saved with %d", form, resp.StatusCode)
+		}
+	}
+	// A branch of their own department they may add; without a
+	// department it is refused on the form.
+	resp, body = mgrBJ.post("/admin/queue", url.Values{"csrf_token": {mgrCSRF}, "kind": {"branch"}, "code": {"bj01"}, "name": {"北京分行营业部"},
+		"policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"}})
+	expect(t, resp, body, http.StatusUnprocessableEntity, "部门")
+	resp, body = mgrBJ.post("/admin/queue", url.Values{"csrf_token": {mgrCSRF}, "kind": {"branch"}, "code": {"bj01"}, "name": {"北京分行营业部"},
+		"policy": {"pooled"}, "opens": {"08:30"}, "closes": {"17:00"}, "department_id": {fmt.Sprint(other.ID)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("manager adding a branch of their department: %d\n%s", resp.StatusCode, body)
+	}
+	got, _ = e.app.Queue.Store.Branch(context.Background(), b.ID)
+	cs, _ = e.app.Queue.Store.Counters(context.Background(), b.ID)
+	ts, _ := e.app.Queue.Store.Types(context.Background(), b.ID)
+	if got.Name != "上海分行营业部" || *got.DepartmentID != *b.DepartmentID || cs[0].Open || len(ts) != 2 {
+		t.Errorf("a refused change was written: branch %+v counter %+v types %d", got, cs[0], len(ts))
+	}
+
 	// A closed counter calls nobody.
-	if _, err := e.app.Queue.CallNext(context.Background(), ctr.ID, "柜员"); err == nil {
-		t.Error("a closed counter called a ticket")
+	resp, _ = agent.post(fmt.Sprintf("/queue/counters/%d/call", ctr.ID), url.Values{"csrf_token": {agentCSRF}})
+	if resp.StatusCode == http.StatusSeeOther && resp.Header.Get("Location") != fmt.Sprintf("/queue/counters/%d?m=empty", ctr.ID) {
+		t.Errorf("a closed counter called a ticket: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

@@ -125,7 +125,7 @@ func (h *handler) queueComplaint(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.d.Queue.Store.LinkComplaint(r.Context(), d.Ticket.ID, c.ID); err != nil {
+	if err := h.d.Queue.LinkComplaint(r.Context(), d.Ticket.ID, d.Token, c.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
