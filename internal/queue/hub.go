@@ -153,7 +153,11 @@ func (h *Hub) pollConfig(ctx context.Context) {
 		h.cfg, h.cfgGen = map[int64]int64{}, map[int64]uint64{}
 	}
 	for id, v := range vs {
-		if old, ok := h.cfg[id]; ok && old != v {
+		// A branch seen for the first time counts as changed: a
+		// configuration read before (while the hub starts, or of a branch
+		// made on another server a moment ago) may predate the version
+		// seen now.
+		if old, ok := h.cfg[id]; !ok || old != v {
 			h.cfgGen[id]++
 		}
 		h.cfg[id] = v

@@ -116,3 +116,36 @@ func TestConfigCachedUntilChanged(t *testing.T) {
 	s.config[1] = cachedConfig{c: s.config[1].c, gen: s.config[1].gen, at: time.Now().Add(-2 * time.Second)}
 	read(4, "without a current poll")
 }
+
+// A configuration read before the poll first saw its branch (a branch
+// made on another server a moment ago, or any branch while the hub
+// starts) is dropped once the poll sees the branch: the version the poll
+// sees first may already be a change the cached copy lacks, such as the
+// branch given to another department.
+func TestConfigReadBeforeThePollSawTheBranch(t *testing.T) {
+	ctx := context.Background()
+	st := &configStore{version: map[int64]int64{1: 0}}
+	hub := &Hub{ConfigVersions: st.ConfigVersions}
+	s := &Service{Store: st, Hub: hub}
+	read := func(id int64, want int, what string) {
+		t.Helper()
+		if _, err := s.Config(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if st.reads != want {
+			t.Fatalf("%s: %d reads of the configuration, want %d", what, st.reads, want)
+		}
+	}
+	// While the hub starts: read, changed elsewhere, then the first poll.
+	read(1, 1, "before the first poll")
+	st.version[1]++
+	hub.pollConfig(ctx)
+	read(1, 2, "after the first poll")
+	// A branch the running poll has not seen yet.
+	read(2, 3, "a new branch")
+	st.version[2] = 1
+	hub.pollConfig(ctx)
+	read(2, 4, "after the poll first saw the new branch")
+	hub.pollConfig(ctx)
+	read(2, 4, "after a poll that saw nothing")
+}
