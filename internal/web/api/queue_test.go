@@ -282,3 +282,65 @@ func TestQueueBranchScope(t *testing.T) {
 		e.get(org.RoleAuditor, qp+"/analytics").want(http.StatusOK)
 	})
 }
+
+// Ids of another branch are refused wherever they come: a type or a
+// counter of another branch under one's own branch in the path, another
+// branch's types as a counter's profile, a ticket's type or a transfer's
+// new type, and another branch's ticket acted on through one's own
+// counter. Nothing refused is written.
+func TestQueueIDsOfAnotherBranch(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		qa := *e.users[org.RoleManager].DepartmentID
+		csBranch, typeA, typeB, c1, _ := queueBranch(t, e, "dedicated")
+		id := func(r *resp) int64 { return int64(r.want(http.StatusCreated).M()["id"].(float64)) }
+		put := func(role, path string, body any) *resp {
+			return e.send(req{role: role, method: "PUT", path: path, body: body})
+		}
+		qaBranch := id(e.post(org.RoleManager, "/api/v1/queue/branches", map[string]any{"code": "qa-1", "name": "质量网点",
+			"policy": "dedicated", "opens": "09:00", "closes": "17:00", "department_id": qa}))
+		qp := fmt.Sprintf("/api/v1/queue/branches/%d", qaBranch)
+		qaType := id(e.post(org.RoleManager, qp+"/types", map[string]any{"prefix": "A", "name": "简单业务", "handle_minutes": 3}))
+		qaCounter := id(e.post(org.RoleManager, qp+"/counters", map[string]any{"name": "1号窗口", "types": []int64{qaType}, "open": true}))
+
+		// The manager of quality reaches the customer-service branch's type
+		// and counter through no path of their own branch.
+		put(org.RoleManager, fmt.Sprintf("%s/types/%d", qp, typeA), map[string]any{"prefix": "A", "name": "改名", "handle_minutes": 1}).
+			want(http.StatusNotFound)
+		put(org.RoleManager, fmt.Sprintf("%s/counters/%d", qp, c1), map[string]any{"name": "1号窗口", "types": []int64{qaType}, "open": false}).
+			want(http.StatusNotFound)
+		e.post(org.RoleManager, qp+"/counters", map[string]any{"name": "2号窗口", "types": []int64{typeA}, "open": true}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "types", "not_found")
+		put(org.RoleManager, fmt.Sprintf("%s/counters/%d", qp, qaCounter), map[string]any{"name": "1号窗口", "types": []int64{typeB}, "open": true}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "types", "not_found")
+		e.post("", "/api/v1/queue/tickets", map[string]any{"branch_id": qaBranch, "type_id": typeA, "channel": "kiosk"}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "type_id", "not_found")
+
+		issue := func(branch, typ int64) {
+			e.post("", "/api/v1/queue/tickets", map[string]any{"branch_id": branch, "type_id": typ, "channel": "kiosk"}).want(http.StatusCreated)
+		}
+		issue(csBranch, typeA)
+		issue(qaBranch, qaType)
+		csTk := e.post(org.RoleAgent, fmt.Sprintf("/api/v1/queue/counters/%d/call", c1), nil).want(http.StatusOK).M()
+		qaTk := e.post(org.RoleManager, fmt.Sprintf("/api/v1/queue/counters/%d/call", qaCounter), nil).want(http.StatusOK).M()
+		act := func(role string, counter int64, tk map[string]any, action string, body any) *resp {
+			return e.post(role, fmt.Sprintf("/api/v1/queue/counters/%d/tickets/%v/%s", counter, tk["id"], action), body)
+		}
+		// The clerk transfers to no type of another branch, nor acts on its
+		// ticket through their own counter; no more does its manager.
+		act(org.RoleAgent, c1, csTk, "transfer", map[string]any{"to_type": qaType}).
+			wantErr(http.StatusUnprocessableEntity, "invalid", "to_type", "invalid_value")
+		act(org.RoleAgent, c1, qaTk, "serve", nil).want(http.StatusConflict)
+		act(org.RoleManager, qaCounter, csTk, "finish", nil).want(http.StatusConflict)
+
+		ta, _ := e.app.Queue.Store.Types(ctx, csBranch)
+		cs, _ := e.app.Queue.Store.Counters(ctx, csBranch)
+		qcs, _ := e.app.Queue.Store.Counters(ctx, qaBranch)
+		got1, _ := e.app.Queue.Store.Ticket(ctx, int64(csTk["id"].(float64)))
+		got2, _ := e.app.Queue.Store.Ticket(ctx, int64(qaTk["id"].(float64)))
+		if ta[0].Name != "简单业务" || !cs[0].Open || len(qcs) != 1 || qcs[0].Types[0] != qaType ||
+			got1.Status != "called" || got1.TypeID != typeA || got2.Status != "called" {
+			t.Errorf("a refused change was written: types %+v, counters %+v / %+v, tickets %s %d / %s", ta, cs, qcs, got1.Status, got1.TypeID, got2.Status)
+		}
+	})
+}
