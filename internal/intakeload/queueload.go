@@ -128,6 +128,9 @@ type QueueResult struct {
 
 	Floor        Floor   `json:"floor"`
 	IssueOfFloor float64 `json:"issued_of_floor"`
+	// FloorAtRate is the database alone at the run's arrival rate (rate
+	// runs only): what a ticket's transaction cannot beat.
+	FloorAtRate *PacedFloor `json:"floor_at_rate,omitempty"`
 
 	Notes []string `json:"notes,omitempty"`
 }
@@ -372,6 +375,19 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 		}
 		if res.Floor.Rate > 0 {
 			res.IssueOfFloor = res.IssueRate / res.Floor.Rate
+		}
+		if rate > 0 {
+			say("floor at %.0f/s, %v", rate, cfg.Floor)
+			var pf PacedFloor
+			if cfg.Engine == enginePostgres {
+				pf, err = postgresPacedFloor(ctx, cfg.PostgresURL, cfg.Issuers, rate, cfg.Floor, dir)
+			} else {
+				pf, err = sqlitePacedFloor(ctx, dir, rate, cfg.Floor)
+			}
+			if err != nil {
+				return res, err
+			}
+			res.FloorAtRate = &pf
 		}
 	}
 	return res, nil

@@ -79,6 +79,12 @@ func TestRunQueue(t *testing.T) {
 					t.Fatalf("%s: server RSS %.0f MB, CPU %.1f s", r.Mode, r.ServerPeakRSSMB, r.ServerCPUSeconds)
 				case floor > 0 && (r.Floor.Rate <= 0 || r.IssueOfFloor <= 0):
 					t.Fatalf("%s: floor %+v", r.Mode, r.Floor)
+				case floor > 0 && (r.Rate > 0) != (r.FloorAtRate != nil):
+					t.Fatalf("%s: floor at the rate %+v", r.Mode, r.FloorAtRate)
+				}
+				// The paced floor: about 40/s × 0.3 s transactions, timed.
+				if f := r.FloorAtRate; f != nil && (f.Rate != r.Rate || f.N < 2 || f.N > 60 || f.P50Ms <= 0 || f.P99Ms < f.P50Ms || f.MaxMs < f.P99Ms) {
+					t.Errorf("%s: floor at the rate %+v", r.Mode, *f)
 				}
 			}
 			// The rate run sends Poisson arrivals at 40/s: about 80 in 2 s.

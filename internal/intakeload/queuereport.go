@@ -11,12 +11,16 @@ import (
 // and markdown forms.
 var queueColumns = []string{"engine", "load", "issued/s", "issue p50 / p99 / max ms", "calls/s",
 	"call p50 / p99 / max ms", "empty calls", "errors", "waiting at end", "watchers", "fan-out p50 / p99 / max ms",
-	"server peak RSS", "floor/s"}
+	"server peak RSS", "floor/s", "floor at the rate p50 / p99 / max ms"}
 
 func queueRow(r QueueResult) []string {
 	floor := "—"
 	if r.Floor.Rate > 0 {
 		floor = thousands(r.Floor.Rate)
+	}
+	paced := "—"
+	if f := r.FloorAtRate; f != nil {
+		paced = fmt.Sprintf("%.1f / %.1f / %.1f", f.P50Ms, f.P99Ms, f.MaxMs)
 	}
 	fan := "—"
 	if r.Watchers > 0 {
@@ -30,7 +34,7 @@ func queueRow(r QueueResult) []string {
 		fmt.Sprintf("%.1f / %.1f / %.1f", r.IssueP50Ms, r.IssueP99Ms, r.IssueMaxMs), thousands(r.CallRate),
 		fmt.Sprintf("%.1f / %.1f / %.1f", r.CallP50Ms, r.CallP99Ms, r.CallMaxMs), thousands(float64(r.EmptyCalls)),
 		fmt.Sprint(r.IssueErrors + r.CallErrors + r.ActErrors), thousands(float64(r.ServerWaiting)), fmt.Sprint(r.Watchers), fan,
-		fmt.Sprintf("%.0f MB", r.ServerPeakRSSMB), floor}
+		fmt.Sprintf("%.0f MB", r.ServerPeakRSSMB), floor, paced}
 }
 
 // queueDetails are the figures behind a row, one line.
@@ -48,6 +52,9 @@ func queueDetails(r QueueResult) string {
 	}
 	if r.Floor.Rate > 0 {
 		s += fmt.Sprintf("; floor: %s, issued ÷ floor %.1f %%", r.Floor.Method, 100*r.IssueOfFloor)
+	}
+	if f := r.FloorAtRate; f != nil {
+		s += fmt.Sprintf("; floor at the rate: %s, %s transactions", f.Method, thousands(float64(f.N)))
 	}
 	if len(r.ErrorKinds) > 0 {
 		s += fmt.Sprintf("; errors: %v", r.ErrorKinds)

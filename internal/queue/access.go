@@ -137,25 +137,6 @@ func (s *Service) Can(ctx context.Context, a Actor, p auth.Permission, b *Branch
 	return s.authorize(ctx, a, p, b) == nil
 }
 
-// Reachable lists the branches actor's permission p reaches, by code.
-func (s *Service) Reachable(ctx context.Context, a Actor, p auth.Permission) ([]Branch, error) {
-	bs, err := s.Store.Branches(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := bs[:0]
-	for _, b := range bs {
-		ok, err := s.reaches(ctx, a.User, p, b.DepartmentID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 // checkDepartment checks the department a branch is given: one that
 // exists and, for a permission held at department scope, one the user
 // reaches (so nobody hands a branch to, or takes it from, a department
