@@ -125,9 +125,12 @@ func (h *handler) queueComplaint(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.d.Queue.LinkComplaint(r.Context(), d.Ticket.ID, d.Token, c.ID); err != nil {
-		h.fail(w, r, err)
-		return
+	// The complaint is registered: the customer gets its receipt and
+	// acknowledgement whatever happens to the link. A ticket links one
+	// complaint; a second filed from it at the same moment stays unlinked,
+	// its description naming the visit.
+	if err := h.d.Queue.LinkComplaint(r.Context(), d.Ticket.ID, d.Token, c.ID); err != nil && h.d.Log != nil {
+		h.d.Log.Warn("complaint from a ticket not linked", "ticket", d.Ticket.ID, "complaint", c.Number, "err", err)
 	}
 	if h.d.Registered != nil {
 		h.d.Registered(r.Context(), c)
