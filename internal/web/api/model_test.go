@@ -301,6 +301,9 @@ func walk(pgURL string, rn run, keep []int, skip []string) (*result, error) {
 			res.found(v, i, on, targets)
 		}
 	}
+	if err := w.queueCoverage(res); err != nil {
+		return nil, err
+	}
 	// The audit chain verifies at the end of the run.
 	c := &checker{w: w, skip: skip}
 	var auditor *muser
@@ -390,6 +393,21 @@ func shrink(pgURL string, rn run, f *failure, skip []string, budget time.Duratio
 			return nil
 		}
 		return res.fails[f.v.Inv].on
+	}
+	if strings.HasPrefix(f.v.Inv, "14-") {
+		// A queue invariant: the queue steps and time passing first.
+		steps := genSteps(rn.seed, rn.steps)
+		var cand []int
+		for _, i := range cur {
+			if k := steps[i].Kind; isQueueKind(k) || k == kTime || i == f.step {
+				cand = append(cand, i)
+			}
+		}
+		if len(cand) < len(cur) {
+			if on := fails(cand); on != nil {
+				cur = on
+			}
+		}
 	}
 	if f.v.Case != "" {
 		steps := genSteps(rn.seed, rn.steps)
