@@ -296,7 +296,7 @@ func (w *modelWorld) stepQueue(r *rand.Rand, st stepKind, s *snap, o *outcome) e
 	// the actor: mostly one whose permission p reaches branch dept, else a
 	// near miss (the permission, not the reach), else anyone
 	actor := func(p string, ok func(*muser) bool) *muser {
-		return w.actor(r, nil, 0.6, ok, func(u *muser) bool { return queueCan(u, p) })
+		return w.actor(r, nil, 0.7, ok, func(u *muser) bool { return queueCan(u, p) })
 	}
 	expect := func(u *muser, p string, dept *int64) {
 		if !w.queueReach(u, p, dept) {
@@ -350,7 +350,15 @@ func (w *modelWorld) stepQueue(r *rand.Rand, st stepKind, s *snap, o *outcome) e
 		dept := q.byID[q.counters[cid].branch].dept
 		u := actor(qServe, func(u *muser) bool { return w.queueReach(u, qServe, dept) })
 		expect(u, qServe, dept)
-		act := oneOf(r, "serve", "serve", "serve", "finish", "finish", "finish", "recall", "no_show", "transfer", "transfer")
+		// mostly a step the ticket's status allows, else any
+		act := oneOf(r, "serve", "finish", "recall", "no_show", "transfer")
+		switch {
+		case r.IntN(4) == 0:
+		case tk.status == queue.StatusCalled:
+			act = oneOf(r, "serve", "serve", "serve", "finish", "recall", "no_show", "transfer")
+		case tk.status == queue.StatusServing:
+			act = oneOf(r, "finish", "finish", "finish", "transfer")
+		}
 		var body any
 		if act == "transfer" {
 			to := int64(0)
