@@ -105,8 +105,8 @@ type modelWorld struct {
 
 	cases  []*mcase
 	byCase map[int64]*mcase
-	step   int // index of the step running
-	q      *mqueue
+	step   int     // index of the step running
+	q      *mqueue // the branch queue as the model follows it (model_queue_test.go)
 	// queueStep: the step running is the queue's or the worker's; the
 	// snapshot after it reads the whole queue.
 	queueStep bool
