@@ -52,6 +52,13 @@ const (
 	invCharge   = "10-parts-charge"  // every allowance shipment has its charge on the dealer's account and every charge naming a case its shipment
 	invCover    = "10-parts-cover"   // every charge was covered at its time by allowances, payments and approved credit
 	invLedger   = "10-ledger-credit" // ledger credit is approved only by an account manager; purchases and payments are booked only by finance
+
+	invQueueServe    = "14-queue-serve-scope" // every counter event was written by someone whose queue.serve reached the counter's branch then
+	invQueueAdmin    = "14-queue-admin-scope" // every change of a branch, type or counter by someone whose queue.admin reached the branch before and after
+	invQueueCounter  = "14-queue-counter"     // a ticket is at one counter at a time, of its own branch, and worked only there
+	invQueueNumber   = "14-queue-number"      // ticket numbers of a branch, prefix and day (and the day's issue order) are unique and gap-free
+	invQueueRefused  = "14-queue-refused"     // a queue request out of the actor's reach is answered 403; a refused one changes nothing
+	invQueueComplete = "14-queue-complete"    // (softer) a request the permission reaches is not refused as forbidden
 )
 
 // Permissions of the model, by what the spec (SEC-1 and the issue) says a
@@ -205,6 +212,7 @@ type snap struct {
 	// credit note; credit the credit notes issued or signed.
 	money  map[int64]string
 	credit map[int64]mCredit
+	q      *qsnap // the branch queue
 }
 
 // mCredit is an issued or signed credit note as stored.
@@ -308,6 +316,13 @@ func (w *modelWorld) snapshot(prev *snap) (*snap, error) {
 	}
 	crows.Close()
 	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	var pq *qsnap
+	if prev != nil {
+		pq = prev.q
+	}
+	if s.q, err = w.queueSnapshot(ctx, pq); err != nil {
 		return nil, err
 	}
 	clocks := db.SLAClocks()
@@ -476,6 +491,9 @@ func (w *modelWorld) checkStep(c *checker, o *outcome, before, after *snap) erro
 		return err
 	}
 	if err := w.checkParts(c); err != nil {
+		return err
+	}
+	if err := w.checkQueue(c, o, before, after); err != nil {
 		return err
 	}
 	for id, a := range after.recs {

@@ -54,6 +54,12 @@ const (
 	kCreate
 	kAdvance
 	kParts
+	kQTicket // the branch queue (model_queue_test.go): a ticket taken
+	kQCall   // a counter calls the next ticket
+	kQAct    // a counter action on a ticket
+	kQBranch // a branch changed or added
+	kQSetup  // a service type or counter added or changed
+	kQReport // a branch's analytics or simulation read
 	numKinds
 )
 
@@ -61,7 +67,7 @@ const (
 var kindWeights = [numKinds]int{kAction: 34, kDecide: 14, kEdit: 6, kNote: 3, kAttach: 1, kInvestigate: 3, kCAPA: 12,
 	kAssign: 3, kParties: 2, kMemo: 1, kLink: 1, kMerge: 1, kSurveyLink: 2, kSurvey: 2, kTrackReply: 2, kRead: 4, kList: 3,
 	kStats: 1, kExport: 1, kWork: 2, kDuplicates: 1, kWorker: 3, kTime: 1, kCreate: 2, kAdvance: 45,
-	kParts: 10}
+	kParts: 10, kQTicket: 8, kQCall: 6, kQAct: 8, kQBranch: 2, kQSetup: 2, kQReport: 1}
 
 // step is one generated step: its kind and the seed of its choices.
 type step struct {
@@ -105,6 +111,7 @@ type outcome struct {
 	needs      map[int64][]string // permissions the change needs, by complaint
 	reads      []int64            // other complaints a success shows the actor was allowed to read
 	violations []violation        // found by the step itself (reads, lists)
+	queue      *qStep             // what the model expects of a queue request
 }
 
 func (o *outcome) need(id int64, ps ...string) {
@@ -255,6 +262,7 @@ func (w *modelWorld) run(i int, st step, s *snap) (*outcome, error) {
 	r := rand.New(rand.NewPCG(st.R, 0x6b657375))
 	o := &outcome{index: i, kind: st.Kind, write: true}
 	w.step = i
+	w.queueStep = isQueueKind(st.Kind) || st.Kind == kWorker || st.Kind == kTime
 	var err error
 	switch st.Kind {
 	case kAction:
@@ -367,6 +375,8 @@ func (w *modelWorld) run(i int, st step, s *snap) (*outcome, error) {
 		err = w.stepAdvance(r, s, o)
 	case kParts:
 		err = w.stepParts(r, s, o)
+	case kQTicket, kQCall, kQAct, kQBranch, kQSetup, kQReport:
+		err = w.stepQueue(r, st.Kind, s, o)
 	}
 	return o, err
 }

@@ -4,8 +4,9 @@ package api_test
 // (issue 11): seeded random sequences of API calls by random users — every
 // role, the people complained about, users of other departments, the
 // approvers, the complainant through the public pages — over a population
-// of complaints, with the invariants of model_check_test.go checked after
-// every step against the stored state. A failure is shrunk to a short
+// of complaints and the branch queue's branches (model_queue_test.go), with
+// the invariants of model_check_test.go checked after every step against
+// the stored state. A failure is shrunk to a short
 // sequence and printed with the command that replays it. docs/workflow.md
 // ("Proving the controls") has the commands.
 //
@@ -301,6 +302,9 @@ func walk(pgURL string, rn run, keep []int, skip []string) (*result, error) {
 			res.found(v, i, on, targets)
 		}
 	}
+	if err := w.queueCoverage(res); err != nil {
+		return nil, err
+	}
 	// The audit chain verifies at the end of the run.
 	c := &checker{w: w, skip: skip}
 	var auditor *muser
@@ -377,7 +381,8 @@ func shrinkBudget() time.Duration {
 
 // shrink looks for a shorter sequence of rn's steps that still breaks the
 // same invariant: first the steps on the failing case with the job and
-// registration steps, then by removing ever smaller chunks (delta
+// registration steps (for a queue invariant, the queue steps with time
+// passing), then by removing ever smaller chunks (delta
 // debugging), each candidate replayed on a fresh server.
 func shrink(pgURL string, rn run, f *failure, skip []string, budget time.Duration) ([]int, int) {
 	start := time.Now()
@@ -390,6 +395,21 @@ func shrink(pgURL string, rn run, f *failure, skip []string, budget time.Duratio
 			return nil
 		}
 		return res.fails[f.v.Inv].on
+	}
+	if strings.HasPrefix(f.v.Inv, "14-") {
+		// A queue invariant: the queue steps and time passing first.
+		steps := genSteps(rn.seed, rn.steps)
+		var cand []int
+		for _, i := range cur {
+			if k := steps[i].Kind; isQueueKind(k) || k == kTime || i == f.step {
+				cand = append(cand, i)
+			}
+		}
+		if len(cand) < len(cur) {
+			if on := fails(cand); on != nil {
+				cur = on
+			}
+		}
 	}
 	if f.v.Case != "" {
 		steps := genSteps(rn.seed, rn.steps)

@@ -105,7 +105,11 @@ type modelWorld struct {
 
 	cases  []*mcase
 	byCase map[int64]*mcase
-	step   int // index of the step running
+	step   int     // index of the step running
+	q      *mqueue // the branch queue as the model follows it (model_queue_test.go)
+	// queueStep: the step running is the queue's or the worker's; the
+	// snapshot after it reads the whole queue.
+	queueStep bool
 }
 
 // modelDepartments are where the population works; qa_lab sits under qa
@@ -207,6 +211,9 @@ func openWorld(pgURL, profile string) (w *modelWorld, err error) {
 				return w, err
 			}
 		}
+	}
+	if err := w.openQueue(ctx); err != nil {
+		return w, err
 	}
 	sp := &product.Supplier{Code: "S-SEAL", Name: "宁波密封件厂"}
 	if err := reg.CreateSupplier(ctx, sp, audit.System); err != nil {
