@@ -30,7 +30,7 @@ func (db *DB) inPipe(ctx context.Context, fn func(p *pipeTx) error) error {
 	}
 	defer conn.Close()
 	var ferr error
-	conn.Raw(func(dc any) error {
+	err = conn.Raw(func(dc any) error {
 		p := &pipeTx{conn: dc.(*stdlib.Conn).Conn(), b: &pgx.Batch{}}
 		p.b.Queue("BEGIN")
 		if ferr = fn(p); ferr == nil || p.conn.PgConn().TxStatus() == 'I' {
@@ -41,6 +41,9 @@ func (db *DB) inPipe(ctx context.Context, fn func(p *pipeTx) error) error {
 		}
 		return nil
 	})
+	if ferr == nil && err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "database connection")
+	}
 	return db.classify(ferr)
 }
 
