@@ -72,3 +72,8 @@ SELECT merged_into FROM complaints WHERE id = ? FOR UPDATE
 
 -- name: audit.head.keyed
 SELECT last_id, keyed_from FROM audit_head WHERE id = 1 FOR UPDATE
+
+-- A new ticket's id, drawn before its insert so that the statements
+-- naming it travel in the same round trip (queue.ticket.insert.id).
+-- name: queue.ticket.next_id
+SELECT nextval(pg_get_serial_sequence('queue_tickets', 'id'))

@@ -105,6 +105,7 @@ type DB struct {
 	intake     *intake
 	onClose    func() error
 	categories sync.Map // category code → categoryRef, see category
+	counters   sync.Map // queue counter id → its branch id, see callPipe
 
 	// IntakeBatch, when set, is told the number of complaints of every
 	// intake transaction (the metrics' batch-size histogram).

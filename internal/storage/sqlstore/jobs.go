@@ -26,8 +26,26 @@ func (s JobStore) Enqueue(ctx context.Context, js ...*jobs.Job) error {
 // enqueueTx stores jobs inside a transaction of another change, so the
 // job exists exactly when the change does.
 func (db *DB) enqueueTx(ctx context.Context, tx *sql.Tx, js ...*jobs.Job) error {
+	for _, st := range db.jobInserts(js) {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statement is a query with its arguments.
+type statement struct {
+	query string
+	args  []any
+}
+
+// jobInserts fills the jobs' defaults and returns the statements that
+// store them, in chunks.
+func (db *DB) jobInserts(js []*jobs.Job) []statement {
 	now := db.Now()
 	const chunk = 200
+	var out []statement
 	for start := 0; start < len(js); start += chunk {
 		part := js[start:min(start+chunk, len(js))]
 		args := make([]any, 0, 6*len(part))
@@ -43,11 +61,9 @@ func (db *DB) enqueueTx(ctx context.Context, tx *sql.Tx, js ...*jobs.Job) error 
 		}
 		q := db.raw["jobs.insert"] + " " + strings.TrimSuffix(strings.Repeat(db.raw["jobs.insert.row"]+", ", len(part)), ", ") +
 			" " + db.raw["jobs.insert.tail"]
-		if _, err := tx.ExecContext(ctx, db.Dialect.Rebind(q), args...); err != nil {
-			return err
-		}
+		out = append(out, statement{db.Dialect.Rebind(q), args})
 	}
-	return nil
+	return out
 }
 
 func scanJob(r scanner) (*jobs.Job, error) {

@@ -257,6 +257,9 @@ func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, d
 // both numbers in one statement, inserts the ticket and its event and
 // reads the waiting tickets issued before it.
 func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket, error) {
+	if s.Dialect.Name() == "postgres" {
+		return s.issuePipe(ctx, t)
+	}
 	var ahead []queue.Ticket
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := s.bump(ctx, tx, t.BranchID)
@@ -341,6 +344,9 @@ func (s QueueStore) Ticket(ctx context.Context, id int64) (*queue.Ticket, error)
 // types' priorities, the conditional update returning the ticket, its
 // event and the reminders now due.
 func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, at time.Time, by string) (*queue.Ticket, error) {
+	if s.Dialect.Name() == "postgres" {
+		return s.callPipe(ctx, counterID, day, at, by)
+	}
 	var called *queue.Ticket
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var b branchTx
@@ -378,7 +384,7 @@ func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, a
 			if k < 0 {
 				return apperr.New(apperr.NotFound, "nobody waits for counter %s", c.Name)
 			}
-			called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.call"), c.ID, micros(at), waiting[k].ID))
+			called, err = scanTicket(tx.QueryRowContext(ctx, s.q("queue.ticket.call"), c.ID, micros(at), waiting[k].ID, waiting[k].TypeID))
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // taken by another counter meanwhile: pick again
 			} else if err != nil {

@@ -92,6 +92,12 @@ RETURNING prefix, last
 INSERT INTO queue_tickets (branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, token, issued_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
 
+-- The same with the id drawn beforehand (queue.ticket.next_id), so that
+-- statements naming the ticket can travel with its insert.
+-- name: queue.ticket.insert.id
+INSERT INTO queue_tickets (id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, token, issued_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
 -- name: queue.ticket.get
 SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
   issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
@@ -112,11 +118,11 @@ SELECT id, branch_id, type_id, day, number, seq, status, channel, lang, phone, r
   issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
 FROM queue_tickets WHERE branch_id = ? AND day >= ? AND day <= ? ORDER BY day, seq
 
--- A call takes the ticket only if it is still waiting: the belt to the
--- branch lock's braces.
+-- A call takes the ticket only if it is still waiting, for the type it
+-- was picked for: the belt to the branch lock's braces.
 -- name: queue.ticket.call
 UPDATE queue_tickets SET status = 'called', counter_id = ?, called_at = ?, calls = calls + 1
-WHERE id = ? AND status = 'waiting'
+WHERE id = ? AND status = 'waiting' AND type_id = ?
 RETURNING id, branch_id, type_id, day, number, seq, status, channel, lang, phone, remind_ahead, reminded_at, token,
   issued_at, called_at, served_at, finished_at, counter_id, calls, complaint_id
 

@@ -171,6 +171,53 @@ func testQueueTickets(t *testing.T, e *env) {
 	}
 }
 
+// A refused ticket takes no number and leaves nothing behind; a ticket
+// transferred to another type is called by that type's counter only.
+func testQueueRefusedAndTransferred(t *testing.T, e *env) {
+	s := e.db.Queue()
+	b, ty, cs := QueueBranch(t, e.ctx, s, "B3", queue.Dedicated, "A", "B")
+	_, other, _ := QueueBranch(t, e.ctx, s, "B4", queue.Dedicated, "A")
+	day := Start.In(Zone).Format(time.DateOnly)
+	tk := &queue.Ticket{BranchID: b.ID, TypeID: other["A"].ID, Day: day, Channel: "kiosk", Lang: "zh", Token: "tok", IssuedAt: Start}
+	_, err := s.Issue(e.ctx, tk)
+	if ae, ok := err.(*apperr.Error); !ok || ae.Code != apperr.Invalid || len(ae.Fields) != 1 || ae.Fields[0].Field != "type_id" {
+		t.Errorf("a ticket of another branch's type: %v, want invalid type_id", err)
+	}
+	tk = &queue.Ticket{BranchID: 999999, TypeID: ty["A"].ID, Day: day, Channel: "kiosk", Lang: "zh", Token: "tok", IssuedAt: Start}
+	if _, err := s.Issue(e.ctx, tk); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("a ticket of an unknown branch: %v, want not found", err)
+	}
+	a1, _ := issue(t, e, b, ty["A"], "", 0)
+	if a1.Number != "A001" || a1.Seq != 1 {
+		t.Errorf("first ticket after refused ones: %s seq %d, want A001 seq 1", a1.Number, a1.Seq)
+	}
+	if w, _ := s.Waiting(e.ctx, b.ID, day); len(w) != 1 {
+		t.Errorf("%d waiting, want 1", len(w))
+	}
+	tk, err = s.CallNext(e.ctx, cs[0].ID, day, Start, "柜员")
+	if err != nil || tk.ID != a1.ID {
+		t.Fatalf("call next = %v, %v; want A001", tk, err)
+	}
+	if _, err := s.Act(e.ctx, tk.ID, cs[0].ID, queue.ActTransfer, ty["B"].ID, Start.Add(time.Minute), "柜员"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CallNext(e.ctx, cs[0].ID, day, Start.Add(2*time.Minute), "柜员"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("the A counter after the transfer: %v, want not found", err)
+	}
+	tk, err = s.CallNext(e.ctx, cs[1].ID, day, Start.Add(2*time.Minute), "柜员")
+	if err != nil || tk.ID != a1.ID || tk.TypeID != ty["B"].ID || tk.Calls != 1 || tk.Status != queue.StatusCalled || *tk.CounterID != cs[1].ID {
+		t.Fatalf("the B counter called %+v, %v; want the transferred A001 with one call", tk, err)
+	}
+	evs, _ := s.Events(e.ctx, a1.ID)
+	var acts []string
+	for _, ev := range evs {
+		acts = append(acts, ev.Action)
+	}
+	if strings.Join(acts, ",") != "issued,called,transfer,called" {
+		t.Errorf("events %v", acts)
+	}
+}
+
 // The N-ahead reminder goes by position in the ticket's own line, once,
 // with a no-show and a transfer in between.
 func testQueueReminder(t *testing.T, e *env) {

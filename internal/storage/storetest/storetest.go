@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"Mail", testMail},
 		{"QueueTickets", testQueueTickets},
 		{"QueueReminder", testQueueReminder},
+		{"QueueRefusedAndTransferred", testQueueRefusedAndTransferred},
 		{"DeskSwapRules", testDeskSwapRules},
 		{"DeskRosterBoard", testDeskRosterBoard},
 		{"DeskHandover", testDeskHandover},
