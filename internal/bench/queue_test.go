@@ -65,7 +65,7 @@ func queueFixture(b *testing.B, a *app.App) ([]queueBranch, queue.Actor) {
 		}
 		br, ty, ctrs := storetest.QueueBranch(b, ctx, s, fmt.Sprintf("b%02d", i), queue.Priority, profiles...)
 		br.DepartmentID = &cs
-		if err := s.SaveBranch(ctx, br, audit.System); err != nil {
+		if err := s.SaveBranch(ctx, br, audit.System, nil); err != nil {
 			b.Fatal(err)
 		}
 		qb := queueBranch{b: br}

@@ -52,13 +52,13 @@ func createQueueBranches(ctx context.Context, db *sqlstore.DB, dept int64) (int,
 	for _, d := range demoBranches {
 		b := d.branch
 		b.DepartmentID = &dept
-		if err := s.SaveBranch(ctx, &b, audit.System); err != nil {
+		if err := s.SaveBranch(ctx, &b, audit.System, nil); err != nil {
 			return 0, err
 		}
 		ids := map[string]int64{}
 		for _, t := range d.types {
 			t.BranchID = b.ID
-			if err := s.SaveType(ctx, &t, audit.System); err != nil {
+			if err := s.SaveType(ctx, &t, audit.System, nil); err != nil {
 				return 0, err
 			}
 			ids[t.Prefix] = t.ID
@@ -68,7 +68,7 @@ func createQueueBranches(ctx context.Context, db *sqlstore.DB, dept int64) (int,
 			for _, p := range prof {
 				c.Types = append(c.Types, ids[p])
 			}
-			if err := s.SaveCounter(ctx, &c, audit.System); err != nil {
+			if err := s.SaveCounter(ctx, &c, audit.System, nil); err != nil {
 				return 0, err
 			}
 		}

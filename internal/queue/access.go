@@ -181,11 +181,23 @@ func (s *Service) SaveBranch(ctx context.Context, a Actor, b *Branch) error {
 	if err := s.checkDepartment(ctx, a, b); err != nil {
 		return err
 	}
-	if err := s.Store.SaveBranch(ctx, b, a.Audit); err != nil {
+	if err := s.Store.SaveBranch(ctx, b, a.Audit, s.adminGuard(ctx, a)); err != nil {
 		return err
 	}
 	s.Changed(b.ID)
 	return nil
+}
+
+// adminGuard checks again, in the write's transaction, that actor's
+// queue.admin reaches the branch as stored: the check before the write
+// may have seen it before an administrator moved it.
+func (s *Service) adminGuard(ctx context.Context, a Actor) Guard {
+	return func(cur *Branch) error {
+		if cur == nil {
+			return nil // a new branch: its department was checked
+		}
+		return s.authorize(ctx, a, auth.QueueAdmin, cur)
+	}
 }
 
 // SaveType adds (t.ID 0) or changes a service type of branch t.BranchID.
@@ -193,7 +205,7 @@ func (s *Service) SaveType(ctx context.Context, a Actor, t *ServiceType) error {
 	if _, err := s.adminOf(ctx, a, t.BranchID); err != nil {
 		return err
 	}
-	if err := s.Store.SaveType(ctx, t, a.Audit); err != nil {
+	if err := s.Store.SaveType(ctx, t, a.Audit, s.adminGuard(ctx, a)); err != nil {
 		return err
 	}
 	s.Changed(t.BranchID)
@@ -205,7 +217,7 @@ func (s *Service) SaveCounter(ctx context.Context, a Actor, c *Counter) error {
 	if _, err := s.adminOf(ctx, a, c.BranchID); err != nil {
 		return err
 	}
-	if err := s.Store.SaveCounter(ctx, c, a.Audit); err != nil {
+	if err := s.Store.SaveCounter(ctx, c, a.Audit, s.adminGuard(ctx, a)); err != nil {
 		return err
 	}
 	s.Changed(c.BranchID)

@@ -131,18 +131,28 @@ type Event struct {
 	By        string    `json:"by,omitempty"`
 }
 
+// Guard checks a configuration write against the branch as stored, in
+// the write's transaction; nil allows every write (the system's own).
+type Guard func(current *Branch) error
+
 // Store persists branches, types, counters and tickets. Call-next and
 // every counter action run in one transaction that also marks and queues
 // the N-ahead reminders that became due (DueReminders) and the "called"
 // text, so two counters never call the same ticket and a reminder goes out
 // once, across servers.
+//
+// The configuration writes take a Guard: called inside the write's
+// transaction, under the branch's lock, with the branch as stored (nil for
+// a new branch); an error refuses the write. The service's reach check
+// runs there, so a branch moved to another department at the same moment
+// cannot take a change its new department's staff did not make.
 type Store interface {
-	SaveBranch(ctx context.Context, b *Branch, actor audit.Actor) error
+	SaveBranch(ctx context.Context, b *Branch, actor audit.Actor, guard Guard) error
 	Branch(ctx context.Context, id int64) (*Branch, error)
 	Branches(ctx context.Context) ([]Branch, error)
-	SaveType(ctx context.Context, t *ServiceType, actor audit.Actor) error
+	SaveType(ctx context.Context, t *ServiceType, actor audit.Actor, guard Guard) error
 	Types(ctx context.Context, branchID int64) ([]ServiceType, error)
-	SaveCounter(ctx context.Context, c *Counter, actor audit.Actor) error
+	SaveCounter(ctx context.Context, c *Counter, actor audit.Actor, guard Guard) error
 	Counters(ctx context.Context, branchID int64) ([]Counter, error)
 	// CounterBranch returns the branch of a counter, NotFound without it.
 	CounterBranch(ctx context.Context, counterID int64) (int64, error)

@@ -25,11 +25,23 @@ var _ queue.Store = QueueStore{}
 func (db *DB) Queue() QueueStore { return QueueStore{db} }
 
 // SaveBranch implements queue.Store: a new branch when b.ID is 0.
-func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit.Actor) error {
+func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit.Actor, guard queue.Guard) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if guard != nil {
+			var cur *queue.Branch
+			if b.ID != 0 {
+				var err error
+				if cur, err = s.guarded(ctx, tx, b.ID); err != nil {
+					return err
+				}
+			}
+			if err := guard(cur); err != nil {
+				return err
+			}
+		}
 		args := []any{b.Code, b.Name, b.NameEN, b.Address, string(b.Policy), b.Opens, b.Closes, b.EveryDay, b.DepartmentID}
 		action := "queue.branch.update"
 		if b.ID == 0 {
@@ -42,6 +54,19 @@ func (s QueueStore) SaveBranch(ctx context.Context, b *queue.Branch, actor audit
 		}
 		return s.audit(ctx, tx, actor, action, obj("queue_branch", b.ID), map[string]any{"code": b.Code, "policy": b.Policy, "department_id": b.DepartmentID})
 	})
+}
+
+// guarded takes branch id's lock (moving its versions, as every change
+// of its configuration does) and reads it as stored, for a Guard.
+func (s QueueStore) guarded(ctx context.Context, tx *sql.Tx, id int64) (*queue.Branch, error) {
+	if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", id); err != nil {
+		return nil, err
+	}
+	b, err := scanBranch(tx.QueryRowContext(ctx, s.q("queue.branch.get"), id))
+	if err != nil {
+		return nil, s.classify(err)
+	}
+	return b, nil
 }
 
 // mustAffect turns an update of no row into NotFound.
@@ -83,13 +108,19 @@ func (s QueueStore) Branches(ctx context.Context) ([]queue.Branch, error) {
 }
 
 // SaveType implements queue.Store.
-func (s QueueStore) SaveType(ctx context.Context, t *queue.ServiceType, actor audit.Actor) error {
+func (s QueueStore) SaveType(ctx context.Context, t *queue.ServiceType, actor audit.Actor, guard queue.Guard) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", t.BranchID); err != nil {
+		cur, err := s.guarded(ctx, tx, t.BranchID)
+		if err != nil {
 			return err
+		}
+		if guard != nil {
+			if err := guard(cur); err != nil {
+				return err
+			}
 		}
 		args := []any{t.Prefix, t.Name, t.NameEN, t.Documents, t.DocumentsEN, t.Priority, t.HandleMinutes}
 		action := "queue.type.update"
@@ -118,7 +149,7 @@ func (s QueueStore) Types(ctx context.Context, branchID int64) ([]queue.ServiceT
 
 // SaveCounter implements queue.Store; the counter's types must be the
 // branch's.
-func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor audit.Actor) error {
+func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor audit.Actor, guard queue.Guard) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -140,8 +171,14 @@ func (s QueueStore) SaveCounter(ctx context.Context, c *queue.Counter, actor aud
 		ids[i] = strconv.FormatInt(t, 10)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.bumpBy(ctx, tx, "queue.branch.bump.config", c.BranchID); err != nil {
+		cur, err := s.guarded(ctx, tx, c.BranchID)
+		if err != nil {
 			return err
+		}
+		if guard != nil {
+			if err := guard(cur); err != nil {
+				return err
+			}
 		}
 		action := "queue.counter.update"
 		if c.ID == 0 {

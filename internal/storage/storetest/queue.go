@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,7 +22,7 @@ import (
 func QueueBranch(t testing.TB, ctx context.Context, s queue.Store, code string, policy queue.Policy, counters ...string) (*queue.Branch, map[string]*queue.ServiceType, []*queue.Counter) {
 	t.Helper()
 	b := &queue.Branch{Code: code, Name: "网点 " + code, NameEN: "Branch " + code, Policy: policy, Opens: "00:00", Closes: "23:59", EveryDay: true}
-	if err := s.SaveBranch(ctx, b, audit.System); err != nil {
+	if err := s.SaveBranch(ctx, b, audit.System, nil); err != nil {
 		t.Fatalf("branch: %v", err)
 	}
 	types := map[string]*queue.ServiceType{}
@@ -39,7 +40,7 @@ func QueueBranch(t testing.TB, ctx context.Context, s queue.Store, code string, 
 			name, handle = "业务 "+p, 15
 		}
 		ty := &queue.ServiceType{BranchID: b.ID, Prefix: p, Name: name, Priority: i, HandleMinutes: handle, Documents: "身份证"}
-		if err := s.SaveType(ctx, ty, audit.System); err != nil {
+		if err := s.SaveType(ctx, ty, audit.System, nil); err != nil {
 			t.Fatalf("type %s: %v", p, err)
 		}
 		types[p] = ty
@@ -50,7 +51,7 @@ func QueueBranch(t testing.TB, ctx context.Context, s queue.Store, code string, 
 		for _, p := range strings.Split(prof, "") {
 			c.Types = append(c.Types, types[p].ID)
 		}
-		if err := s.SaveCounter(ctx, c, audit.System); err != nil {
+		if err := s.SaveCounter(ctx, c, audit.System, nil); err != nil {
 			t.Fatalf("counter: %v", err)
 		}
 		cs = append(cs, c)
@@ -83,7 +84,7 @@ func testQueueTickets(t *testing.T, e *env) {
 			t.Errorf("configuration version %d → %d by tickets alone", cfg0[b.ID], cfg[b.ID])
 		}
 		cs[0].Open = false
-		if err := s.SaveCounter(e.ctx, cs[0], audit.System); err != nil {
+		if err := s.SaveCounter(e.ctx, cs[0], audit.System, nil); err != nil {
 			t.Fatal(err)
 		}
 		if cfg, _ := s.ConfigVersions(e.ctx); cfg[b.ID] <= cfg0[b.ID] {
@@ -162,7 +163,7 @@ func testQueueTickets(t *testing.T, e *env) {
 		t.Errorf("empty B line: %v, want not found", err)
 	}
 	// Bad input writes nothing.
-	err = s.SaveBranch(e.ctx, &queue.Branch{Code: "x y", Name: "", Policy: "random"}, audit.System)
+	err = s.SaveBranch(e.ctx, &queue.Branch{Code: "x y", Name: "", Policy: "random"}, audit.System, nil)
 	if ae, ok := err.(*apperr.Error); !ok || len(ae.Fields) < 3 {
 		t.Errorf("bad branch: %v", err)
 	}
@@ -367,5 +368,56 @@ func QueueConcurrentCalls(t *testing.T, stores ...*sqlstore.DB) {
 		if w, _ := s0.Waiting(ctx, b.ID, day); len(w) != 0 {
 			t.Errorf("%s: %d still waiting", pol, len(w))
 		}
+	}
+}
+
+// A configuration write runs its guard in its transaction with the branch
+// as stored then; a guard's refusal writes nothing, not even the
+// configuration version.
+func testQueueGuard(t *testing.T, e *env) {
+	s := e.db.Queue()
+	b, ty, cs := QueueBranch(t, e.ctx, s, "G1", queue.Dedicated, "A")
+	var dept int64 = 1
+	moved := *b
+	moved.DepartmentID = &dept
+	if err := s.SaveBranch(e.ctx, &moved, audit.System, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfgBefore, _ := s.ConfigVersions(e.ctx)
+	refuse := errors.New("out of reach")
+	var seen []*int64
+	guard := func(cur *queue.Branch) error {
+		if cur == nil || cur.ID != b.ID {
+			t.Errorf("guard saw %+v, want branch %d", cur, b.ID)
+		} else {
+			seen = append(seen, cur.DepartmentID)
+		}
+		return refuse
+	}
+	renamed := moved
+	renamed.Name, renamed.DepartmentID = "改名", nil
+	if err := s.SaveBranch(e.ctx, &renamed, audit.System, guard); !errors.Is(err, refuse) {
+		t.Errorf("branch: %v, want the guard's refusal", err)
+	}
+	typ := *ty["A"]
+	typ.Name = "改名"
+	if err := s.SaveType(e.ctx, &typ, audit.System, guard); !errors.Is(err, refuse) {
+		t.Errorf("type: %v, want the guard's refusal", err)
+	}
+	ctr := *cs[0]
+	ctr.Open = false
+	if err := s.SaveCounter(e.ctx, &ctr, audit.System, guard); !errors.Is(err, refuse) {
+		t.Errorf("counter: %v, want the guard's refusal", err)
+	}
+	if len(seen) != 3 || slices.ContainsFunc(seen, func(d *int64) bool { return d == nil || *d != dept }) {
+		t.Errorf("guards saw departments %v, want %d three times", seen, dept)
+	}
+	got, _ := s.Branch(e.ctx, b.ID)
+	types, _ := s.Types(e.ctx, b.ID)
+	counters, _ := s.Counters(e.ctx, b.ID)
+	cfgAfter, _ := s.ConfigVersions(e.ctx)
+	if got.Name == "改名" || got.DepartmentID == nil || types[0].Name == "改名" || !counters[0].Open || cfgAfter[b.ID] != cfgBefore[b.ID] {
+		t.Errorf("a refused write was stored: branch %+v, type %q, counter open %v, configuration version %d → %d",
+			got, types[0].Name, counters[0].Open, cfgBefore[b.ID], cfgAfter[b.ID])
 	}
 }

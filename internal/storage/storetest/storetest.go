@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) *sqlstore.DB) {
 		{"QueueTickets", testQueueTickets},
 		{"QueueReminder", testQueueReminder},
 		{"QueueRefusedAndTransferred", testQueueRefusedAndTransferred},
+		{"QueueGuard", testQueueGuard},
 		{"DeskSwapRules", testDeskSwapRules},
 		{"DeskRosterBoard", testDeskRosterBoard},
 		{"DeskHandover", testDeskHandover},

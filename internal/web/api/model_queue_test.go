@@ -93,13 +93,13 @@ func (w *modelWorld) openQueue(ctx context.Context) error {
 		if mb.dept != "" {
 			b.DepartmentID = ptr(w.depts[mb.dept])
 		}
-		if err := st.SaveBranch(ctx, b, audit.System); err != nil {
+		if err := st.SaveBranch(ctx, b, audit.System, nil); err != nil {
 			return err
 		}
 		var types []int64
 		for i, p := range mb.types {
 			t := &queue.ServiceType{BranchID: b.ID, Prefix: string(p), Name: "业务 " + string(p), HandleMinutes: float64(3 + 4*i), Priority: i}
-			if err := st.SaveType(ctx, t, audit.System); err != nil {
+			if err := st.SaveType(ctx, t, audit.System, nil); err != nil {
 				return err
 			}
 			types = append(types, t.ID)
@@ -109,7 +109,7 @@ func (w *modelWorld) openQueue(ctx context.Context) error {
 			for _, k := range prof {
 				c.Types = append(c.Types, types[k])
 			}
-			if err := st.SaveCounter(ctx, c, audit.System); err != nil {
+			if err := st.SaveCounter(ctx, c, audit.System, nil); err != nil {
 				return err
 			}
 		}

@@ -67,19 +67,19 @@ func queueSetup(t *testing.T, e *env) (*queue.Branch, *queue.ServiceType, *queue
 	dept := queueDept(t, e, "sh-branches", "上海网点")
 	b := &queue.Branch{Code: "sh01", Name: "上海分行营业部", NameEN: "Shanghai Main Office", Policy: queue.Dedicated,
 		Opens: "00:00", Closes: "23:59", EveryDay: true, DepartmentID: &dept.ID}
-	if err := s.SaveBranch(ctx, b, audit.System); err != nil {
+	if err := s.SaveBranch(ctx, b, audit.System, nil); err != nil {
 		t.Fatal(err)
 	}
 	a := &queue.ServiceType{BranchID: b.ID, Prefix: "A", Name: "简单业务", NameEN: "Simple", Documents: "身份证\n银行卡", HandleMinutes: 3}
 	c := &queue.ServiceType{BranchID: b.ID, Prefix: "B", Name: "复杂业务", NameEN: "Complex", Documents: "身份证\n大额取款预约单",
 		DocumentsEN: "ID card\nLarge withdrawal booking form", HandleMinutes: 10, Priority: 1}
 	for _, ty := range []*queue.ServiceType{a, c} {
-		if err := s.SaveType(ctx, ty, audit.System); err != nil {
+		if err := s.SaveType(ctx, ty, audit.System, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ctr := &queue.Counter{BranchID: b.ID, Name: "1号窗口", Types: []int64{a.ID, c.ID}, Open: true}
-	if err := s.SaveCounter(ctx, ctr, audit.System); err != nil {
+	if err := s.SaveCounter(ctx, ctr, audit.System, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b, a, c, ctr
