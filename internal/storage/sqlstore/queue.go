@@ -277,13 +277,10 @@ func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, d
 	var out []queue.Ticket
 	var prio []int
 	for rows.Next() {
-		t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
-		var reminded sql.NullInt64
-		var p int
-		if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls, &p); err != nil {
+		t, p, err := scanLine(rows, branchID, day)
+		if err != nil {
 			return nil, nil, err
 		}
-		t.RemindedAt = timePtr(reminded)
 		out = append(out, t)
 		prio = append(prio, p)
 	}
@@ -376,6 +373,40 @@ func (s QueueStore) Ticket(ctx context.Context, id int64) (*queue.Ticket, error)
 	return t, nil
 }
 
+// scanCounterBump reads the answer of queue.branch.bump.counter: the
+// counter with its branch, and what the call needs of the branch.
+func scanCounterBump(r scanner, counterID int64) (queue.Counter, branchTx, error) {
+	var b branchTx
+	var policy string
+	var name, types sql.NullString
+	var open sql.NullBool
+	c := queue.Counter{ID: counterID}
+	if err := r.Scan(&c.BranchID, &policy, &b.name, &b.nameEN, &name, &types, &open); err != nil {
+		return c, b, err
+	}
+	b.policy = queue.Policy(policy)
+	c.Name, c.Open = name.String, open.Bool
+	for _, p := range strings.Split(types.String, ",") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			c.Types = append(c.Types, id)
+		}
+	}
+	return c, b, nil
+}
+
+// scanLine reads one ticket of queue.ticket.line with its type's
+// priority.
+func scanLine(r scanner, branchID int64, day string) (queue.Ticket, int, error) {
+	t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
+	var reminded sql.NullInt64
+	var prio int
+	if err := r.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls, &prio); err != nil {
+		return t, 0, err
+	}
+	t.RemindedAt = timePtr(reminded)
+	return t, prio, nil
+}
+
 // CallNext implements queue.Store. One transaction: the branch's lock
 // (found by the counter, which comes back with it), the line with the
 // types' priorities, the conditional update returning the ticket, its
@@ -386,24 +417,11 @@ func (s QueueStore) CallNext(ctx context.Context, counterID int64, day string, a
 	}
 	var called *queue.Ticket
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var b branchTx
-		var policy string
-		var name, types sql.NullString
-		var open sql.NullBool
-		c := queue.Counter{ID: counterID}
-		err := tx.QueryRowContext(ctx, s.q("queue.branch.bump.counter"), counterID, counterID, counterID, counterID).
-			Scan(&c.BranchID, &policy, &b.name, &b.nameEN, &name, &types, &open)
+		c, b, err := scanCounterBump(tx.QueryRowContext(ctx, s.q("queue.branch.bump.counter"), counterID, counterID, counterID, counterID), counterID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "no counter %d", counterID)
 		} else if err != nil {
 			return err
-		}
-		b.policy = queue.Policy(policy)
-		c.Name, c.Open = name.String, open.Bool
-		for _, p := range strings.Split(types.String, ",") {
-			if id, err := strconv.ParseInt(p, 10, 64); err == nil {
-				c.Types = append(c.Types, id)
-			}
 		}
 		if !c.Open {
 			return apperr.New(apperr.Conflict, "counter %s is closed", c.Name)

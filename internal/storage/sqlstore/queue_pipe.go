@@ -2,10 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -157,37 +155,23 @@ func (s QueueStore) callOnce(ctx context.Context, counterID int64, day string, a
 	var called *queue.Ticket
 	err := s.inPipe(ctx, func(p *pipeTx) error {
 		var b branchTx
-		c := queue.Counter{ID: counterID}
+		var c queue.Counter
 		p.row(s.q("queue.branch.bump.counter"), []any{counterID, counterID, counterID, counterID}, func(r pgx.Row) error {
-			var policy string
-			var name, types sql.NullString
-			var open sql.NullBool
-			if err := r.Scan(&c.BranchID, &policy, &b.name, &b.nameEN, &name, &types, &open); errors.Is(err, pgx.ErrNoRows) {
+			var err error
+			if c, b, err = scanCounterBump(r, counterID); errors.Is(err, pgx.ErrNoRows) {
 				s.counters.Delete(counterID)
 				return apperr.New(apperr.NotFound, "no counter %d", counterID)
-			} else if err != nil {
-				return err
 			}
-			b.policy = queue.Policy(policy)
-			c.Name, c.Open = name.String, open.Bool
-			for _, f := range strings.Split(types.String, ",") {
-				if id, err := strconv.ParseInt(f, 10, 64); err == nil {
-					c.Types = append(c.Types, id)
-				}
-			}
-			return nil
+			return err
 		})
 		var waiting []queue.Ticket
 		var prio []int
 		p.rows(s.q("queue.ticket.line"), []any{branchID, day}, func(rows pgx.Rows) error {
 			for rows.Next() {
-				t := queue.Ticket{BranchID: branchID, Day: day, Status: queue.StatusWaiting}
-				var reminded sql.NullInt64
-				var pr int
-				if err := rows.Scan(&t.ID, &t.TypeID, &t.Seq, &t.RemindAhead, &reminded, &t.Phone, &t.Lang, &t.Number, &t.Calls, &pr); err != nil {
+				t, pr, err := scanLine(rows, branchID, day)
+				if err != nil {
 					return err
 				}
-				t.RemindedAt = timePtr(reminded)
 				waiting = append(waiting, t)
 				prio = append(prio, pr)
 			}
