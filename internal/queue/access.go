@@ -202,7 +202,7 @@ func (s *Service) adminGuard(ctx context.Context, a Actor) Guard {
 
 // SaveType adds (t.ID 0) or changes a service type of branch t.BranchID.
 func (s *Service) SaveType(ctx context.Context, a Actor, t *ServiceType) error {
-	if _, err := s.adminOf(ctx, a, t.BranchID); err != nil {
+	if err := s.adminOf(ctx, a, t.BranchID); err != nil {
 		return err
 	}
 	if err := s.Store.SaveType(ctx, t, a.Audit, s.adminGuard(ctx, a)); err != nil {
@@ -214,7 +214,7 @@ func (s *Service) SaveType(ctx context.Context, a Actor, t *ServiceType) error {
 
 // SaveCounter adds (c.ID 0) or changes a counter of branch c.BranchID.
 func (s *Service) SaveCounter(ctx context.Context, a Actor, c *Counter) error {
-	if _, err := s.adminOf(ctx, a, c.BranchID); err != nil {
+	if err := s.adminOf(ctx, a, c.BranchID); err != nil {
 		return err
 	}
 	if err := s.Store.SaveCounter(ctx, c, a.Audit, s.adminGuard(ctx, a)); err != nil {
@@ -224,14 +224,15 @@ func (s *Service) SaveCounter(ctx context.Context, a Actor, c *Counter) error {
 	return nil
 }
 
-// adminOf checks queue.admin over branch id as stored now (not cached:
-// a change of the branch's department on another server counts at once).
-func (s *Service) adminOf(ctx context.Context, a Actor, branchID int64) (*Branch, error) {
+// adminOf checks queue.admin over branch id as stored now, before the
+// write validates its input (a refusal comes first); the write's guard
+// checks it again under the branch's lock.
+func (s *Service) adminOf(ctx context.Context, a Actor, branchID int64) error {
 	b, err := s.Store.Branch(ctx, branchID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return b, s.authorize(ctx, a, auth.QueueAdmin, b)
+	return s.authorize(ctx, a, auth.QueueAdmin, b)
 }
 
 // counterBranch returns the branch of a counter; a counter never moves.
