@@ -93,6 +93,7 @@ type QueueResult struct {
 	IssueP50Ms  float64        `json:"issue_p50_ms"`
 	IssueP99Ms  float64        `json:"issue_p99_ms"`
 	IssueMaxMs  float64        `json:"issue_max_ms"`
+	IssueIn5ms  float64        `json:"issue_within_5ms"` // share of the answered within 5 ms
 	ErrorKinds  map[string]int `json:"error_kinds,omitempty"`
 
 	Calls       int     `json:"calls"` // call-next answered with a ticket
@@ -100,6 +101,7 @@ type QueueResult struct {
 	CallP50Ms   float64 `json:"call_p50_ms"`
 	CallP99Ms   float64 `json:"call_p99_ms"`
 	CallMaxMs   float64 `json:"call_max_ms"`
+	CallIn5ms   float64 `json:"call_within_5ms"`
 	EmptyCalls  int     `json:"empty_calls"` // call-next answered 404: nobody left for the counter
 	CallErrors  int     `json:"call_errors"`
 	Finished    int     `json:"finished"` // serve and finish both answered 200
@@ -120,6 +122,12 @@ type QueueResult struct {
 	FanoutMaxMs    float64 `json:"fanout_max_ms"`    //
 	FanoutMissed   int     `json:"fanout_missed"`    // watched calls some watcher never showed
 	WatcherDropped int     `json:"watchers_dropped"` // streams that ended during the load
+
+	// The server's own time for the two routes over the load: its
+	// request-duration histogram, without the network and the load
+	// generator (servertime.go).
+	ServerIssue *ServerTime `json:"server_issue,omitempty"`
+	ServerCall  *ServerTime `json:"server_call,omitempty"`
 
 	ServerPeakRSSMB  float64 `json:"server_peak_rss_mb"`
 	ServerCPUSeconds float64 `json:"server_cpu_seconds"`
@@ -225,19 +233,24 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	if err != nil {
 		return res, err
 	}
-	var debug []string
+	// The server's request-duration histograms, on a listener of their own.
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return res, err
+	}
+	args := []string{"--metrics-addr", metricsAddr}
+	var debugAddr string
 	if cfg.CPUProfile != "" {
-		addr, err := freeAddr()
-		if err != nil {
+		if debugAddr, err = freeAddr(); err != nil {
 			return res, err
 		}
-		debug = []string{"--debug-addr", addr}
+		args = append(args, "--debug-addr", debugAddr)
 	}
 	// Every kiosk of the load comes from one address: the per-address
 	// ticket limit is lifted so that it does not refuse them.
 	logPath := filepath.Join(dir, "server.log")
 	srv, err := startServer(ctx, bin, env, logPath,
-		append(append(t.args(), debug...), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
+		append(append(t.args(), args...), "--addr", "127.0.0.1:0", "--public-rate", "1000000")...)
 	if err != nil {
 		return res, err
 	}
@@ -282,13 +295,18 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	}
 
 	say("load %v", cfg.Duration)
+	metricsURL := "http://" + metricsAddr + "/metrics"
+	before, err := scrapeHists(ctx, metricsURL, issueRoute, callRoute)
+	if err != nil {
+		return res, err
+	}
 	cpu0, self0 := procCPU(srv.Pid), selfCPU()
 	busy0, total0 := machineCPU()
 	var profiled chan error
 	if cfg.CPUProfile != "" {
 		base := fmt.Sprintf("%s-%s-%s", cfg.CPUProfile, cfg.Engine, fileMode(res.Mode))
 		profiled = make(chan error, 1)
-		go func() { profiled <- cpuProfile(ctx, debug[1], cfg.Duration, base+"-server.pprof") }()
+		go func() { profiled <- cpuProfile(ctx, debugAddr, cfg.Duration, base+"-server.pprof") }()
 		f, err := os.Create(base + "-load.pprof")
 		if err != nil {
 			return res, err
@@ -299,6 +317,12 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 		}
 	}
 	l := c.drive(ctx, staffTok, branches, rate, cfg, handle)
+	after, err := scrapeHists(ctx, metricsURL, issueRoute, callRoute)
+	if err != nil {
+		return res, err
+	}
+	res.ServerIssue = after[issueRoute].since(before[issueRoute]).serverTime()
+	res.ServerCall = after[callRoute].since(before[callRoute]).serverTime()
 	if profiled != nil {
 		pprof.StopCPUProfile()
 		if err := <-profiled; err != nil {
@@ -318,9 +342,11 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	res.Issued, res.IssueErrors, res.Dropped, res.ErrorKinds = len(l.issue), l.issueErrors, l.dropped, l.errorKinds
 	res.IssueRate = float64(res.Issued) / res.Seconds
 	res.IssueP50Ms, res.IssueP99Ms, res.IssueMaxMs = stats(l.issue)
+	res.IssueIn5ms = within(l.issue, 5*time.Millisecond)
 	res.Calls, res.EmptyCalls, res.CallErrors = len(l.call), l.empty, l.callErrors
 	res.CallRate = float64(res.Calls) / res.Seconds
 	res.CallP50Ms, res.CallP99Ms, res.CallMaxMs = stats(l.call)
+	res.CallIn5ms = within(l.call, 5*time.Millisecond)
 	res.Finished, res.ActErrors = l.finished, l.actErrors
 	_, res.ActionP99Ms, _ = stats(l.act)
 	seen := map[int64]bool{}
@@ -403,6 +429,20 @@ func stats(d []time.Duration) (p50, p99, mx float64) {
 	}
 	slices.Sort(d)
 	return ms(percentile(d, 50)), ms(percentile(d, 99)), ms(d[len(d)-1])
+}
+
+// within is the share of d at most limit.
+func within(d []time.Duration, limit time.Duration) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range d {
+		if x <= limit {
+			n++
+		}
+	}
+	return float64(n) / float64(len(d))
 }
 
 // queueClient talks to the server's queue API.
@@ -793,6 +833,12 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 	looks.stop()
 	return l
 }
+
+// The routes of the two timed requests, as the server's metrics name them.
+const (
+	issueRoute = "POST /api/v1/queue/tickets"
+	callRoute  = "POST /api/v1/queue/counters/{id}/call"
+)
 
 // claim takes one of the branch's waiting tickets for a clerk, as far as
 // this process knows (tickets answered minus calls under way or done).

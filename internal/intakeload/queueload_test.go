@@ -75,6 +75,16 @@ func TestRunQueue(t *testing.T) {
 					t.Fatalf("%s: %d watchers (%d ended), %d watched calls, %d not shown", r.Mode, r.Watchers, r.WatcherDropped, r.WatchedCalls, r.FanoutMissed)
 				case r.FanoutMaxMs < r.FanoutP50Ms || r.FanoutMaxMs > 10_000:
 					t.Fatalf("%s: fan-out p50 %.1f ms, max %.1f ms", r.Mode, r.FanoutP50Ms, r.FanoutMaxMs)
+				case r.ServerIssue == nil || r.ServerCall == nil ||
+					r.ServerIssue.N != uint64(r.Issued+r.IssueErrors) || r.ServerCall.N < uint64(r.Calls) ||
+					r.ServerIssue.P50Ms <= 0 || r.ServerIssue.P99Ms < r.ServerIssue.P50Ms || r.ServerIssue.Within5ms <= 0 || r.ServerIssue.Within5ms > 1:
+					// The server counts every issue request of the load and
+					// every call (a call that found nobody too).
+					t.Fatalf("%s: in the server issue %+v, call %+v for %d issued, %d calls", r.Mode, r.ServerIssue, r.ServerCall, r.Issued, r.Calls)
+				case r.IssueIn5ms > r.ServerIssue.Within5ms:
+					// A request the client saw answered within 5 ms took
+					// no longer in the server.
+					t.Fatalf("%s: %.3f of issues within 5 ms at the client, %.3f in the server", r.Mode, r.IssueIn5ms, r.ServerIssue.Within5ms)
 				case r.ServerPeakRSSMB <= 0 || r.ServerCPUSeconds <= 0:
 					t.Fatalf("%s: server RSS %.0f MB, CPU %.1f s", r.Mode, r.ServerPeakRSSMB, r.ServerCPUSeconds)
 				case floor > 0 && (r.Floor.Rate <= 0 || r.IssueOfFloor <= 0):

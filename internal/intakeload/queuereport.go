@@ -9,8 +9,8 @@ import (
 
 // queueColumns are the queue scenario's summary table, shared by the text
 // and markdown forms.
-var queueColumns = []string{"engine", "load", "issued/s", "issue p50 / p99 / max ms", "calls/s",
-	"call p50 / p99 / max ms", "empty calls", "errors", "waiting at end", "watchers", "fan-out p50 / p99 / max ms",
+var queueColumns = []string{"engine", "load", "issued/s", "issue p50 / p99 / max ms (≤ 5 ms)", "calls/s",
+	"call p50 / p99 / max ms (≤ 5 ms)", "in the server: issue / call p50 / p99 ms (≤ 5 ms)", "empty calls", "errors", "waiting at end", "watchers", "fan-out p50 / p99 / max ms",
 	"server peak RSS", "floor/s", "floor at the rate p50 / p99 / max ms"}
 
 func queueRow(r QueueResult) []string {
@@ -26,15 +26,24 @@ func queueRow(r QueueResult) []string {
 	if r.Watchers > 0 {
 		fan = fmt.Sprintf("%.1f / %.1f / %.1f", r.FanoutP50Ms, r.FanoutP99Ms, r.FanoutMaxMs)
 	}
+	inServer := "—"
+	if r.ServerIssue != nil && r.ServerCall != nil {
+		inServer = fmt.Sprintf("%s / %s", r.ServerIssue.cell(), r.ServerCall.cell())
+	}
 	load := r.Mode
 	if r.Rate == 0 {
 		load = fmt.Sprintf("max, %d issuers", r.Issuers)
 	}
 	return []string{r.Engine, load, thousands(r.IssueRate),
-		fmt.Sprintf("%.1f / %.1f / %.1f", r.IssueP50Ms, r.IssueP99Ms, r.IssueMaxMs), thousands(r.CallRate),
-		fmt.Sprintf("%.1f / %.1f / %.1f", r.CallP50Ms, r.CallP99Ms, r.CallMaxMs), thousands(float64(r.EmptyCalls)),
+		fmt.Sprintf("%.1f / %.1f / %.1f (%.1f %%)", r.IssueP50Ms, r.IssueP99Ms, r.IssueMaxMs, 100*r.IssueIn5ms), thousands(r.CallRate),
+		fmt.Sprintf("%.1f / %.1f / %.1f (%.1f %%)", r.CallP50Ms, r.CallP99Ms, r.CallMaxMs, 100*r.CallIn5ms), inServer, thousands(float64(r.EmptyCalls)),
 		fmt.Sprint(r.IssueErrors + r.CallErrors + r.ActErrors), thousands(float64(r.ServerWaiting)), fmt.Sprint(r.Watchers), fan,
 		fmt.Sprintf("%.0f MB", r.ServerPeakRSSMB), floor, paced}
+}
+
+// cell is "p50 / p99 (share within 5 ms)".
+func (t *ServerTime) cell() string {
+	return fmt.Sprintf("%.1f / %.1f (%.1f %%)", t.P50Ms, t.P99Ms, 100*t.Within5ms)
 }
 
 // queueDetails are the figures behind a row, one line.
