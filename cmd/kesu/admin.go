@@ -106,7 +106,8 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 			return fmt.Errorf("no department with code %q", dept)
 		}
 	}
-	if err := db.Registers().CreateUser(ctx, u, auth.HashPassword(password), audit.Actor{Name: "cli"}); err != nil {
+	users := &org.Service{Store: db.Registers()}
+	if err := users.CreateUser(ctx, u, auth.HashPassword(password), audit.Actor{Name: "cli"}); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "user %q created (id %d, role %s)\n", u.Username, u.ID, u.Role)

@@ -73,6 +73,9 @@ type App struct {
 	// Queue is the branch queue; its Hub carries changes to the live
 	// pages' watchers (RunQueue polls for other servers' changes).
 	Queue *queue.Service
+	// Org changes departments and users; the caches built below hear of
+	// each change through it.
+	Org *org.Service
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -133,7 +136,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: c, DB: db, Log: log, Now: now}
+	a := &App{Config: c, DB: db, Log: log, Now: now, Org: &org.Service{Store: db.Registers()}}
 	if err := db.Seed(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("seed defaults: %w", err)
@@ -276,6 +279,10 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 	a.Worker.Handlers[recall.JobRemind] = recalls.RemindHandler()
 	penalties := &money.Reports{Store: db.Cases(), Loc: c.Loc, Now: now}
 	a.SLA.Scheduler.Penalties = a.penaltyList(penalties, outbox)
+	// What this server keeps of users and departments is dropped the
+	// moment they change through it.
+	a.Org.OnUserChange = append(a.Org.OnUserChange, tokens.ForgetUser)
+	a.Org.OnDepartmentChange = append(a.Org.OnDepartmentChange, a.Queue.ForgetDepartments, cases.ForgetDepartments)
 	deskSvc := &desk.Service{Store: db.Desk(), Now: now, Loc: c.Loc, Calendar: func() *sla.Calendar {
 		if e := a.SLA.Calendars.Current(); e != nil {
 			return e.Calendar
@@ -306,7 +313,7 @@ func Open(ctx context.Context, c Config, now func() time.Time, log *slog.Logger,
 		ComplaintStore: db.Complaints(),
 		Customers:      db.Registers(),
 		Products:       db.Registers(),
-		Org:            db.Registers(),
+		Org:            a.Org,
 		Audit:          db.Audit(),
 		Auth: &auth.Service{Store: db.Auth(), Now: now, Tokens: tokens,
 			Idle: c.SessionIdle, MaxLifetime: c.SessionMax, AddrLimit: c.LoginRate},
@@ -372,7 +379,7 @@ func (a *App) ensureAdmin(ctx context.Context, out io.Writer) error {
 	}
 	u := &org.User{Username: "admin", Name: "系统管理员", Role: org.RoleAdmin, Lang: "zh"}
 	hash := auth.HashPassword(pw)
-	if err := a.DB.Registers().CreateUser(ctx, u, hash, audit.System); err != nil {
+	if err := a.Org.CreateUser(ctx, u, hash, audit.System); err != nil {
 		if apperr.Is(err, apperr.Conflict) {
 			return nil // another server created it at the same moment
 		}

@@ -9,8 +9,9 @@ import (
 )
 
 // TokenCache remembers resolved API tokens for a short time, so a busy
-// integration does not cost a database read per request. A disabled user
-// or a changed role takes effect within TTL.
+// integration does not cost a database read per request. A user disabled
+// or changed through this server is forgotten at once (ForgetUser, called
+// by org.Service); through another server, it takes effect within TTL.
 type TokenCache struct {
 	Store
 	TTL time.Duration
@@ -37,8 +38,9 @@ func NewTokenCache(s Store, ttl time.Duration, now func() time.Time) *TokenCache
 	return &TokenCache{Store: s, TTL: ttl, Now: now, m: map[string]cachedToken{}}
 }
 
-// ForgetUser drops the cached tokens of a user, after a revocation or a
-// password change on this server (other servers notice within TTL).
+// ForgetUser drops the cached tokens of a user, after a revocation, a
+// password change or a change to the user on this server (other servers
+// notice within TTL).
 func (c *TokenCache) ForgetUser(userID int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

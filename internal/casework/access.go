@@ -213,14 +213,24 @@ func (s *Service) ListScope(ctx context.Context, u *org.User) (*complaint.Scope,
 	return out, nil
 }
 
-// deptTTL is how long the department tree is trusted; moving a
-// department under another is rare and takes effect within it.
+// deptTTL is how long the department tree is trusted: a department
+// moved through this server is seen at once (ForgetDepartments), one
+// moved through another within deptTTL.
 const deptTTL = 10 * time.Second
 
 type deptCache struct {
 	mu  sync.Mutex
 	at  time.Time
 	sub map[int64][]int64 // department → itself and every department below it
+}
+
+// ForgetDepartments drops the cached department tree, after a department
+// was created, moved or deleted; the next check reads it again.
+func (s *Service) ForgetDepartments() {
+	c := &s.depts
+	c.mu.Lock()
+	c.sub = nil
+	c.mu.Unlock()
 }
 
 // subtree returns the department and those below it.

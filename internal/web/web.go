@@ -45,11 +45,12 @@ type Deps struct {
 	ComplaintStore complaint.Store
 	Customers      customer.Store
 	Products       product.Store
-	Org            org.Store
-	Audit          audit.Store
-	Auth           *auth.Service
-	AuthStore      auth.Store
-	Files          *blob.Store
+	// Org changes departments and users (and reads them).
+	Org       *org.Service
+	Audit     audit.Store
+	Auth      *auth.Service
+	AuthStore auth.Store
+	Files     *blob.Store
 	// Exports requests export files and serves them when ready.
 	Exports *export.Service
 	Mailer  notify.Mailer // nil when SMTP is not configured

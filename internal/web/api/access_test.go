@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -346,4 +347,30 @@ func gateRefusal(r *resp) bool {
 		}
 	}
 	return false
+}
+
+// A department moved under another through this server changes whose
+// cases the managers above it see on the very next request: casework does
+// not keep the old department tree.
+func TestCaseScopeDepartmentMoveAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		qa, production := *e.users[org.RoleManager].DepartmentID, *e.users[org.RoleHandler].DepartmentID
+		body := minimal("部门调整")
+		body["category"] = "quality.leak" // routed to quality
+		c := e.post(org.RoleAdmin, "/api/v1/complaints", body).want(http.StatusCreated).M()
+		path := "/api/v1/complaints/" + url.PathEscape(c["number"].(string))
+		if d := e.get(org.RoleAdmin, path).want(http.StatusOK).M()["department_id"]; fmt.Sprint(d) != fmt.Sprint(qa) {
+			t.Fatalf("case in department %v, want quality %d", d, qa)
+		}
+		refused := e.get(org.RoleHandler, path) // production reads only its own department's cases
+		if refused.Status == http.StatusOK {
+			t.Fatalf("production reads a quality case before any move: %s", refused.Body)
+		}
+		dept := fmt.Sprintf("/api/v1/departments/%d", qa)
+		v := e.get(org.RoleAdmin, dept).want(http.StatusOK).M()["version"]
+		v = e.patch(org.RoleAdmin, dept, map[string]any{"version": v, "parent_id": production}).want(http.StatusOK).M()["version"]
+		e.get(org.RoleHandler, path).want(http.StatusOK)
+		e.patch(org.RoleAdmin, dept, map[string]any{"version": v, "parent_id": nil}).want(http.StatusOK)
+		e.get(org.RoleHandler, path).want(refused.Status)
+	})
 }

@@ -344,3 +344,25 @@ func TestQueueIDsOfAnotherBranch(t *testing.T) {
 		}
 	})
 }
+
+// A department moved under another through this server changes who
+// reaches its branches on the very next request: the queue does not keep
+// the old department tree.
+func TestQueueDepartmentMoveReachesAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		cs, qa := *e.users[org.RoleAgent].DepartmentID, *e.users[org.RoleManager].DepartmentID
+		branch, _, _, _, _ := queueBranch(t, e, "pooled")
+		analytics := fmt.Sprintf("/api/v1/queue/branches/%d/analytics", branch)
+		dept := fmt.Sprintf("/api/v1/departments/%d", cs)
+		// The quality manager does not reach customer service's branch
+		// (and the queue now holds the department tree).
+		e.get(org.RoleManager, analytics).wantErr(http.StatusForbidden, "forbidden", "branch_id", "branch_out_of_scope")
+
+		v := e.get(org.RoleAdmin, dept).want(http.StatusOK).M()["version"]
+		v = e.patch(org.RoleAdmin, dept, map[string]any{"version": v, "parent_id": qa}).want(http.StatusOK).M()["version"]
+		e.get(org.RoleManager, analytics).want(http.StatusOK)
+
+		e.patch(org.RoleAdmin, dept, map[string]any{"version": v, "parent_id": nil}).want(http.StatusOK)
+		e.get(org.RoleManager, analytics).wantErr(http.StatusForbidden, "forbidden", "branch_id", "branch_out_of_scope")
+	})
+}

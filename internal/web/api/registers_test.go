@@ -247,3 +247,38 @@ func TestSessionNeedsCSRF(t *testing.T) {
 		e.send(req{method: "POST", path: "/api/v1/complaints", body: minimal("会话"), headers: cookie}).want(201)
 	})
 }
+
+// A user disabled or given another role through the API is refused, or
+// seen in the new role, on the very next request with their token: the
+// server that made the change does not keep the old user in its token
+// cache.
+func TestUserChangeReachesTokensAtOnce(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		agent, handler, manager := e.users[org.RoleAgent], e.users[org.RoleHandler], e.users[org.RoleManager]
+		path := func(u *org.User) string { return "/api/v1/users/" + fmt.Sprint(u.ID) }
+		for _, role := range []string{org.RoleAgent, org.RoleHandler, org.RoleManager} {
+			e.get(role, "/api/v1/me").want(http.StatusOK) // the token is now cached
+		}
+
+		e.patch(org.RoleAdmin, path(agent), map[string]any{"version": agent.Version, "disabled": true}).want(http.StatusOK)
+		e.get(org.RoleAgent, "/api/v1/me").wantErr(http.StatusUnauthorized, "unauthorized", "", "")
+
+		e.send(req{role: org.RoleAdmin, method: "DELETE", path: path(handler)}).want(http.StatusNoContent)
+		e.get(org.RoleHandler, "/api/v1/me").wantErr(http.StatusUnauthorized, "unauthorized", "", "")
+
+		e.patch(org.RoleAdmin, path(manager), map[string]any{"version": manager.Version, "role": org.RoleAuditor}).want(http.StatusOK)
+		if me := e.get(org.RoleManager, "/api/v1/me").want(http.StatusOK).M(); fmt.Sprint(me["permissions"]) != "[complaint.read register.read audit.read]" {
+			t.Errorf("after the change to auditor the token has %v", me["permissions"])
+		}
+
+		// Administrators may not lock themselves out on this path either,
+		// and the refusal writes nothing.
+		self := path(e.users[org.RoleAdmin])
+		v := e.get(org.RoleAdmin, self).want(http.StatusOK).M()["version"]
+		e.patch(org.RoleAdmin, self, map[string]any{"version": v, "disabled": true}).wantErr(422, "invalid", "id", "self_lockout")
+		e.patch(org.RoleAdmin, self, map[string]any{"version": v, "role": org.RoleAgent}).wantErr(422, "invalid", "id", "self_lockout")
+		if after := e.get(org.RoleAdmin, self).want(http.StatusOK).M(); after["version"] != v || after["role"] != org.RoleAdmin {
+			t.Errorf("refused self change wrote: %v", after)
+		}
+	})
+}

@@ -123,10 +123,6 @@ func (a *api) patchUser(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if id == web.PrincipalOf(r).User.ID && (in.Disabled || in.Role != u.Role) {
-		web.WriteError(w, r, selfError())
-		return
-	}
 	in.apply(u)
 	u.Version = *in.Version
 	if err := a.d.Org.UpdateUser(r.Context(), u, actor(r)); err != nil {
@@ -146,12 +142,6 @@ func (a *api) patchUser(w http.ResponseWriter, r *http.Request) {
 	a.writeUser(w, r, http.StatusOK, id)
 }
 
-// selfError refuses an administrator locking themselves out.
-func selfError() error {
-	return &apperr.Error{Code: apperr.Invalid, Message: "cannot disable or demote yourself",
-		Fields: []apperr.FieldError{{Field: "id", Rule: "self_lockout"}}}
-}
-
 // deleteUser disables the user: users stay on record because complaints,
 // timelines and the audit log name them.
 func (a *api) deleteUser(w http.ResponseWriter, r *http.Request) {
@@ -160,21 +150,9 @@ func (a *api) deleteUser(w http.ResponseWriter, r *http.Request) {
 		web.WriteError(w, r, err)
 		return
 	}
-	if id == web.PrincipalOf(r).User.ID {
-		web.WriteError(w, r, selfError())
-		return
-	}
-	u, err := a.d.Org.GetUser(r.Context(), id)
-	if err != nil {
+	if err := a.d.Org.DisableUser(r.Context(), id, actor(r)); err != nil {
 		web.WriteError(w, r, err)
 		return
-	}
-	if !u.Disabled {
-		u.Disabled = true
-		if err := a.d.Org.UpdateUser(r.Context(), u, actor(r)); err != nil {
-			web.WriteError(w, r, err)
-			return
-		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -73,14 +73,14 @@ func (h *handler) userSave(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostForm.Get("password")
 	ctx, actor := r.Context(), web.Actor(r)
 	var err error
+	var old *org.User
 	if r.PathValue("id") != "" {
 		p.Title = web.T(p.L, "ui.user_edit")
 		if u.ID, err = pathID(r, "id"); err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		old, err := h.d.Org.GetUser(ctx, u.ID)
-		if err != nil {
+		if old, err = h.d.Org.GetUser(ctx, u.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -111,6 +111,7 @@ func (h *handler) userSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil || len(p.Errs) > 0 {
 		if err == nil || showable(p, err) {
+			selfLockoutField(p, u, old)
 			h.renderUserForm(w, r, p, http.StatusUnprocessableEntity)
 			return
 		}
@@ -118,4 +119,19 @@ func (h *handler) userSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
+}
+
+// selfLockoutField shows the refusal of administrators disabling or
+// demoting themselves (reported on the account, field "id") beside the
+// field they changed.
+func selfLockoutField(p *page, u, old *org.User) {
+	msg, ok := p.Errs["id"]
+	if !ok || old == nil {
+		return
+	}
+	if u.Role != old.Role {
+		p.Errs["role"] = msg
+	} else {
+		p.Errs["disabled"] = msg
+	}
 }
