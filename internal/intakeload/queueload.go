@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -139,6 +140,12 @@ type QueueResult struct {
 	// FloorAtRate is the database alone at the run's arrival rate (rate
 	// runs only): what a ticket's transaction cannot beat.
 	FloorAtRate *PacedFloor `json:"floor_at_rate,omitempty"`
+	// CommitRate is the load's answered issues, calls, serves and
+	// finishes per second, each one transaction; FloorAtCommits the
+	// database alone at that rate (rate runs only): the flushes the disk
+	// saw, one row each.
+	CommitRate     float64     `json:"commits_per_s"`
+	FloorAtCommits *PacedFloor `json:"floor_at_commit_rate,omitempty"`
 
 	Notes []string `json:"notes,omitempty"`
 }
@@ -348,6 +355,7 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	res.CallP50Ms, res.CallP99Ms, res.CallMaxMs = stats(l.call)
 	res.CallIn5ms = within(l.call, 5*time.Millisecond)
 	res.Finished, res.ActErrors = l.finished, l.actErrors
+	res.CommitRate = float64(len(l.issue)+len(l.call)+len(l.act)) / res.Seconds
 	_, res.ActionP99Ms, _ = stats(l.act)
 	seen := map[int64]bool{}
 	for _, id := range l.called {
@@ -402,18 +410,28 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 		if res.Floor.Rate > 0 {
 			res.IssueOfFloor = res.IssueRate / res.Floor.Rate
 		}
-		if rate > 0 {
+		paced := func(rate float64) (*PacedFloor, error) {
 			say("floor at %.0f/s, %v", rate, cfg.Floor)
 			var pf PacedFloor
+			var err error
 			if cfg.Engine == enginePostgres {
 				pf, err = postgresPacedFloor(ctx, cfg.PostgresURL, cfg.Issuers, rate, cfg.Floor, dir)
 			} else {
 				pf, err = sqlitePacedFloor(ctx, dir, rate, cfg.Floor)
 			}
-			if err != nil {
+			return &pf, err
+		}
+		if rate > 0 {
+			if res.FloorAtRate, err = paced(rate); err != nil {
 				return res, err
 			}
-			res.FloorAtRate = &pf
+			// The server committed a transaction for every issue, call,
+			// serve and finish: the disk saw that many flushes a second.
+			if res.CommitRate > rate {
+				if res.FloorAtCommits, err = paced(math.Round(res.CommitRate)); err != nil {
+					return res, err
+				}
+			}
 		}
 	}
 	return res, nil

@@ -3,6 +3,7 @@ package intakeload
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -91,6 +92,12 @@ func TestRunQueue(t *testing.T) {
 					t.Fatalf("%s: floor %+v", r.Mode, r.Floor)
 				case floor > 0 && (r.Rate > 0) != (r.FloorAtRate != nil):
 					t.Fatalf("%s: floor at the rate %+v", r.Mode, r.FloorAtRate)
+				}
+				// A rate run's server commits for every issue, call, serve
+				// and finish; the floor at that rate comes with it.
+				if want := float64(r.Issued+r.Calls+2*r.Finished) / r.Seconds; r.Rate > 0 && floor > 0 &&
+					(math.Abs(r.CommitRate-want) > 0.5*float64(r.Calls)/r.Seconds || r.FloorAtCommits == nil || r.FloorAtCommits.Rate != math.Round(r.CommitRate)) {
+					t.Errorf("%s: %.1f commits/s for about %.1f, floor at it %+v", r.Mode, r.CommitRate, want, r.FloorAtCommits)
 				}
 				// The paced floor: about 40/s × 0.3 s transactions, timed.
 				if f := r.FloorAtRate; f != nil && (f.Rate != r.Rate || f.N < 2 || f.N > 60 || f.P50Ms <= 0 || f.P99Ms < f.P50Ms || f.MaxMs < f.P99Ms) {

@@ -11,7 +11,7 @@ import (
 // and markdown forms.
 var queueColumns = []string{"engine", "load", "issued/s", "issue p50 / p99 / max ms (≤ 5 ms)", "calls/s",
 	"call p50 / p99 / max ms (≤ 5 ms)", "in the server: issue / call p50 / p99 ms (≤ 5 ms)", "empty calls", "errors", "waiting at end", "watchers", "fan-out p50 / p99 / max ms",
-	"server peak RSS", "floor/s", "floor at the rate p50 / p99 / max ms"}
+	"server peak RSS", "floor/s", "floor at the rate p50 / p99 / max ms", "floor at the commit rate p50 / p99 / max ms"}
 
 func queueRow(r QueueResult) []string {
 	floor := "—"
@@ -21,6 +21,10 @@ func queueRow(r QueueResult) []string {
 	paced := "—"
 	if f := r.FloorAtRate; f != nil {
 		paced = fmt.Sprintf("%.1f / %.1f / %.1f", f.P50Ms, f.P99Ms, f.MaxMs)
+	}
+	atCommits := "—"
+	if f := r.FloorAtCommits; f != nil {
+		atCommits = fmt.Sprintf("%.1f / %.1f / %.1f", f.P50Ms, f.P99Ms, f.MaxMs)
 	}
 	fan := "—"
 	if r.Watchers > 0 {
@@ -38,7 +42,7 @@ func queueRow(r QueueResult) []string {
 		fmt.Sprintf("%.1f / %.1f / %.1f (%.1f %%)", r.IssueP50Ms, r.IssueP99Ms, r.IssueMaxMs, 100*r.IssueIn5ms), thousands(r.CallRate),
 		fmt.Sprintf("%.1f / %.1f / %.1f (%.1f %%)", r.CallP50Ms, r.CallP99Ms, r.CallMaxMs, 100*r.CallIn5ms), inServer, thousands(float64(r.EmptyCalls)),
 		fmt.Sprint(r.IssueErrors + r.CallErrors + r.ActErrors), thousands(float64(r.ServerWaiting)), fmt.Sprint(r.Watchers), fan,
-		fmt.Sprintf("%.0f MB", r.ServerPeakRSSMB), floor, paced}
+		fmt.Sprintf("%.0f MB", r.ServerPeakRSSMB), floor, paced, atCommits}
 }
 
 // cell is "p50 / p99 (share within 5 ms)".
@@ -64,6 +68,10 @@ func queueDetails(r QueueResult) string {
 	}
 	if f := r.FloorAtRate; f != nil {
 		s += fmt.Sprintf("; floor at the rate: %s, %s transactions", f.Method, thousands(float64(f.N)))
+	}
+	if f := r.FloorAtCommits; f != nil {
+		s += fmt.Sprintf("; %.0f commits/s (issues, calls, serves and finishes); floor at that rate: %s, %s transactions",
+			r.CommitRate, f.Method, thousands(float64(f.N)))
 	}
 	if len(r.ErrorKinds) > 0 {
 		s += fmt.Sprintf("; errors: %v", r.ErrorKinds)
