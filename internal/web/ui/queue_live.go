@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"kesu/internal/queue"
 )
@@ -90,6 +91,22 @@ func typeName(t queue.ServiceType, lang string) string {
 		return t.NameEN
 	}
 	return t.Name
+}
+
+// typeDocuments lists the documents and forms a service needs, one per
+// line of its list in lang.
+func typeDocuments(t queue.ServiceType, lang string) []string {
+	d := t.Documents
+	if lang == "en" && t.DocumentsEN != "" {
+		d = t.DocumentsEN
+	}
+	var lines []string
+	for _, l := range strings.Split(d, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
 
 // minutesText renders an estimated wait: whole minutes, "-" for none.

@@ -34,16 +34,7 @@ func (h *handler) loadTicket(r *http.Request) (*ticketData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &ticketData{TicketView: v, Token: tok, Print: r.URL.Query().Get("print") == "1"}
-	docs := v.Type.Documents
-	if web.Lang(r) == "en" && v.Type.DocumentsEN != "" {
-		docs = v.Type.DocumentsEN
-	}
-	for _, l := range strings.Split(docs, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			d.Documents = append(d.Documents, l)
-		}
-	}
+	d := &ticketData{TicketView: v, Token: tok, Print: r.URL.Query().Get("print") == "1", Documents: typeDocuments(v.Type, web.Lang(r))}
 	end := h.d.Now()
 	if v.Ticket.CalledAt != nil {
 		end = *v.Ticket.CalledAt
@@ -62,6 +53,7 @@ func (h *handler) queueTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, "queue.ticket")
 	p.Title = d.Ticket.Number + " · " + p.Title
+	w.Header().Set("Referrer-Policy", "no-referrer") // the address carries the token
 	if r.URL.Query().Get("filed") != "" {
 		p.Flash = web.T(p.L, "queue.complaint_filed", r.URL.Query().Get("filed"))
 	}
@@ -95,6 +87,7 @@ func (h *handler) queueComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(r, "queue.ticket")
+	w.Header().Set("Referrer-Policy", "no-referrer")
 	p.F = r.PostForm
 	p.D = d
 	if d.Ticket.ComplaintID != nil {

@@ -204,17 +204,7 @@ func funcs(loc *time.Location, states enum.Set) template.FuncMap {
 		"qtype":   typeName,
 		"qmin":    minutesText,
 		"qdocs": func(t queue.ServiceType, lang string) string {
-			d := t.Documents
-			if lang == "en" && t.DocumentsEN != "" {
-				d = t.DocumentsEN
-			}
-			var lines []string
-			for _, l := range strings.Split(d, "\n") {
-				if l = strings.TrimSpace(l); l != "" {
-					lines = append(lines, l)
-				}
-			}
-			return strings.Join(lines, " · ")
+			return strings.Join(typeDocuments(t, lang), " · ")
 		},
 		"qactions":  counterActions,
 		"qpolicies": func() []queue.Policy { return []queue.Policy{queue.Dedicated, queue.Pooled, queue.Priority} },
@@ -320,6 +310,11 @@ type page struct {
 	D        any               // page data
 	Unread   int               // the user's unread notifications, for the menu
 	Refresh  int               // seconds before the page reloads itself; 0 for never
+	// Return and ReturnAfter make a screen go back to Return by itself
+	// after ReturnAfter seconds: queue.js replaces the page (no history
+	// entry to come back to); a refresh does it where scripts are off.
+	Return      string
+	ReturnAfter int
 	// Posted names the form of a complaint page that was sent and
 	// refused ("decision", "capa", "actions-accept", …): that form shows
 	// what was typed, the others what is stored.

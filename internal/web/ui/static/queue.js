@@ -8,6 +8,19 @@
     b.addEventListener("click", function () { window.print(); });
   });
   if (document.querySelector(".print-now") && !navigator.webdriver) { window.print(); }
+  // A kiosk's "take your ticket" screen goes back to the service buttons
+  // after its time or at a touch of "done", replacing itself so that the
+  // next customer cannot come back to it.
+  var ret = document.querySelector("[data-return-to]");
+  if (ret) {
+    var back = function () { window.location.replace(ret.getAttribute("data-return-to")); };
+    var after = parseInt(ret.getAttribute("data-return-after"), 10);
+    window.setTimeout(back, (after > 0 ? after : 12) * 1000);
+    document.querySelectorAll("[data-return-now]").forEach(function (a) {
+      a.addEventListener("click", function (ev) { ev.preventDefault(); back(); });
+    });
+    window.addEventListener("pageshow", function (ev) { if (ev.persisted) { back(); } });
+  }
   if (!root) { return; }
   var id = root.getAttribute("data-queue-live") || root.getAttribute("data-queue-board");
   var base = "/api/v1/queue/branches/" + encodeURIComponent(id);
