@@ -77,3 +77,15 @@ SELECT last_id, keyed_from FROM audit_head WHERE id = 1 FOR UPDATE
 -- naming it travel in the same round trip (queue.ticket.insert.id).
 -- name: queue.ticket.next_id
 SELECT nextval(pg_get_serial_sequence('queue_tickets', 'id'))
+
+-- A counter action's change of its ticket and its event in one
+-- statement: the event is written only when the ticket was still in the
+-- state the action was decided on (queue_pipe.go, actPipe).
+-- name: queue.ticket.act
+WITH moved AS (
+  UPDATE queue_tickets SET status = ?, type_id = ?, counter_id = ?, called_at = ?, served_at = ?, finished_at = ?, calls = ?
+  WHERE id = ? AND status = ?
+  RETURNING id
+)
+INSERT INTO queue_events (ticket_id, at, action, counter_id, detail, by_name)
+SELECT id, ?, ?, ?, ?, ? FROM moved

@@ -506,6 +506,9 @@ func (s QueueStore) remindTx(ctx context.Context, tx *sql.Tx, b branchTx, waitin
 
 // Act implements queue.Store.
 func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action string, toType int64, at time.Time, by string) (*queue.Ticket, error) {
+	if s.Dialect.Name() == "postgres" && action != queue.ActTransfer {
+		return s.actPipe(ctx, ticketID, counterID, action, at, by)
+	}
 	t := &queue.Ticket{}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := s.bumpBy(ctx, tx, "queue.branch.bump.ticket", ticketID)
@@ -519,8 +522,8 @@ func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action s
 		if err != nil {
 			return err
 		}
-		if cur.CounterID == nil || *cur.CounterID != counterID {
-			return apperr.New(apperr.Conflict, "ticket %s is not at this counter", cur.Number)
+		if err := atCounter(cur, counterID); err != nil {
+			return err
 		}
 		if action == queue.ActTransfer {
 			types, err := s.Types(ctx, cur.BranchID)
@@ -537,42 +540,12 @@ func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action s
 				return v.Err()
 			}
 		}
-		from := cur.Status
-		next := *cur
-		detail := ""
-		switch action {
-		case queue.ActRecall:
-			if from != queue.StatusCalled {
-				return badStep(cur, action)
-			}
-			next.Calls++
-		case queue.ActNoShow:
-			if from != queue.StatusCalled {
-				return badStep(cur, action)
-			}
-			next.Status, next.FinishedAt = queue.StatusNoShow, &at
-		case queue.ActServe:
-			if from != queue.StatusCalled {
-				return badStep(cur, action)
-			}
-			next.Status, next.ServedAt = queue.StatusServing, &at
-		case queue.ActFinish:
-			if from != queue.StatusServing && from != queue.StatusCalled {
-				return badStep(cur, action)
-			}
-			if next.ServedAt == nil {
-				next.ServedAt = next.CalledAt
-			}
-			next.Status, next.FinishedAt = queue.StatusDone, &at
-		case queue.ActTransfer:
-			if from != queue.StatusServing && from != queue.StatusCalled {
-				return badStep(cur, action)
-			}
-			detail = fmt.Sprintf("%d→%d", cur.TypeID, toType)
-			next.Status, next.TypeID, next.CounterID, next.CalledAt, next.ServedAt, next.Calls = queue.StatusWaiting, toType, nil, nil, nil, 0
+		next, detail, err := actStep(cur, counterID, action, toType, at)
+		if err != nil {
+			return err
 		}
 		if err := mustAffect(tx.ExecContext(ctx, s.q("queue.ticket.set"), next.Status, next.TypeID, nullInt(next.CounterID), nullMicros(next.CalledAt),
-			nullMicros(next.ServedAt), nullMicros(next.FinishedAt), next.Calls, next.ID, from)); err != nil {
+			nullMicros(next.ServedAt), nullMicros(next.FinishedAt), next.Calls, next.ID, cur.Status)); err != nil {
 			return err
 		}
 		if err := s.event(ctx, tx, queue.Event{TicketID: cur.ID, At: at, Action: action, CounterID: &counterID, Detail: detail, By: by}); err != nil {
@@ -592,6 +565,62 @@ func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action s
 		return nil, err
 	}
 	return t, nil
+}
+
+// atCounter refuses an action on a ticket the counter does not hold.
+func atCounter(cur *queue.Ticket, counterID int64) error {
+	if cur.CounterID == nil || *cur.CounterID != counterID {
+		return apperr.New(apperr.Conflict, "ticket %s is not at this counter", cur.Number)
+	}
+	return nil
+}
+
+// actStep is what a counter action does to the ticket cur that counter
+// counterID holds: the ticket after it and its event's detail. A transfer's
+// target type is checked by the caller.
+func actStep(cur *queue.Ticket, counterID int64, action string, toType int64, at time.Time) (queue.Ticket, string, error) {
+	if err := atCounter(cur, counterID); err != nil {
+		return queue.Ticket{}, "", err
+	}
+	from := cur.Status
+	next := *cur
+	detail := ""
+	switch action {
+	case queue.ActRecall:
+		if from != queue.StatusCalled {
+			return next, "", badStep(cur, action)
+		}
+		next.Calls++
+	case queue.ActNoShow:
+		if from != queue.StatusCalled {
+			return next, "", badStep(cur, action)
+		}
+		next.Status, next.FinishedAt = queue.StatusNoShow, &at
+	case queue.ActServe:
+		if from != queue.StatusCalled {
+			return next, "", badStep(cur, action)
+		}
+		next.Status, next.ServedAt = queue.StatusServing, &at
+	case queue.ActFinish:
+		if from != queue.StatusServing && from != queue.StatusCalled {
+			return next, "", badStep(cur, action)
+		}
+		if next.ServedAt == nil {
+			next.ServedAt = next.CalledAt
+		}
+		next.Status, next.FinishedAt = queue.StatusDone, &at
+	case queue.ActTransfer:
+		if from != queue.StatusServing && from != queue.StatusCalled {
+			return next, "", badStep(cur, action)
+		}
+		detail = fmt.Sprintf("%d→%d", cur.TypeID, toType)
+		next.Status, next.TypeID, next.CounterID, next.CalledAt, next.ServedAt, next.Calls = queue.StatusWaiting, toType, nil, nil, nil, 0
+	default:
+		var v apperr.Validation
+		v.Add("action", "one_of", strings.Join(queue.Actions, ","))
+		return next, "", v.Err()
+	}
+	return next, detail, nil
 }
 
 func badStep(t *queue.Ticket, action string) error {

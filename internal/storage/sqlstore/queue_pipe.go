@@ -257,3 +257,58 @@ func branchName(b branchTx, lang string) string {
 	}
 	return b.name
 }
+
+// actPipe is Act in two round trips, for every action but a transfer
+// (which reads the branch's types and line: the transaction of queue.go):
+// the bump with the ticket; then the ticket's change and its event in one
+// statement (queue.ticket.act), with COMMIT. The branch's lock is held for
+// the second round trip and the commit only.
+func (s QueueStore) actPipe(ctx context.Context, ticketID, counterID int64, action string, at time.Time, by string) (*queue.Ticket, error) {
+	var t *queue.Ticket
+	err := s.inPipe(ctx, func(p *pipeTx) error {
+		t = nil
+		p.row(s.q("queue.branch.bump.ticket"), []any{ticketID}, func(r pgx.Row) error {
+			_, err := scanBranchTx(r)
+			if apperr.Is(err, apperr.NotFound) {
+				return apperr.New(apperr.NotFound, "no ticket %d", ticketID)
+			}
+			return err
+		})
+		var cur *queue.Ticket
+		p.row(s.q("queue.ticket.get"), []any{ticketID}, func(r pgx.Row) error {
+			var err error
+			cur, err = scanTicket(r)
+			return err
+		})
+		if err := p.send(ctx); err != nil {
+			return err
+		}
+		next, detail, err := actStep(cur, counterID, action, 0, at)
+		if err != nil {
+			return err
+		}
+		var moved int64
+		p.exec(s.q("queue.ticket.act"), []any{next.Status, next.TypeID, nullInt(next.CounterID), nullMicros(next.CalledAt),
+			nullMicros(next.ServedAt), nullMicros(next.FinishedAt), next.Calls, next.ID, cur.Status,
+			micros(at), action, counterID, detail, by}, func(n int64) error {
+			moved = n
+			return nil
+		})
+		p.commit()
+		if err := p.send(ctx); err != nil {
+			return err
+		}
+		// Under the branch's lock the ticket cannot have changed since it
+		// was read; were it to, nothing but the branch's version was
+		// written.
+		if moved != 1 {
+			return apperr.New(apperr.Conflict, "ticket %s changed meanwhile; try again", cur.Number)
+		}
+		t = &next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}

@@ -132,6 +132,14 @@ func testQueueTickets(t *testing.T, e *env) {
 	if _, err := s.Act(e.ctx, tk.ID, c1.ID, queue.ActServe, 0, Start, "柜员"); !apperr.Is(err, apperr.Conflict) {
 		t.Errorf("serving a finished ticket: %v, want conflict", err)
 	}
+	// The refusals wrote nothing: A001's events are its issue, its call
+	// and its finish, at counter 1 by the clerk.
+	if evs, _ := s.Events(e.ctx, tk.ID); len(evs) != 3 || evs[2].Action != queue.ActFinish || evs[2].CounterID == nil || *evs[2].CounterID != c1.ID || evs[2].By != "柜员" {
+		t.Errorf("A001's events after two refused actions: %+v", evs)
+	}
+	if _, err := s.Act(e.ctx, tk.ID+1_000_000, c1.ID, queue.ActServe, 0, Start, "柜员"); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("acting on no ticket: %v, want not found", err)
+	}
 	tk2, _ := s.CallNext(e.ctx, c1.ID, day, Start.Add(time.Minute), "柜员")
 	if tk2.Number != "A002" {
 		t.Errorf("second call %s, want A002", tk2.Number)
