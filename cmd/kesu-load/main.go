@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pgURL := fs.String("postgres", os.Getenv("KESU_TEST_POSTGRES_URL"), "PostgreSQL database URL; each run uses a new schema in it (default $KESU_TEST_POSTGRES_URL)")
 	clients := fs.String("clients", "8,16", "concurrent clients, one run on a fresh database per count")
 	duration := fs.Duration("duration", 60*time.Second, "measured load per run")
-	warmup := fs.Duration("warmup", 5*time.Second, "load before the measurement, registered completely before it starts")
+	warmup := fs.Duration("warmup", 5*time.Second, "load before the measurement, not counted: registration waits until it is registered completely; queue runs it at the same rate (0 for none)")
 	floor := fs.Duration("floor", 10*time.Second, "length of the database floor measurement (0 leaves it out)")
 	drain := fs.Duration("drain-timeout", 10*time.Minute, "longest wait for the registration work after the load")
 	kesu := fs.String("kesu", "", "kesu binary to start (default: build ./cmd/kesu of the current module)")
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *scenario == "queue" {
-		cfg := intakeload.QueueConfig{PostgresURL: *pgURL, Kesu: *kesu, Rates: rs, Issuers: *issuers, Duration: *duration,
+		cfg := intakeload.QueueConfig{PostgresURL: *pgURL, Kesu: *kesu, Rates: rs, Issuers: *issuers, Duration: *duration, Warmup: *warmup,
 			Branches: *branches, Counters: *counters, History: *history, Handle: *handle, Idle: *idle, Watchers: *watchers,
 			Floor: *floor, Seed: *seed, Progress: stderr, CPUProfile: *profile, ServerLog: *serverLog}
 		return runQueue(ctx, cfg, *engines, stdout, *jsonOut, *mdOut)

@@ -48,6 +48,10 @@ type QueueConfig struct {
 	Rates    []float64
 	Issuers  int // clients of a max-throughput run; also the floor's client count
 	Duration time.Duration
+	// Warmup is a load of the same kind run before the measured one and
+	// not counted: the server's pool opens its connections, PostgreSQL's
+	// backends fill their caches, the history's writes settle.
+	Warmup   time.Duration
 	Branches int
 	Counters int // per branch
 	// History is the finished tickets per branch written for the day
@@ -86,6 +90,13 @@ type QueueResult struct {
 	History  int     `json:"history"`   // finished tickets written for the day before, in all
 	HandleMs float64 `json:"handle_ms"` // mean serve → finish at the counter (client side)
 	Seconds  float64 `json:"load_seconds"`
+
+	// The warm-up before the load (not in any figure): its tickets and
+	// calls, and its failed requests.
+	WarmupSeconds float64 `json:"warmup_seconds,omitempty"`
+	WarmupIssued  int     `json:"warmup_issued,omitempty"`
+	WarmupCalls   int     `json:"warmup_calls,omitempty"`
+	WarmupErrors  int     `json:"warmup_errors,omitempty"`
 
 	Issued      int            `json:"issued"` // HTTP 201 answers
 	IssueRate   float64        `json:"issued_per_s"`
@@ -291,6 +302,17 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 		}
 	}
 
+	var warmCalled []int64
+	if cfg.Warmup > 0 {
+		say("warm-up %v, not counted", cfg.Warmup)
+		wcfg := cfg
+		wcfg.Duration = cfg.Warmup
+		wl := c.drive(ctx, staffTok, branches, rate, wcfg, handle)
+		res.WarmupSeconds = cfg.Warmup.Seconds()
+		res.WarmupIssued, res.WarmupCalls, warmCalled = len(wl.issue), len(wl.call), wl.called
+		res.WarmupErrors = wl.issueErrors + wl.callErrors + wl.actErrors
+	}
+
 	var w *watchers
 	if cfg.Watchers > 0 {
 		say("opening %d event streams on branch %d", cfg.Watchers, branches[0].id)
@@ -345,7 +367,12 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	if total1 > total0 {
 		res.MachineBusy = float64(busy1-busy0) / float64(total1-total0)
 	}
-	res.Seconds = l.end.Sub(l.start).Seconds()
+	// The rates are over the tickets' and calls' time: from the first
+	// request to the last answer, without the clerks' last finishes.
+	res.Seconds = l.last.Sub(l.start).Seconds()
+	if res.Seconds <= 0 {
+		res.Seconds = l.end.Sub(l.start).Seconds()
+	}
 	res.Issued, res.IssueErrors, res.Dropped, res.ErrorKinds = len(l.issue), l.issueErrors, l.dropped, l.errorKinds
 	res.IssueRate = float64(res.Issued) / res.Seconds
 	res.IssueP50Ms, res.IssueP99Ms, res.IssueMaxMs = stats(l.issue)
@@ -357,14 +384,20 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	res.Finished, res.ActErrors = l.finished, l.actErrors
 	res.CommitRate = float64(len(l.issue)+len(l.call)+len(l.act)) / res.Seconds
 	_, res.ActionP99Ms, _ = stats(l.act)
+	// No ticket may be called twice, in the load or across the warm-up
+	// and the load (a warm-up ticket still waiting is called in the load).
 	seen := map[int64]bool{}
+	for _, id := range warmCalled {
+		seen[id] = true
+	}
+	warmDistinct := len(seen)
 	for _, id := range l.called {
 		if seen[id] {
 			res.DuplicateCalls++
 		}
 		seen[id] = true
 	}
-	res.DistinctCalled = len(seen)
+	res.DistinctCalled = len(seen) - warmDistinct
 	if w != nil {
 		// The last calls' events are still on their way.
 		time.Sleep(2 * time.Second)
@@ -386,11 +419,11 @@ func runQueueOne(ctx context.Context, cfg QueueConfig, bin string, rate float64)
 	if err != nil {
 		return res, err
 	}
-	if res.ServerTickets != res.Issued {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d tickets stored for %d issued", res.ServerTickets, res.Issued))
+	if res.ServerTickets != res.Issued+res.WarmupIssued {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d tickets stored for %d issued", res.ServerTickets, res.Issued+res.WarmupIssued))
 	}
-	if res.ServerCalled != res.DistinctCalled {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d tickets called on the server for %d calls answered", res.ServerCalled, res.DistinctCalled))
+	if res.ServerCalled != res.DistinctCalled+warmDistinct {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d tickets called on the server for %d calls answered", res.ServerCalled, res.DistinctCalled+warmDistinct))
 	}
 	say("%d issued (%.0f/s), %d called (%.0f/s), %d still waiting", res.Issued, res.IssueRate, res.Calls, res.CallRate, res.ServerWaiting)
 
@@ -664,6 +697,7 @@ func writeHistory(ctx context.Context, engine, target string, branches []*qBranc
 // queueLoad is what the load did, as this process saw it.
 type queueLoad struct {
 	start, end  time.Time
+	last        time.Time // the last issue's or call's answer
 	mu          sync.Mutex
 	issue       []time.Duration // 201 answers
 	issueErrors int
@@ -686,6 +720,14 @@ type watchedCall struct {
 	at     time.Time
 }
 
+// answered notes the time of an issue's or a call's answer; the latest
+// ends the load's seconds. Called with l.mu held.
+func (l *queueLoad) answered(at time.Time) {
+	if at.After(l.last) {
+		l.last = at
+	}
+}
+
 func (l *queueLoad) fail(kind string, n *int) {
 	l.mu.Lock()
 	*n++
@@ -703,7 +745,8 @@ func kind(what string, status int, err error) string {
 // drive runs the load: customers taking tickets at rate per second
 // (or back to back from cfg.Issuers clients when rate is 0) and one
 // client per counter calling, serving and finishing, until cfg.Duration
-// has passed. Requests under way at the end are finished and counted.
+// has passed. Requests under way at the end are finished and counted; a
+// clerk serving at the end finishes after the handle time drawn.
 func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBranch, rate float64, cfg QueueConfig, handle time.Duration) *queueLoad {
 	l := &queueLoad{errorKinds: map[string]int{}, start: time.Now()}
 	deadline := l.start.Add(cfg.Duration)
@@ -727,6 +770,7 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 		b.waiting.Add(1)
 		l.mu.Lock()
 		l.issue = append(l.issue, el)
+		l.answered(t0.Add(el))
 		l.mu.Unlock()
 	}
 	var wg sync.WaitGroup
@@ -825,6 +869,7 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 					}
 					l.mu.Lock()
 					l.call = append(l.call, now.Sub(t0))
+					l.answered(now)
 					l.called = append(l.called, tk.ID)
 					if b.id == watched {
 						l.watched = append(l.watched, watchedCall{number: tk.Number, at: now})
@@ -834,8 +879,11 @@ func (c *queueClient) drive(ctx context.Context, staff string, branches []*qBran
 						continue
 					}
 					if handle > 0 {
-						d := time.Duration((0.5 + r.Float64()) * float64(handle))
-						time.Sleep(min(d, max(0, time.Until(deadline))))
+						// The clerk finishes when done, the end of the load
+						// or not: had every clerk finished at the deadline,
+						// the burst would have met the last tickets and
+						// calls, and told nothing of a working branch.
+						time.Sleep(time.Duration((0.5 + r.Float64()) * float64(handle)))
 					}
 					if act(tk.ID, "finish") {
 						l.mu.Lock()

@@ -59,6 +59,10 @@ func queueDetails(r QueueResult) string {
 		thousands(float64(r.Calls)), r.Seconds, r.Dropped, thousands(float64(r.Finished)), r.HandleMs, r.ActionP99Ms,
 		thousands(float64(r.ServerTickets)), thousands(float64(r.ServerCalled)), thousands(float64(r.ServerWaiting)),
 		thousands(float64(r.DistinctCalled)), r.DuplicateCalls, r.ServerCPUSeconds, r.ClientCPUSeconds, 100*r.MachineBusy)
+	if r.WarmupSeconds > 0 {
+		s += fmt.Sprintf("; before it a warm-up of %.0f s, not counted: %s issued, %s called, %d errors",
+			r.WarmupSeconds, thousands(float64(r.WarmupIssued)), thousands(float64(r.WarmupCalls)), r.WarmupErrors)
+	}
 	if r.Watchers > 0 {
 		s += fmt.Sprintf("; %d watchers, %d watched calls, %d not shown by every watcher, %d streams ended",
 			r.Watchers, r.WatchedCalls, r.FanoutMissed, r.WatcherDropped)
