@@ -287,6 +287,43 @@ func (s QueueStore) waitingTx(ctx context.Context, tx *sql.Tx, branchID int64, d
 	return out, prio, rows.Err()
 }
 
+// numberRows are the rows of queue.number.take from either driver.
+type numberRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// takeNumber reads queue.number.take's answer into t: the branch's
+// sequence (the row of prefix "") as its Seq, the type's number as its
+// Number. A type not of the branch gives no number: type_id not found.
+func takeNumber(rows numberRows, t *queue.Ticket) error {
+	var prefix string
+	var n int64
+	for rows.Next() {
+		var p string
+		var last int64
+		if err := rows.Scan(&p, &last); err != nil {
+			return err
+		}
+		if p == "" {
+			t.Seq = last
+		} else {
+			prefix, n = p, last
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if prefix == "" {
+		var v apperr.Validation
+		v.Add("type_id", "not_found", "")
+		return v.Err()
+	}
+	t.Number, t.Status = queue.Number(prefix, n), queue.StatusWaiting
+	return nil
+}
+
 // Issue implements queue.Store. The transaction takes the branch's lock,
 // both numbers in one statement, inserts the ticket and its event and
 // reads the waiting tickets issued before it.
@@ -304,30 +341,11 @@ func (s QueueStore) Issue(ctx context.Context, t *queue.Ticket) ([]queue.Ticket,
 		if err != nil {
 			return err
 		}
-		var prefix string
-		var n int64
-		for rows.Next() {
-			var p string
-			var last int64
-			if err := rows.Scan(&p, &last); err != nil {
-				rows.Close()
-				return err
-			}
-			if p == "" {
-				t.Seq = last
-			} else {
-				prefix, n = p, last
-			}
-		}
-		if err := rows.Close(); err != nil {
+		err = takeNumber(rows, t)
+		rows.Close()
+		if err != nil {
 			return err
 		}
-		if prefix == "" {
-			var v apperr.Validation
-			v.Add("type_id", "not_found", "")
-			return v.Err()
-		}
-		t.Number, t.Status = queue.Number(prefix, n), queue.StatusWaiting
 		if err := tx.QueryRowContext(ctx, s.q("queue.ticket.insert"), t.BranchID, t.TypeID, t.Day, t.Number, t.Seq, t.Status, t.Channel, t.Lang,
 			t.Phone, t.RemindAhead, t.Token, micros(t.IssuedAt)).Scan(&t.ID); err != nil {
 			return err
@@ -540,7 +558,7 @@ func (s QueueStore) Act(ctx context.Context, ticketID, counterID int64, action s
 				return v.Err()
 			}
 		}
-		next, detail, err := actStep(cur, counterID, action, toType, at)
+		next, detail, err := actStep(cur, action, toType, at)
 		if err != nil {
 			return err
 		}
@@ -575,13 +593,10 @@ func atCounter(cur *queue.Ticket, counterID int64) error {
 	return nil
 }
 
-// actStep is what a counter action does to the ticket cur that counter
-// counterID holds: the ticket after it and its event's detail. A transfer's
-// target type is checked by the caller.
-func actStep(cur *queue.Ticket, counterID int64, action string, toType int64, at time.Time) (queue.Ticket, string, error) {
-	if err := atCounter(cur, counterID); err != nil {
-		return queue.Ticket{}, "", err
-	}
+// actStep is what a counter action does to the ticket cur, which the
+// counter holds (atCounter): the ticket after it and its event's detail. A
+// transfer's target type is checked by the caller.
+func actStep(cur *queue.Ticket, action string, toType int64, at time.Time) (queue.Ticket, string, error) {
 	from := cur.Status
 	next := *cur
 	detail := ""

@@ -36,33 +36,13 @@ func (s QueueStore) issuePipe(ctx context.Context, t *queue.Ticket) ([]queue.Tic
 			b, err = scanBranchTx(r)
 			return err
 		})
-		var prefix string
-		var n int64
 		p.rows(s.q("queue.number.take"), []any{t.Day, t.TypeID, t.BranchID, t.BranchID, t.Day}, func(rows pgx.Rows) error {
-			for rows.Next() {
-				var pre string
-				var last int64
-				if err := rows.Scan(&pre, &last); err != nil {
-					return err
-				}
-				if pre == "" {
-					t.Seq = last
-				} else {
-					prefix, n = pre, last
-				}
-			}
-			return rows.Err()
+			return takeNumber(rows, t)
 		})
 		p.row(s.q("queue.ticket.next_id"), nil, func(r pgx.Row) error { return r.Scan(&t.ID) })
 		if err := p.send(ctx); err != nil {
 			return err
 		}
-		if prefix == "" {
-			var v apperr.Validation
-			v.Add("type_id", "not_found", "")
-			return v.Err()
-		}
-		t.Number, t.Status = queue.Number(prefix, n), queue.StatusWaiting
 		p.exec(s.q("queue.ticket.insert.id"), []any{t.ID, t.BranchID, t.TypeID, t.Day, t.Number, t.Seq, t.Status, t.Channel, t.Lang,
 			t.Phone, t.RemindAhead, t.Token, micros(t.IssuedAt)}, nil)
 		s.eventPipe(p, queue.Event{TicketID: t.ID, At: t.IssuedAt, Action: "issued", Detail: t.Channel})
@@ -283,7 +263,10 @@ func (s QueueStore) actPipe(ctx context.Context, ticketID, counterID int64, acti
 		if err := p.send(ctx); err != nil {
 			return err
 		}
-		next, detail, err := actStep(cur, counterID, action, 0, at)
+		if err := atCounter(cur, counterID); err != nil {
+			return err
+		}
+		next, detail, err := actStep(cur, action, 0, at)
 		if err != nil {
 			return err
 		}
